@@ -1,0 +1,60 @@
+/**
+ * Worker configuration from the environment, parsed once by a zod schema. Every bad variable is
+ * named in one message, so an operator fixes them all in one go.
+ *
+ * @example
+ *   const schema = workerConfigSchema("users", 4101);
+ *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
+ */
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join(".") || "(environment)";
+    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+    return `${variable}: ${issue.message}${shown}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+
+/** Env variable name holding a peer's base URL, e.g. `CATALOG_URL`. */
+export function peerUrlVariable(peer: string): string {
+  return `${peer.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
+}
+
+/**
+ * The variables every worker takes. `PORT` defaults to the worker's place in the mesh;
+ * internal workers bind to loopback unless `HOST` says otherwise.
+ */
+export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1") {
+  return z.object({
+    DATA_DIR: z.string().min(1).default("./.data"),
+    HOST: z.string().min(1).default(defaultHost),
+    PORT: port.default(defaultPort),
+    NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PEER_TIMEOUT_MS: positiveMs.default(2000),
+    SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
+    SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  });
+}
+
+/** A peer's URL variable, required to be an http(s) URL. */
+export function peerUrl(defaultPort: number) {
+  return z.url({ protocol: /^https?$/ }).default(`http://127.0.0.1:${defaultPort}`);
+}
+
+export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;

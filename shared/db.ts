@@ -1,0 +1,121 @@
+/**
+ * Opens a worker's own SQLite file through Drizzle and applies its migrations.
+ * Under Bun it uses `bun:sqlite` (better-sqlite3 does not load there); under Node (vitest) it
+ * uses better-sqlite3. Same schema, same `migrations/<worker>/` folder, same pragmas, set
+ * explicitly because the two drivers' defaults differ.
+ *
+ * @example
+ *   const database = await openWorkerDatabase({ worker: "users", dataDir: "./.data", schema });
+ *   database.db.select().from(users).all();
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+
+/** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
+export type WorkerDb<TSchema extends Record<string, unknown> = Record<string, never>> = BaseSQLiteDatabase<
+  "sync",
+  unknown,
+  TSchema
+>;
+
+/** The transaction handle passed to `db.transaction((tx) => ...)`. */
+export type WorkerTx<TSchema extends Record<string, unknown> = Record<string, never>> = Parameters<
+  Parameters<WorkerDb<TSchema>["transaction"]>[0]
+>[0];
+
+export interface WorkerDatabase<TSchema extends Record<string, unknown>> {
+  db: WorkerDb<TSchema>;
+  file: string;
+  driver: "bun:sqlite" | "better-sqlite3";
+  /** Runs a pragma and returns its first value (e.g. `pragma("journal_mode")` → "wal"). */
+  pragma(statement: string): unknown;
+  close(): void;
+}
+
+export interface OpenWorkerDatabaseOptions<TSchema extends Record<string, unknown>> {
+  worker: string;
+  /** Directory holding `<worker>.db`; ":memory:" for a throwaway database. */
+  dataDir: string;
+  schema: TSchema;
+  synchronous?: "NORMAL" | "FULL";
+  busyTimeoutMs?: number;
+  /** Defaults to `migrations/<worker>` at the repository root. */
+  migrationsFolder?: string;
+}
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+export function migrationsFolderOf(worker: string): string {
+  return join(repoRoot, "migrations", worker);
+}
+
+export function databaseFileOf(dataDir: string, worker: string): string {
+  return dataDir === ":memory:" ? ":memory:" : join(resolve(dataDir), `${worker}.db`);
+}
+
+export const runningUnderBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+export async function openWorkerDatabase<TSchema extends Record<string, unknown>>(
+  options: OpenWorkerDatabaseOptions<TSchema>,
+): Promise<WorkerDatabase<TSchema>> {
+  const file = databaseFileOf(options.dataDir, options.worker);
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const pragmas = [
+    "journal_mode = WAL",
+    `synchronous = ${options.synchronous ?? "NORMAL"}`,
+    `busy_timeout = ${options.busyTimeoutMs ?? 5000}`,
+    "foreign_keys = ON",
+  ];
+  const migrationsFolder = options.migrationsFolder ?? migrationsFolderOf(options.worker);
+  const opened = runningUnderBun
+    ? await openWithBun(file, options.schema, pragmas, migrationsFolder)
+    : await openWithBetterSqlite(file, options.schema, pragmas, migrationsFolder);
+  return { ...opened, file };
+}
+
+async function openWithBun<TSchema extends Record<string, unknown>>(
+  file: string,
+  schema: TSchema,
+  pragmas: string[],
+  migrationsFolder: string,
+) {
+  const { Database } = await import("bun:sqlite");
+  const { drizzle } = await import("drizzle-orm/bun-sqlite");
+  const { migrate } = await import("drizzle-orm/bun-sqlite/migrator");
+  const client = new Database(file, { create: true, readwrite: true });
+  for (const pragma of pragmas) client.run(`PRAGMA ${pragma}`);
+  const db = drizzle({ client, schema });
+  migrate(db, { migrationsFolder });
+  return {
+    db: db as unknown as WorkerDb<TSchema>,
+    driver: "bun:sqlite" as const,
+    pragma: (statement: string) => {
+      const row = client.query(`PRAGMA ${statement}`).get() as Record<string, unknown> | null;
+      return row ? Object.values(row)[0] : undefined;
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openWithBetterSqlite<TSchema extends Record<string, unknown>>(
+  file: string,
+  schema: TSchema,
+  pragmas: string[],
+  migrationsFolder: string,
+) {
+  const { default: Database } = await import("better-sqlite3");
+  const { drizzle } = await import("drizzle-orm/better-sqlite3");
+  const { migrate } = await import("drizzle-orm/better-sqlite3/migrator");
+  const client = new Database(file);
+  for (const pragma of pragmas) client.pragma(pragma);
+  const db = drizzle({ client, schema });
+  migrate(db, { migrationsFolder });
+  return {
+    db: db as unknown as WorkerDb<TSchema>,
+    driver: "better-sqlite3" as const,
+    pragma: (statement: string) => client.pragma(statement, { simple: true }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * What every worker's `main.ts` does, in order: parse config (exit 1 naming every bad
+ * variable), open and migrate the worker's own DB, build the worker, serve it with Bun, and on
+ * SIGINT/SIGTERM stop accepting, let in-flight requests finish, stop loops and close the DB.
+ * Only `main.ts` files call this: it is where side effects live.
+ *
+ * @example
+ *   await runWorkerMain({ worker: "users", configSchema, schema, create: ({ db, logger }) => createUsersWorker({ db, logger }) });
+ */
+import type { z } from "zod";
+import { ConfigError, parseConfig, type WorkerConfig } from "./config";
+import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
+import { createLogger, type Logger } from "./logger";
+import type { Worker } from "./worker";
+
+export interface WorkerMainContext<Config, TSchema extends Record<string, unknown>> {
+  config: Config;
+  db: WorkerDb<TSchema>;
+  database: WorkerDatabase<TSchema>;
+  logger: Logger;
+}
+
+export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown>> {
+  worker: string;
+  configSchema: S;
+  schema: TSchema;
+  create(context: WorkerMainContext<z.output<S>, TSchema>): Worker | Promise<Worker>;
+  env?: Record<string, string | undefined>;
+}
+
+export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown>>(
+  options: RunWorkerMainOptions<S, TSchema>,
+): Promise<void> {
+  let config: z.output<S>;
+  try {
+    config = parseConfig(options.configSchema, options.env ?? process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${options.worker}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
+  const database = await openWorkerDatabase({
+    worker: options.worker,
+    dataDir: config.DATA_DIR,
+    schema: options.schema,
+    synchronous: config.SQLITE_SYNCHRONOUS,
+  });
+  const worker = await options.create({ config, db: database.db, database, logger });
+
+  const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
+  await worker.start();
+  logger.info({ url: `http://${config.HOST}:${server.port}`, db: database.file }, `${options.worker} ready`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${options.worker} stopping`);
+    const forced = setTimeout(() => {
+      logger.warn("in-flight requests did not finish in time; closing connections");
+      void server.stop(true);
+    }, config.SHUTDOWN_GRACE_MS);
+    await server.stop(false);
+    clearTimeout(forced);
+    await worker.stop();
+    database.close();
+    logger.info(`${options.worker} stopped`);
+    logger.flush();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -1,0 +1,170 @@
+/**
+ * Typed tRPC clients to peer workers, built from the peer's router type only
+ * (`import type { CatalogRouter } from "../catalog/router"`). Every call has a timeout; queries
+ * and mutations that carry an idempotency key are retried; each peer has a circuit breaker, and
+ * once it is open calls fail at once with a `PeerUnavailableError` naming the peer.
+ *
+ * @example
+ *   const catalog = createPeerClient<CatalogRouter>({ self: "orders", peer: "catalog", url });
+ *   await catalog.client.products.getMany.query({ ids });
+ *   await inventory.client.reserve.mutate(input, { context: { idempotencyKey: orderId } });
+ */
+import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient, type TRPCLink } from "@trpc/client";
+import type { AnyRouter } from "@trpc/server";
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IPolicy,
+} from "cockatiel";
+import { DomainError, domainCodeFromTrpc, isDomainErrorCode } from "./errors";
+import { callerHeader, correlationHeader, currentCorrelationId, idempotencyHeader } from "./request-scope";
+
+export type PeerFailureReason = "circuit_open" | "timeout" | "unreachable" | "bad_gateway";
+
+/** A peer could not answer: down, too slow, or its breaker is open. */
+export class PeerUnavailableError extends DomainError {
+  constructor(
+    readonly peer: string,
+    readonly reason: PeerFailureReason,
+    options?: { cause?: unknown },
+  ) {
+    super("PEER_UNAVAILABLE", `${peer} is unavailable (${reason.replace("_", " ")})`, { peer, reason }, options);
+  }
+}
+
+export interface PeerClientOptions {
+  /** Name of the calling worker, sent as `x-mesh-caller`. */
+  self: string;
+  peer: string;
+  /** Base URL of the peer worker; the client calls `<url>/trpc`. */
+  url: string;
+  timeoutMs?: number;
+  /** Attempts in all (first call included) for calls that may be retried. */
+  maxAttempts?: number;
+  /** Consecutive failures that open the breaker. */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before letting one trial call through. */
+  halfOpenAfterMs?: number;
+  /** Extra headers per call (service identity tokens attach here). */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  fetch?: typeof fetch;
+}
+
+export interface PeerClient<TRouter extends AnyRouter> {
+  peer: string;
+  client: TRPCClient<TRouter>;
+  breakerState(): "closed" | "open" | "half-open" | "isolated";
+}
+
+/** Marks a transport-level failure inside the policies, so only those trip the breaker. */
+class PeerTransportFailure extends Error {
+  constructor(
+    readonly reason: PeerFailureReason,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+  }
+}
+
+const isTransportFailure = (error: Error) => error instanceof PeerTransportFailure || error instanceof TaskCancelledError;
+
+export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientOptions): PeerClient<TRouter> {
+  const baseFetch = options.fetch ?? fetch;
+  const breaker = circuitBreaker(handleWhen(isTransportFailure), {
+    halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+  });
+  const callTimeout = timeout(options.timeoutMs ?? 2_000, TimeoutStrategy.Aggressive);
+  const retryTransport = retry(handleWhen(isTransportFailure), {
+    maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
+    backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
+  });
+  const once: IPolicy = wrap(breaker, callTimeout);
+  const retried: IPolicy = wrap(retryTransport, breaker, callTimeout);
+
+  const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const headers = new Headers(init?.headers);
+    const retriable = (init?.method ?? "GET").toUpperCase() === "GET" || headers.has(idempotencyHeader);
+    try {
+      return await (retriable ? retried : once).execute(async ({ signal }) => {
+        const signals = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
+        let response: Response;
+        try {
+          response = await baseFetch(input, { ...init, signal: signals });
+        } catch (error) {
+          if (signal.aborted) throw error;
+          throw new PeerTransportFailure("unreachable", { cause: error });
+        }
+        // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
+        const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
+        if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
+          await response.body?.cancel();
+          throw new PeerTransportFailure("bad_gateway");
+        }
+        return response;
+      });
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) throw new PeerUnavailableError(options.peer, "circuit_open", { cause: error });
+      if (error instanceof TaskCancelledError) throw new PeerUnavailableError(options.peer, "timeout", { cause: error });
+      if (error instanceof PeerTransportFailure) throw new PeerUnavailableError(options.peer, error.reason, { cause: error });
+      throw error;
+    }
+  };
+
+  const client = createTRPCClient<TRouter>({
+    links: [
+      // The link is built for any router (no transformer), then typed as the peer's.
+      httpLink<AnyRouter>({
+        url: `${options.url.replace(/\/$/, "")}/trpc`,
+        fetch: guardedFetch as never,
+        headers: async ({ op }) => {
+          const headers: Record<string, string> = {
+            [correlationHeader]: currentCorrelationId(),
+            [callerHeader]: options.self,
+            ...(await options.headers?.()),
+          };
+          const key = op.context["idempotencyKey"];
+          if (typeof key === "string" && key.length > 0) headers[idempotencyHeader] = key;
+          return headers;
+        },
+      }) as TRPCLink<TRouter>,
+    ],
+  });
+
+  return {
+    peer: options.peer,
+    client,
+    breakerState: () =>
+      ({
+        [CircuitState.Closed]: "closed",
+        [CircuitState.Open]: "open",
+        [CircuitState.HalfOpen]: "half-open",
+        [CircuitState.Isolated]: "isolated",
+      } as const)[breaker.state],
+  };
+}
+
+/**
+ * The domain error behind a failed peer call: a `PeerUnavailableError` for transport failures,
+ * or a `DomainError` with the peer's own code and message (e.g. NOT_FOUND).
+ */
+export function peerErrorOf(error: unknown, peer: string): DomainError {
+  if (error instanceof DomainError) return error;
+  if (error instanceof TRPCClientError) {
+    if (error.cause instanceof DomainError) return error.cause;
+    const data = error.data as { domainCode?: unknown; code?: string; details?: Record<string, unknown> } | undefined;
+    if (!data) return new PeerUnavailableError(peer, "unreachable", { cause: error });
+    const code = isDomainErrorCode(data.domainCode) ? data.domainCode : domainCodeFromTrpc(data.code);
+    return new DomainError(code, error.message, data.details ?? undefined, { cause: error });
+  }
+  return new DomainError("INTERNAL", `call to ${peer} failed: ${String(error)}`, { peer }, { cause: error });
+}

@@ -1,0 +1,40 @@
+/**
+ * The scope of the request being served: its correlation ID and caller, kept in
+ * AsyncLocalStorage so peer clients and event envelopes pick it up without threading it
+ * through every function signature.
+ *
+ * @example runInRequestScope({ correlationId }, () => handle()); currentCorrelationId();
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { newId } from "./ids";
+
+export interface RequestScope {
+  correlationId: string;
+  /** Causation: the event id being handled, when the work was triggered by an event. */
+  causationId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentRequestScope(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/** The correlation ID of the current request, or a fresh one for work that starts here. */
+export function currentCorrelationId(): string {
+  return storage.getStore()?.correlationId ?? newId();
+}
+
+export const correlationHeader = "x-correlation-id";
+export const callerHeader = "x-mesh-caller";
+export const idempotencyHeader = "idempotency-key";
+
+/** Accepts a caller's correlation ID when it is a sane token; otherwise makes one. */
+export function acceptCorrelationId(value: string | null | undefined): string {
+  if (value && /^[A-Za-z0-9._:-]{1,128}$/.test(value)) return value;
+  return newId();
+}

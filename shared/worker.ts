@@ -1,0 +1,106 @@
+/**
+ * The shape every worker has: a Hono app serving its tRPC router under `/trpc` and
+ * `/health/live` + `/health/ready`, with `start()`/`stop()` for its background loops (outbox
+ * relay, consumers). A worker's `worker.ts` calls `createWorker` with its router and deps.
+ *
+ * @example
+ *   export function createUsersWorker(deps: UsersDeps) {
+ *     return createWorker({ name: "users", router: usersRouter, deps, logger: deps.logger });
+ *   }
+ */
+import { Hono, type Context } from "hono";
+import { trpcServer } from "@hono/trpc-server";
+import type { AnyRouter } from "@trpc/server";
+import type { Logger } from "./logger";
+import type { MeshContext } from "./trpc";
+import { acceptCorrelationId, callerHeader, correlationHeader, runInRequestScope } from "./request-scope";
+
+/** A background part of a worker (relay, consumer, sweeper) started after the DB is ready. */
+export interface WorkerLoop {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+  /** Extra facts for `/health/ready` (e.g. the outbox backlog). */
+  health?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+export interface Worker<TRouter extends AnyRouter = AnyRouter> {
+  name: string;
+  app: Hono<WorkerEnv>;
+  router: TRouter;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isReady(): boolean;
+}
+
+export type WorkerEnv = { Variables: { correlationId: string; logger: Logger } };
+
+export interface CreateWorkerOptions<TRouter extends AnyRouter, Deps> {
+  name: string;
+  router: TRouter;
+  deps: Deps;
+  logger: Logger;
+  loops?: WorkerLoop[];
+  /** Adds routes beside `/trpc` (the gateway's REST API lives here). */
+  routes?: (app: Hono<WorkerEnv>) => void;
+}
+
+export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWorkerOptions<TRouter, Deps>): Worker<TRouter> {
+  const { name, router, deps, logger } = options;
+  const loops = options.loops ?? [];
+  let ready = false;
+
+  const app = new Hono<WorkerEnv>();
+
+  // Every request runs in a scope carrying its correlation ID, echoed on every answer.
+  app.use("*", async (c, next) => {
+    const correlationId = acceptCorrelationId(c.req.header(correlationHeader));
+    c.set("correlationId", correlationId);
+    c.set("logger", logger.child({ correlationId }));
+    c.header(correlationHeader, correlationId);
+    await runInRequestScope({ correlationId }, next);
+    c.header(correlationHeader, correlationId);
+  });
+
+  app.get("/health/live", (c) => c.json({ worker: name, live: true }));
+  app.get("/health/ready", async (c) => {
+    const checks: Record<string, unknown> = {};
+    for (const loop of loops) if (loop.health) Object.assign(checks, await loop.health());
+    return c.json({ worker: name, ready, ...checks }, ready ? 200 : 503);
+  });
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      router,
+      endpoint: "/trpc",
+      createContext: (_opts, c: Context<WorkerEnv>) =>
+        ({
+          correlationId: c.get("correlationId"),
+          caller: c.req.header(callerHeader) ?? null,
+          logger: c.get("logger"),
+          deps,
+        }) satisfies MeshContext as unknown as Record<string, unknown>,
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");
+      },
+    }),
+  );
+
+  options.routes?.(app);
+
+  return {
+    name,
+    app,
+    router,
+    isReady: () => ready,
+    async start() {
+      for (const loop of loops) await loop.start();
+      ready = true;
+    },
+    async stop() {
+      ready = false;
+      for (const loop of [...loops].reverse()) await loop.stop();
+    },
+  };
+}

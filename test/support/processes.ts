@@ -1,0 +1,178 @@
+/**
+ * Real processes for process-level tests: Bun worker processes started by their `main.ts`, and
+ * a nats-server with JetStream on a free port with its own store. Everything started here is
+ * killed by `stopAll()` (call it in afterAll).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const repoRoot = resolve(import.meta.dirname, "../..");
+export const bunBin = join(repoRoot, "node_modules", ".bin", "bun");
+
+const running = new Set<ChildProcess>();
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `bunmesh-${prefix}-`));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function track(child: ChildProcess): RunningProcess {
+  running.add(child);
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.on("exit", (code) => {
+      running.delete(child);
+      resolveExit(code);
+    }),
+  );
+  return {
+    child,
+    pid: child.pid ?? -1,
+    output: () => output,
+    exited,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface RunningWorker extends RunningProcess {
+  name: string;
+  url: string;
+  port: number;
+}
+
+/** Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready. */
+export async function startWorker(
+  name: string,
+  env: Record<string, string>,
+  options: { port?: number; waitReady?: boolean } = {},
+): Promise<RunningWorker> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(bunBin, ["run", `workers/${name}/main.ts`], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const proc = track(child);
+  const url = `http://127.0.0.1:${port}`;
+  const worker = { ...proc, name, url, port };
+  if (options.waitReady !== false) {
+    await Promise.race([
+      waitFor(`${name} ready`, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined)),
+      proc.exited.then((code) => {
+        throw new Error(`${name} exited with ${code} before ready:\n${proc.output()}`);
+      }),
+    ]);
+  }
+  return worker;
+}
+
+/** Runs a command to completion and returns its exit code and output. */
+export async function runToEnd(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = track(child);
+  const code = await proc.exited;
+  return { code, output: proc.output() };
+}
+
+export interface RunningNats extends RunningProcess {
+  url: string;
+  port: number;
+  storeDir: string;
+  restart(): Promise<RunningNats>;
+}
+
+/** Starts `nats-server -js` on a free port with its own store (kept across restarts). */
+export async function startNats(options: { port?: number; storeDir?: string } = {}): Promise<RunningNats> {
+  const port = options.port ?? (await freePort());
+  const storeDir = options.storeDir ?? tempDir("nats");
+  const child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const proc = track(child);
+  await waitFor("nats-server", async () => (proc.output().includes("Server is ready") ? true : undefined), 15_000);
+  const nats: RunningNats = {
+    ...proc,
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    restart: async () => {
+      await proc.kill("SIGTERM");
+      return startNats({ port, storeDir });
+    },
+  };
+  return nats;
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolveStop) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+          child.once("exit", () => resolveStop());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+export async function trpcQuery(url: string, path: string, input: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}
+
+export async function trpcMutation(url: string, path: string, input: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/trpc/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(input),
+  });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}

@@ -1,0 +1,22 @@
+/** users' tRPC procedures: thin wrappers of service.ts. Peers import only `type UsersRouter`. */
+import { z } from "zod";
+import { router, procedures } from "../../shared/trpc";
+import { registerUserInput } from "./schema";
+import { getUser, getUsers, listUsers, registerUser } from "./service";
+import type { UsersDeps } from "./worker";
+
+const p = procedures<UsersDeps>();
+const id = z.string().min(1).max(64);
+
+export const usersRouter = router({
+  register: p.internal.input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+  getMany: p.internal
+    .input(z.strictObject({ ids: z.array(id).max(500) }))
+    .query(({ ctx, input }) => getUsers(ctx.deps.db, input.ids)),
+  list: p.internal
+    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() }))
+    .query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
+});
+
+export type UsersRouter = typeof usersRouter;

@@ -1,0 +1,24 @@
+/** users owns the user accounts; email is unique without regard to case. */
+import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    /** Lower-cased email: the unique key, so "Ann@x.io" and "ann@x.io" are one account. */
+    emailKey: text("email_key").notNull(),
+    name: text("name").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (table) => [uniqueIndex("users_email_key_unique").on(table.emailKey)],
+);
+
+export type UserRow = typeof users.$inferSelect;
+
+export const registerUserInput = z.strictObject({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+});
+export type RegisterUserInput = z.infer<typeof registerUserInput>;

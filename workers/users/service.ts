@@ -1,0 +1,58 @@
+/** users' domain logic: register, look up and list accounts. Functions of (db, input). */
+import { eq, gt, asc, inArray } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import type { WorkerDb } from "../../shared/db";
+import { users, type RegisterUserInput, type UserRow } from "./schema";
+import * as schema from "./schema";
+
+export type UsersDb = WorkerDb<typeof schema>;
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  createdAt: string;
+}
+
+function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt };
+}
+
+export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): User {
+  const emailKey = input.email.toLowerCase();
+  return db.transaction(
+    (tx) => {
+      const taken = tx.select({ id: users.id }).from(users).where(eq(users.emailKey, emailKey)).get();
+      if (taken) throw new DomainError("CONFLICT", `email ${input.email} is already registered`, { field: "email" });
+      const row: UserRow = { id: newId(), email: input.email, emailKey, name: input.name, createdAt: now.toISOString() };
+      tx.insert(users).values(row).run();
+      return toUser(row);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export function getUser(db: UsersDb, id: string): User {
+  const row = db.select().from(users).where(eq(users.id, id)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
+  return toUser(row);
+}
+
+export function getUsers(db: UsersDb, ids: string[]): User[] {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(inArray(users.id, ids)).all().map(toUser);
+}
+
+/** Pages through users in id (= creation) order; `after` is the last id of the previous page. */
+export function listUsers(db: UsersDb, page: { limit: number; after?: string | undefined }): { items: User[]; next: string | null } {
+  const rows = db
+    .select()
+    .from(users)
+    .where(page.after ? gt(users.id, page.after) : undefined)
+    .orderBy(asc(users.id))
+    .limit(page.limit + 1)
+    .all();
+  const items = rows.slice(0, page.limit).map(toUser);
+  return { items, next: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+}
