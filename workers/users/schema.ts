@@ -1,6 +1,7 @@
 /** users owns the user accounts; email is unique without regard to case. */
 import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import { outboxTable } from "../../shared/events/tables";
 
 export const users = sqliteTable(
   "users",
@@ -22,3 +23,6 @@ export const registerUserInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
 });
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
+
+/** Events waiting for the relay; written in the same transaction as the change. */
+export const outbox = outboxTable();

@@ -3,7 +3,9 @@ import { eq, gt, asc, inArray } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import type { WorkerDb } from "../../shared/db";
-import { users, type RegisterUserInput, type UserRow } from "./schema";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { outbox, users, type RegisterUserInput, type UserRow } from "./schema";
+import { userRegistered } from "./events";
 import * as schema from "./schema";
 
 export type UsersDb = WorkerDb<typeof schema>;
@@ -27,6 +29,8 @@ export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): 
       if (taken) throw new DomainError("CONFLICT", `email ${input.email} is already registered`, { field: "email" });
       const row: UserRow = { id: newId(), email: input.email, emailKey, name: input.name, createdAt: now.toISOString() };
       tx.insert(users).values(row).run();
+      // Personal data (email) stays in users: the event carries only what consumers need.
+      enqueueEvent(tx, outbox, userRegistered, { userId: row.id, name: row.name, registeredAt: row.createdAt }, { aggregateId: row.id, now });
       return toUser(row);
     },
     { behavior: "immediate" },

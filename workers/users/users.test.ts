@@ -87,3 +87,24 @@ describe("users worker (in-process, better-sqlite3)", () => {
     expect(res.headers.get("x-correlation-id")).toBe("corr-123");
   });
 });
+
+describe("users events", () => {
+  it("writes user.registered to the outbox in the same transaction as the account", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bunmesh-users-ev-"));
+    const database = await openWorkerDatabase({ worker: "users", dataDir: dir, schema });
+    const worker = createUsersWorker({ db: database.db, logger: createLogger({ worker: "users", level: "silent" }), now: () => new Date() });
+    await worker.app.request("/trpc/register", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-correlation-id": "corr-ev-1" },
+      body: JSON.stringify({ email: "ev@x.io", name: "Ev" }),
+    });
+    const rows = database.db.select().from(schema.outbox).all();
+    expect(rows).toHaveLength(1);
+    const envelope = JSON.parse(rows[0]!.envelope);
+    expect(envelope).toMatchObject({ subject: "users.user.registered", type: "users.user.registered", correlationId: "corr-ev-1", causationId: null });
+    expect(envelope.data.name).toBe("Ev");
+    expect(rows[0]!.sentAt).toBeNull();
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Writes an event to the worker's outbox inside the caller's transaction, so the state change
+ * and its event commit together or not at all. The data is checked against the event's schema
+ * first: a bad event throws and rolls the transaction back. Never publish in the request.
+ *
+ * @example
+ *   db.transaction((tx) => {
+ *     tx.insert(users).values(row).run();
+ *     enqueueEvent(tx, outbox, userRegistered, { userId: row.id, ... }, { aggregateId: row.id });
+ *   });
+ */
+import { context, propagation } from "@opentelemetry/api";
+import { newId } from "../ids";
+import { currentCorrelationId, currentRequestScope } from "../request-scope";
+import type { WorkerTx, WorkerDb } from "../db";
+import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
+import type { OutboxTable } from "./tables";
+
+export function enqueueEvent<E extends EventDefinition>(
+  tx: WorkerTx<any> | WorkerDb<any>,
+  outbox: OutboxTable,
+  definition: E,
+  data: EventData<E>,
+  options: { aggregateId: string; now?: Date },
+): EventEnvelope<EventData<E>> {
+  const parsed = definition.schema.parse(data) as EventData<E>;
+  const scope = currentRequestScope();
+  const envelope: EventEnvelope<EventData<E>> = {
+    id: newId(),
+    type: definition.subject,
+    subject: definition.subject,
+    occurredAt: (options.now ?? new Date()).toISOString(),
+    correlationId: scope?.correlationId ?? currentCorrelationId(),
+    causationId: scope?.causationId ?? null,
+    data: parsed,
+  };
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  tx.insert(outbox)
+    .values({
+      eventId: envelope.id,
+      subject: envelope.subject,
+      aggregateId: options.aggregateId,
+      envelope: JSON.stringify(envelope),
+      correlationId: envelope.correlationId,
+      traceparent: carrier["traceparent"] ?? null,
+      tracestate: carrier["tracestate"] ?? null,
+      createdAt: Date.now(),
+    })
+    .run();
+  return envelope;
+}
