@@ -1,0 +1,87 @@
+/**
+ * The ownership guard (`npm run guard`, and test/ownership-guard.test.ts): each worker owns its
+ * schema, DB and logic; the only things another worker may import are the two contracts,
+ * `import type` of its router.ts and its events.ts. Paths are from the directory depcruise runs in.
+ *
+ * Test files (`*.test.ts`) may assemble real peers in-process, so the worker and shared rules
+ * apply to the code that ships, not to its tests.
+ */
+const worker = "^workers/([^/]+)/";
+const testFile = "\\.test\\.ts$";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-peer-internals",
+      comment:
+        "A worker may import from another worker only its router.ts (as `import type`) and its events.ts; " +
+        "never its schema, DB, service or anything else.",
+      severity: "error",
+      from: { path: worker, pathNot: testFile },
+      to: {
+        path: "^workers/[^/]+/",
+        pathNot: ["^workers/$1/", "^workers/[^/]+/(router|events)\\.ts$"],
+      },
+    },
+    {
+      name: "peer-router-type-only",
+      comment: "A peer's router.ts is a type contract: `import type { XRouter }` only, so no peer code is bundled or run.",
+      severity: "error",
+      from: { path: worker, pathNot: testFile },
+      to: {
+        path: "^workers/[^/]+/router\\.ts$",
+        pathNot: "^workers/$1/",
+        dependencyTypesNot: ["type-only"],
+      },
+    },
+    {
+      name: "events-contract-imports-shared-and-zod-only",
+      comment: "A worker's events.ts is read by its consumers, so it may import nothing but shared/ and zod.",
+      severity: "error",
+      from: { path: "^workers/[^/]+/events\\.ts$" },
+      to: { pathNot: ["^shared/", "(^|/)node_modules/zod/"] },
+    },
+    {
+      name: "shared-not-to-workers",
+      comment: "The kit (shared/) knows no worker: workers depend on the kit, never the other way round.",
+      severity: "error",
+      from: { path: "^shared/", pathNot: testFile },
+      to: { path: "^workers/" },
+    },
+    {
+      name: "otel-sdk-only-in-telemetry",
+      comment: "Only telemetry/ sets up the OpenTelemetry SDK; everything else uses @opentelemetry/api.",
+      severity: "error",
+      from: { pathNot: "^telemetry/" },
+      to: { path: "(^|/)node_modules/@opentelemetry/sdk-" },
+    },
+    {
+      name: "no-circular-between-workers",
+      comment: "Workers must not depend on each other in a cycle, not even through types.",
+      severity: "error",
+      from: { path: worker },
+      to: { circular: true, path: "^workers/[^/]+/", pathNot: "^workers/$1/" },
+    },
+    {
+      name: "no-unresolvable",
+      comment: "An import the guard cannot resolve could hide a forbidden one.",
+      severity: "error",
+      from: { path: "^(workers|shared|telemetry)/" },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // Keep type-only imports in the graph (tagged "type-only"), or `import type` would vanish.
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: "(^|/)node_modules/" },
+    exclude: { path: "(^|/)test/fixtures/" },
+    moduleSystems: ["es6", "cjs"],
+    // Resolve packages through their `exports` the way Bun and Node do (some ship ESM only).
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      mainFields: ["module", "main", "types", "typings"],
+    },
+  },
+};

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+// The guard is the real depcruise binary with the repo's rules, run where `npm run guard` runs it.
+const root = fileURLToPath(new URL("..", import.meta.url));
+const depcruise = join(root, "node_modules/.bin/depcruise");
+const config = join(root, ".dependency-cruiser.cjs");
+const fixture = join(root, "test/fixtures/ownership");
+
+interface Violation {
+  type: string;
+  from: string;
+  to: string;
+  rule: { name: string; severity: string };
+}
+
+interface GuardRun {
+  exitCode: number;
+  stdout: string;
+}
+
+const folders = ["workers", "shared", "telemetry"];
+
+function runGuard(cwd: string, extraArgs: string[] = []): Promise<GuardRun> {
+  return new Promise((resolve, reject) => {
+    execFile(depcruise, [...folders, "--config", config, ...extraArgs], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const exitCode = error ? error.code : 0;
+      if (typeof exitCode !== "number") return reject(new Error(`depcruise did not run: ${stderr || error?.message}`));
+      resolve({ exitCode, stdout });
+    });
+  });
+}
+
+/** The guard's findings as data (the JSON reporter always exits 0; the default one fails the build). */
+async function violationsIn(cwd: string): Promise<Violation[]> {
+  const run = await runGuard(cwd, ["--output-type", "json"]);
+  return (JSON.parse(run.stdout) as { summary: { violations: Violation[] } }).summary.violations;
+}
+
+const described = (v: Violation) => `${v.rule.name}: ${v.from} -> ${v.to}`;
+
+describe("ownership guard (dependency-cruiser)", () => {
+  it("finds no violation in the real tree", async () => {
+    expect((await violationsIn(root)).map(described)).toEqual([]);
+  });
+
+  it("fails on the fixture, naming each forbidden import and only those", async () => {
+    const violations = await violationsIn(fixture);
+    const dependencyViolations = violations.filter((v) => v.type !== "cycle").map(described).sort();
+    expect(dependencyViolations).toEqual(
+      [
+        "no-peer-internals: workers/a/reads-peer-schema.ts -> workers/b/schema.ts",
+        "no-peer-internals: workers/a/types-peer-schema.ts -> workers/b/schema.ts",
+        "peer-router-type-only: workers/a/runs-peer-router.ts -> workers/b/router.ts",
+        "shared-not-to-workers: shared/leaks-worker-schema.ts -> workers/b/schema.ts",
+        "events-contract-imports-shared-and-zod-only: workers/c/events.ts -> workers/c/schema.ts",
+        "otel-sdk-only-in-telemetry: workers/a/starts-otel-sdk.ts -> ../../../node_modules/@opentelemetry/sdk-node/build/src/index.js",
+      ].sort(),
+    );
+    // The c <-> d cycle of type-only router imports is reported once, from whichever end depcruise meets first.
+    const cycles = violations.filter((v) => v.type === "cycle");
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]!.rule.name).toBe("no-circular-between-workers");
+    expect([cycles[0]!.from, cycles[0]!.to].sort()).toEqual(["workers/c/router.ts", "workers/d/router.ts"]);
+  });
+
+  it("fails the build the way `npm run guard` runs it: exit code = number of errors", async () => {
+    const broken = await runGuard(fixture);
+    expect(broken.exitCode).toBe(7);
+    expect(broken.stdout).toContain("error no-peer-internals: workers/a/reads-peer-schema.ts → workers/b/schema.ts");
+    const clean = await runGuard(root);
+    expect(clean.stdout).toContain("no dependency violations found");
+    expect(clean.exitCode).toBe(0);
+  });
+
+  it("lets the two contracts through: import type of a peer's router, and its events.ts", async () => {
+    const fromAllowedFiles = (await violationsIn(fixture)).filter((v) =>
+      ["workers/a/types-peer-router.ts", "workers/a/consumes-peer-events.ts", "workers/b/events.ts", "telemetry/sdk.ts"].includes(v.from),
+    );
+    expect(fromAllowedFiles.map(described)).toEqual([]);
+  });
+});
