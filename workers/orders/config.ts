@@ -1,0 +1,45 @@
+/**
+ * orders' environment: the common worker variables, its four peers' URLs, how long `place`
+ * waits for the saga, the saga's retry policy, and one fault-injection setting for tests.
+ */
+import { z } from "zod";
+import { peerUrl, workerConfigSchema } from "../../shared/config";
+
+/** Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset. */
+export const placement = { portOffset: 5 } as const;
+
+const ms = z.coerce.number().int().positive();
+
+/** Saga steps after which ORDERS_FAULT may kill the process. */
+export const faultSteps = ["reserve", "authorize", "commit", "capture"] as const;
+export type FaultStep = (typeof faultSteps)[number];
+
+export const ordersConfigSchema = workerConfigSchema(4100 + placement.portOffset).extend({
+  USERS_URL: peerUrl(4101),
+  CATALOG_URL: peerUrl(4102),
+  INVENTORY_URL: peerUrl(4103),
+  PAYMENTS_URL: peerUrl(4104),
+  /** How long `place` waits for the saga to end before answering `completed: false`. */
+  ORDER_WAIT_MS: ms.default(5000),
+  /**
+   * A saga found unfinished (after a crash) still in its reserve/authorize phase is resumed only
+   * before this much time since the order was placed; after it, it is compensated instead.
+   */
+  SAGA_DEADLINE_MS: ms.default(30_000),
+  /** Backoff of retried steps (compensations, commit/capture): base, doubling, capped. */
+  SAGA_RETRY_BASE_MS: ms.default(500),
+  SAGA_RETRY_MAX_MS: ms.default(30_000),
+  /** Failed attempts after which a saga is marked NEEDS_ATTENTION (and still retried). */
+  SAGA_ATTENTION_AFTER: z.coerce.number().int().positive().default(3),
+  /** How often the sweeper looks for sagas due for another attempt. */
+  SAGA_SWEEP_MS: ms.default(500),
+  /**
+   * Fault injection, for crash tests only: `crash_after:<step>` SIGKILLs the process right after
+   * that step's result is persisted (e.g. `crash_after:reserve`). Unset in every real deployment.
+   */
+  ORDERS_FAULT: z
+    .string()
+    .regex(new RegExp(`^crash_after:(${faultSteps.join("|")})$`), `expected crash_after:<${faultSteps.join("|")}>`)
+    .optional(),
+});
+export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -1,0 +1,22 @@
+/** orders' tRPC procedures: thin wrappers of service.ts. Peers import only `type OrdersRouter`. */
+import { z } from "zod";
+import { router, procedures } from "../../shared/trpc";
+import { placeOrderInput, sagaStates } from "./schema";
+import { getOrder, getSaga, listSagas, ordersOfCustomer, placeOrder } from "./service";
+import type { OrdersContext } from "./worker";
+
+const p = procedures<OrdersContext>();
+const id = z.string().min(1).max(64);
+
+export const ordersRouter = router({
+  place: p.internal.input(placeOrderInput).mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
+  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getOrder(ctx.deps.db, input.id)),
+  byCustomer: p.internal.input(z.strictObject({ customerId: id })).query(({ ctx, input }) => ordersOfCustomer(ctx.deps.db, input.customerId)),
+  sagas: p.internal
+    .input(z.strictObject({ status: z.enum(sagaStates).optional(), limit: z.number().int().min(1).max(500).default(100) }))
+    .query(({ ctx, input }) => listSagas(ctx.deps.db, input)),
+  /** One saga with its step log, for operators looking into a stuck order. */
+  saga: p.internal.input(z.strictObject({ orderId: id })).query(({ ctx, input }) => getSaga(ctx.deps.db, input.orderId)),
+});
+
+export type OrdersRouter = typeof ordersRouter;

@@ -1,0 +1,330 @@
+/**
+ * The order saga, with orders as its orchestrator:
+ *   reserve stock → authorize payment → commit stock → capture payment → order CONFIRMED.
+ *
+ * The saga row is written BEFORE each step, so after a crash it says which step may have
+ * happened; every peer command is idempotent by the order id, so re-issuing it is safe.
+ * - OUT_OF_STOCK on reserve → REJECTED insufficient_stock (nothing is held).
+ * - PAYMENT_DECLINED on authorize → release stock → REJECTED payment_declined.
+ * - reserve/authorize still failing after the client's retries (peer down, timeout) →
+ *   compensate what may have happened, in reverse order (void, then release) → REJECTED
+ *   peer_unavailable.
+ * - Once commit starts the saga only goes forward: committed stock cannot be released and the
+ *   authorization is good, so commit and capture are retried until they succeed (there is no
+ *   un-commit or refund step to compensate with, and undoing a sale the customer was charged for
+ *   is worse than finishing it late).
+ * Compensations and commit/capture that keep failing are retried by the sweeper with backoff;
+ * after `attentionAfter` failed attempts the saga is NEEDS_ATTENTION (listed, still retried,
+ * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
+ * re-issues its step if within its deadline, or is compensated if past it.
+ */
+import { and, asc, count, eq, lte, ne } from "drizzle-orm";
+import type { DomainError } from "../../shared/errors";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { peerErrorOf } from "../../shared/peer-client";
+import { runInRequestScope } from "../../shared/request-scope";
+import type { WorkerLoop } from "../../shared/worker";
+import { orderConfirmed, orderRejected } from "./events";
+import { orders, outbox, sagaLog, sagas, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
+import { getOrder, type Order } from "./service";
+import type { OrdersDeps } from "./worker";
+
+export interface SagaSettings {
+  /** An orphaned saga still before payment is resumed only within this time since placing. */
+  deadlineMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Failed attempts after which a retried saga is marked NEEDS_ATTENTION. */
+  attentionAfter: number;
+  sweepIntervalMs: number;
+}
+
+export interface SagaEngine {
+  /** Runs the order's saga until it ends or waits for a retry; one run per order at a time. */
+  run(orderId: string, options?: { resumed?: boolean }): Promise<void>;
+  /** Resolves true once the order is CONFIRMED or REJECTED, false after `timeoutMs`. */
+  waitForEnd(orderId: string, timeoutMs: number): Promise<boolean>;
+  /** Resumes unfinished sagas on start, then retries those that are due. */
+  sweeper: WorkerLoop;
+}
+
+type Next = "continue" | "stop";
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+/** Only commit/capture (forward) and void/release (compensations) are retried in place. */
+const retriedSteps: ReadonlySet<SagaStep> = new Set(["commit", "capture", "void", "release"]);
+
+export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" | "peers" | "saga" | "afterStep">): SagaEngine {
+  const { db, logger, peers, saga: settings } = deps;
+  const running = new Map<string, Promise<void>>();
+  const waiters = new Map<string, Set<() => void>>();
+  const nowMs = () => deps.now().getTime();
+  const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
+
+  function loadSaga(orderId: string): SagaRow | undefined {
+    return db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+  }
+
+  /** Updates the saga row and appends to its log in one transaction. */
+  function record(orderId: string, changes: Partial<SagaRow>, log: { step: string; outcome: string; detail?: string | null }): void {
+    const at = nowMs();
+    db.transaction(
+      (tx) => {
+        tx.update(sagas).set({ ...changes, updatedAt: at }).where(eq(sagas.orderId, orderId)).run();
+        tx.insert(sagaLog).values({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at }).run();
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  /** Writes "step started" (and the in-flight state), then calls the peer. */
+  async function attempt<T>(saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
+    // A saga needing attention keeps that state while retried, so it stays listed until fixed.
+    const inFlight = saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state;
+    record(saga.orderId, { state: inFlight, step }, { step, outcome: "started" });
+    try {
+      return { ok: true, value: await call() };
+    } catch (error) {
+      return { ok: false, error: peerErrorOf(error, peer) };
+    }
+  }
+
+  function backoffMs(attempts: number): number {
+    return Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  /** A failed retried step: count it, schedule the next try, flag the saga after too many. */
+  function scheduleRetry(saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }): Next {
+    const attempts = saga.attempts + 1;
+    const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
+    record(
+      saga.orderId,
+      { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: nowMs() + backoffMs(attempts) },
+      { step, outcome: "failed", detail: error.message },
+    );
+    if (flagged) logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
+    return "stop";
+  }
+
+  function settle(orderId: string): void {
+    for (const wake of waiters.get(orderId) ?? []) wake();
+    waiters.delete(orderId);
+  }
+
+  function finishRejected(order: Order, reason: RejectionReason, log: { step: string; outcome: string; detail?: string | null }): Next {
+    const at = deps.now();
+    db.transaction(
+      (tx) => {
+        tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+        tx.update(sagas)
+          .set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() })
+          .where(eq(sagas.orderId, order.id))
+          .run();
+        tx.insert(sagaLog).values({ orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() }).run();
+        tx.insert(sagaLog).values({ orderId: order.id, step: "reject", outcome: "ok", detail: reason, at: at.getTime() }).run();
+        enqueueEvent(tx, outbox, orderRejected, { orderId: order.id, customerId: order.customerId, reason }, { aggregateId: order.id, now: at });
+      },
+      { behavior: "immediate" },
+    );
+    settle(order.id);
+    return "stop";
+  }
+
+  function finishConfirmed(order: Order): Next {
+    const at = deps.now();
+    db.transaction(
+      (tx) => {
+        tx.update(orders).set({ status: "CONFIRMED", updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+        tx.update(sagas).set({ state: "DONE", step: null, attempts: 0, lastError: null, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
+        tx.insert(sagaLog).values({ orderId: order.id, step: "capture", outcome: "ok", detail: null, at: at.getTime() }).run();
+        tx.insert(sagaLog).values({ orderId: order.id, step: "confirm", outcome: "ok", detail: null, at: at.getTime() }).run();
+        const data = { orderId: order.id, customerId: order.customerId, lines: order.lines, totalCents: order.totalCents, confirmedAt: at.toISOString() };
+        enqueueEvent(tx, outbox, orderConfirmed, data, { aggregateId: order.id, now: at });
+      },
+      { behavior: "immediate" },
+    );
+    settle(order.id);
+    return "stop";
+  }
+
+  /** Starts undoing what may have happened (in reverse order); the order is rejected after. */
+  function compensate(saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: { step: string; outcome: string; detail?: string | null }): Next {
+    record(saga.orderId, { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: nowMs() }, log);
+    return "continue";
+  }
+
+  async function reserve(saga: SagaRow, order: Order): Promise<Next> {
+    const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+    const result = await attempt(saga, "reserve", "RESERVING", "inventory", () => peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id)));
+    if (result.ok) {
+      record(order.id, { state: "RESERVED", step: "authorize", attempts: 0, lastError: null }, { step: "reserve", outcome: "ok" });
+      deps.afterStep?.("reserve");
+      return "continue";
+    }
+    const detail = result.error.message;
+    if (result.error.code === "OUT_OF_STOCK") return finishRejected(order, "insufficient_stock", { step: "reserve", outcome: "out_of_stock", detail });
+    return compensate(saga, ["release"], "peer_unavailable", { step: "reserve", outcome: "failed", detail });
+  }
+
+  async function authorize(saga: SagaRow, order: Order): Promise<Next> {
+    // A free order (every price 0) has nothing to authorize or capture.
+    const result =
+      order.totalCents === 0
+        ? ({ ok: true, value: null } as const)
+        : await attempt(saga, "authorize", "AUTHORIZING", "payments", () =>
+            peers.payments.authorize.mutate({ orderId: order.id, customerId: order.customerId, amountCents: order.totalCents }, byOrder(order.id)),
+          );
+    if (result.ok) {
+      record(order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome: order.totalCents === 0 ? "skipped" : "ok" });
+      deps.afterStep?.("authorize");
+      return "continue";
+    }
+    const detail = result.error.message;
+    if (result.error.code === "PAYMENT_DECLINED") return compensate(saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
+    return compensate(saga, ["void", "release"], "peer_unavailable", { step: "authorize", outcome: "failed", detail });
+  }
+
+  async function commit(saga: SagaRow, order: Order): Promise<Next> {
+    const result = await attempt(saga, "commit", "COMMITTING", "inventory", () => peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)));
+    if (!result.ok) return scheduleRetry(saga, "commit", "COMMITTING", result.error);
+    record(order.id, { state: "CAPTURING", step: "capture", attempts: 0, lastError: null }, { step: "commit", outcome: "ok" });
+    deps.afterStep?.("commit");
+    return "continue";
+  }
+
+  async function capture(saga: SagaRow, order: Order): Promise<Next> {
+    if (order.totalCents > 0) {
+      const result = await attempt(saga, "capture", "CAPTURING", "payments", () => peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)));
+      if (!result.ok) return scheduleRetry(saga, "capture", "CAPTURING", result.error);
+    }
+    const next = finishConfirmed(order);
+    deps.afterStep?.("capture");
+    return next;
+  }
+
+  async function compensateNext(saga: SagaRow, order: Order): Promise<Next> {
+    const [step, ...rest] = saga.compensations ?? [];
+    const reason = saga.rejectionReason ?? "peer_unavailable";
+    if (!step) return finishRejected(order, reason, { step: "compensate", outcome: "ok" });
+    const result =
+      step === "void"
+        ? await attempt(saga, "void", "COMPENSATING", "payments", () => peers.payments.void.mutate({ orderId: order.id }, byOrder(order.id)))
+        : await attempt(saga, "release", "COMPENSATING", "inventory", () => peers.inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
+    if (!result.ok) return scheduleRetry(saga, step, "COMPENSATING", result.error);
+    record(order.id, { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null }, { step, outcome: "ok", detail: result.value.status });
+    return "continue";
+  }
+
+  /** One step of the saga from its persisted state. `resumed`: found unfinished, not run live. */
+  function advance(saga: SagaRow, order: Order, resumed: boolean): Promise<Next> | Next {
+    const expired = resumed && nowMs() > saga.deadlineAt;
+    const late = { step: "deadline", outcome: "passed", detail: `saga resumed after its deadline in state ${saga.state}` };
+    switch (saga.state) {
+      case "STARTED":
+        return expired ? finishRejected(order, "peer_unavailable", late) : reserve(saga, order);
+      case "RESERVING":
+      case "RESERVED":
+        if (expired) return compensate(saga, ["release"], "peer_unavailable", late);
+        return saga.state === "RESERVING" ? reserve(saga, order) : authorize(saga, order);
+      case "AUTHORIZING":
+        return expired ? compensate(saga, ["void", "release"], "peer_unavailable", late) : authorize(saga, order);
+      case "AUTHORIZED":
+      case "COMMITTING":
+        return commit(saga, order);
+      case "CAPTURING":
+        return capture(saga, order);
+      case "COMPENSATING":
+        return compensateNext(saga, order);
+      case "NEEDS_ATTENTION":
+        if (saga.step === "commit") return commit(saga, order);
+        if (saga.step === "capture") return capture(saga, order);
+        return compensateNext(saga, order);
+      case "DONE":
+        return "stop";
+    }
+  }
+
+  async function drive(orderId: string, resumed: boolean): Promise<void> {
+    const order = getOrder(db, orderId);
+    await runInRequestScope({ correlationId: order.correlationId }, async () => {
+      let resuming = resumed;
+      for (;;) {
+        const saga = loadSaga(orderId);
+        if (!saga || saga.state === "DONE") return;
+        try {
+          if ((await advance(saga, order, resuming)) === "stop") return;
+        } catch (error) {
+          // Not a peer's answer (a bug, a DB error): keep the saga as it is and try again later.
+          logger.error({ err: error, orderId, state: saga.state }, "saga step failed unexpectedly");
+          scheduleRetry(saga, saga.step ?? "reserve", saga.state, { message: String(error) });
+          return;
+        }
+        resuming = false;
+      }
+    });
+  }
+
+  function run(orderId: string, options: { resumed?: boolean } = {}): Promise<void> {
+    const current = running.get(orderId);
+    if (current) return current;
+    const promise = drive(orderId, options.resumed ?? false)
+      .catch((error: unknown) => logger.error({ err: error, orderId }, "saga run failed"))
+      .finally(() => running.delete(orderId));
+    running.set(orderId, promise);
+    return promise;
+  }
+
+  function waitForEnd(orderId: string, timeoutMs: number): Promise<boolean> {
+    const row = db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId)).get();
+    if (!row || row.status !== "PENDING") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        waiters.get(orderId)?.delete(wake);
+        resolve(false);
+      }, timeoutMs);
+      const set = waiters.get(orderId) ?? new Set();
+      set.add(wake);
+      waiters.set(orderId, set);
+    });
+  }
+
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = true;
+
+  /** Runs every unfinished saga not already running here: all of them on start, else the due. */
+  function sweep(all: boolean): void {
+    if (stopped) return;
+    const due = db
+      .select({ orderId: sagas.orderId })
+      .from(sagas)
+      .where(and(ne(sagas.state, "DONE"), all ? undefined : lte(sagas.nextAttemptAt, nowMs())))
+      .orderBy(asc(sagas.nextAttemptAt))
+      .limit(all ? 10_000 : 100)
+      .all();
+    for (const { orderId } of due) if (!running.has(orderId)) void run(orderId, { resumed: true });
+  }
+
+  const sweeper: WorkerLoop = {
+    name: "saga-sweeper",
+    start() {
+      stopped = false;
+      sweep(true);
+      timer = setInterval(() => sweep(false), settings.sweepIntervalMs);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.allSettled([...running.values()]);
+    },
+    health() {
+      const attention = db.select({ n: count() }).from(sagas).where(eq(sagas.state, "NEEDS_ATTENTION")).get();
+      return { sagasRunning: running.size, sagasNeedingAttention: attention?.n ?? 0 };
+    },
+  };
+
+  return { run, waitForEnd, sweeper };
+}

@@ -1,0 +1,127 @@
+/**
+ * orders owns the orders, their line snapshots (name and unit price at purchase time) and the
+ * state of each order's saga, with a log of every step it tried.
+ */
+import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { outboxTable } from "../../shared/events/tables";
+
+export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED"] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const rejectionReasons = ["insufficient_stock", "payment_declined", "peer_unavailable"] as const;
+export type RejectionReason = (typeof rejectionReasons)[number];
+
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    status: text("status", { enum: orderStatuses }).notNull(),
+    totalCents: integer("total_cents").notNull(),
+    rejectionReason: text("rejection_reason", { enum: rejectionReasons }),
+    correlationId: text("correlation_id").notNull(),
+    /** The caller's Idempotency-Key: a repeat returns this order instead of placing another. */
+    idempotencyKey: text("idempotency_key"),
+    /** What the keyed request asked for, so a key reused for a different order is refused. */
+    requestFingerprint: text("request_fingerprint"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("orders_idempotency_key_unique").on(table.idempotencyKey),
+    index("orders_customer").on(table.customerId, table.id),
+  ],
+);
+
+/** The products as they were when ordered: later catalog changes never touch these rows. */
+export const orderLines = sqliteTable(
+  "order_lines",
+  {
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
+    lineNo: integer("line_no").notNull(),
+    productId: text("product_id").notNull(),
+    name: text("name").notNull(),
+    unitPriceCents: integer("unit_price_cents").notNull(),
+    quantity: integer("quantity").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.orderId, table.lineNo] })],
+);
+
+export const sagaStates = [
+  "STARTED",
+  "RESERVING",
+  "RESERVED",
+  "AUTHORIZING",
+  "AUTHORIZED",
+  "COMMITTING",
+  "CAPTURING",
+  "COMPENSATING",
+  "DONE",
+  "NEEDS_ATTENTION",
+] as const;
+export type SagaState = (typeof sagaStates)[number];
+
+export const sagaSteps = ["reserve", "authorize", "commit", "capture", "void", "release"] as const;
+export type SagaStep = (typeof sagaSteps)[number];
+
+/** One row per order: written before every step, so a crash leaves what might have happened. */
+export const sagas = sqliteTable(
+  "sagas",
+  {
+    orderId: text("order_id")
+      .primaryKey()
+      .references(() => orders.id),
+    state: text("state", { enum: sagaStates }).notNull(),
+    /** The step in flight or due next; null once DONE. */
+    step: text("step", { enum: sagaSteps }),
+    /** Compensations still to run, in order (JSON array of steps), while compensating. */
+    compensations: text("compensations", { mode: "json" }).$type<SagaStep[]>(),
+    /** The reason the order gets once the compensations are done. */
+    rejectionReason: text("rejection_reason", { enum: rejectionReasons }),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    /** Epoch ms after which an orphaned saga still before payment is compensated, not resumed. */
+    deadlineAt: integer("deadline_at").notNull(),
+    /** Epoch ms when the sweeper may run this saga again. */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [index("sagas_due").on(table.state, table.nextAttemptAt)],
+);
+
+export const sagaLog = sqliteTable(
+  "saga_log",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    orderId: text("order_id").notNull(),
+    step: text("step").notNull(),
+    /** started | ok | out_of_stock | declined | failed | skipped */
+    outcome: text("outcome").notNull(),
+    detail: text("detail"),
+    at: integer("at").notNull(),
+  },
+  (table) => [index("saga_log_order").on(table.orderId, table.seq)],
+);
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderLineRow = typeof orderLines.$inferSelect;
+export type SagaRow = typeof sagas.$inferSelect;
+
+const id = z.string().min(1).max(64);
+
+export const placeOrderInput = z.strictObject({
+  customerId: id,
+  items: z
+    .array(z.strictObject({ productId: id, quantity: z.number().int().min(1).max(10_000) }))
+    .min(1)
+    .max(100),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+});
+export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
+
+/** Events waiting for the relay; written in the same transaction as the change. */
+export const outbox = outboxTable();

@@ -1,0 +1,261 @@
+/**
+ * orders' domain logic: place an order (validate with users and catalog, then write the order,
+ * its line snapshots and its saga in one transaction), and read orders and sagas back.
+ * The saga itself lives in saga.ts.
+ */
+import { asc, desc, eq, inArray } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import { peerErrorOf } from "../../shared/peer-client";
+import { currentCorrelationId } from "../../shared/request-scope";
+import type { WorkerDb } from "../../shared/db";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { orderPlaced } from "./events";
+import * as schema from "./schema";
+import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type OrderRow, type PlaceOrderInput, type SagaRow, type SagaState } from "./schema";
+import type { OrdersContext, OrdersPeers } from "./worker";
+
+export type OrdersDb = WorkerDb<typeof schema>;
+
+export interface OrderLine {
+  productId: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  status: OrderRow["status"];
+  lines: OrderLine[];
+  totalCents: number;
+  rejectionReason: string | null;
+  correlationId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    lines: lines.map((l) => ({ productId: l.productId, name: l.name, unitPriceCents: l.unitPriceCents, quantity: l.quantity })),
+    totalCents: row.totalCents,
+    rejectionReason: row.rejectionReason ?? null,
+    correlationId: row.correlationId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function getOrder(db: OrdersDb, id: string): Order {
+  const row = db.select().from(orders).where(eq(orders.id, id)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `order ${id} not found`, { id });
+  const lines = db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.lineNo)).all();
+  return toOrder(row, lines);
+}
+
+/** A customer's orders, newest first (ids are time-ordered). */
+export function ordersOfCustomer(db: OrdersDb, customerId: string): Order[] {
+  const rows = db.select().from(orders).where(eq(orders.customerId, customerId)).orderBy(desc(orders.id)).all();
+  if (rows.length === 0) return [];
+  const lines = db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .orderBy(asc(orderLines.lineNo))
+    .all();
+  return rows.map((row) => toOrder(row, lines.filter((l) => l.orderId === row.id)));
+}
+
+export interface SagaView {
+  orderId: string;
+  state: SagaState;
+  step: string | null;
+  compensations: string[];
+  rejectionReason: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadlineAt: string;
+  nextAttemptAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toSagaView(row: SagaRow): SagaView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    orderId: row.orderId,
+    state: row.state,
+    step: row.step ?? null,
+    compensations: row.compensations ?? [],
+    rejectionReason: row.rejectionReason ?? null,
+    attempts: row.attempts,
+    lastError: row.lastError ?? null,
+    deadlineAt: iso(row.deadlineAt),
+    nextAttemptAt: iso(row.nextAttemptAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Saga rows, most recently changed first; `status` filters by state (e.g. NEEDS_ATTENTION). */
+export function listSagas(db: OrdersDb, filter: { status?: SagaState | undefined; limit: number }): SagaView[] {
+  return db
+    .select()
+    .from(sagas)
+    .where(filter.status ? eq(sagas.state, filter.status) : undefined)
+    .orderBy(desc(sagas.updatedAt), desc(sagas.orderId))
+    .limit(filter.limit)
+    .all()
+    .map(toSagaView);
+}
+
+/** One saga with every step it tried, oldest first. */
+export function getSaga(db: OrdersDb, orderId: string) {
+  const row = db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `saga of order ${orderId} not found`, { orderId });
+  const log = db.select().from(sagaLog).where(eq(sagaLog.orderId, orderId)).orderBy(asc(sagaLog.seq)).all();
+  return {
+    ...toSagaView(row),
+    log: log.map((entry) => ({ step: entry.step, outcome: entry.outcome, detail: entry.detail ?? null, at: new Date(entry.at).toISOString() })),
+  };
+}
+
+/** Same product twice in one order becomes one line with the quantities added. */
+function mergeItems(items: PlaceOrderInput["items"]): PlaceOrderInput["items"] {
+  const quantities = new Map<string, number>();
+  for (const item of items) quantities.set(item.productId, (quantities.get(item.productId) ?? 0) + item.quantity);
+  return [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/** What a keyed request asked for; a key reused for a different order is refused. */
+function fingerprintOf(customerId: string, items: PlaceOrderInput["items"]): string {
+  const sorted = [...items].sort((a, b) => a.productId.localeCompare(b.productId));
+  return JSON.stringify({ customerId, items: sorted.map((i) => [i.productId, i.quantity]) });
+}
+
+/**
+ * Asks users and catalog (one batch call) whether the customer and every product exist, and
+ * takes the snapshot of each product's name and price. Nothing is written here.
+ */
+async function validateOrder(peers: OrdersPeers, customerId: string, items: PlaceOrderInput["items"]): Promise<OrderLine[]> {
+  const productIds = items.map((i) => i.productId);
+  const [customer, catalog] = await Promise.allSettled([
+    peers.users.get.query({ id: customerId }),
+    peers.catalog.getMany.query({ ids: productIds }),
+  ]);
+  if (customer.status === "rejected") {
+    const error = peerErrorOf(customer.reason, "users");
+    if (error.code === "NOT_FOUND") throw new DomainError("NOT_FOUND", `customer ${customerId} not found`, { customerId });
+    throw error;
+  }
+  if (catalog.status === "rejected") throw peerErrorOf(catalog.reason, "catalog");
+  const { products, missing } = catalog.value;
+  const known = new Map(products.map((p) => [p.id, p]));
+  const unknown = [...new Set([...missing, ...productIds.filter((id) => !known.has(id))])];
+  if (unknown.length > 0) {
+    const noun = unknown.length === 1 ? "product" : "products";
+    throw new DomainError("NOT_FOUND", `${noun} ${unknown.join(", ")} not found`, { productIds: unknown });
+  }
+  return items.map((item) => {
+    const product = known.get(item.productId)!;
+    return { productId: item.productId, name: product.name, unitPriceCents: product.priceCents, quantity: item.quantity };
+  });
+}
+
+function orderIdByKey(db: OrdersDb, key: string): Pick<OrderRow, "id" | "requestFingerprint"> | undefined {
+  return db.select({ id: orders.id, requestFingerprint: orders.requestFingerprint }).from(orders).where(eq(orders.idempotencyKey, key)).get();
+}
+
+function isKeyTaken(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/UNIQUE constraint failed: orders\.idempotency_key/.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** Writes the order PENDING, its snapshot lines, its saga and orders.order.placed together. */
+function writeOrder(db: OrdersDb, input: { customerId: string; lines: OrderLine[]; key?: string | undefined; fingerprint: string }, now: Date, deadlineMs: number): string {
+  const id = newId();
+  const at = now.toISOString();
+  const totalCents = input.lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
+  const correlationId = currentCorrelationId();
+  db.transaction(
+    (tx) => {
+      tx.insert(orders)
+        .values({
+          id,
+          customerId: input.customerId,
+          status: "PENDING",
+          totalCents,
+          rejectionReason: null,
+          correlationId,
+          idempotencyKey: input.key ?? null,
+          requestFingerprint: input.key ? input.fingerprint : null,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .run();
+      tx.insert(orderLines)
+        .values(input.lines.map((line, lineNo) => ({ orderId: id, lineNo, ...line })))
+        .run();
+      const ms = now.getTime();
+      tx.insert(sagas)
+        .values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, deadlineAt: ms + deadlineMs, nextAttemptAt: ms, createdAt: ms, updatedAt: ms })
+        .run();
+      tx.insert(sagaLog).values({ orderId: id, step: "place", outcome: "ok", detail: null, at: ms }).run();
+      enqueueEvent(tx, outbox, orderPlaced, { orderId: id, customerId: input.customerId, lines: input.lines, totalCents, placedAt: at }, { aggregateId: id, now });
+    },
+    { behavior: "immediate" },
+  );
+  return id;
+}
+
+export interface PlacedOrder {
+  order: Order;
+  /** False when the saga had not ended within the wait budget: the order is still PENDING. */
+  completed: boolean;
+}
+
+/**
+ * Places an order and waits (up to the wait budget) for its saga to end. With an idempotency
+ * key, a repeat — concurrent or later — answers with the first order and places nothing.
+ */
+export async function placeOrder(deps: OrdersContext, input: PlaceOrderInput): Promise<PlacedOrder> {
+  const items = mergeItems(input.items);
+  const fingerprint = fingerprintOf(input.customerId, items);
+  const key = input.idempotencyKey;
+
+  const answer = async (id: string): Promise<PlacedOrder> => {
+    const completed = await deps.sagas.waitForEnd(id, deps.orderWaitMs);
+    return { order: getOrder(deps.db, id), completed };
+  };
+  const repeat = (existing: Pick<OrderRow, "id" | "requestFingerprint">) => {
+    if (existing.requestFingerprint !== fingerprint) {
+      throw new DomainError("CONFLICT", `idempotency key ${key} was already used for another order`, { idempotencyKey: key, orderId: existing.id });
+    }
+    return answer(existing.id);
+  };
+
+  const earlier = key ? orderIdByKey(deps.db, key) : undefined;
+  if (earlier) return repeat(earlier);
+
+  const lines = await validateOrder(deps.peers, input.customerId, items);
+
+  let orderId: string;
+  try {
+    // A concurrent repeat may have written the keyed order while we validated: look again.
+    const written = key ? orderIdByKey(deps.db, key) : undefined;
+    if (written) return repeat(written);
+    orderId = writeOrder(deps.db, { customerId: input.customerId, lines, key, fingerprint }, deps.now(), deps.saga.deadlineMs);
+  } catch (error) {
+    const existing = key && isKeyTaken(error) ? orderIdByKey(deps.db, key) : undefined;
+    if (existing) return repeat(existing);
+    throw error;
+  }
+  void deps.sagas.run(orderId);
+  return answer(orderId);
+}
