@@ -1,0 +1,25 @@
+/** catalog's tRPC procedures: thin wrappers of service.ts. Peers import only `type CatalogRouter`. */
+import { z } from "zod";
+import { router, procedures } from "../../shared/trpc";
+import { createProductInput, searchProductsInput, updateProductInput } from "./schema";
+import { createProduct, getProduct, getProducts, listProducts, updateProduct } from "./service";
+import { searchProducts } from "./search";
+import type { CatalogDeps } from "./worker";
+
+const p = procedures<CatalogDeps>();
+const id = z.string().min(1).max(64);
+
+export const catalogRouter = router({
+  create: p.internal.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
+  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.deps.db, input.id)),
+  getMany: p.internal
+    .input(z.strictObject({ ids: z.array(id).min(1).max(100) }))
+    .query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
+  update: p.internal.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
+  search: p.internal.input(searchProductsInput).query(({ ctx, input }) => searchProducts(ctx.deps.db, input)),
+  list: p.internal
+    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() }))
+    .query(({ ctx, input }) => listProducts(ctx.deps.db, input)),
+});
+
+export type CatalogRouter = typeof catalogRouter;

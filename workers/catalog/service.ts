@@ -1,0 +1,134 @@
+/** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
+import { eq, gt, asc, inArray } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import type { WorkerDb } from "../../shared/db";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { outbox, products, type CreateProductInput, type ProductAttributes, type ProductRow, type UpdateProductInput } from "./schema";
+import { productCreated, productUpdated } from "./events";
+import * as schema from "./schema";
+
+export type CatalogDb = WorkerDb<typeof schema>;
+
+export interface Product {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  priceCents: number;
+  attributes: ProductAttributes;
+  createdAt: string;
+  updatedAt: string;
+  /** null until catalog has heard from inventory about this product. */
+  inStock: boolean | null;
+}
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    priceCents: row.priceCents,
+    attributes: row.attributes,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    inStock: row.inStock,
+  };
+}
+
+export function createProduct(db: CatalogDb, input: CreateProductInput, now: Date): Product {
+  return db.transaction(
+    (tx) => {
+      const taken = tx.select({ id: products.id }).from(products).where(eq(products.sku, input.sku)).get();
+      if (taken) throw new DomainError("CONFLICT", `sku ${input.sku} is already used by product ${taken.id}`, { field: "sku", productId: taken.id });
+      const at = now.toISOString();
+      const row: ProductRow = {
+        id: newId(),
+        sku: input.sku,
+        name: input.name,
+        description: input.description ?? null,
+        priceCents: input.priceCents,
+        attributes: input.attributes ?? {},
+        createdAt: at,
+        updatedAt: at,
+        inStock: null,
+      };
+      tx.insert(products).values(row).run();
+      enqueueEvent(tx, outbox, productCreated, { productId: row.id, sku: row.sku, name: row.name, priceCents: row.priceCents }, { aggregateId: row.id, now });
+      return toProduct(row);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** Changes the given fields; an update that changes nothing writes nothing and publishes nothing. */
+export function updateProduct(db: CatalogDb, input: UpdateProductInput, now: Date): Product {
+  return db.transaction(
+    (tx) => {
+      const current = tx.select().from(products).where(eq(products.id, input.id)).get();
+      if (!current) throw new DomainError("NOT_FOUND", `product ${input.id} not found`, { id: input.id });
+      const next: ProductRow = {
+        ...current,
+        name: input.name ?? current.name,
+        description: input.description === undefined ? current.description : input.description,
+        priceCents: input.priceCents ?? current.priceCents,
+        attributes: input.attributes ?? current.attributes,
+      };
+      const changed =
+        next.name !== current.name ||
+        next.description !== current.description ||
+        next.priceCents !== current.priceCents ||
+        JSON.stringify(next.attributes) !== JSON.stringify(current.attributes);
+      if (!changed) return toProduct(current);
+      next.updatedAt = now.toISOString();
+      tx.update(products)
+        .set({ name: next.name, description: next.description, priceCents: next.priceCents, attributes: next.attributes, updatedAt: next.updatedAt })
+        .where(eq(products.id, current.id))
+        .run();
+      enqueueEvent(
+        tx,
+        outbox,
+        productUpdated,
+        { productId: current.id, name: next.name, priceCents: next.priceCents, previousPriceCents: current.priceCents },
+        { aggregateId: current.id, now },
+      );
+      return toProduct(next);
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export function getProduct(db: CatalogDb, id: string): Product {
+  const row = db.select().from(products).where(eq(products.id, id)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `product ${id} not found`, { id });
+  return toProduct(row);
+}
+
+/** One call for a batch: the products found, in the order asked, and the ids that were not. */
+export function getProducts(db: CatalogDb, ids: string[]): { products: Product[]; missing: string[] } {
+  const wanted = [...new Set(ids)];
+  const rows = db.select().from(products).where(inArray(products.id, wanted)).all();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const found: Product[] = [];
+  const missing: string[] = [];
+  for (const id of wanted) {
+    const row = byId.get(id);
+    if (row) found.push(toProduct(row));
+    else missing.push(id);
+  }
+  return { products: found, missing };
+}
+
+/** Pages through products in id (= creation) order; `after` is the last id of the previous page. */
+export function listProducts(db: CatalogDb, page: { limit: number; after?: string | undefined }): { items: Product[]; next: string | null } {
+  const rows = db
+    .select()
+    .from(products)
+    .where(page.after ? gt(products.id, page.after) : undefined)
+    .orderBy(asc(products.id))
+    .limit(page.limit + 1)
+    .all();
+  const items = rows.slice(0, page.limit).map(toProduct);
+  return { items, next: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+}
