@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
+import { createLogger } from "../../shared/logger";
+import * as schema from "./schema";
+import { createInventoryWorker } from "./worker";
+
+describe("inventory worker (in-process, better-sqlite3)", () => {
+  let dir: string;
+  let database: WorkerDatabase<typeof schema>;
+  let worker: ReturnType<typeof createInventoryWorker>;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "bunmesh-inventory-"));
+    database = await openWorkerDatabase({ worker: "inventory", dataDir: dir, schema });
+    worker = createInventoryWorker({ db: database.db, logger: createLogger({ worker: "inventory", level: "silent" }), now: () => new Date("2026-01-01T00:00:00Z") });
+    await worker.start();
+  });
+  afterEach(() => {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const mutate = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await worker.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const query = async (path: string, input: unknown) => {
+    const res = await worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const data = (answer: { body: any }) => answer.body.result.data;
+  /** Everything inventory has written, to show a call changed nothing. */
+  const tableState = () => ({
+    stock: database.db.select().from(schema.stock).orderBy(schema.stock.productId).all(),
+    reservations: database.db.select().from(schema.reservations).orderBy(schema.reservations.orderId).all(),
+    lines: database.db.select().from(schema.reservationLines).all(),
+    outbox: database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
+  });
+  const stockRow = (productId: string) => database.db.select().from(schema.stock).where(eq(schema.stock.productId, productId)).get();
+
+  it("sets stock and reads it back; a product never stocked reads as all zeros", async () => {
+    expect(data(await mutate("setStock", { productId: "p1", onHand: 7 }))).toEqual({ productId: "p1", onHand: 7, reserved: 0, available: 7 });
+    expect(data(await query("get", { productId: "p1" }))).toEqual({ productId: "p1", onHand: 7, reserved: 0, available: 7 });
+    expect(data(await query("get", { productId: "never" }))).toEqual({ productId: "never", onHand: 0, reserved: 0, available: 0 });
+    expect(data(await query("getMany", { productIds: ["never", "p1"] }))).toEqual([
+      { productId: "never", onHand: 0, reserved: 0, available: 0 },
+      { productId: "p1", onHand: 7, reserved: 0, available: 7 },
+    ]);
+    expect(stockRow("never")).toBeUndefined();
+  });
+
+  it("reserves every line, lowering what is available, and says so in one event with the levels after", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("setStock", { productId: "p2", onHand: 3 });
+    const lines = [{ productId: "p1", quantity: 2 }, { productId: "p2", quantity: 3 }];
+    const reserved = await mutate("reserve", { orderId: "o1", lines }, { "x-correlation-id": "corr-inv-1" });
+    expect(reserved.status).toBe(200);
+    expect(data(reserved)).toEqual({ orderId: "o1", status: "RESERVED", lines });
+    expect(data(await query("getMany", { productIds: ["p1", "p2"] }))).toEqual([
+      { productId: "p1", onHand: 5, reserved: 2, available: 3 },
+      { productId: "p2", onHand: 3, reserved: 3, available: 0 },
+    ]);
+    const events = database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    expect(events.map((e) => e.subject)).toEqual(["inventory.stock.adjusted", "inventory.stock.adjusted", "inventory.reservation.reserved"]);
+    expect(events[0].data).toEqual({ productId: "p1", previousOnHand: 0, levels: [{ productId: "p1", onHand: 5, reserved: 0, available: 5 }] });
+    expect(events[2]).toMatchObject({ correlationId: "corr-inv-1" });
+    expect(events[2].data).toEqual({
+      orderId: "o1",
+      lines,
+      levels: [
+        { productId: "p1", onHand: 5, reserved: 2, available: 3 },
+        { productId: "p2", onHand: 3, reserved: 3, available: 0 },
+      ],
+    });
+  });
+
+  it("a repeated reserve returns the first result and changes nothing", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    const first = data(await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] }));
+    const before = tableState();
+    const again = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    expect(data(again)).toEqual(first);
+    expect(tableState()).toEqual(before);
+    expect(stockRow("p1")).toMatchObject({ onHand: 5, reserved: 2 });
+  });
+
+  it("reserves nothing when one line is short, answering OUT_OF_STOCK with the product, requested and available", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("setStock", { productId: "p2", onHand: 1 });
+    const short = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }, { productId: "p2", quantity: 2 }] });
+    expect(short.status).toBe(409);
+    expect(short.body.error.data.domainCode).toBe("OUT_OF_STOCK");
+    expect(short.body.error.data.details).toEqual({ productId: "p2", requested: 2, available: 1 });
+    expect(short.body.error.message).toContain("p2");
+    expect(stockRow("p1")).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(stockRow("p2")).toMatchObject({ onHand: 1, reserved: 0 });
+    const [rejected] = data(await query("reservations", { orderId: "o1" }));
+    expect(rejected).toMatchObject({ orderId: "o1", status: "REJECTED" });
+    expect(database.db.select().from(schema.outbox).all().map((r) => r.subject)).not.toContain("inventory.reservation.reserved");
+  });
+
+  it("a repeated rejected reserve gets the same OUT_OF_STOCK even after stock arrived, and changes nothing", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 1 });
+    const first = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 3 }] });
+    await mutate("setStock", { productId: "p1", onHand: 10 });
+    const before = tableState();
+    const again = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 3 }] });
+    expect(again.status).toBe(409);
+    expect(again.body.error.data.details).toEqual(first.body.error.data.details);
+    expect(again.body.error.data.details).toEqual({ productId: "p1", requested: 3, available: 1 });
+    expect(tableState()).toEqual(before);
+  });
+
+  it("counts a product named on two lines against its stock once, in total", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 3 });
+    const tooMany = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }, { productId: "p1", quantity: 2 }] });
+    expect(tooMany.body.error.data.details).toEqual({ productId: "p1", requested: 4, available: 3 });
+    expect(data(await mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 1 }, { productId: "p1", quantity: 2 }] })).status).toBe("RESERVED");
+    expect(stockRow("p1")).toMatchObject({ onHand: 3, reserved: 3 });
+  });
+
+  it("releases a reservation, giving the stock back; a repeat returns RELEASED and changes nothing", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 4 }] });
+    expect(data(await mutate("release", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "RELEASED" });
+    expect(stockRow("p1")).toMatchObject({ onHand: 5, reserved: 0 });
+    const before = tableState();
+    expect(data(await mutate("release", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "RELEASED" });
+    expect(tableState()).toEqual(before);
+    const released = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    expect(released.subject).toBe("inventory.reservation.released");
+    expect(released.data.levels).toEqual([{ productId: "p1", onHand: 5, reserved: 0, available: 5 }]);
+  });
+
+  it("releasing a reservation never made answers NONE, and a reserve arriving after it is refused", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    expect(data(await mutate("release", { orderId: "ghost" }))).toEqual({ orderId: "ghost", status: "NONE" });
+    const before = tableState();
+    expect(data(await mutate("release", { orderId: "ghost" }))).toEqual({ orderId: "ghost", status: "NONE" });
+    expect(tableState()).toEqual(before);
+    const late = await mutate("reserve", { orderId: "ghost", lines: [{ productId: "p1", quantity: 1 }] });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain("ghost");
+    expect(stockRow("p1")).toMatchObject({ reserved: 0 });
+  });
+
+  it("commits a reservation, lowering on hand and reserved; a repeat returns COMMITTED and changes nothing", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    expect(data(await mutate("commit", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "COMMITTED" });
+    expect(stockRow("p1")).toMatchObject({ onHand: 3, reserved: 0 });
+    const before = tableState();
+    expect(data(await mutate("commit", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "COMMITTED" });
+    expect(data(await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] }))).toMatchObject({ status: "RESERVED" });
+    expect(tableState()).toEqual(before);
+    const release = await mutate("release", { orderId: "o1" });
+    expect(release.status).toBe(409);
+    expect(release.body.error.message).toBe("reservation for order o1 is committed; it cannot be released");
+    expect(tableState()).toEqual(before);
+  });
+
+  it("refuses to commit a released reservation (CONFLICT) and an unknown one (NOT_FOUND)", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    await mutate("release", { orderId: "o1" });
+    const before = tableState();
+    const afterRelease = await mutate("commit", { orderId: "o1" });
+    expect(afterRelease.status).toBe(409);
+    expect(afterRelease.body.error.data.domainCode).toBe("CONFLICT");
+    expect(afterRelease.body.error.message).toContain("o1");
+    const unknown = await mutate("commit", { orderId: "nope" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe("reservation for order nope not found");
+    expect(tableState()).toEqual(before);
+  });
+
+  it("refuses to set on hand below what is reserved, naming the product", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 4 }] });
+    const before = tableState();
+    const below = await mutate("setStock", { productId: "p1", onHand: 3 });
+    expect(below.status).toBe(409);
+    expect(below.body.error.data.domainCode).toBe("CONFLICT");
+    expect(below.body.error.message).toContain("p1");
+    expect(below.body.error.data.details).toEqual({ productId: "p1", onHand: 3, reserved: 4 });
+    expect(tableState()).toEqual(before);
+    expect(data(await mutate("setStock", { productId: "p1", onHand: 4 }))).toEqual({ productId: "p1", onHand: 4, reserved: 4, available: 0 });
+  });
+
+  it("lists reservations with their lines and status, all or one order's", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 1 }] });
+    await mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 9 }] });
+    await mutate("reserve", { orderId: "o3", lines: [{ productId: "p1", quantity: 2 }] });
+    await mutate("commit", { orderId: "o3" });
+    const all = data(await query("reservations", {}));
+    expect(all.map((r: any) => [r.orderId, r.status])).toEqual([["o1", "RESERVED"], ["o2", "REJECTED"], ["o3", "COMMITTED"]]);
+    expect(data(await query("reservations", { orderId: "o3" }))).toEqual([
+      { orderId: "o3", status: "COMMITTED", lines: [{ productId: "p1", quantity: 2 }], createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" },
+    ]);
+  });
+
+  it("answers bad input with a 400 naming the field and writes nothing", async () => {
+    const badLine = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 0 }] });
+    expect(badLine.status).toBe(400);
+    expect(badLine.body.error.data.fields.map((f: { path: string }) => f.path)).toEqual(["lines.0.quantity"]);
+    const noLines = await mutate("reserve", { orderId: "o1", lines: [] });
+    expect(noLines.status).toBe(400);
+    expect(noLines.body.error.message).toMatch(/lines/);
+    const negative = await mutate("setStock", { productId: "p1", onHand: -1 });
+    expect(negative.status).toBe(400);
+    expect(negative.body.error.message).toMatch(/onHand/);
+    const extra = await mutate("release", { orderId: "o1", force: true });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.message).toMatch(/force/);
+    const empty = await query("getMany", { productIds: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/productIds/);
+    expect(tableState()).toEqual({ stock: [], reservations: [], lines: [], outbox: [] });
+  });
+
+  it("keeps CHECK constraints as the last line: the database itself refuses negative or oversold stock", async () => {
+    await mutate("setStock", { productId: "p1", onHand: 2 });
+    const oversell = () => database.db.update(schema.stock).set({ reserved: sql`${schema.stock.reserved} + 3` }).where(eq(schema.stock.productId, "p1")).run();
+    expect(oversell).toThrow(/CHECK constraint failed/);
+    const negative = () => database.db.update(schema.stock).set({ onHand: -1, reserved: -1 }).where(eq(schema.stock.productId, "p1")).run();
+    expect(negative).toThrow(/CHECK constraint failed/);
+    expect(stockRow("p1")).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+});

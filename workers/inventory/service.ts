@@ -1,0 +1,233 @@
+/**
+ * inventory's domain logic: stock levels and reservations against them. Functions of (db, input).
+ * Every change runs in one immediate transaction (the write lock is taken up front, so two
+ * reservations never both read the same availability) and enqueues its event in it.
+ */
+import { asc, eq, inArray, sql } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
+import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import type { EventDefinition } from "../../shared/events/envelope";
+import * as schema from "./schema";
+import { outbox, reservationLines, reservations, stock } from "./schema";
+import type { ReservationFailure, ReservationLine, ReservationRow, ReservationStatus, ReserveInput, SetStockInput } from "./schema";
+import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "./events";
+
+export type InventoryDb = WorkerDb<typeof schema>;
+type InventoryTx = WorkerTx<typeof schema>;
+
+export type Stock = StockLevel;
+export interface Reserved {
+  orderId: string;
+  status: "RESERVED";
+  lines: ReservationLine[];
+}
+export interface Reservation {
+  orderId: string;
+  status: ReservationStatus;
+  lines: ReservationLine[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+const immediate = { behavior: "immediate" } as const;
+
+function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): Stock[] {
+  const rows = productIds.length === 0 ? [] : tx.select().from(stock).where(inArray(stock.productId, productIds)).all();
+  const byId = new Map(rows.map((row) => [row.productId, row]));
+  return productIds.map((productId) => {
+    const row = byId.get(productId);
+    const onHand = row?.onHand ?? 0;
+    const reserved = row?.reserved ?? 0;
+    return { productId, onHand, reserved, available: Math.max(0, onHand - reserved) };
+  });
+}
+
+export function getStock(db: InventoryDb, productId: string): Stock {
+  return levelsOf(db, [productId])[0]!;
+}
+
+export function getStocks(db: InventoryDb, productIds: string[]): Stock[] {
+  return levelsOf(db, productIds);
+}
+
+export function setStock(db: InventoryDb, input: SetStockInput, now: Date): Stock {
+  return db.transaction((tx) => {
+    const [before] = levelsOf(tx, [input.productId]);
+    if (input.onHand < before!.reserved) {
+      throw new DomainError(
+        "CONFLICT",
+        `product ${input.productId} has ${before!.reserved} reserved; on hand cannot be set to ${input.onHand}`,
+        { productId: input.productId, onHand: input.onHand, reserved: before!.reserved },
+      );
+    }
+    const exists = tx.select({ productId: stock.productId }).from(stock).where(eq(stock.productId, input.productId)).get();
+    if (exists && before!.onHand === input.onHand) return before!;
+    const updatedAt = now.toISOString();
+    tx.insert(stock)
+      .values({ productId: input.productId, onHand: input.onHand, reserved: 0, updatedAt })
+      .onConflictDoUpdate({ target: stock.productId, set: { onHand: input.onHand, updatedAt } })
+      .run();
+    const levels = levelsOf(tx, [input.productId]);
+    enqueueEvent(tx, outbox, stockAdjusted, { productId: input.productId, previousOnHand: before!.onHand, levels }, { aggregateId: input.productId, now });
+    return levels[0]!;
+  }, immediate);
+}
+
+/** Quantities per product: an order may name one product on several lines. */
+function quantitiesOf(lines: ReservationLine[]): Map<string, number> {
+  const needed = new Map<string, number>();
+  for (const line of lines) needed.set(line.productId, (needed.get(line.productId) ?? 0) + line.quantity);
+  return needed;
+}
+
+function linesOf(tx: InventoryTx | InventoryDb, orderId: string): ReservationLine[] {
+  return tx
+    .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
+    .from(reservationLines)
+    .where(eq(reservationLines.orderId, orderId))
+    .orderBy(asc(reservationLines.position))
+    .all();
+}
+
+function outOfStock(orderId: string, failure: ReservationFailure): DomainError {
+  return new DomainError(
+    "OUT_OF_STOCK",
+    `product ${failure.productId} has ${failure.available} available; order ${orderId} asked for ${failure.requested}`,
+    { ...failure },
+  );
+}
+
+function findReservation(tx: InventoryTx, orderId: string): ReservationRow | undefined {
+  return tx.select().from(reservations).where(eq(reservations.orderId, orderId)).get();
+}
+
+/** A release that came before any reserve leaves a RELEASED row without lines (see releaseReservation). */
+function releasedEarly(tx: InventoryTx, row: ReservationRow): boolean {
+  return row.status === "RELEASED" && linesOf(tx, row.orderId).length === 0;
+}
+
+type ReserveOutcome = { reserved: Reserved } | { rejected: ReservationFailure };
+
+/**
+ * Reserves every line or none. Idempotent by orderId: a repeat answers as the first call did
+ * (its lines are not compared: the order id is the key). A rejection is recorded, so a repeat
+ * gets the same OUT_OF_STOCK even if stock arrived since.
+ */
+export function reserveStock(db: InventoryDb, input: ReserveInput, now: Date): Reserved {
+  const outcome = db.transaction((tx): ReserveOutcome => {
+    const existing = findReservation(tx, input.orderId);
+    if (existing) return repeatedReserve(tx, existing);
+    const needed = quantitiesOf(input.lines);
+    const failure = levelsOf(tx, [...needed.keys()])
+      .map((level) => ({ productId: level.productId, requested: needed.get(level.productId)!, available: level.available }))
+      .find((check) => check.requested > check.available);
+    const at = now.toISOString();
+    tx.insert(reservations)
+      .values({ orderId: input.orderId, status: failure ? "REJECTED" : "RESERVED", createdAt: at, updatedAt: at, failure: failure ?? null })
+      .run();
+    tx.insert(reservationLines)
+      .values(input.lines.map((line, position) => ({ orderId: input.orderId, position, ...line })))
+      .run();
+    if (failure) return { rejected: failure };
+    for (const [productId, quantity] of needed) {
+      tx.update(stock)
+        .set({ reserved: sql`${stock.reserved} + ${quantity}`, updatedAt: at })
+        .where(eq(stock.productId, productId))
+        .run();
+    }
+    const levels = levelsOf(tx, [...needed.keys()]);
+    enqueueEvent(tx, outbox, reservationReserved, { orderId: input.orderId, lines: input.lines, levels }, { aggregateId: input.orderId, now });
+    return { reserved: { orderId: input.orderId, status: "RESERVED", lines: input.lines } };
+  }, immediate);
+  if ("rejected" in outcome) throw outOfStock(input.orderId, outcome.rejected);
+  return outcome.reserved;
+}
+
+function repeatedReserve(tx: InventoryTx, existing: ReservationRow): ReserveOutcome {
+  const { orderId, status } = existing;
+  if (status === "REJECTED") return { rejected: existing.failure! };
+  // Reserving again after a release would hold stock for an order its saga already gave up.
+  if (status === "RELEASED") throw new DomainError("CONFLICT", `reservation for order ${orderId} was released; it cannot be reserved again`, { orderId, status });
+  return { reserved: { orderId, status: "RESERVED", lines: linesOf(tx, orderId) } };
+}
+
+/** Moves a RESERVED reservation to `status`, giving back (release) or using up (commit) its stock. */
+function settle(tx: InventoryTx, row: ReservationRow, status: "RELEASED" | "COMMITTED", event: EventDefinition, now: Date): void {
+  const lines = linesOf(tx, row.orderId);
+  const needed = quantitiesOf(lines);
+  const at = now.toISOString();
+  for (const [productId, quantity] of needed) {
+    const onHand = status === "COMMITTED" ? sql`${stock.onHand} - ${quantity}` : stock.onHand;
+    tx.update(stock)
+      .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand, updatedAt: at })
+      .where(eq(stock.productId, productId))
+      .run();
+  }
+  tx.update(reservations).set({ status, updatedAt: at }).where(eq(reservations.orderId, row.orderId)).run();
+  const levels = levelsOf(tx, [...needed.keys()]);
+  enqueueEvent(tx, outbox, event, { orderId: row.orderId, lines, levels }, { aggregateId: row.orderId, now });
+}
+
+/**
+ * Gives the stock back. Never reserved → NONE (a success: compensation may run before the
+ * reserve arrived). That case leaves a RELEASED row without lines, so a reserve arriving late
+ * (a retry after a timeout) is refused instead of holding stock nobody will release.
+ */
+export function releaseReservation(db: InventoryDb, orderId: string, now: Date): { orderId: string; status: "RELEASED" | "NONE" } {
+  return db.transaction((tx) => {
+    const row = findReservation(tx, orderId);
+    if (!row) {
+      const at = now.toISOString();
+      tx.insert(reservations).values({ orderId, status: "RELEASED", createdAt: at, updatedAt: at }).run();
+      return { orderId, status: "NONE" as const };
+    }
+    if (row.status === "REJECTED" || releasedEarly(tx, row)) return { orderId, status: "NONE" as const };
+    if (row.status === "COMMITTED") throw new DomainError("CONFLICT", `reservation for order ${orderId} is committed; it cannot be released`, { orderId, status: row.status });
+    if (row.status === "RESERVED") settle(tx, row, "RELEASED", reservationReleased, now);
+    return { orderId, status: "RELEASED" as const };
+  }, immediate);
+}
+
+/** Uses up the reserved stock: on hand and reserved both go down. */
+export function commitReservation(db: InventoryDb, orderId: string, now: Date): { orderId: string; status: "COMMITTED" } {
+  return db.transaction((tx) => {
+    const row = findReservation(tx, orderId);
+    if (!row) throw new DomainError("NOT_FOUND", `reservation for order ${orderId} not found`, { orderId });
+    if (row.status === "RELEASED" || row.status === "REJECTED") {
+      const why = row.status === "RELEASED" ? "was released" : "was rejected (out of stock)";
+      throw new DomainError("CONFLICT", `reservation for order ${orderId} ${why}; it cannot be committed`, { orderId, status: row.status });
+    }
+    if (row.status === "RESERVED") settle(tx, row, "COMMITTED", reservationCommitted, now);
+    return { orderId, status: "COMMITTED" as const };
+  }, immediate);
+}
+
+/** Reservations in creation order, with their lines; one order's when `orderId` is given. */
+export function listReservations(db: InventoryDb, filter: { orderId?: string | undefined }): Reservation[] {
+  const rows = db
+    .select()
+    .from(reservations)
+    .where(filter.orderId ? eq(reservations.orderId, filter.orderId) : undefined)
+    .orderBy(asc(reservations.createdAt), asc(reservations.orderId))
+    .all();
+  const lines = db
+    .select()
+    .from(reservationLines)
+    .where(filter.orderId ? eq(reservationLines.orderId, filter.orderId) : undefined)
+    .orderBy(asc(reservationLines.orderId), asc(reservationLines.position))
+    .all();
+  const linesByOrder = new Map<string, ReservationLine[]>();
+  for (const line of lines) {
+    const list = linesByOrder.get(line.orderId) ?? [];
+    list.push({ productId: line.productId, quantity: line.quantity });
+    linesByOrder.set(line.orderId, list);
+  }
+  return rows.map((row) => ({
+    orderId: row.orderId,
+    status: row.status,
+    lines: linesByOrder.get(row.orderId) ?? [],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }));
+}
