@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
+import { createLogger } from "../../shared/logger";
+import * as schema from "./schema";
+import { toFtsQuery } from "./search";
+import { createCatalogWorker } from "./worker";
+
+describe("catalog worker (in-process, better-sqlite3)", () => {
+  let dir: string;
+  let database: WorkerDatabase<typeof schema>;
+  let worker: ReturnType<typeof createCatalogWorker>;
+  let clock: Date;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "bunmesh-catalog-"));
+    database = await openWorkerDatabase({ worker: "catalog", dataDir: dir, schema });
+    clock = new Date("2026-01-01T00:00:00Z");
+    worker = createCatalogWorker({ db: database.db, logger: createLogger({ worker: "catalog", level: "silent" }), now: () => clock });
+    await worker.start();
+  });
+  afterEach(() => {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const mutate = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    worker.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const query = (path: string, input: unknown) => worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  const data = async (res: Response | Promise<Response>) => {
+    const answer = await res;
+    const body = await answer.json();
+    if (answer.status !== 200) throw new Error(`${answer.status}: ${JSON.stringify(body)}`);
+    return body.result.data;
+  };
+  const create = (product: Record<string, unknown>) => data(mutate("create", product));
+  const search = async (q: string, limit?: number) => (await data(query("search", { q, limit }))) as Array<{ sku: string }>;
+  const outboxEnvelopes = () => database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+
+  it("opens its own file with WAL, synchronous NORMAL, foreign keys and a busy timeout", () => {
+    expect(database.file).toBe(join(dir, "catalog.db"));
+    expect(database.pragma("journal_mode")).toBe("wal");
+    expect(database.pragma("synchronous")).toBe(1); // NORMAL
+    expect(database.pragma("foreign_keys")).toBe(1);
+    expect(database.pragma("busy_timeout")).toBe(5000);
+  });
+
+  it("creates a product and reads it back, with inStock null until inventory speaks", async () => {
+    const product = await create({ sku: "MUG-1", name: "Blue mug", priceCents: 1299, attributes: { color: "blue", volumeMl: 350 } });
+    expect(product).toEqual({
+      id: expect.any(String),
+      sku: "MUG-1",
+      name: "Blue mug",
+      description: null,
+      priceCents: 1299,
+      attributes: { color: "blue", volumeMl: 350 },
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-01T00:00:00.000Z",
+      inStock: null,
+    });
+    expect(await data(query("get", { id: product.id }))).toEqual(product);
+  });
+
+  it("answers 404 naming the id for an unknown product", async () => {
+    const res = await query("get", { id: "nope" });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.message).toBe("product nope not found");
+  });
+
+  it("gets a batch in one call, naming the ids it does not know", async () => {
+    const a = await create({ sku: "A", name: "Alpha", priceCents: 100 });
+    const b = await create({ sku: "B", name: "Beta", priceCents: 200 });
+    const batch = await data(query("getMany", { ids: [b.id, "missing-1", a.id, "missing-2", b.id] }));
+    expect(batch.products.map((p: { sku: string }) => p.sku)).toEqual(["B", "A"]);
+    expect(batch.missing).toEqual(["missing-1", "missing-2"]);
+    expect((await query("getMany", { ids: [] })).status).toBe(400);
+  });
+
+  it("refuses a second product with the same sku with a 409 naming the sku", async () => {
+    await create({ sku: "DUP-1", name: "First", priceCents: 100 });
+    const again = await mutate("create", { sku: "DUP-1", name: "Second", priceCents: 200 });
+    expect(again.status).toBe(409);
+    const body = await again.json();
+    expect(body.error.message).toContain("DUP-1");
+    expect(body.error.data.domainCode).toBe("CONFLICT");
+    expect(database.db.select().from(schema.products).all()).toHaveLength(1);
+    expect(outboxEnvelopes()).toHaveLength(1);
+  });
+
+  it.each([
+    ["a fractional price", { sku: "X", name: "X", priceCents: 12.5 }, "priceCents"],
+    ["a negative price", { sku: "X", name: "X", priceCents: -1 }, "priceCents"],
+    ["an unknown field", { sku: "X", name: "X", priceCents: 1, colour: "red" }, "colour"],
+    ["an empty sku", { sku: "", name: "X", priceCents: 1 }, "sku"],
+    ["a sku over 64 characters", { sku: "S".repeat(65), name: "X", priceCents: 1 }, "sku"],
+    ["attributes that are not an object", { sku: "X", name: "X", priceCents: 1, attributes: ["red"] }, "attributes"],
+  ])("answers %s with a 400 naming the field and writes nothing", async (_case, body, field) => {
+    const res = await mutate("create", body);
+    expect(res.status).toBe(400);
+    const error = (await res.json()).error;
+    expect(error.message).toContain(field);
+    expect(error.data.domainCode).toBe("BAD_INPUT");
+    expect(database.db.select().from(schema.products).all()).toHaveLength(0);
+    expect(outboxEnvelopes()).toHaveLength(0);
+  });
+
+  it("answers a body that is not JSON with a 400 and writes nothing", async () => {
+    const res = await worker.app.request("/trpc/create", { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    expect(res.status).toBe(400);
+    expect(database.db.select().from(schema.products).all()).toHaveLength(0);
+  });
+
+  it("publishes product.created in the same transaction as the product", async () => {
+    const product = await data(mutate("create", { sku: "EV-1", name: "Evented", priceCents: 500 }, { "x-correlation-id": "corr-cat-1" }));
+    const [envelope, ...others] = outboxEnvelopes();
+    expect(others).toHaveLength(0);
+    expect(envelope).toMatchObject({
+      subject: "catalog.product.created",
+      correlationId: "corr-cat-1",
+      data: { productId: product.id, sku: "EV-1", name: "Evented", priceCents: 500 },
+    });
+  });
+
+  it("updates the price and publishes product.updated with the previous price", async () => {
+    const product = await create({ sku: "UP-1", name: "Lamp", priceCents: 4000, description: "Desk lamp" });
+    clock = new Date("2026-01-02T00:00:00Z");
+    const updated = await data(mutate("update", { id: product.id, priceCents: 3500 }));
+    expect(updated).toMatchObject({ priceCents: 3500, name: "Lamp", description: "Desk lamp", updatedAt: "2026-01-02T00:00:00.000Z", createdAt: product.createdAt });
+    expect(await data(query("get", { id: product.id }))).toEqual(updated);
+    const events = outboxEnvelopes();
+    expect(events.map((e) => e.subject)).toEqual(["catalog.product.created", "catalog.product.updated"]);
+    expect(events[1].data).toEqual({ productId: product.id, name: "Lamp", priceCents: 3500, previousPriceCents: 4000 });
+  });
+
+  it("clears the description with null, replaces attributes, and writes nothing for an update that changes nothing", async () => {
+    const product = await create({ sku: "UP-2", name: "Chair", priceCents: 9000, description: "Oak", attributes: { wood: "oak" } });
+    const updated = await data(mutate("update", { id: product.id, description: null, attributes: { wood: "pine" } }));
+    expect(updated).toMatchObject({ description: null, attributes: { wood: "pine" } });
+    const same = await data(mutate("update", { id: product.id, name: "Chair", priceCents: 9000 }));
+    expect(same).toEqual(updated);
+    expect(outboxEnvelopes()).toHaveLength(2);
+  });
+
+  it("refuses an update with no field, a bad price or an unknown product", async () => {
+    const product = await create({ sku: "UP-3", name: "Desk", priceCents: 20000 });
+    const empty = await mutate("update", { id: product.id });
+    expect(empty.status).toBe(400);
+    expect((await empty.json()).error.message).toContain("at least one of");
+    const bad = await mutate("update", { id: product.id, priceCents: 12.5 });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toContain("priceCents");
+    const sku = await mutate("update", { id: product.id, sku: "NEW" });
+    expect(sku.status).toBe(400);
+    expect((await sku.json()).error.message).toContain("sku");
+    const unknown = await mutate("update", { id: "nope", priceCents: 1 });
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error.message).toBe("product nope not found");
+    expect(await data(query("get", { id: product.id }))).toEqual(product);
+    expect(outboxEnvelopes()).toHaveLength(1);
+  });
+
+  describe("search", () => {
+    beforeEach(async () => {
+      // Created first, so only bm25 (not id order) can put the name match above it.
+      await create({ sku: "SOCK-RED", name: "Wool socks", priceCents: 1500, description: "Goes with red running shoes", attributes: { color: "red" } });
+      await create({ sku: "SHOE-RED-42", name: "Red running shoes", priceCents: 8900, description: "Light shoes for road running", attributes: { color: "red", size: 44 } });
+      await create({ sku: "SHOE-BLU-40", name: "Trail shoes", priceCents: 9900, description: "Grippy soles", attributes: { color: "blue", material: { upper: "mesh" } } });
+      await create({ sku: "CAFE-1", name: "Café crème mug", priceCents: 1200 });
+    });
+
+    it("finds products by name, description and sku, every word required", async () => {
+      expect((await search("trail")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("grippy soles")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("SHOE-BLU-40")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("wool trail")).map((p) => p.sku)).toEqual([]);
+    });
+
+    it("finds products by attribute values, nested ones included, but not by attribute keys", async () => {
+      expect((await search("blue")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("mesh")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("44")).map((p) => p.sku)).toEqual(["SHOE-RED-42"]);
+      expect(await search("material")).toEqual([]);
+    });
+
+    it("ranks a name match above a description match (bm25)", async () => {
+      expect((await search("running shoes")).map((p) => p.sku)).toEqual(["SHOE-RED-42", "SOCK-RED"]);
+    });
+
+    it("matches the last word as a prefix, and folds case and accents", async () => {
+      expect((await search("wool so")).map((p) => p.sku)).toEqual(["SOCK-RED"]);
+      expect((await search("TRAI")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect((await search("cafe creme")).map((p) => p.sku)).toEqual(["CAFE-1"]);
+    });
+
+    it("treats hostile input as plain words, never as FTS5 syntax", async () => {
+      for (const q of ['"', "AND (", 'red" OR "', "NEAR(red shoes)", "color:red", "*", "-red", "red AND", "^trail", "name : trail"]) {
+        const res = await query("search", { q });
+        expect(res.status, q).toBe(200);
+      }
+      expect(await search('"')).toEqual([]);
+      expect((await search("NEAR(trail shoes)")).map((p) => p.sku)).toEqual([]); // "near" is just a word here
+      expect((await search("name : trail")).map((p) => p.sku)).toEqual([]); // no column filter: "name" must match too
+      expect((await search("(trail)")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect(toFtsQuery('red" OR (sho')).toBe('"red" "OR" "sho"*');
+    });
+
+    it("keeps the index in step with updates and honours the limit", async () => {
+      const [trail] = (await data(query("search", { q: "trail" }))) as Array<{ id: string }>;
+      await data(mutate("update", { id: trail!.id, name: "Mountain boots", attributes: { color: "green" } }));
+      expect(await search("trail")).toEqual([]);
+      expect(await search("blue")).toEqual([]);
+      expect((await search("mountain green")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      expect(await search("red", 2)).toHaveLength(2);
+      expect((await query("search", { q: "red", limit: 101 })).status).toBe(400);
+      expect((await query("search", { q: "" })).status).toBe(400);
+    });
+  });
+
+  it("keeps the search index right for writes that bypass the service (triggers on products)", async () => {
+    database.db
+      .insert(schema.products)
+      .values({ id: "raw-1", sku: "RAW-1", name: "Copper kettle", priceCents: 4500, attributes: { finish: "brushed" }, createdAt: "x", updatedAt: "x" })
+      .run();
+    expect((await search("brushed copper")).map((p) => p.sku)).toEqual(["RAW-1"]);
+    database.db.delete(schema.products).run();
+    expect(await search("kettle")).toEqual([]);
+  });
+
+  it("lists products page by page", async () => {
+    for (const n of [1, 2, 3]) await create({ sku: `L-${n}`, name: `Item ${n}`, priceCents: n * 100 });
+    const first = await data(query("list", { limit: 2 }));
+    expect(first.items).toHaveLength(2);
+    const second = await data(query("list", { limit: 2, after: first.next }));
+    expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3"]);
+    expect(second.next).toBeNull();
+    expect((await data(query("list", {}))).items).toHaveLength(3);
+  });
+});
