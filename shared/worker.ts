@@ -65,7 +65,7 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
   app.get("/health/live", (c) => c.json({ worker: name, live: true }));
   app.get("/health/ready", async (c) => {
     const checks: Record<string, unknown> = {};
-    for (const loop of loops) if (loop.health) Object.assign(checks, await loop.health());
+    for (const loop of loops) if (loop.health) mergeHealth(checks, await loop.health());
     return c.json({ worker: name, ready, ...checks }, ready ? 200 : 503);
   });
 
@@ -103,4 +103,13 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
       for (const loop of [...loops].reverse()) await loop.stop();
     },
   };
+}
+
+/** Merges one level deep, so several consumers each add their entry under `consumers`. */
+function mergeHealth(into: Record<string, unknown>, facts: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(facts)) {
+    const existing = into[key];
+    const bothObjects = [existing, value].every((v) => typeof v === "object" && v !== null && !Array.isArray(v));
+    into[key] = bothObjects ? { ...(existing as object), ...(value as object) } : value;
+  }
 }

@@ -15,6 +15,7 @@ import { currentCorrelationId, currentRequestScope } from "../request-scope";
 import type { WorkerTx, WorkerDb } from "../db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { OutboxTable } from "./tables";
+import { signalOutboxWrite } from "./outbox-signal";
 
 export function enqueueEvent<E extends EventDefinition>(
   tx: WorkerTx<any> | WorkerDb<any>,
@@ -48,5 +49,6 @@ export function enqueueEvent<E extends EventDefinition>(
       createdAt: Date.now(),
     })
     .run();
+  signalOutboxWrite(outbox);
   return envelope;
 }

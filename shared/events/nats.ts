@@ -1,0 +1,99 @@
+/**
+ * The worker's NATS connection, owned by one loop: it connects in the background and keeps
+ * reconnecting forever, so a worker starts and serves with the broker down. Relays and
+ * consumers ask the provider for the connection each time they need one.
+ *
+ * @example
+ *   const nats = createNatsConnection({ url: config.NATS_URL, name: "users", logger });
+ *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
+ *   createWorker({ ..., loops: [nats, relay] }); // nats first: stopped last
+ */
+import { connect, Events, type NatsConnection } from "nats";
+import type { Logger } from "../logger";
+import type { WorkerLoop } from "../worker";
+
+export type NatsStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
+
+/** What relays and consumers use: the live connection, or undefined while there is none. */
+export interface NatsConnectionProvider {
+  /** The connection while it is usable; undefined before the first connect and while reconnecting. */
+  current(): NatsConnection | undefined;
+  status(): NatsStatus;
+}
+
+export interface NatsConnectionLoop extends NatsConnectionProvider, WorkerLoop {}
+
+export interface CreateNatsConnectionOptions {
+  url: string;
+  /** Connection name shown by the server (the worker's name). */
+  name: string;
+  logger: Logger;
+  reconnectTimeWaitMs?: number;
+}
+
+export function createNatsConnection(options: CreateNatsConnectionOptions): NatsConnectionLoop {
+  const { logger } = options;
+  let connection: NatsConnection | undefined;
+  let status: NatsStatus = "idle";
+  let stopping = false;
+  let connecting: Promise<void> | undefined;
+
+  const watch = async (nc: NatsConnection) => {
+    for await (const event of nc.status()) {
+      if (event.type === Events.Disconnect) {
+        status = "reconnecting";
+        logger.warn({ server: event.data }, "NATS disconnected; events wait in the outbox");
+      } else if (event.type === Events.Reconnect) {
+        status = "connected";
+        logger.info({ server: event.data }, "NATS reconnected");
+      }
+    }
+  };
+
+  return {
+    name: "nats",
+    current: () => (status === "connected" ? connection : undefined),
+    status: () => status,
+    start() {
+      if (connecting) return;
+      status = "connecting";
+      // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.
+      connecting = connect({
+        servers: options.url,
+        name: options.name,
+        maxReconnectAttempts: -1,
+        waitOnFirstConnect: true,
+        reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
+      }).then(
+        (nc) => {
+          if (stopping) return void nc.close();
+          connection = nc;
+          status = "connected";
+          logger.info({ server: nc.getServer() }, "NATS connected");
+          void watch(nc);
+          void nc.closed().then(() => (status = "closed"));
+        },
+        (error) => {
+          status = "closed";
+          logger.error({ err: error }, "NATS connection failed");
+        },
+      );
+    },
+    async stop() {
+      stopping = true;
+      const nc = connection;
+      connection = undefined;
+      if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+      status = "closed";
+    },
+    health: () => ({ nats: { status } }),
+  };
+}
+
+/** A provider over a connection someone else owns (tests, CLI commands). */
+export function fixedNatsConnection(nc: NatsConnection): NatsConnectionProvider {
+  return {
+    current: () => (nc.isClosed() ? undefined : nc),
+    status: () => (nc.isClosed() ? "closed" : "connected"),
+  };
+}

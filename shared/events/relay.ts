@@ -1,0 +1,193 @@
+/**
+ * The outbox relay: publishes a worker's outbox rows to its JetStream stream in `seq` order and
+ * marks them sent only after the broker's ack. Publishes are pipelined (a batch goes out, then
+ * all acks are awaited). `Nats-Msg-Id` = event id, so a row published twice (relay killed between
+ * publish and mark) is dropped by the broker inside the duplicate window; consumers' inboxes
+ * catch the rest. While NATS is away it backs off and the backlog shows in health().
+ *
+ * @example
+ *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
+ *   createWorker({ ..., loops: [nats, relay] });
+ */
+import { and, asc, count, eq, inArray, isNull, min, sql } from "drizzle-orm";
+import { headers as natsHeaders, type NatsConnection } from "nats";
+import type { WorkerDb } from "../db";
+import type { Logger } from "../logger";
+import { correlationHeader } from "../request-scope";
+import type { WorkerLoop } from "../worker";
+import type { NatsConnectionProvider } from "./nats";
+import { onOutboxWrite } from "./outbox-signal";
+import { defaultRetentionMs, pruneEventTables } from "./prune";
+import { ensureStream, type StreamSettings } from "./streams";
+import type { InboxTable, OutboxTable } from "./tables";
+import { createSleeper, backoffDelay, type BackoffSettings } from "./timing";
+
+export interface OutboxRelayOptions {
+  db: WorkerDb<any>;
+  outbox: OutboxTable;
+  /** The publishing worker; its stream (`streamOf(owner)`) is created or updated before publishing. */
+  owner: string;
+  nats: NatsConnectionProvider;
+  logger: Logger;
+  /** Rows per pipelined batch. Default 100. */
+  batchSize?: number;
+  /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 24h. */
+  retentionMs?: number;
+  inbox?: InboxTable;
+  /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */
+  pollIntervalMs?: number;
+  pruneIntervalMs?: number;
+  publishTimeoutMs?: number;
+  backoff?: BackoffSettings;
+  stream?: StreamSettings;
+  now?: () => number;
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeMs: number;
+}
+
+export interface OutboxRelayStats {
+  /** Rows acked by the broker (duplicates included). */
+  published: number;
+  /** Acks saying the broker already had the message (a republish inside the duplicate window). */
+  duplicates: number;
+  failed: number;
+  batches: number;
+}
+
+export interface OutboxRelay extends WorkerLoop {
+  /** Wakes the relay now (enqueueEvent already does this after each write). */
+  notify(): void;
+  backlog(): OutboxBacklog;
+  stats(): OutboxRelayStats;
+  health(): { outbox: OutboxBacklog & { lastError?: string } };
+}
+
+const encoder = new TextEncoder();
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, outbox, owner, nats, logger } = options;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const log = logger.child({ loop: "outbox-relay", stream: owner });
+  const sleeper = createSleeper();
+  let stopped = true;
+  let running: Promise<void> | undefined;
+  let unsubscribe: (() => void) | undefined;
+  let streamReady: NatsConnection | undefined;
+  let lastError: string | undefined;
+  let lastPruneAt = 0;
+  const stats: OutboxRelayStats = { published: 0, duplicates: 0, failed: 0, batches: 0 };
+
+  const backlog = (): OutboxBacklog => {
+    const row = db
+      .select({ pending: count(), oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .get();
+    const oldest = row?.oldest ?? null;
+    return { pending: row?.pending ?? 0, oldestAgeMs: oldest === null ? 0 : Math.max(0, now() - oldest) };
+  };
+
+  /** Publishes one batch; returns how many rows were read and how many publishes failed. */
+  const publishBatch = async (nc: NatsConnection): Promise<{ read: number; failed: number }> => {
+    const rows = db.select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.seq)).limit(batchSize).all();
+    stats.batches += 1;
+    if (rows.length === 0) return { read: 0, failed: 0 };
+    const js = nc.jetstream();
+    const acks = await Promise.allSettled(
+      rows.map((row) => {
+        const h = natsHeaders();
+        if (row.traceparent) h.set("traceparent", row.traceparent);
+        if (row.tracestate) h.set("tracestate", row.tracestate);
+        h.set(correlationHeader, row.correlationId);
+        return js.publish(row.subject, encoder.encode(row.envelope), { msgID: row.eventId, headers: h, timeout: options.publishTimeoutMs ?? 5000 });
+      }),
+    );
+    // A failed publish holds back the later rows of its aggregate: they are republished after it
+    // (the broker drops the copies), so no row is marked sent ahead of an earlier one it follows.
+    const held = new Set<string>();
+    const sent: number[] = [];
+    const failed: { seq: number; error: string }[] = [];
+    rows.forEach((row, i) => {
+      const ack = acks[i]!;
+      if (ack.status === "fulfilled") {
+        stats.published += 1;
+        if (ack.value.duplicate) stats.duplicates += 1;
+      } else stats.failed += 1;
+      if (ack.status === "fulfilled" && !held.has(row.aggregateId)) return void sent.push(row.seq);
+      held.add(row.aggregateId);
+      if (ack.status === "rejected") failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+    });
+    const sentAt = now();
+    db.transaction(
+      (tx) => {
+        if (sent.length > 0) tx.update(outbox).set({ sentAt }).where(and(inArray(outbox.seq, sent), isNull(outbox.sentAt))).run();
+        for (const f of failed) {
+          tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: f.error }).where(eq(outbox.seq, f.seq)).run();
+        }
+      },
+      { behavior: "immediate" },
+    );
+    if (failed.length > 0) throw new Error(`${failed.length} of ${rows.length} publishes failed: ${failed[0]!.error}`);
+    return { read: rows.length, failed: 0 };
+  };
+
+  const prune = () => {
+    if (now() - lastPruneAt < pruneIntervalMs) return;
+    lastPruneAt = now();
+    const pruned = pruneEventTables(db, { outbox, inbox: options.inbox, retentionMs: options.retentionMs ?? defaultRetentionMs, now: now() });
+    if (pruned.outbox + pruned.inbox > 0) log.debug(pruned, "pruned old outbox/inbox rows");
+  };
+
+  const run = async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        prune();
+        const nc = nats.current();
+        if (!nc) throw new Error("NATS is not connected");
+        if (streamReady !== nc) {
+          await ensureStream(await nc.jetstreamManager(), owner, options.stream);
+          streamReady = nc;
+        }
+        sleeper.clearWake();
+        const { read } = await publishBatch(nc);
+        if (failures > 0) log.info({ backlog: backlog() }, "outbox relay publishing again");
+        failures = 0;
+        lastError = undefined;
+        if (read < batchSize) await sleeper.sleep(pollIntervalMs, { wakeable: true });
+      } catch (error) {
+        streamReady = undefined; // the stream may be gone (a fresh server): ensure it again
+        lastError = String((error as Error)?.message ?? error);
+        if (failures === 0) log.warn({ err: error, backlog: backlog() }, "outbox relay cannot publish; events wait in the outbox");
+        failures += 1;
+        await sleeper.sleep(backoffDelay(failures, options.backoff), { wakeable: false });
+      }
+    }
+  };
+
+  return {
+    name: `outbox-relay:${owner}`,
+    notify: () => sleeper.wake(),
+    backlog,
+    stats: () => ({ ...stats }),
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      unsubscribe = onOutboxWrite(outbox, () => sleeper.wake());
+      running = run();
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      sleeper.interrupt();
+      await running;
+    },
+    health: () => ({ outbox: { ...backlog(), ...(lastError ? { lastError } : {}) } }),
+  };
+}

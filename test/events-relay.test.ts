@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, DiscardPolicy, StorageType, type NatsConnection } from "nats";
+import { asc, isNull } from "drizzle-orm";
+import { enqueueEvent } from "../shared/events/enqueue";
+import { createNatsConnection, fixedNatsConnection } from "../shared/events/nats";
+import { createOutboxRelay } from "../shared/events/relay";
+import { ensureStream } from "../shared/events/streams";
+import { pruneEventTables } from "../shared/events/prune";
+import { registerUser } from "../workers/users/service";
+import { userRegistered } from "../workers/users/events";
+import * as usersSchema from "../workers/users/schema";
+import { startNats, stopAll, tempDir, waitFor, type RunningNats } from "./support/processes";
+import { openConsumerDb, openUsersDb, readStream, silent } from "./fixtures/events-consumer/helpers";
+import * as consumerSchema from "./fixtures/events-consumer/schema";
+
+afterAll(stopAll);
+
+const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const fast = { pollIntervalMs: 200, backoff: { initialMs: 50, maxMs: 300 } };
+
+describe("outbox relay", () => {
+  let nats: RunningNats;
+  let nc: NatsConnection;
+  beforeAll(async () => {
+    nats = await startNats();
+    nc = await connect({ servers: nats.url });
+  });
+  afterAll(async () => {
+    await nc?.close();
+  });
+
+  it("publishes in outbox order with Nats-Msg-Id = event id and the row's trace and correlation headers, then marks rows sent", async () => {
+    const database = await openUsersDb(tempDir("relay-order"));
+    const { db } = database;
+    for (const n of [1, 2, 3]) registerUser(db, { email: `u${n}@x.io`, name: `U${n}` }, new Date());
+    db.update(usersSchema.outbox).set({ traceparent, tracestate: "vendor=1" }).run();
+    const rows = db.select().from(usersSchema.outbox).orderBy(asc(usersSchema.outbox.seq)).all();
+
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, ...fast });
+    relay.start();
+    await waitFor("outbox drained", async () => (relay.backlog().pending === 0 ? true : undefined));
+    await relay.stop();
+
+    const stored = await readStream(nc, "USERS");
+    expect(stored.map((m) => m.header.get("Nats-Msg-Id"))).toEqual(rows.map((r) => r.eventId));
+    expect(stored.map((m) => JSON.parse(new TextDecoder().decode(m.data)).id)).toEqual(rows.map((r) => r.eventId));
+    expect(stored.every((m) => m.subject === "users.user.registered")).toBe(true);
+    expect(stored[0]!.header.get("traceparent")).toBe(traceparent);
+    expect(stored[0]!.header.get("tracestate")).toBe("vendor=1");
+    expect(stored[0]!.header.get("x-correlation-id")).toBe(rows[0]!.correlationId);
+    expect(db.select().from(usersSchema.outbox).where(isNull(usersSchema.outbox.sentAt)).all()).toHaveLength(0);
+    expect(relay.health()).toEqual({ outbox: { pending: 0, oldestAgeMs: 0 } });
+
+    const info = await (await nc.jetstreamManager()).streams.info("USERS");
+    expect(info.config.storage).toBe(StorageType.File);
+    expect(info.config.duplicate_window).toBe(120_000_000_000);
+    database.close();
+  });
+
+  it("marks a row sent only after its ack, and holds back later rows of an aggregate whose earlier row failed", async () => {
+    // A stream that refuses big messages: the broker's nack is a real failed publish.
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: "TESTS", subjects: ["tests.>"], storage: StorageType.File, max_msg_size: 600, discard: DiscardPolicy.New });
+    const database = await openConsumerDb(tempDir("relay-ack"));
+    const { db } = database;
+    const event = (name: string, aggregateId: string) =>
+      enqueueEvent(db, consumerSchema.outbox, { ...userRegistered, subject: "tests.user.registered", owner: "tests" } as typeof userRegistered,
+        { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
+    const a1 = event("a1", "A");
+    const a2 = event("x".repeat(700), "A"); // too big: refused
+    const a3 = event("a3", "A");
+    const b1 = event("b1", "B");
+
+    const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, owner: "tests", nats: fixedNatsConnection(nc), logger: silent, ...fast });
+    relay.start();
+    await waitFor("the failed row recorded", async () =>
+      db.select().from(consumerSchema.outbox).all().find((r) => r.eventId === a2.id && r.attempts > 0) ? true : undefined,
+    );
+    await relay.stop();
+
+    const rows = new Map(db.select().from(consumerSchema.outbox).all().map((r) => [r.eventId, r]));
+    expect(rows.get(a1.id)!.sentAt).not.toBeNull();
+    expect(rows.get(b1.id)!.sentAt).not.toBeNull();
+    expect(rows.get(a2.id)!.sentAt).toBeNull();
+    expect(rows.get(a2.id)!.lastError).toMatch(/size|maximum/i);
+    expect(rows.get(a3.id)!.sentAt).toBeNull(); // acked by the broker, but behind a2 in its aggregate
+    expect(relay.health().outbox.pending).toBe(2);
+    expect(relay.health().outbox.lastError).toMatch(/publishes failed/);
+    database.close();
+  });
+
+  it("keeps serving with NATS stopped: the backlog grows and shows in health(); after a restart on the same store it drains", async () => {
+    const own = await startNats();
+    const database = await openUsersDb(tempDir("relay-down"));
+    const { db } = database;
+    const connection = createNatsConnection({ url: own.url, name: "users", logger: silent, reconnectTimeWaitMs: 100 });
+    connection.start();
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: connection, logger: silent, ...fast });
+    relay.start();
+    registerUser(db, { email: "before@x.io", name: "Before" }, new Date());
+    await waitFor("first event sent", async () => (relay.backlog().pending === 0 ? true : undefined));
+
+    await own.kill("SIGTERM");
+    await waitFor("relay notices", async () => (connection.status() === "reconnecting" ? true : undefined));
+    for (const n of [1, 2, 3]) registerUser(db, { email: `down${n}@x.io`, name: `Down${n}` }, new Date());
+    await new Promise((r) => setTimeout(r, 50)); // let the backlog age measurably
+    const down = relay.health().outbox;
+    expect(down.pending).toBe(3);
+    expect(down.oldestAgeMs).toBeGreaterThan(0);
+    expect(connection.health!()).toEqual({ nats: { status: "reconnecting" } });
+
+    const restarted = await startNats({ port: own.port, storeDir: own.storeDir });
+    await waitFor("backlog drained", async () => (relay.backlog().pending === 0 ? true : undefined), 30_000);
+    await relay.stop();
+    await connection.stop();
+
+    const check = await connect({ servers: restarted.url });
+    const stored = await readStream(check, "USERS");
+    expect(stored.map((m) => JSON.parse(new TextDecoder().decode(m.data)).data.name)).toEqual(["Before", "Down1", "Down2", "Down3"]);
+    await check.close();
+    database.close();
+  });
+
+  it("republishes rows published but not marked (relay killed in between): the broker drops the copies, the stream holds one of each", async () => {
+    const own = await startNats();
+    const direct = await connect({ servers: own.url });
+    const database = await openUsersDb(tempDir("relay-kill"));
+    const { db } = database;
+    for (const n of [1, 2]) registerUser(db, { email: `k${n}@x.io`, name: `K${n}` }, new Date());
+    // What the killed relay managed: publish (acked) without marking the rows sent.
+    await ensureStream(await direct.jetstreamManager(), "users");
+    const js = direct.jetstream();
+    for (const row of db.select().from(usersSchema.outbox).orderBy(asc(usersSchema.outbox.seq)).all()) {
+      const ack = await js.publish(row.subject, new TextEncoder().encode(row.envelope), { msgID: row.eventId });
+      expect(ack.duplicate).toBe(false);
+    }
+
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(direct), logger: silent, ...fast });
+    relay.start();
+    await waitFor("rows marked sent", async () => (relay.backlog().pending === 0 ? true : undefined));
+    await relay.stop();
+    expect(relay.stats()).toMatchObject({ published: 2, duplicates: 2 });
+    expect(await readStream(direct, "USERS")).toHaveLength(2);
+    await direct.close();
+    database.close();
+  });
+
+  it("wakes at once on a new outbox row instead of waiting for its poll", async () => {
+    const database = await openUsersDb(tempDir("relay-wake"));
+    const { db } = database;
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000 });
+    relay.start();
+    await waitFor("relay idle", async () => (relay.stats().batches > 0 ? true : undefined));
+    const started = Date.now();
+    registerUser(db, { email: "wake@x.io", name: "Wake" }, new Date());
+    await waitFor("sent", async () => (relay.backlog().pending === 0 ? true : undefined));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await relay.stop();
+    database.close();
+  });
+});
+
+describe("pruning", () => {
+  it("removes sent outbox rows and inbox rows older than the retention, and never an unsent row", async () => {
+    const database = await openConsumerDb(tempDir("prune"));
+    const { db } = database;
+    const hour = 3_600_000;
+    const now = Date.now();
+    const row = (eventId: string, createdAt: number, sentAt: number | null) => ({
+      eventId, subject: "tests.user.registered", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt, sentAt,
+    });
+    db.insert(consumerSchema.outbox).values([row("old-sent", now - 48 * hour, now - 47 * hour), row("old-unsent", now - 48 * hour, null), row("new-sent", now - hour, now - hour)]).run();
+    db.insert(consumerSchema.inbox).values([
+      { consumer: "c", eventId: "old", subject: "s", handledAt: now - 30 * hour },
+      { consumer: "c", eventId: "new", subject: "s", handledAt: now - hour },
+    ]).run();
+
+    expect(pruneEventTables(db, { outbox: consumerSchema.outbox, inbox: consumerSchema.inbox, retentionMs: 24 * hour, now })).toEqual({ outbox: 1, inbox: 1 });
+    expect(db.select().from(consumerSchema.outbox).all().map((r) => r.eventId).sort()).toEqual(["new-sent", "old-unsent"]);
+    expect(db.select().from(consumerSchema.inbox).all().map((r) => r.eventId)).toEqual(["new"]);
+    database.close();
+  });
+
+  it("is done by the relay as it runs, with NATS or without", async () => {
+    const database = await openConsumerDb(tempDir("prune-relay"));
+    const { db } = database;
+    const day = 24 * 3_600_000;
+    db.insert(consumerSchema.outbox).values({ eventId: "e", subject: "tests.a.b", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt: 0, sentAt: 1 }).run();
+    db.insert(consumerSchema.inbox).values({ consumer: "c", eventId: "e", subject: "s", handledAt: 1 }).run();
+    const nobody = { current: () => undefined, status: () => "connecting" as const };
+    const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, inbox: consumerSchema.inbox, owner: "tests", nats: nobody, logger: silent, retentionMs: day });
+    relay.start();
+    await waitFor("pruned", async () => (db.select().from(consumerSchema.inbox).all().length === 0 ? true : undefined));
+    expect(db.select().from(consumerSchema.outbox).all()).toHaveLength(0);
+    await relay.stop();
+    database.close();
+  });
+});
+
+describe("enqueue", () => {
+  it("refuses data failing the event's schema and rolls the whole transaction back", async () => {
+    const database = await openConsumerDb(tempDir("enqueue-bad"));
+    const { db } = database;
+    expect(() =>
+      db.transaction(
+        (tx) => {
+          tx.insert(consumerSchema.counts).values({ key: "state", value: 1 }).run();
+          enqueueEvent(tx, consumerSchema.outbox, userRegistered, { userId: "u1", name: 42, registeredAt: "yesterday" } as never, { aggregateId: "u1" });
+        },
+        { behavior: "immediate" },
+      ),
+    ).toThrow(/name|registeredAt/);
+    expect(db.select().from(consumerSchema.counts).all()).toHaveLength(0);
+    expect(db.select().from(consumerSchema.outbox).all()).toHaveLength(0);
+    database.close();
+  });
+});
