@@ -1,12 +1,13 @@
 /**
  * Typed tRPC clients to peer workers, built from the peer's router type only
- * (`import type { CatalogRouter } from "../catalog/router"`). Every call has a timeout; queries
- * and mutations that carry an idempotency key are retried; each peer has a circuit breaker, and
- * once it is open calls fail at once with a `PeerUnavailableError` naming the peer.
+ * (`import type { CatalogRouter } from "../catalog/router"`). Every call has one deadline (retries
+ * included); queries and mutations that carry an idempotency key are retried; each peer has a
+ * circuit breaker, and once it is open calls fail at once, without a connection attempt, with a
+ * `PeerUnavailableError` naming the peer.
  *
  * @example
  *   const catalog = createPeerClient<CatalogRouter>({ self: "orders", peer: "catalog", url });
- *   await catalog.client.products.getMany.query({ ids });
+ *   await catalog.client.getMany.query({ ids });
  *   await inventory.client.reserve.mutate(input, { context: { idempotencyKey: orderId } });
  */
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient, type TRPCLink } from "@trpc/client";
@@ -47,6 +48,7 @@ export interface PeerClientOptions {
   peer: string;
   /** Base URL of the peer worker; the client calls `<url>/trpc`. */
   url: string;
+  /** Deadline for a whole call, retries included (default 2000). */
   timeoutMs?: number;
   /** Attempts in all (first call included) for calls that may be retried. */
   maxAttempts?: number;
@@ -56,7 +58,8 @@ export interface PeerClientOptions {
   halfOpenAfterMs?: number;
   /** Extra headers per call (service identity tokens attach here). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
-  fetch?: typeof fetch;
+  /** The fetch to call the peer with (tests route calls to an in-process worker here). */
+  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Response | Promise<Response>;
 }
 
 export interface PeerClient<TRouter extends AnyRouter> {
@@ -75,7 +78,7 @@ class PeerTransportFailure extends Error {
   }
 }
 
-const isTransportFailure = (error: Error) => error instanceof PeerTransportFailure || error instanceof TaskCancelledError;
+const isTransportFailure = (error: Error) => error instanceof PeerTransportFailure;
 
 export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientOptions): PeerClient<TRouter> {
   const baseFetch = options.fetch ?? fetch;
@@ -83,13 +86,15 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
   });
-  const callTimeout = timeout(options.timeoutMs ?? 2_000, TimeoutStrategy.Aggressive);
+  // One deadline for the whole call, retries included: a caller never waits longer than timeoutMs.
+  const deadline = timeout(options.timeoutMs ?? 2_000, TimeoutStrategy.Aggressive);
   const retryTransport = retry(handleWhen(isTransportFailure), {
     maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
   });
-  const once: IPolicy = wrap(breaker, callTimeout);
-  const retried: IPolicy = wrap(retryTransport, breaker, callTimeout);
+  // The breaker sits innermost, so it counts every failed attempt and an open one stops retries at once.
+  const once: IPolicy = wrap(deadline, breaker);
+  const retried: IPolicy = wrap(deadline, retryTransport, breaker);
 
   const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers);
@@ -97,20 +102,24 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     try {
       return await (retriable ? retried : once).execute(async ({ signal }) => {
         const signals = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
-        let response: Response;
+        // A failure after the deadline fired is the peer being slow; a caller's own abort is nobody's failure.
+        const transportFailure = (error: unknown) =>
+          init?.signal?.aborted ? error : new PeerTransportFailure(signal.aborted ? "timeout" : "unreachable", { cause: error });
         try {
-          response = await baseFetch(input, { ...init, signal: signals });
+          const response = await baseFetch(input, { ...init, signal: signals });
+          // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
+          const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
+          if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
+            await response.body?.cancel();
+            throw new PeerTransportFailure("bad_gateway");
+          }
+          // The body is read under the deadline too (and before the policy aborts its signal on return).
+          const body = await response.arrayBuffer();
+          return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
         } catch (error) {
-          if (signal.aborted) throw error;
-          throw new PeerTransportFailure("unreachable", { cause: error });
+          if (error instanceof PeerTransportFailure) throw error;
+          throw transportFailure(error);
         }
-        // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
-        const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
-        if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
-          await response.body?.cancel();
-          throw new PeerTransportFailure("bad_gateway");
-        }
-        return response;
       });
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw new PeerUnavailableError(options.peer, "circuit_open", { cause: error });
