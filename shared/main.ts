@@ -2,7 +2,8 @@
  * What every worker's `main.ts` does, in order: parse config (exit 1 naming every bad
  * variable), open and migrate the worker's own DB, build the worker, serve it with Bun, and on
  * SIGINT/SIGTERM stop accepting, let in-flight requests finish, stop loops and close the DB.
- * Only `main.ts` files call this: it is where side effects live.
+ * Only `main.ts` files call this: it is where side effects live. A worker that owns no data
+ * (the gateway) passes `schema: null`: no DB file is opened and `db`/`database` are null.
  *
  * @example
  *   await runWorkerMain({ worker: "users", configSchema, schema, create: ({ db, logger }) => createUsersWorker({ db, logger }) });
@@ -13,14 +14,14 @@ import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
 import { createLogger, type Logger } from "./logger";
 import type { Worker } from "./worker";
 
-export interface WorkerMainContext<Config, TSchema extends Record<string, unknown>> {
+export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
   config: Config;
-  db: WorkerDb<TSchema>;
-  database: WorkerDatabase<TSchema>;
+  db: TSchema extends Record<string, unknown> ? WorkerDb<TSchema> : null;
+  database: TSchema extends Record<string, unknown> ? WorkerDatabase<TSchema> : null;
   logger: Logger;
 }
 
-export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown>> {
+export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
   worker: string;
   configSchema: S;
   schema: TSchema;
@@ -28,7 +29,7 @@ export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema
   env?: Record<string, string | undefined>;
 }
 
-export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown>>(
+export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null>(
   options: RunWorkerMainOptions<S, TSchema>,
 ): Promise<void> {
   let config: z.output<S>;
@@ -43,17 +44,21 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   }
 
   const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
-  const database = await openWorkerDatabase({
-    worker: options.worker,
-    dataDir: config.DATA_DIR,
-    schema: options.schema,
-    synchronous: config.SQLITE_SYNCHRONOUS,
-  });
-  const worker = await options.create({ config, db: database.db, database, logger });
+  const database =
+    options.schema === null
+      ? null
+      : await openWorkerDatabase({
+          worker: options.worker,
+          dataDir: config.DATA_DIR,
+          schema: options.schema,
+          synchronous: config.SQLITE_SYNCHRONOUS,
+        });
+  const context = { config, db: database?.db ?? null, database, logger } as WorkerMainContext<z.output<S>, TSchema>;
+  const worker = await options.create(context);
 
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
-  logger.info({ url: `http://${config.HOST}:${server.port}`, db: database.file }, `${options.worker} ready`);
+  logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null }, `${options.worker} ready`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -67,7 +72,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     await server.stop(false);
     clearTimeout(forced);
     await worker.stop();
-    database.close();
+    database?.close();
     logger.info(`${options.worker} stopped`);
     logger.flush();
     process.exit(0);
