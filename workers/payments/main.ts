@@ -1,0 +1,12 @@
+/** Entry for `bun run workers/payments/main.ts`: config, DB, serve. */
+import { runWorkerMain } from "../../shared/main";
+import { paymentsConfigSchema } from "./config";
+import * as schema from "./schema";
+import { createPaymentsWorker } from "./worker";
+
+await runWorkerMain({
+  worker: "payments",
+  configSchema: paymentsConfigSchema,
+  schema,
+  create: ({ db, logger }) => createPaymentsWorker({ db, logger, now: () => new Date() }),
+});

@@ -1,0 +1,71 @@
+/**
+ * payments owns each customer's credit limit and the payment of each order against it
+ * (authorized, then captured or voided; or declined, kept so a repeat gets the same answer).
+ */
+import { sql } from "drizzle-orm";
+import { sqliteTable, text, integer, index, check } from "drizzle-orm/sqlite-core";
+import { z } from "zod";
+import { outboxTable } from "../../shared/events/tables";
+
+export const accounts = sqliteTable(
+  "accounts",
+  {
+    customerId: text("customer_id").primaryKey(),
+    limitCents: integer("limit_cents").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (table) => [check("accounts_limit_not_negative", sql`${table.limitCents} >= 0`)],
+);
+
+export const paymentStatuses = ["AUTHORIZED", "CAPTURED", "VOIDED", "DECLINED"] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+export const declineReasons = ["credit_limit_exceeded"] as const;
+export type DeclineReason = (typeof declineReasons)[number];
+
+export const payments = sqliteTable(
+  "payments",
+  {
+    orderId: text("order_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    status: text("status", { enum: paymentStatuses }).notNull(),
+    declineReason: text("decline_reason", { enum: declineReasons }),
+    /** What was available when declined: a repeat of the request answers with this same figure. */
+    declinedAvailableCents: integer("declined_available_cents"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (table) => [
+    index("payments_customer").on(table.customerId, table.status),
+    index("payments_created").on(table.createdAt, table.orderId),
+    check("payments_amount_positive", sql`${table.amountCents} >= 1`),
+    check("payments_status_known", sql`${table.status} in ('AUTHORIZED', 'CAPTURED', 'VOIDED', 'DECLINED')`),
+  ],
+);
+
+/**
+ * Orders voided before any authorization reached us (the saga compensated after a timeout).
+ * An authorize arriving later is refused, so no credit stays held for an abandoned order.
+ */
+export const earlyVoids = sqliteTable("early_voids", {
+  orderId: text("order_id").primaryKey(),
+  voidedAt: text("voided_at").notNull(),
+});
+
+export type PaymentRow = typeof payments.$inferSelect;
+
+const customerId = z.string().min(1).max(64);
+const orderId = z.string().min(1).max(64);
+const cents = z.number().int().max(Number.MAX_SAFE_INTEGER);
+
+export const setCreditLimitInput = z.strictObject({ customerId, limitCents: cents.min(0) });
+export const getAccountInput = z.strictObject({ customerId });
+export const authorizeInput = z.strictObject({ orderId, customerId, amountCents: cents.min(1) });
+export const orderIdInput = z.strictObject({ orderId });
+export const paymentsInput = z.strictObject({ orderId: orderId.optional(), customerId: customerId.optional() });
+
+export type SetCreditLimitInput = z.infer<typeof setCreditLimitInput>;
+export type AuthorizeInput = z.infer<typeof authorizeInput>;
+
+/** Events waiting for the relay; written in the same transaction as the change. */
+export const outbox = outboxTable();

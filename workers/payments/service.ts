@@ -1,0 +1,187 @@
+/**
+ * payments' domain logic: credit limits and each order's payment against them. Functions of
+ * (db, input). Every change runs in one immediate transaction (two authorizations never both
+ * see the same available credit) and enqueues its event in it.
+ */
+import { and, asc, eq, sql } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
+import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import * as schema from "./schema";
+import { accounts, earlyVoids, outbox, payments } from "./schema";
+import type { AuthorizeInput, DeclineReason, PaymentRow, PaymentStatus, SetCreditLimitInput } from "./schema";
+import { creditLimitSet, paymentAuthorized, paymentCaptured, paymentDeclined, paymentVoided } from "./events";
+
+export type PaymentsDb = WorkerDb<typeof schema>;
+type PaymentsTx = WorkerTx<typeof schema>;
+
+export interface Account {
+  customerId: string;
+  limitCents: number;
+  authorizedCents: number;
+  capturedCents: number;
+  availableCents: number;
+}
+export interface Payment {
+  orderId: string;
+  customerId: string;
+  amountCents: number;
+  status: PaymentStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+interface Decline {
+  reason: DeclineReason;
+  availableCents: number;
+}
+
+const immediate = { behavior: "immediate" } as const;
+
+function accountOf(tx: PaymentsTx | PaymentsDb, customerId: string): Account {
+  const limitCents = tx.select({ limitCents: accounts.limitCents }).from(accounts).where(eq(accounts.customerId, customerId)).get()?.limitCents ?? 0;
+  const held = tx
+    .select({
+      authorized: sql<number>`coalesce(sum(case when ${payments.status} = 'AUTHORIZED' then ${payments.amountCents} end), 0)`,
+      captured: sql<number>`coalesce(sum(case when ${payments.status} = 'CAPTURED' then ${payments.amountCents} end), 0)`,
+    })
+    .from(payments)
+    .where(eq(payments.customerId, customerId))
+    .get();
+  const authorizedCents = Number(held?.authorized ?? 0);
+  const capturedCents = Number(held?.captured ?? 0);
+  // A limit lowered below what is already in use is allowed (the authorizations stand); the
+  // account then has nothing available, shown as 0 rather than a negative figure.
+  const availableCents = Math.max(0, limitCents - authorizedCents - capturedCents);
+  return { customerId, limitCents, authorizedCents, capturedCents, availableCents };
+}
+
+export function getAccount(db: PaymentsDb, customerId: string): Account {
+  return accountOf(db, customerId);
+}
+
+/** Sets the limit. Lowering it below what is in use is allowed: new authorizations then decline. */
+export function setCreditLimit(db: PaymentsDb, input: SetCreditLimitInput, now: Date): Account {
+  return db.transaction((tx) => {
+    const before = tx.select().from(accounts).where(eq(accounts.customerId, input.customerId)).get();
+    if (before?.limitCents === input.limitCents) return accountOf(tx, input.customerId);
+    const updatedAt = now.toISOString();
+    tx.insert(accounts)
+      .values({ customerId: input.customerId, limitCents: input.limitCents, updatedAt })
+      .onConflictDoUpdate({ target: accounts.customerId, set: { limitCents: input.limitCents, updatedAt } })
+      .run();
+    const data = { customerId: input.customerId, limitCents: input.limitCents, previousLimitCents: before?.limitCents ?? 0 };
+    enqueueEvent(tx, outbox, creditLimitSet, data, { aggregateId: input.customerId, now });
+    return accountOf(tx, input.customerId);
+  }, immediate);
+}
+
+function findPayment(tx: PaymentsTx, orderId: string): PaymentRow | undefined {
+  return tx.select().from(payments).where(eq(payments.orderId, orderId)).get();
+}
+
+function voidedEarly(tx: PaymentsTx, orderId: string): boolean {
+  return tx.select({ orderId: earlyVoids.orderId }).from(earlyVoids).where(eq(earlyVoids.orderId, orderId)).get() !== undefined;
+}
+
+function declined(orderId: string, decline: Decline): DomainError {
+  return new DomainError("PAYMENT_DECLINED", `payment for order ${orderId} declined: credit limit exceeded (${decline.availableCents} cents available)`, { ...decline });
+}
+
+function conflict(orderId: string, what: string): DomainError {
+  return new DomainError("CONFLICT", `payment for order ${orderId} ${what}`, { orderId });
+}
+
+type AuthorizeOutcome = { authorized: { orderId: string; status: "AUTHORIZED"; amountCents: number } } | { declined: Decline };
+
+/**
+ * Holds `amountCents` of the customer's credit for the order, or declines (recorded, so a repeat
+ * gets the same decline). Idempotent by orderId: a repeat answers as the first call did (its
+ * amount is not compared: the order id is the key).
+ */
+export function authorizePayment(db: PaymentsDb, input: AuthorizeInput, now: Date) {
+  const outcome = db.transaction((tx): AuthorizeOutcome => {
+    const existing = findPayment(tx, input.orderId);
+    if (existing?.status === "DECLINED") return { declined: { reason: existing.declineReason!, availableCents: existing.declinedAvailableCents ?? 0 } };
+    if (existing?.status === "VOIDED") throw conflict(input.orderId, "was voided; it cannot be authorized again");
+    if (existing) return { authorized: { orderId: existing.orderId, status: "AUTHORIZED", amountCents: existing.amountCents } };
+    if (voidedEarly(tx, input.orderId)) throw conflict(input.orderId, "was voided before it was authorized; it cannot be authorized now");
+
+    const { availableCents } = accountOf(tx, input.customerId);
+    const at = now.toISOString();
+    const payment = { orderId: input.orderId, customerId: input.customerId, amountCents: input.amountCents };
+    if (input.amountCents > availableCents) {
+      const decline: Decline = { reason: "credit_limit_exceeded", availableCents };
+      tx.insert(payments)
+        .values({ ...payment, status: "DECLINED", declineReason: decline.reason, declinedAvailableCents: availableCents, createdAt: at, updatedAt: at })
+        .run();
+      enqueueEvent(tx, outbox, paymentDeclined, { ...payment, ...decline }, { aggregateId: input.orderId, now });
+      return { declined: decline };
+    }
+    tx.insert(payments).values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at }).run();
+    enqueueEvent(tx, outbox, paymentAuthorized, payment, { aggregateId: input.orderId, now });
+    return { authorized: { orderId: input.orderId, status: "AUTHORIZED", amountCents: input.amountCents } };
+  }, immediate);
+  if ("declined" in outcome) throw declined(input.orderId, outcome.declined);
+  return outcome.authorized;
+}
+
+function moveTo(tx: PaymentsTx, row: PaymentRow, status: "CAPTURED" | "VOIDED", now: Date): void {
+  tx.update(payments).set({ status, updatedAt: now.toISOString() }).where(eq(payments.orderId, row.orderId)).run();
+  const event = status === "CAPTURED" ? paymentCaptured : paymentVoided;
+  enqueueEvent(tx, outbox, event, { orderId: row.orderId, customerId: row.customerId, amountCents: row.amountCents }, { aggregateId: row.orderId, now });
+}
+
+/** Takes the authorized amount. A repeat answers the same. */
+export function capturePayment(db: PaymentsDb, orderId: string, now: Date) {
+  return db.transaction((tx) => {
+    const row = findPayment(tx, orderId);
+    if (!row) {
+      if (voidedEarly(tx, orderId)) throw conflict(orderId, "was voided; it cannot be captured");
+      throw new DomainError("NOT_FOUND", `payment for order ${orderId} not found`, { orderId });
+    }
+    if (row.status === "VOIDED") throw conflict(orderId, "was voided; it cannot be captured");
+    if (row.status === "DECLINED") throw conflict(orderId, "was declined; it cannot be captured");
+    if (row.status === "AUTHORIZED") moveTo(tx, row, "CAPTURED", now);
+    return { orderId, status: "CAPTURED" as const, amountCents: row.amountCents };
+  }, immediate);
+}
+
+/**
+ * Gives the held credit back. Never authorized (or declined) → NONE, a success: compensation
+ * may run before the authorize arrived, and that is remembered so a late authorize is refused.
+ */
+export function voidPayment(db: PaymentsDb, orderId: string, now: Date): { orderId: string; status: "VOIDED" | "NONE" } {
+  return db.transaction((tx) => {
+    const row = findPayment(tx, orderId);
+    if (!row) {
+      tx.insert(earlyVoids).values({ orderId, voidedAt: now.toISOString() }).onConflictDoNothing().run();
+      return { orderId, status: "NONE" as const };
+    }
+    if (row.status === "DECLINED") return { orderId, status: "NONE" as const };
+    if (row.status === "CAPTURED") throw conflict(orderId, "is captured; it cannot be voided");
+    if (row.status === "AUTHORIZED") moveTo(tx, row, "VOIDED", now);
+    return { orderId, status: "VOIDED" as const };
+  }, immediate);
+}
+
+/** Payments in creation order, filtered by order and/or customer. */
+export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefined; customerId?: string | undefined }): Payment[] {
+  return db
+    .select({
+      orderId: payments.orderId,
+      customerId: payments.customerId,
+      amountCents: payments.amountCents,
+      status: payments.status,
+      createdAt: payments.createdAt,
+      updatedAt: payments.updatedAt,
+    })
+    .from(payments)
+    .where(
+      and(
+        filter.orderId ? eq(payments.orderId, filter.orderId) : undefined,
+        filter.customerId ? eq(payments.customerId, filter.customerId) : undefined,
+      ),
+    )
+    .orderBy(asc(payments.createdAt), asc(payments.orderId))
+    .all();
+}
