@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
+
+// The shape of a worker that calls one peer, as orders does.
+const schema = workerConfigSchema(4105).extend({ [peerUrlVariable("catalog")]: peerUrl(4102) });
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("applies every default to an empty environment", () => {
+    expect(parseConfig(schema, {})).toEqual({
+      DATA_DIR: "./.data",
+      HOST: "127.0.0.1",
+      PORT: 4105,
+      NATS_URL: "nats://127.0.0.1:4222",
+      LOG_LEVEL: "info",
+      PEER_TIMEOUT_MS: 2000,
+      SHUTDOWN_GRACE_MS: 10_000,
+      SQLITE_SYNCHRONOUS: "NORMAL",
+      CATALOG_URL: "http://127.0.0.1:4102",
+    });
+  });
+
+  it("reads numbers from their string form and keeps the values it is given", () => {
+    const config = parseConfig(schema, { PORT: "5000", LOG_LEVEL: "debug", CATALOG_URL: "https://catalog.internal:8443", PEER_TIMEOUT_MS: "750" });
+    expect(config).toMatchObject({ PORT: 5000, LOG_LEVEL: "debug", CATALOG_URL: "https://catalog.internal:8443", PEER_TIMEOUT_MS: 750 });
+  });
+
+  it("names every bad variable, with the value it got, in one message", () => {
+    const error = configErrorOf({ PORT: "eighty", LOG_LEVEL: "loud", CATALOG_URL: "ftp://catalog", HOST: "0.0.0.0" });
+    expect(error.problems).toHaveLength(3);
+    expect(error.problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["CATALOG_URL", "LOG_LEVEL", "PORT"]);
+    expect(error.message).toContain('PORT: ');
+    expect(error.message).toContain('(got "eighty")');
+    expect(error.message).toContain('(got "loud")');
+    expect(error.message).toContain('(got "ftp://catalog")');
+    expect(error.message).not.toContain("HOST");
+    expect(error.message.startsWith("invalid configuration:")).toBe(true);
+  });
+
+  it("refuses a port out of range and a URL that is no URL", () => {
+    const error = configErrorOf({ PORT: "70000", CATALOG_URL: "catalog" });
+    expect(error.problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["CATALOG_URL", "PORT"]);
+  });
+});
+
+describe("peerUrlVariable", () => {
+  it("turns a peer's name into its URL variable", () => {
+    expect(peerUrlVariable("catalog")).toBe("CATALOG_URL");
+    expect(peerUrlVariable("read-models")).toBe("READ_MODELS_URL");
+  });
+});
