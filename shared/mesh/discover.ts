@@ -1,0 +1,81 @@
+/**
+ * Finds the workers to run: every folder `workers/<name>/` holding `main.ts` and `config.ts`.
+ * Its place in the mesh comes from `placement.portOffset` in its config, so adding a worker is
+ * copying a folder; the launcher needs no edit.
+ *
+ * @example const workers = await discoverWorkers(repoRoot, settings); // [{ name: "users", port: 4101, ... }]
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { peerUrlVariable } from "../config";
+import type { MeshSettings } from "./settings";
+
+export interface WorkerSpec {
+  name: string;
+  /** Entry file relative to the repository root, as `bun run` gets it. */
+  entry: string;
+  portOffset: number;
+  port: number;
+  host: string;
+  /** Where peers and the launcher reach it. */
+  url: string;
+  /** portOffset 0 is the gateway: the public entry on GATEWAY_PORT. */
+  isGateway: boolean;
+}
+
+export class MeshSetupError extends Error {
+  override readonly name = "MeshSetupError";
+}
+
+export async function discoverWorkers(root: string, settings: MeshSettings): Promise<WorkerSpec[]> {
+  const workersDir = join(root, "workers");
+  const names = existsSync(workersDir)
+    ? readdirSync(workersDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .filter((name) => existsSync(join(workersDir, name, "main.ts")) && existsSync(join(workersDir, name, "config.ts")))
+        .sort()
+    : [];
+
+  const specs: WorkerSpec[] = [];
+  for (const name of names) {
+    const configFile = join(workersDir, name, "config.ts");
+    const config = (await import(pathToFileURL(configFile).href)) as { placement?: { portOffset?: unknown } };
+    const offset = config.placement?.portOffset;
+    if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+      throw new MeshSetupError(`workers/${name}/config.ts must export placement = { portOffset: <integer >= 0> }`);
+    }
+    const clash = specs.find((spec) => spec.portOffset === offset);
+    if (clash) throw new MeshSetupError(`workers ${clash.name} and ${name} both have placement.portOffset ${offset}`);
+    specs.push(specOf(name, offset, settings));
+  }
+  // The gateway starts last: it is the one that calls everybody else.
+  return specs.sort((a, b) => Number(a.isGateway) - Number(b.isGateway) || a.portOffset - b.portOffset);
+}
+
+function specOf(name: string, portOffset: number, settings: MeshSettings): WorkerSpec {
+  const isGateway = portOffset === 0;
+  const port = isGateway ? settings.gatewayPort : settings.portBase + portOffset;
+  const host = isGateway ? settings.gatewayHost : "127.0.0.1";
+  const reachableHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  return { name, entry: `workers/${name}/main.ts`, portOffset, port, host, url: `http://${reachableHost}:${port}`, isGateway };
+}
+
+/**
+ * The environment one worker gets: the user's own, then DATA_DIR, PORT, HOST, NATS_URL and
+ * `<PEER>_URL` for every other worker of the mesh.
+ */
+export function workerEnv(
+  spec: WorkerSpec,
+  all: WorkerSpec[],
+  settings: MeshSettings,
+  natsUrl: string,
+  baseEnv: Record<string, string | undefined>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
+  Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl });
+  for (const peer of all) if (peer.name !== spec.name) env[peerUrlVariable(peer.name)] = peer.url;
+  return env;
+}

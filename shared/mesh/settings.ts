@@ -1,0 +1,48 @@
+/**
+ * The launcher's own settings, read from the environment once by a zod schema (every bad
+ * variable named in one message). Workers get their own variables from these.
+ *
+ * @example const settings = readMeshSettings(process.env); // settings.dataDir is absolute
+ */
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { parseConfig } from "../config";
+
+/** The repository root: workers are found under `<root>/workers` and run with it as cwd. */
+export const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const meshEnvSchema = z.object({
+  DATA_DIR: z.string().min(1).default("./.data"),
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  MESH_PORT_BASE: port.default(4100),
+  GATEWAY_PORT: port.default(3000),
+  // The gateway is the only public entry, but it stays on loopback unless the operator opens it.
+  GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export interface MeshSettings {
+  dataDir: string;
+  natsUrl: string;
+  portBase: number;
+  gatewayPort: number;
+  gatewayHost: string;
+  /** How long a worker may take to stop after SIGTERM before the launcher SIGKILLs it. */
+  stopTimeoutMs: number;
+}
+
+export function readMeshSettings(env: Record<string, string | undefined>): MeshSettings {
+  const parsed = parseConfig(meshEnvSchema, env);
+  return {
+    dataDir: resolve(parsed.DATA_DIR),
+    natsUrl: parsed.NATS_URL,
+    portBase: parsed.MESH_PORT_BASE,
+    gatewayPort: parsed.GATEWAY_PORT,
+    gatewayHost: parsed.GATEWAY_HOST,
+    // Workers use SHUTDOWN_GRACE_MS for in-flight requests; give them a little more to close up.
+    stopTimeoutMs: parsed.SHUTDOWN_GRACE_MS + 2_000,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `npm run mesh -- up` (= `npm start`): the whole mesh on one machine. Finds the workers,
+ * makes sure there is a broker, starts each worker as its own Bun process with prefixed logs,
+ * restarts crashed ones, prints the URLs once all are ready, and on SIGINT/SIGTERM stops
+ * everything it started and exits 0.
+ */
+import { mkdirSync } from "node:fs";
+import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
+import { ensureNats, type NatsHandle } from "./nats";
+import { createMeshOutput, type MeshOutput } from "./output";
+import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
+import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
+import { SupervisedWorker } from "./supervisor";
+
+export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
+
+export async function run(_args: string[]): Promise<number> {
+  const settings = readMeshSettings(process.env);
+  mkdirSync(settings.dataDir, { recursive: true });
+
+  const previous = readMeshState(settings.dataDir);
+  if (previous && previous.launcherPid !== process.pid && isProcessAlive(previous.launcherPid)) {
+    process.stderr.write(
+      `a mesh is already running on ${settings.dataDir} (launcher pid ${previous.launcherPid}); stop it first or set another DATA_DIR\n`,
+    );
+    return 1;
+  }
+
+  const specs = await discoverWorkers(repoRoot, settings);
+  if (specs.length === 0) {
+    process.stderr.write(`no workers found: expected folders workers/<name>/ with main.ts and config.ts under ${repoRoot}\n`);
+    return 1;
+  }
+  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
+  output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
+
+  const nats = await ensureNats(settings, output);
+  return superviseMesh(specs, settings, nats, output);
+}
+
+function superviseMesh(specs: WorkerSpec[], settings: MeshSettings, nats: NatsHandle, output: MeshOutput): Promise<number> {
+  const startedAt = new Date().toISOString();
+  const everReady = new Set<string>();
+  let announced = false;
+
+  const saveState = () =>
+    writeMeshState({
+      launcherPid: process.pid,
+      startedAt,
+      dataDir: settings.dataDir,
+      nats: { url: nats.url, mode: nats.mode, pid: nats.pid },
+      workers: workers.map((worker) => ({ name: worker.spec.name, pid: worker.pid, url: worker.spec.url, port: worker.spec.port })),
+    });
+
+  const workers: SupervisedWorker[] = specs.map(
+    (spec) =>
+      new SupervisedWorker(spec, {
+        env: workerEnv(spec, specs, settings, nats.url, process.env),
+        output,
+        onStart: saveState,
+        onReady(worker, restarts) {
+          everReady.add(worker.spec.name);
+          if (announced) output.say("mesh", `${worker.spec.name} ready again (pid ${worker.pid}, restart ${restarts})`);
+          else if (everReady.size === workers.length) {
+            announced = true;
+            announceReady(workers, nats, settings, output);
+          }
+        },
+      }),
+  );
+  for (const worker of workers) worker.start();
+
+  const waiting = setInterval(() => {
+    if (announced) return clearInterval(waiting);
+    const late = workers.filter((worker) => !everReady.has(worker.spec.name)).map((worker) => worker.spec.name);
+    output.say("mesh", `still waiting for ${late.join(", ")} to be ready`);
+  }, 15_000);
+
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const shutdown = async (reason: string, code: number) => {
+      if (stopping) return output.say("mesh", `${reason} again; already stopping`);
+      stopping = true;
+      clearInterval(waiting);
+      output.say("mesh", `${reason}: stopping ${workers.length} workers`);
+      await Promise.all(workers.map((worker) => worker.stop(settings.stopTimeoutMs)));
+      if (nats.mode === "launched") output.say("nats", "stopping the nats-server started by the launcher");
+      await nats.stop();
+      removeMeshState(settings.dataDir);
+      output.say("mesh", "stopped");
+      resolveExit(code);
+    };
+    process.on("SIGINT", () => void shutdown("SIGINT", 0));
+    process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+    process.on("SIGHUP", () => void shutdown("SIGHUP", 0));
+    process.on("uncaughtException", (error) => {
+      output.warn("mesh", `launcher failed: ${error.stack ?? error.message}`);
+      void shutdown("launcher error", 1);
+    });
+  });
+}
+
+function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: MeshSettings, output: MeshOutput): void {
+  const gateway = workers.find((worker) => worker.spec.isGateway);
+  const width = Math.max(...workers.map((worker) => worker.spec.name.length));
+  const rows = workers.map((worker) => `  ${worker.spec.name.padEnd(width)}  ${worker.spec.url.padEnd(24)}  pid ${worker.pid}`);
+  const headline = gateway ? `mesh ready: gateway ${gateway.spec.url}` : `mesh ready (no gateway worker yet)`;
+  const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
+  output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+}
