@@ -18,14 +18,14 @@
  * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
  * re-issues its step if within its deadline, or is compensated if past it.
  */
-import { and, asc, count, eq, lte, ne } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { DomainError } from "../../shared/errors";
-import { enqueueEvent } from "../../shared/events/enqueue";
 import { peerErrorOf } from "../../shared/peer-client";
 import { runInRequestScope } from "../../shared/request-scope";
 import type { WorkerLoop } from "../../shared/worker";
-import { orderConfirmed, orderRejected } from "./events";
-import { orders, outbox, sagaLog, sagas, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
+import { orders, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
+import { loadSaga, recordConfirmed, recordRejected, recordSaga, type SagaLogEntry } from "./saga-store";
+import { createSagaSweeper } from "./saga-sweeper";
 import { getOrder, type Order } from "./service";
 import type { OrdersDeps } from "./worker";
 
@@ -59,29 +59,15 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
   const running = new Map<string, Promise<void>>();
   const waiters = new Map<string, Set<() => void>>();
   const nowMs = () => deps.now().getTime();
+  // Every command carries the order id as its key, so the client may retry it and the peer
+  // answers a repeat with the first result.
   const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
+  const record = (orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry) => recordSaga(db, orderId, changes, log, deps.now());
 
-  function loadSaga(orderId: string): SagaRow | undefined {
-    return db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
-  }
-
-  /** Updates the saga row and appends to its log in one transaction. */
-  function record(orderId: string, changes: Partial<SagaRow>, log: { step: string; outcome: string; detail?: string | null }): void {
-    const at = nowMs();
-    db.transaction(
-      (tx) => {
-        tx.update(sagas).set({ ...changes, updatedAt: at }).where(eq(sagas.orderId, orderId)).run();
-        tx.insert(sagaLog).values({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at }).run();
-      },
-      { behavior: "immediate" },
-    );
-  }
-
-  /** Writes "step started" (and the in-flight state), then calls the peer. */
+  /** Writes "step started" (and the in-flight state) before calling the peer. */
   async function attempt<T>(saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
     // A saga needing attention keeps that state while retried, so it stays listed until fixed.
-    const inFlight = saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state;
-    record(saga.orderId, { state: inFlight, step }, { step, outcome: "started" });
+    record(saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
     try {
       return { ok: true, value: await call() };
     } catch (error) {
@@ -89,17 +75,14 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
     }
   }
 
-  function backoffMs(attempts: number): number {
-    return Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
-  }
-
   /** A failed retried step: count it, schedule the next try, flag the saga after too many. */
   function scheduleRetry(saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }): Next {
     const attempts = saga.attempts + 1;
     const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
+    const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
     record(
       saga.orderId,
-      { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: nowMs() + backoffMs(attempts) },
+      { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: nowMs() + delay },
       { step, outcome: "failed", detail: error.message },
     );
     if (flagged) logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
@@ -111,44 +94,20 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
     waiters.delete(orderId);
   }
 
-  function finishRejected(order: Order, reason: RejectionReason, log: { step: string; outcome: string; detail?: string | null }): Next {
-    const at = deps.now();
-    db.transaction(
-      (tx) => {
-        tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
-        tx.update(sagas)
-          .set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() })
-          .where(eq(sagas.orderId, order.id))
-          .run();
-        tx.insert(sagaLog).values({ orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() }).run();
-        tx.insert(sagaLog).values({ orderId: order.id, step: "reject", outcome: "ok", detail: reason, at: at.getTime() }).run();
-        enqueueEvent(tx, outbox, orderRejected, { orderId: order.id, customerId: order.customerId, reason }, { aggregateId: order.id, now: at });
-      },
-      { behavior: "immediate" },
-    );
+  function finishRejected(order: Order, reason: RejectionReason, log: SagaLogEntry): Next {
+    recordRejected(db, order, reason, log, deps.now());
     settle(order.id);
     return "stop";
   }
 
-  function finishConfirmed(order: Order): Next {
-    const at = deps.now();
-    db.transaction(
-      (tx) => {
-        tx.update(orders).set({ status: "CONFIRMED", updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
-        tx.update(sagas).set({ state: "DONE", step: null, attempts: 0, lastError: null, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
-        tx.insert(sagaLog).values({ orderId: order.id, step: "capture", outcome: "ok", detail: null, at: at.getTime() }).run();
-        tx.insert(sagaLog).values({ orderId: order.id, step: "confirm", outcome: "ok", detail: null, at: at.getTime() }).run();
-        const data = { orderId: order.id, customerId: order.customerId, lines: order.lines, totalCents: order.totalCents, confirmedAt: at.toISOString() };
-        enqueueEvent(tx, outbox, orderConfirmed, data, { aggregateId: order.id, now: at });
-      },
-      { behavior: "immediate" },
-    );
+  function finishConfirmed(order: Order, captureOutcome: "ok" | "skipped"): Next {
+    recordConfirmed(db, order, captureOutcome, deps.now());
     settle(order.id);
     return "stop";
   }
 
   /** Starts undoing what may have happened (in reverse order); the order is rejected after. */
-  function compensate(saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: { step: string; outcome: string; detail?: string | null }): Next {
+  function compensate(saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: SagaLogEntry): Next {
     record(saga.orderId, { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: nowMs() }, log);
     return "continue";
   }
@@ -197,7 +156,7 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
       const result = await attempt(saga, "capture", "CAPTURING", "payments", () => peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)));
       if (!result.ok) return scheduleRetry(saga, "capture", "CAPTURING", result.error);
     }
-    const next = finishConfirmed(order);
+    const next = finishConfirmed(order, order.totalCents > 0 ? "ok" : "skipped");
     deps.afterStep?.("capture");
     return next;
   }
@@ -249,14 +208,16 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
     await runInRequestScope({ correlationId: order.correlationId }, async () => {
       let resuming = resumed;
       for (;;) {
-        const saga = loadSaga(orderId);
+        const saga = loadSaga(db, orderId);
         if (!saga || saga.state === "DONE") return;
         try {
           if ((await advance(saga, order, resuming)) === "stop") return;
         } catch (error) {
-          // Not a peer's answer (a bug, a DB error): keep the saga as it is and try again later.
+          // Not a peer's answer (a bug, a DB error): keep the saga in the state it reached (which
+          // says what may have happened) and let the sweeper try again later.
           logger.error({ err: error, orderId, state: saga.state }, "saga step failed unexpectedly");
-          scheduleRetry(saga, saga.step ?? "reserve", saga.state, { message: String(error) });
+          const reached = loadSaga(db, orderId) ?? saga;
+          scheduleRetry(reached, reached.step ?? "reserve", reached.state, { message: String(error) });
           return;
         }
         resuming = false;
@@ -292,39 +253,15 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
     });
   }
 
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let stopped = true;
-
-  /** Runs every unfinished saga not already running here: all of them on start, else the due. */
-  function sweep(all: boolean): void {
-    if (stopped) return;
-    const due = db
-      .select({ orderId: sagas.orderId })
-      .from(sagas)
-      .where(and(ne(sagas.state, "DONE"), all ? undefined : lte(sagas.nextAttemptAt, nowMs())))
-      .orderBy(asc(sagas.nextAttemptAt))
-      .limit(all ? 10_000 : 100)
-      .all();
-    for (const { orderId } of due) if (!running.has(orderId)) void run(orderId, { resumed: true });
-  }
-
-  const sweeper: WorkerLoop = {
-    name: "saga-sweeper",
-    start() {
-      stopped = false;
-      sweep(true);
-      timer = setInterval(() => sweep(false), settings.sweepIntervalMs);
-    },
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await Promise.allSettled([...running.values()]);
-    },
-    health() {
-      const attention = db.select({ n: count() }).from(sagas).where(eq(sagas.state, "NEEDS_ATTENTION")).get();
-      return { sagasRunning: running.size, sagasNeedingAttention: attention?.n ?? 0 };
-    },
-  };
+  const sweeper = createSagaSweeper({
+    db,
+    now: deps.now,
+    intervalMs: settings.sweepIntervalMs,
+    isRunning: (orderId) => running.has(orderId),
+    runningCount: () => running.size,
+    resume: (orderId) => void run(orderId, { resumed: true }),
+    drain: () => Promise.allSettled([...running.values()]),
+  });
 
   return { run, waitForEnd, sweeper };
 }

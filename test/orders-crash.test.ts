@@ -1,0 +1,158 @@
+/**
+ * orders dies mid-saga (SIGKILL, through its ORDERS_FAULT fault-injection setting) and a peer
+ * goes away during compensation; all five workers are real Bun processes. After a restart the
+ * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
+
+let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
+let peersDir: string;
+
+beforeAll(async () => {
+  peersDir = tempDir("orders-crash-peers");
+  const [users, catalog, inventory, payments] = await Promise.all(
+    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: peersDir })),
+  );
+  peers = { users: users!, catalog: catalog!, inventory: inventory!, payments: payments! };
+});
+afterAll(stopAll);
+
+/** Calls a procedure and returns its data, failing the test with the peer's error otherwise. */
+async function call(worker: RunningWorker, path: string, input: unknown, kind: "query" | "mutation" = "query") {
+  const res = kind === "query" ? await trpcQuery(worker.url, path, input) : await trpcMutation(worker.url, path, input);
+  if (res.status !== 200) throw new Error(`${worker.name}.${path} answered ${res.status}: ${JSON.stringify(res.body.error)}`);
+  return res.body.result.data;
+}
+
+let seq = 0;
+async function shopFixture(stock: number, priceCents: number, limitCents: number) {
+  seq += 1;
+  const user = await call(peers.users, "register", { email: `crash${seq}-${Date.now()}@example.com`, name: `Crash ${seq}` }, "mutation");
+  await call(peers.payments, "setCreditLimit", { customerId: user.id, limitCents }, "mutation");
+  const product = await call(peers.catalog, "create", { sku: `CRASH-${seq}-${Date.now()}`, name: `Crash product ${seq}`, priceCents }, "mutation");
+  await call(peers.inventory, "setStock", { productId: product.id, onHand: stock }, "mutation");
+  return { customerId: user.id as string, productId: product.id as string };
+}
+
+function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
+  return {
+    DATA_DIR: dataDir,
+    USERS_URL: peers.users.url,
+    CATALOG_URL: peers.catalog.url,
+    INVENTORY_URL: peers.inventory.url,
+    PAYMENTS_URL: peers.payments.url,
+    SAGA_RETRY_BASE_MS: "100",
+    SAGA_RETRY_MAX_MS: "400",
+    SAGA_SWEEP_MS: "100",
+    ...extra,
+  };
+}
+
+/** Places an order on an orders process that kills itself after `step`; returns the order id. */
+async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }) {
+  const dataDir = tempDir("orders-crash");
+  const port = await freePort();
+  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_FAULT: `crash_after:${step}` }), { port });
+  const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch(
+    (error: unknown) => error,
+  );
+  expect(answer).toBeInstanceOf(Error); // the connection died with the process
+  await doomed.exited;
+  expect(doomed.child.signalCode).toBe("SIGKILL");
+  const reservations = (await call(peers.inventory, "reservations", {})) as Array<{ orderId: string; lines: Array<{ productId: string }> }>;
+  const mine = reservations.filter((r) => r.lines.some((l) => l.productId === fixture.productId));
+  expect(mine).toHaveLength(1);
+  return { dataDir, port, orderId: mine[0]!.orderId };
+}
+
+async function settledOrder(orders: RunningWorker, orderId: string) {
+  return waitFor(`order ${orderId} to end`, async () => {
+    const order = await call(orders, "get", { id: orderId });
+    return order.status === "PENDING" ? undefined : order;
+  });
+}
+
+describe("orders saga recovery after a crash", () => {
+  it("resumes a saga killed after reserving and before authorizing, and confirms it", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash("reserve", {}, fixture);
+    // Killed between the steps: stock is held, no payment exists yet.
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
+    expect(await call(peers.payments, "payments", { orderId })).toEqual([]);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    const order = await settledOrder(orders, orderId);
+    expect(order).toMatchObject({ status: "CONFIRMED", totalCents: 3000 });
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 8, reserved: 0, available: 8 });
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
+    expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
+    const saga = await call(orders, "saga", { orderId });
+    expect(saga.log.filter((e: { outcome: string }) => e.outcome === "ok").map((e: { step: string }) => e.step)).toEqual([
+      "place",
+      "reserve",
+      "authorize",
+      "commit",
+      "capture",
+      "confirm",
+    ]);
+    await orders.kill("SIGTERM");
+  });
+
+  it("compensates a saga found after its deadline: stock released, nothing authorized, order REJECTED", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash("reserve", { SAGA_DEADLINE_MS: "1" }, fixture);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    const order = await settledOrder(orders, orderId);
+    expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 10, reserved: 0, available: 10 });
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
+    expect(await call(peers.payments, "payments", { orderId })).toEqual([]);
+    await orders.kill("SIGTERM");
+  });
+
+  it("goes forward, never back, once stock was committed, even past the deadline", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash("commit", { SAGA_DEADLINE_MS: "1" }, fixture);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    await orders.kill("SIGTERM");
+  });
+});
+
+describe("a compensation that keeps failing", () => {
+  it("marks the saga NEEDS_ATTENTION, lists it, and finishes it once payments is back", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const orders = await startWorker("orders", ordersEnv(tempDir("orders-attention"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "3" }));
+    const paymentsPort = peers.payments.port;
+    await peers.payments.kill("SIGTERM");
+
+    const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
+    expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
+    const orderId = placed.order.id as string;
+    const flagged = await waitFor("saga NEEDS_ATTENTION", async () => {
+      const sagas = (await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as Array<{ orderId: string }>;
+      return sagas.find((s) => s.orderId === orderId);
+    });
+    expect(flagged).toMatchObject({ state: "NEEDS_ATTENTION", step: "void", compensations: ["void", "release"], rejectionReason: "peer_unavailable" });
+    expect(flagged).toHaveProperty("lastError", expect.stringContaining("payments"));
+    // Never dropped: the order waits, and compensations run in reverse order (void before release).
+    expect((await call(orders, "get", { id: orderId })).status).toBe("PENDING");
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
+
+    peers.payments = await startWorker("payments", { DATA_DIR: peersDir }, { port: paymentsPort });
+    const order = await settledOrder(orders, orderId);
+    expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
+    expect((await call(peers.payments, "payments", { orderId })).filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
+    expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
+    await orders.kill("SIGTERM");
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * The order saga against real peers: users, catalog, inventory and payments run as Bun processes
+ * on their own SQLite files; orders runs in-process (Node, better-sqlite3) and calls them over
+ * HTTP through its real peer clients. Every outcome is checked in the peers' own books.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import type { AnyRouter } from "@trpc/server";
+import type { TRPCClient } from "@trpc/client";
+import { openWorkerDatabase, type WorkerDatabase } from "../shared/db";
+import { createLogger } from "../shared/logger";
+import { createPeerClient } from "../shared/peer-client";
+import type { UsersRouter } from "../workers/users/router";
+import type { CatalogRouter } from "../workers/catalog/router";
+import type { InventoryRouter } from "../workers/inventory/router";
+import type { PaymentsRouter } from "../workers/payments/router";
+import type { OrdersRouter } from "../workers/orders/router";
+import * as schema from "../workers/orders/schema";
+import { createOrdersWorker } from "../workers/orders/worker";
+import { startWorker, stopAll, tempDir, type RunningWorker } from "./support/processes";
+
+const peerOf = <R extends AnyRouter>(peer: string, url: string) =>
+  createPeerClient<R>({ self: "test", peer, url, timeoutMs: 30_000 }).client;
+
+let procs: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
+let database: WorkerDatabase<typeof schema>;
+let worker: ReturnType<typeof createOrdersWorker>;
+let users: TRPCClient<UsersRouter>;
+let catalog: TRPCClient<CatalogRouter>;
+let inventory: TRPCClient<InventoryRouter>;
+let payments: TRPCClient<PaymentsRouter>;
+let orders: TRPCClient<OrdersRouter>;
+
+beforeAll(async () => {
+  const dataDir = tempDir("orders-mesh");
+  const [u, c, i, p] = await Promise.all(
+    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir })),
+  );
+  procs = { users: u!, catalog: c!, inventory: i!, payments: p! };
+  users = peerOf<UsersRouter>("users", procs.users.url);
+  catalog = peerOf<CatalogRouter>("catalog", procs.catalog.url);
+  inventory = peerOf<InventoryRouter>("inventory", procs.inventory.url);
+  payments = peerOf<PaymentsRouter>("payments", procs.payments.url);
+
+  database = await openWorkerDatabase({ worker: "orders", dataDir, schema });
+  worker = createOrdersWorker({
+    db: database.db,
+    logger: createLogger({ worker: "orders", level: "silent" }),
+    now: () => new Date(),
+    peers: {
+      users: createPeerClient<UsersRouter>({ self: "orders", peer: "users", url: procs.users.url }).client,
+      catalog: createPeerClient<CatalogRouter>({ self: "orders", peer: "catalog", url: procs.catalog.url }).client,
+      inventory: createPeerClient<InventoryRouter>({ self: "orders", peer: "inventory", url: procs.inventory.url }).client,
+      payments: createPeerClient<PaymentsRouter>({ self: "orders", peer: "payments", url: procs.payments.url }).client,
+    },
+    orderWaitMs: 15_000,
+    saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
+  });
+  await worker.start();
+  // The test calls orders over its real HTTP surface, in memory.
+  orders = createPeerClient<OrdersRouter>({
+    self: "test",
+    peer: "orders",
+    url: "http://orders.local",
+    timeoutMs: 30_000,
+    fetch: (input, init) => worker.app.fetch(new Request(input, init)),
+  }).client;
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  database?.close();
+  await stopAll();
+});
+
+let seq = 0;
+async function customerWithCredit(limitCents: number): Promise<string> {
+  const user = await users.register.mutate({ email: `c${++seq}-${Date.now()}@example.com`, name: `Customer ${seq}` });
+  await payments.setCreditLimit.mutate({ customerId: user.id, limitCents });
+  return user.id;
+}
+async function productWithStock(priceCents: number, onHand: number, name = `Product ${++seq}`): Promise<string> {
+  const product = await catalog.create.mutate({ sku: `SKU-${++seq}-${Date.now()}`, name, priceCents });
+  await inventory.setStock.mutate({ productId: product.id, onHand });
+  return product.id;
+}
+const orderRows = () => database.db.select().from(schema.orders).all();
+
+describe("orders saga across real peer processes", () => {
+  it("confirms an order: stock committed, payment captured, lines snapshot name and price", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(1250, 10, "Blue Mug");
+    const { order, completed } = await orders.place.mutate({ customerId, items: [{ productId, quantity: 3 }] });
+
+    expect(completed).toBe(true);
+    expect(order).toMatchObject({ customerId, status: "CONFIRMED", totalCents: 3750, rejectionReason: null });
+    expect(order.lines).toEqual([{ productId, name: "Blue Mug", unitPriceCents: 1250, quantity: 3 }]);
+    expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 7, reserved: 0, available: 7 });
+    expect((await inventory.reservations.query({ orderId: order.id })).map((r) => r.status)).toEqual(["COMMITTED"]);
+    const paid = await payments.payments.query({ orderId: order.id });
+    expect(paid.map((p) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3750]]);
+    expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3750, availableCents: 96_250 });
+
+    const saga = await orders.saga.query({ orderId: order.id });
+    expect(saga.state).toBe("DONE");
+    const done = saga.log.filter((e) => e.outcome === "ok").map((e) => e.step);
+    expect(done).toEqual(["place", "reserve", "authorize", "commit", "capture", "confirm"]);
+    // Each step's saga state was written before the peer was called.
+    expect(saga.log.map((e) => `${e.step}:${e.outcome}`).slice(1, 3)).toEqual(["reserve:started", "reserve:ok"]);
+    const events = database.db.select().from(schema.outbox).where(eq(schema.outbox.aggregateId, order.id)).all();
+    expect(events.map((e) => e.subject)).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+    expect(JSON.parse(events[1]!.envelope).data).toMatchObject({ orderId: order.id, customerId, totalCents: 3750, lines: order.lines });
+    expect(await orders.byCustomer.query({ customerId })).toEqual([order]);
+  });
+
+  it("rejects for insufficient stock, leaving no reservation and no authorization", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(500, 2);
+    const { order, completed } = await orders.place.mutate({ customerId, items: [{ productId, quantity: 3 }] });
+
+    expect(completed).toBe(true);
+    expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "insufficient_stock" });
+    expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 2, reserved: 0, available: 2 });
+    expect((await inventory.reservations.query({ orderId: order.id })).filter((r) => r.status === "RESERVED")).toEqual([]);
+    expect(await payments.payments.query({ orderId: order.id })).toEqual([]);
+    expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0 });
+  });
+
+  it("rejects a declined payment and releases the stock it had reserved", async () => {
+    const customerId = await customerWithCredit(1000);
+    const productId = await productWithStock(2500, 5);
+    const { order, completed } = await orders.place.mutate({ customerId, items: [{ productId, quantity: 2 }] });
+
+    expect(completed).toBe(true);
+    expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "payment_declined", totalCents: 5000 });
+    expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 5, reserved: 0, available: 5 });
+    expect((await inventory.reservations.query({ orderId: order.id })).map((r) => r.status)).toEqual(["RELEASED"]);
+    const held = (await payments.payments.query({ orderId: order.id })).filter((p) => p.status === "AUTHORIZED" || p.status === "CAPTURED");
+    expect(held).toEqual([]);
+    expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0, availableCents: 1000 });
+    const saga = await orders.saga.query({ orderId: order.id });
+    expect(saga.log.filter((e) => e.outcome !== "started").map((e) => `${e.step}:${e.outcome}`)).toEqual([
+      "place:ok",
+      "reserve:ok",
+      "authorize:declined",
+      "release:ok",
+      "compensate:ok",
+      "reject:ok",
+    ]);
+  });
+
+  it("refuses unknown customers and products with NOT_FOUND naming them, and writes no order", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(100, 5);
+    const before = orderRows().length;
+    await expect(orders.place.mutate({ customerId: "ghost", items: [{ productId, quantity: 1 }] })).rejects.toMatchObject({
+      message: "customer ghost not found",
+      data: { domainCode: "NOT_FOUND", httpStatus: 404 },
+    });
+    await expect(
+      orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }, { productId: "missing-1", quantity: 1 }, { productId: "missing-2", quantity: 2 }] }),
+    ).rejects.toMatchObject({ message: "products missing-1, missing-2 not found", data: { domainCode: "NOT_FOUND", details: { productIds: ["missing-1", "missing-2"] } } });
+    expect(orderRows().length).toBe(before);
+    expect(await inventory.get.query({ productId })).toMatchObject({ reserved: 0, onHand: 5 });
+  });
+
+  it("places one order for one idempotency key sent 5 times, some concurrently", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(700, 10);
+    const request = { customerId, items: [{ productId, quantity: 2 }], idempotencyKey: `key-${Date.now()}` };
+    const concurrent = await Promise.all([1, 2, 3].map(() => orders.place.mutate(request)));
+    const later = [await orders.place.mutate(request), await orders.place.mutate(request)];
+    const ids = new Set([...concurrent, ...later].map((r) => r.order.id));
+
+    expect(ids.size).toBe(1);
+    const [orderId] = [...ids];
+    expect(orderRows().filter((o) => o.idempotencyKey === request.idempotencyKey)).toHaveLength(1);
+    expect(later.every((r) => r.completed && r.order.status === "CONFIRMED")).toBe(true);
+    expect(await inventory.reservations.query({ orderId: orderId! })).toHaveLength(1);
+    expect(await payments.payments.query({ orderId: orderId! })).toHaveLength(1);
+    expect(await inventory.get.query({ productId })).toMatchObject({ onHand: 8, reserved: 0 });
+    expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 1400 });
+    // The same key for a different order is a conflict, not a silent replay of the first.
+    await expect(orders.place.mutate({ ...request, items: [{ productId, quantity: 5 }] })).rejects.toMatchObject({
+      data: { domainCode: "CONFLICT" },
+    });
+  });
+
+  it("keeps an order's lines as they were when a product's price changes later", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(1000, 10, "Lamp");
+    const first = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
+    await catalog.update.mutate({ id: productId, name: "Desk Lamp", priceCents: 2000 });
+    const second = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
+
+    expect((await orders.get.query({ id: first.id })).lines).toEqual([{ productId, name: "Lamp", unitPriceCents: 1000, quantity: 1 }]);
+    expect((await orders.get.query({ id: first.id })).totalCents).toBe(1000);
+    expect(second.lines).toEqual([{ productId, name: "Desk Lamp", unitPriceCents: 2000, quantity: 1 }]);
+  });
+
+  it("never oversells: 60 concurrent orders for 50 in stock sell exactly 50", async () => {
+    const customerId = await customerWithCredit(10_000_000);
+    const productId = await productWithStock(100, 50);
+    const results = await Promise.all(Array.from({ length: 60 }, () => orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })));
+    const statuses = results.map((r) => r.order.status);
+
+    expect(statuses.filter((s) => s === "CONFIRMED")).toHaveLength(50);
+    expect(results.filter((r) => r.order.rejectionReason === "insufficient_stock")).toHaveLength(10);
+    expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 0, reserved: 0, available: 0 });
+    expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 5000, authorizedCents: 0 });
+  });
+
+  it("with catalog stopped, fails fast with PEER_UNAVAILABLE naming catalog and leaves nothing behind", async () => {
+    const customerId = await customerWithCredit(100_000);
+    const productId = await productWithStock(100, 5);
+    const before = orderRows().length;
+    await procs.catalog.kill("SIGTERM");
+    const started = Date.now();
+    await expect(orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).rejects.toMatchObject({
+      data: { domainCode: "PEER_UNAVAILABLE", httpStatus: 503, details: { peer: "catalog" } },
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(orderRows().length).toBe(before);
+    expect(await inventory.get.query({ productId })).toMatchObject({ reserved: 0, onHand: 5 });
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * How the saga persists itself in orders.db: its row is updated and its log appended in one
+ * transaction, and an order's end (CONFIRMED or REJECTED) commits together with its event.
+ */
+import { eq } from "drizzle-orm";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { orderConfirmed, orderRejected } from "./events";
+import { orders, outbox, sagaLog, sagas, type RejectionReason, type SagaRow } from "./schema";
+import type { Order, OrdersDb } from "./service";
+
+export interface SagaLogEntry {
+  step: string;
+  /** started | ok | out_of_stock | declined | failed | skipped | passed */
+  outcome: string;
+  detail?: string | null;
+}
+
+export function loadSaga(db: OrdersDb, orderId: string): SagaRow | undefined {
+  return db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+}
+
+/** Updates the saga row and appends to its log, together. */
+export function recordSaga(db: OrdersDb, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry, at: Date): void {
+  db.transaction(
+    (tx) => {
+      tx.update(sagas).set({ ...changes, updatedAt: at.getTime() }).where(eq(sagas.orderId, orderId)).run();
+      tx.insert(sagaLog).values({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() }).run();
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The order REJECTED with its reason, the saga DONE and orders.order.rejected, together. */
+export function recordRejected(db: OrdersDb, order: Order, reason: RejectionReason, log: SagaLogEntry, at: Date): void {
+  db.transaction(
+    (tx) => {
+      tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+      tx.update(sagas)
+        .set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() })
+        .where(eq(sagas.orderId, order.id))
+        .run();
+      tx.insert(sagaLog)
+        .values([
+          { orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() },
+          { orderId: order.id, step: "reject", outcome: "ok", detail: reason, at: at.getTime() },
+        ])
+        .run();
+      enqueueEvent(tx, outbox, orderRejected, { orderId: order.id, customerId: order.customerId, reason }, { aggregateId: order.id, now: at });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The order CONFIRMED, the saga DONE and orders.order.confirmed, together. */
+export function recordConfirmed(db: OrdersDb, order: Order, captureOutcome: "ok" | "skipped", at: Date): void {
+  db.transaction(
+    (tx) => {
+      tx.update(orders).set({ status: "CONFIRMED", updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+      tx.update(sagas).set({ state: "DONE", step: null, attempts: 0, lastError: null, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
+      tx.insert(sagaLog)
+        .values([
+          { orderId: order.id, step: "capture", outcome: captureOutcome, detail: null, at: at.getTime() },
+          { orderId: order.id, step: "confirm", outcome: "ok", detail: null, at: at.getTime() },
+        ])
+        .run();
+      const data = { orderId: order.id, customerId: order.customerId, lines: order.lines, totalCents: order.totalCents, confirmedAt: at.toISOString() };
+      enqueueEvent(tx, outbox, orderConfirmed, data, { aggregateId: order.id, now: at });
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The saga sweeper, a loop of the orders worker: on start it resumes every unfinished saga (a
+ * crash may have left them mid-step), then every interval it runs the sagas due for another
+ * attempt (compensations and commit/capture being retried, NEEDS_ATTENTION included).
+ */
+import { and, asc, count, eq, lte, ne } from "drizzle-orm";
+import type { WorkerLoop } from "../../shared/worker";
+import { sagas } from "./schema";
+import type { OrdersDb } from "./service";
+
+export interface SagaSweeperOptions {
+  db: OrdersDb;
+  now: () => Date;
+  intervalMs: number;
+  isRunning(orderId: string): boolean;
+  runningCount(): number;
+  resume(orderId: string): void;
+  /** Resolves once the runs in flight have ended (on stop). */
+  drain(): Promise<unknown>;
+}
+
+export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop {
+  const { db } = options;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = true;
+
+  /** All unfinished sagas not already running here on start; afterwards only the due ones. */
+  function sweep(all: boolean): void {
+    if (stopped) return;
+    const found = db
+      .select({ orderId: sagas.orderId })
+      .from(sagas)
+      .where(and(ne(sagas.state, "DONE"), all ? undefined : lte(sagas.nextAttemptAt, options.now().getTime())))
+      .orderBy(asc(sagas.nextAttemptAt))
+      .limit(all ? 100_000 : 100)
+      .all();
+    for (const { orderId } of found) if (!options.isRunning(orderId)) options.resume(orderId);
+  }
+
+  return {
+    name: "saga-sweeper",
+    start() {
+      stopped = false;
+      sweep(true);
+      timer = setInterval(() => sweep(false), options.intervalMs);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await options.drain();
+    },
+    health() {
+      const attention = db.select({ n: count() }).from(sagas).where(eq(sagas.state, "NEEDS_ATTENTION")).get();
+      return { sagasRunning: options.runningCount(), sagasNeedingAttention: attention?.n ?? 0 };
+    },
+  };
+}
