@@ -19,6 +19,7 @@ interface Violation {
 interface GuardRun {
   exitCode: number;
   stdout: string;
+  stderr: string;
 }
 
 const folders = ["workers", "shared", "telemetry"];
@@ -28,7 +29,7 @@ function runGuard(cwd: string, extraArgs: string[] = []): Promise<GuardRun> {
     execFile(depcruise, [...folders, "--config", config, ...extraArgs], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const exitCode = error ? error.code : 0;
       if (typeof exitCode !== "number") return reject(new Error(`depcruise did not run: ${stderr || error?.message}`));
-      resolve({ exitCode, stdout });
+      resolve({ exitCode, stdout, stderr });
     });
   });
 }
@@ -36,6 +37,8 @@ function runGuard(cwd: string, extraArgs: string[] = []): Promise<GuardRun> {
 /** The guard's findings as data (the JSON reporter always exits 0; the default one fails the build). */
 async function violationsIn(cwd: string): Promise<Violation[]> {
   const run = await runGuard(cwd, ["--output-type", "json"]);
+  // e.g. "Can't open 'telemetry' for reading": a folder the guard covers is missing.
+  if (!run.stdout.trim().startsWith("{")) throw new Error(`depcruise gave no report: ${run.stderr}`);
   return (JSON.parse(run.stdout) as { summary: { violations: Violation[] } }).summary.violations;
 }
 
