@@ -1,0 +1,187 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, join } from "node:path";
+import {
+  bunBin,
+  freePort,
+  repoRoot,
+  runToEnd,
+  startNats,
+  stopAll,
+  tempDir,
+  trpcMutation,
+  trpcQuery,
+  waitFor,
+  type RunningProcess,
+} from "./support/processes";
+
+// The launcher and the workers it starts; whatever a failed test leaves is SIGKILLed here.
+const launchers: RunningProcess[] = [];
+const workerPids = new Set<number>();
+afterAll(async () => {
+  for (const launcher of launchers) await launcher.kill("SIGKILL");
+  for (const pid of workerPids) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  await stopAll();
+});
+
+interface StatusWorker {
+  name: string;
+  pid: number;
+  url: string;
+  ready: boolean;
+}
+
+const discoveredWorkers = readdirSync(join(repoRoot, "workers"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .filter((name) => ["main.ts", "config.ts"].every((file) => existsSync(join(repoRoot, "workers", name, file))));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
+  });
+}
+
+/** A MESH_PORT_BASE whose next ten ports are free, so every worker's port is ours. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const ports = Array.from({ length: 10 }, (_, i) => base + 1 + i);
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
+  }
+  throw new Error("no free block of ten ports");
+}
+
+function startLauncher(env: Record<string, string>): RunningProcess {
+  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
+    cwd: repoRoot,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
+  const launcher: RunningProcess = {
+    child,
+    pid: child.pid ?? -1,
+    output: () => output,
+    exited,
+    async kill(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  launchers.push(launcher);
+  return launcher;
+}
+
+async function waitForMeshReady(launcher: RunningProcess): Promise<void> {
+  await Promise.race([
+    waitFor("mesh ready", async () => (launcher.output().includes("mesh ready") ? true : undefined), 45_000),
+    launcher.exited.then((code) => {
+      throw new Error(`launcher exited with ${code} before ready:\n${launcher.output()}`);
+    }),
+  ]);
+}
+
+async function meshStatus(dataDir: string): Promise<{ code: number | null; workers: StatusWorker[] }> {
+  const { code, output } = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "status", "--json"], { DATA_DIR: dataDir });
+  const workers = (JSON.parse(output.slice(output.indexOf("{"))) as { workers: StatusWorker[] }).workers;
+  for (const worker of workers) if (worker.pid) workerPids.add(worker.pid);
+  return { code, workers };
+}
+
+describe("the mesh launcher (npm start)", () => {
+  it("starts every worker ready, brings a SIGKILLed worker back with its data, and stops all on SIGTERM", async () => {
+    const nats = await startNats();
+    const dataDir = tempDir("mesh-up");
+    const launcher = startLauncher({
+      DATA_DIR: dataDir,
+      NATS_URL: nats.url,
+      MESH_PORT_BASE: String(await freePortBase()),
+      GATEWAY_PORT: String(await freePort()),
+    });
+    await waitForMeshReady(launcher);
+    expect(launcher.output()).toContain(`using NATS at ${nats.url}`);
+
+    const first = await meshStatus(dataDir);
+    expect(first.code).toBe(0);
+    expect(first.workers.map((worker) => worker.name).sort()).toEqual([...discoveredWorkers].sort());
+    expect(first.workers.map((worker) => worker.name)).toEqual(expect.arrayContaining(["users", "catalog"]));
+    for (const worker of first.workers) {
+      expect(worker.ready).toBe(true);
+      expect(isAlive(worker.pid)).toBe(true);
+    }
+
+    const users = first.workers.find((worker) => worker.name === "users")!;
+    const registered = await trpcMutation(users.url, "register", { email: "kept@mesh.io", name: "Kept" });
+    expect(registered.status).toBe(200);
+
+    process.kill(users.pid, "SIGKILL");
+    const back = await waitFor("users restarted and ready", async () => {
+      const { workers } = await meshStatus(dataDir);
+      const again = workers.find((worker) => worker.name === "users");
+      return again && again.pid !== users.pid && again.ready ? again : undefined;
+    });
+    expect(isAlive(users.pid)).toBe(false);
+    expect(launcher.output()).toMatch(/users exited \(signal SIGKILL\); restarting in \d+ms/);
+    const kept = await trpcQuery(back.url, "get", { id: registered.body.result.data.id });
+    expect(kept.body.result.data.email).toBe("kept@mesh.io");
+
+    const pids = (await meshStatus(dataDir)).workers.map((worker) => worker.pid);
+    expect(await launcher.kill("SIGTERM")).toBe(0);
+    for (const pid of pids) expect(isAlive(pid), `worker pid ${pid} still alive`).toBe(false);
+    expect(existsSync(join(dataDir, "mesh.json"))).toBe(false);
+  });
+
+  it("without a broker or nats-server on PATH warns loudly and still gets every worker ready", async () => {
+    const pathWithoutNats = (process.env["PATH"] ?? "")
+      .split(delimiter)
+      .filter((dir) => !existsSync(join(dir, "nats-server")))
+      .join(delimiter);
+    const dataDir = tempDir("mesh-nonats");
+    const launcher = startLauncher({
+      DATA_DIR: dataDir,
+      PATH: pathWithoutNats,
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+      MESH_PORT_BASE: String(await freePortBase()),
+      GATEWAY_PORT: String(await freePort()),
+    });
+    await waitForMeshReady(launcher);
+    expect(launcher.output()).toContain("NO EVENT BROKER");
+    expect(launcher.output()).toContain("nats-server is not installed");
+
+    const { code, workers } = await meshStatus(dataDir);
+    expect(code).toBe(0);
+    expect(workers.every((worker) => worker.ready)).toBe(true);
+    expect(await launcher.kill("SIGTERM")).toBe(0);
+    for (const worker of workers) expect(isAlive(worker.pid)).toBe(false);
+  });
+
+  it("status says clearly that no mesh is running, exit code 1", async () => {
+    const { code, output } = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "status"], { DATA_DIR: tempDir("mesh-none") });
+    expect(code).toBe(1);
+    expect(output).toContain("no mesh is running");
+  });
+
+  it("an unknown command prints the usage, exit code 2", async () => {
+    const { code, output } = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "launch-rockets"]);
+    expect(code).toBe(2);
+    expect(output).toContain("unknown command: launch-rockets");
+    expect(output).toContain("usage: npm run mesh -- <command>");
+  });
+});
