@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, DiscardPolicy, StorageType, type NatsConnection } from "nats";
 import { asc, isNull } from "drizzle-orm";
+import { defineEvent } from "../shared/events/envelope";
 import { enqueueEvent } from "../shared/events/enqueue";
 import { createNatsConnection, fixedNatsConnection } from "../shared/events/nats";
 import { createOutboxRelay } from "../shared/events/relay";
@@ -63,9 +64,9 @@ describe("outbox relay", () => {
     await jsm.streams.add({ name: "TESTS", subjects: ["tests.>"], storage: StorageType.File, max_msg_size: 600, discard: DiscardPolicy.New });
     const database = await openConsumerDb(tempDir("relay-ack"));
     const { db } = database;
+    const registered = defineEvent("tests.user.registered", userRegistered.schema);
     const event = (name: string, aggregateId: string) =>
-      enqueueEvent(db, consumerSchema.outbox, { ...userRegistered, subject: "tests.user.registered", owner: "tests" } as typeof userRegistered,
-        { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
+      enqueueEvent(db, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
     const a1 = event("a1", "A");
     const a2 = event("x".repeat(700), "A"); // too big: refused
     const a3 = event("a3", "A");

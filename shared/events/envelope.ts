@@ -38,10 +38,12 @@ export function defineEvent<TSubject extends string, TSchema extends z.ZodType>(
   return { subject, owner, schema };
 }
 
-/** Parses an envelope and its data against the definition; throws a ZodError naming the field. */
+/** Parses an envelope and its data against the definition; throws a ZodError naming the field (`data.name`). */
 export function parseEvent<E extends EventDefinition>(definition: E, envelope: unknown): EventEnvelope<EventData<E>> {
   const parsed = eventEnvelopeSchema.parse(envelope);
-  return { ...parsed, data: definition.schema.parse(parsed.data) as EventData<E> };
+  const data = definition.schema.safeParse(parsed.data);
+  if (!data.success) throw new z.ZodError(data.error.issues.map((issue) => ({ ...issue, path: ["data", ...issue.path] })));
+  return { ...parsed, data: data.data as EventData<E> };
 }
 
 /** The JetStream stream holding a publisher's events, e.g. `orders` → stream `ORDERS`, subjects `orders.>`. */
