@@ -1,0 +1,100 @@
+/**
+ * API composition: reads that gather parts from several peers at once. Each part has its peer's
+ * own deadline; a part that is not essential and fails is left null and named in `degraded`, so
+ * the answer still comes (status 200). Only when the essential part is missing does it fail.
+ */
+import type { Logger } from "../../shared/logger";
+import { DomainError } from "../../shared/errors";
+import { fromPeer } from "./errors";
+import type { GatewayDeps } from "./worker";
+
+type Part<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+
+async function part<T>(peer: string, call: () => Promise<T>): Promise<Part<T>> {
+  try {
+    return { ok: true, value: await fromPeer(peer, call) };
+  } catch (error) {
+    return { ok: false, error: error instanceof DomainError ? error : new DomainError("INTERNAL", String(error)) };
+  }
+}
+
+/** The value of an optional part, or null with the peer named in `degraded`. */
+function optional<T>(logger: Logger, peer: string, result: Part<T>, degraded: string[]): T | null {
+  if (result.ok) return result.value;
+  degraded.push(peer);
+  logger.warn({ peer, code: result.error.code, reason: result.error.message }, `answering without ${peer}`);
+  return null;
+}
+
+/** A product with its stock; without inventory, `stock: null` and `degraded: ["inventory"]`. */
+export async function productWithStock(deps: GatewayDeps, productId: string) {
+  const [product, stock] = await Promise.all([
+    part("catalog", () => deps.peers.catalog.get.query({ id: productId })),
+    part("inventory", () => deps.peers.inventory.get.query({ productId })),
+  ]);
+  if (!product.ok) throw product.error;
+  const degraded: string[] = [];
+  return { ...product.value, stock: optional(deps.logger, "inventory", stock, degraded), degraded };
+}
+
+/**
+ * Who the customer is, their orders and their stats. Without users there is no answer (503, or
+ * 404 when users says the customer does not exist); orders and reporting are optional parts.
+ */
+export async function customerSummary(deps: GatewayDeps, customerId: string) {
+  const { reporting } = deps;
+  const [customer, orders, stats] = await Promise.all([
+    part("users", () => deps.peers.users.get.query({ id: customerId })),
+    part("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
+    reporting ? part("reporting", () => reporting.customerStats(customerId)) : null,
+  ]);
+  if (!customer.ok) throw customer.error;
+  const degraded: string[] = [];
+  return {
+    customer: customer.value,
+    orders: optional(deps.logger, "orders", orders, degraded),
+    stats: stats ? optional(deps.logger, "reporting", stats, degraded) : null,
+    degraded,
+  };
+}
+
+/**
+ * A customer's orders. An unknown customer is a 404 even though orders would answer []; if users
+ * cannot say, the orders are still the answer.
+ */
+export async function customerOrders(deps: GatewayDeps, customerId: string) {
+  const [customer, orders] = await Promise.all([
+    part("users", () => deps.peers.users.get.query({ id: customerId })),
+    fromPeer("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
+  ]);
+  if (!customer.ok && customer.error.code === "NOT_FOUND") throw customer.error;
+  return orders;
+}
+
+export interface WorkerHealth {
+  ready: boolean;
+  url: string;
+  [fact: string]: unknown;
+}
+
+/**
+ * Every peer's readiness, probed at once with a short deadline. Always answers: a worker that
+ * is down or slow shows `ready: false` with the reason, and is named in `degraded`.
+ */
+export async function meshHealth(deps: GatewayDeps) {
+  const probe = async (url: string): Promise<WorkerHealth> => {
+    try {
+      const response = await (deps.fetch ?? fetch)(`${url}/health/ready`, { signal: AbortSignal.timeout(deps.healthProbeTimeoutMs) });
+      const body: unknown = await response.json().catch(() => ({}));
+      const facts = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+      return { ...facts, ready: response.ok && facts["ready"] === true, url };
+    } catch (error) {
+      const reason = error instanceof Error && error.name === "TimeoutError" ? "timeout" : "unreachable";
+      return { ready: false, url, error: reason };
+    }
+  };
+  const entries = await Promise.all(deps.healthTargets.map(async ({ name, url }) => [name, await probe(url)] as const));
+  const workers: Record<string, WorkerHealth> = Object.fromEntries(entries);
+  const degraded = entries.filter(([, health]) => !health.ready).map(([name]) => name);
+  return { ready: degraded.length === 0, workers, degraded };
+}

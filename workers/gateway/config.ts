@@ -1,0 +1,36 @@
+/**
+ * gateway's environment: the common worker variables, the URL of every peer it composes, and the
+ * deadlines of its calls. It is the public entry: GATEWAY_PORT / GATEWAY_HOST (or PORT / HOST)
+ * say where it listens, loopback unless told otherwise.
+ */
+import { z } from "zod";
+import { peerUrl, workerConfigSchema } from "../../shared/config";
+
+/** Where the gateway sits in the mesh: not on the internal port range but on the public 3000. */
+export const placement = { portOffset: 0 } as const;
+
+const ms = z.coerce.number().int().positive();
+
+export const gatewayConfigSchema = workerConfigSchema(3000)
+  .extend({
+    /** Override PORT / HOST with names that cannot clash with a shell's generic PORT. */
+    GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    GATEWAY_HOST: z.string().min(1).optional(),
+    USERS_URL: peerUrl(4101),
+    CATALOG_URL: peerUrl(4102),
+    INVENTORY_URL: peerUrl(4103),
+    PAYMENTS_URL: peerUrl(4104),
+    ORDERS_URL: peerUrl(4105),
+    /** reporting is optional: unset, the summary's `stats` is null and /health leaves it out. */
+    REPORTING_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Deadline of `POST /api/orders`: must outlast orders' own ORDER_WAIT_MS for the saga. */
+    ORDER_PLACE_TIMEOUT_MS: ms.default(10_000),
+    /** Deadline of each peer's /health/ready probe in GET /health. */
+    HEALTH_PROBE_TIMEOUT_MS: ms.default(1_000),
+  })
+  .transform((config) => ({
+    ...config,
+    PORT: config.GATEWAY_PORT ?? config.PORT,
+    HOST: config.GATEWAY_HOST ?? config.HOST,
+  }));
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,0 +1,46 @@
+/**
+ * The one place where errors become HTTP answers: `{ error: { code, message, details? } }` with
+ * the status of the domain code (400 bad input, 404 unknown id, 409 conflict, 503 a peer needed
+ * for the answer is down). Peer failures arrive here already as DomainErrors (see `fromPeer`).
+ */
+import { ZodError } from "zod";
+import { TRPCError } from "@trpc/server";
+import { DomainError, domainErrorCodes, type DomainErrorCode } from "../../shared/errors";
+import { peerErrorOf } from "../../shared/peer-client";
+import { describeFieldProblems, type FieldProblem } from "../../shared/trpc";
+
+export interface ErrorBody {
+  error: { code: DomainErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+/** Runs a call to a peer and turns any failure into the DomainError behind it (code kept, peer named). */
+export async function fromPeer<T>(peer: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw peerErrorOf(error, peer);
+  }
+}
+
+/** A zod failure as BAD_INPUT naming every bad field; `prefix` places it (e.g. "query."). */
+export function badInput(error: ZodError, prefix = ""): DomainError {
+  const fields: FieldProblem[] = error.issues.map((issue) => ({
+    path: `${prefix}${issue.path.map(String).join(".")}` || "(body)",
+    message: issue.message,
+  }));
+  return new DomainError("BAD_INPUT", `invalid input: ${describeFieldProblems(fields)}`, { fields }, { cause: error });
+}
+
+export function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  if (error instanceof ZodError) return badInput(error);
+  if (error instanceof TRPCError && error.cause instanceof DomainError) return error.cause;
+  return new DomainError("INTERNAL", "internal error", undefined, { cause: error });
+}
+
+export function errorAnswer(error: unknown): { status: number; body: ErrorBody; domainError: DomainError } {
+  const domainError = toDomainError(error);
+  const { code, message, details } = domainError;
+  const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
+  return { status: domainErrorCodes[code].http, body, domainError };
+}

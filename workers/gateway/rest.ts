@@ -1,0 +1,122 @@
+/**
+ * The public REST API (JSON): each route checks its input (path, query, body) against the strict
+ * schemas of inputs.ts, so bad input is refused before any peer is called, then calls the same
+ * functions as the tRPC router. A success body is the resource itself; errors go through errors.ts.
+ */
+import { Hono, type Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import { DomainError } from "../../shared/errors";
+import { idempotencyHeader } from "../../shared/request-scope";
+import type { WorkerEnv } from "../../shared/worker";
+import { badInput, errorAnswer } from "./errors";
+import {
+  createProductBody,
+  entityId,
+  idempotencyKey,
+  listProductsQuery,
+  placeOrderBody,
+  registerUserBody,
+  sagasQuery,
+  searchProductsQuery,
+  setCreditBody,
+  setStockBody,
+  updateProductBody,
+} from "./inputs";
+import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
+import * as service from "./service";
+import type { GatewayDeps } from "./worker";
+
+type Ctx = Context<WorkerEnv>;
+
+function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badInput(result.error, prefix);
+  return result.data;
+}
+
+async function body<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await c.req.text());
+  } catch {
+    throw new DomainError("BAD_INPUT", "body is not valid JSON");
+  }
+  return check(schema, parsed);
+}
+
+/** A path parameter, refused by its name when it cannot be an id. */
+function param(c: Ctx, name: string): string {
+  return check(entityId, c.req.param(name), name);
+}
+
+/** The query string; numeric values become numbers so the query schemas can check them. */
+function query<S extends z.ZodType>(c: Ctx, schema: S): z.output<S> {
+  const values: Record<string, string | number> = { ...c.req.query() };
+  for (const [key, value] of Object.entries(values)) {
+    if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) values[key] = Number(value);
+  }
+  return check(schema, values);
+}
+
+export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
+  const { peers } = deps;
+  const api = new Hono<WorkerEnv>();
+
+  api.post("/api/users", async (c) => c.json(await service.registerUser(peers, await body(c, registerUserBody)), 201));
+  api.get("/api/users/:id", async (c) => c.json(await service.getUser(peers, param(c, "id"))));
+
+  api.post("/api/products", async (c) => c.json(await service.createProduct(peers, await body(c, createProductBody)), 201));
+  api.get("/api/products", async (c) =>
+    c.req.query("q") === undefined
+      ? c.json(await service.listProducts(peers, query(c, listProductsQuery)))
+      : c.json(await service.searchProducts(peers, query(c, searchProductsQuery))),
+  );
+  api.get("/api/products/:id", async (c) => c.json(await productWithStock(deps, param(c, "id"))));
+  api.patch("/api/products/:id", async (c) => {
+    const id = param(c, "id");
+    return c.json(await service.updateProduct(peers, { id, ...(await body(c, updateProductBody)) }));
+  });
+
+  api.put("/api/inventory/:productId", async (c) => {
+    const productId = param(c, "productId");
+    return c.json(await service.setStock(peers, { productId, ...(await body(c, setStockBody)) }));
+  });
+  api.get("/api/inventory/:productId", async (c) => c.json(await service.getStock(peers, param(c, "productId"))));
+
+  api.put("/api/customers/:id/credit", async (c) => {
+    const customerId = param(c, "id");
+    return c.json(await service.setCredit(peers, { customerId, ...(await body(c, setCreditBody)) }));
+  });
+  api.get("/api/customers/:id/credit", async (c) => c.json(await service.getCredit(peers, param(c, "id"))));
+  api.get("/api/customers/:id/orders", async (c) => c.json(await customerOrders(deps, param(c, "id"))));
+  api.get("/api/customers/:id/summary", async (c) => c.json(await customerSummary(deps, param(c, "id"))));
+
+  // 201 once the saga has ended (CONFIRMED or REJECTED), 202 while the order is still PENDING.
+  api.post("/api/orders", async (c) => {
+    const header = c.req.header(idempotencyHeader);
+    const key = header === undefined ? undefined : check(idempotencyKey, header, "Idempotency-Key");
+    const input = await body(c, placeOrderBody);
+    const { order, completed } = await service.placeOrder(peers, { ...input, ...(key ? { idempotencyKey: key } : {}) });
+    c.header("location", `/api/orders/${order.id}`);
+    return c.json(order, completed ? 201 : 202);
+  });
+  api.get("/api/orders/:id", async (c) => c.json(await service.getOrder(peers, param(c, "id"))));
+
+  api.get("/api/admin/sagas", async (c) => c.json(await service.listSagas(peers, query(c, sagasQuery))));
+
+  // Always 200 when the gateway answers: who is not ready is in the body (`ready`, `degraded`).
+  api.get("/health", async (c) => c.json(await meshHealth(deps)));
+
+  api.all("/api/*", (c) => {
+    throw new DomainError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
+  });
+
+  api.onError((error, c) => {
+    const { status, body: answer, domainError } = errorAnswer(error);
+    if (status >= 500) c.get("logger").error({ err: domainError, cause: domainError.cause, status }, `answered ${status}: ${domainError.message}`);
+    return c.json(answer, status as ContentfulStatusCode);
+  });
+
+  app.route("/", api);
+}

@@ -1,0 +1,79 @@
+/**
+ * The gateway's operations on one peer each, shared by the REST routes and the public tRPC
+ * router. Inputs are already checked (inputs.ts); peer failures become DomainErrors naming the peer.
+ * Reads that combine several peers live in compose.ts.
+ */
+import type { z } from "zod";
+import { fromPeer } from "./errors";
+import type {
+  createProductBody,
+  listProductsQuery,
+  PlaceOrderInput,
+  registerUserBody,
+  sagasQuery,
+  searchProductsQuery,
+  updateProductInput,
+} from "./inputs";
+import type { GatewayPeers } from "./worker";
+
+export function registerUser(peers: GatewayPeers, input: z.output<typeof registerUserBody>) {
+  return fromPeer("users", () => peers.users.register.mutate(input));
+}
+
+export function getUser(peers: GatewayPeers, id: string) {
+  return fromPeer("users", () => peers.users.get.query({ id }));
+}
+
+export function createProduct(peers: GatewayPeers, input: z.output<typeof createProductBody>) {
+  return fromPeer("catalog", () => peers.catalog.create.mutate(input));
+}
+
+export function updateProduct(peers: GatewayPeers, input: z.output<typeof updateProductInput>) {
+  return fromPeer("catalog", () => peers.catalog.update.mutate(input));
+}
+
+export function searchProducts(peers: GatewayPeers, input: z.output<typeof searchProductsQuery>) {
+  return fromPeer("catalog", () => peers.catalog.search.query(input));
+}
+
+export function listProducts(peers: GatewayPeers, input: z.output<typeof listProductsQuery>) {
+  return fromPeer("catalog", () => peers.catalog.list.query(input));
+}
+
+/** Stock is kept only for products catalog knows: an unknown product is a 404, not a new row. */
+export async function setStock(peers: GatewayPeers, input: { productId: string; onHand: number }) {
+  await fromPeer("catalog", () => peers.catalog.get.query({ id: input.productId }));
+  return fromPeer("inventory", () => peers.inventory.setStock.mutate(input));
+}
+
+export function getStock(peers: GatewayPeers, productId: string) {
+  return fromPeer("inventory", () => peers.inventory.get.query({ productId }));
+}
+
+/** Credit is given only to customers users knows: an unknown one is a 404. */
+export async function setCredit(peers: GatewayPeers, input: { customerId: string; limitCents: number }) {
+  await fromPeer("users", () => peers.users.get.query({ id: input.customerId }));
+  return fromPeer("payments", () => peers.payments.setCreditLimit.mutate(input));
+}
+
+export function getCredit(peers: GatewayPeers, customerId: string) {
+  return fromPeer("payments", () => peers.payments.getAccount.query({ customerId }));
+}
+
+/**
+ * Places an order through orders' saga; `completed: false` means still PENDING. The
+ * Idempotency-Key travels as orders' idempotencyKey (orders dedupes by it), and also as the
+ * call's key so a lost connection is retried safely.
+ */
+export function placeOrder(peers: GatewayPeers, input: PlaceOrderInput) {
+  const context = input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {};
+  return fromPeer("orders", () => peers.orderPlacement.place.mutate(input, { context }));
+}
+
+export function getOrder(peers: GatewayPeers, id: string) {
+  return fromPeer("orders", () => peers.orders.get.query({ id }));
+}
+
+export function listSagas(peers: GatewayPeers, input: z.output<typeof sagasQuery>) {
+  return fromPeer("orders", () => peers.orders.sagas.query(input));
+}
