@@ -76,6 +76,8 @@ export function workerEnv(
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl });
+  // The gateway reads GATEWAY_PORT/GATEWAY_HOST before PORT/HOST; keep both saying the same.
+  if (spec.isGateway) Object.assign(env, { GATEWAY_PORT: String(spec.port), GATEWAY_HOST: spec.host });
   for (const peer of all) if (peer.name !== spec.name) env[peerUrlVariable(peer.name)] = peer.url;
   return env;
 }
