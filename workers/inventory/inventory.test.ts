@@ -153,6 +153,11 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
     expect(data(await mutate("commit", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "COMMITTED" });
     expect(stockRow("p1")).toMatchObject({ onHand: 3, reserved: 0 });
+    const committed = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    expect(committed).toMatchObject({
+      subject: "inventory.reservation.committed",
+      data: { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }], levels: [{ productId: "p1", onHand: 3, reserved: 0, available: 3 }] },
+    });
     const before = tableState();
     expect(data(await mutate("commit", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "COMMITTED" });
     expect(data(await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] }))).toMatchObject({ status: "RESERVED" });

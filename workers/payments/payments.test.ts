@@ -120,6 +120,8 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     await mutate("authorize", { orderId: "o1", customerId: "c1", amountCents: 2500 });
     expect(data(await mutate("void", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "VOIDED" });
     expect(await account("c1")).toMatchObject({ authorizedCents: 0, capturedCents: 0, availableCents: 10_000 });
+    const voided = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    expect(voided).toMatchObject({ subject: "payments.payment.voided", data: { orderId: "o1", customerId: "c1", amountCents: 2500 } });
     const before = tableState();
     expect(data(await mutate("void", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "VOIDED" });
     const capture = await mutate("capture", { orderId: "o1" });
