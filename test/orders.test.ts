@@ -43,15 +43,17 @@ beforeAll(async () => {
   payments = peerOf<PaymentsRouter>("payments", procs.payments.url);
 
   database = await openWorkerDatabase({ worker: "orders", dataDir, schema });
+  // Generous peer timeouts: this machine may be busy, and these tests are about outcomes, not latency.
+  const peer = { self: "orders", timeoutMs: 10_000 };
   worker = createOrdersWorker({
     db: database.db,
     logger: createLogger({ worker: "orders", level: "silent" }),
     now: () => new Date(),
     peers: {
-      users: createPeerClient<UsersRouter>({ self: "orders", peer: "users", url: procs.users.url }).client,
-      catalog: createPeerClient<CatalogRouter>({ self: "orders", peer: "catalog", url: procs.catalog.url }).client,
-      inventory: createPeerClient<InventoryRouter>({ self: "orders", peer: "inventory", url: procs.inventory.url }).client,
-      payments: createPeerClient<PaymentsRouter>({ self: "orders", peer: "payments", url: procs.payments.url }).client,
+      users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: procs.users.url }).client,
+      catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: procs.catalog.url }).client,
+      inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: procs.inventory.url }).client,
+      payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: procs.payments.url }).client,
     },
     orderWaitMs: 15_000,
     saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
