@@ -1,5 +1,6 @@
-/** Entry for `bun run workers/users/main.ts`: config, DB, serve. */
+/** Entry for `bun run workers/users/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { createNatsConnection } from "../../shared/events/nats";
 import { usersConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createUsersWorker } from "./worker";
@@ -8,5 +9,6 @@ await runWorkerMain({
   worker: "users",
   configSchema: usersConfigSchema,
   schema,
-  create: ({ db, logger }) => createUsersWorker({ db, logger, now: () => new Date() }),
+  create: ({ db, logger, config }) =>
+    createUsersWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "users", logger }) }),
 });
