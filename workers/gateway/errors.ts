@@ -24,10 +24,13 @@ export async function fromPeer<T>(peer: string, call: () => Promise<T>): Promise
 
 /** A zod failure as BAD_INPUT naming every bad field; `prefix` places it (e.g. "query."). */
 export function badInput(error: ZodError, prefix = ""): DomainError {
-  const fields: FieldProblem[] = error.issues.map((issue) => ({
-    path: `${prefix}${issue.path.map(String).join(".")}` || "(body)",
-    message: issue.message,
-  }));
+  const pathOf = (path: PropertyKey[]) => `${prefix}${path.map(String).join(".")}` || "(body)";
+  // An unknown field is named by its own path, not by the object that holds it.
+  const fields: FieldProblem[] = error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: "unknown field" }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
   return new DomainError("BAD_INPUT", `invalid input: ${describeFieldProblems(fields)}`, { fields }, { cause: error });
 }
 

@@ -41,7 +41,7 @@ export interface GatewayDeps {
   healthTargets: { name: string; url: string }[];
   healthProbeTimeoutMs: number;
   /** For the health probes; tests pass their own. */
-  fetch?: typeof fetch;
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
 
 export function createGatewayWorker(deps: GatewayDeps) {

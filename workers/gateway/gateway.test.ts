@@ -1,0 +1,291 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DomainError, domainErrorCodes } from "../../shared/errors";
+import { createLogger } from "../../shared/logger";
+import { createPeerClient } from "../../shared/peer-client";
+import type { UsersRouter } from "../users/router";
+import type { CatalogRouter } from "../catalog/router";
+import type { InventoryRouter } from "../inventory/router";
+import type { PaymentsRouter } from "../payments/router";
+import type { OrdersRouter } from "../orders/router";
+import { createGatewayWorker, type CustomerStatsSource } from "./worker";
+
+/**
+ * The gateway in-process against fake peers: a fetch that answers tRPC calls from handlers,
+ * records every call, and fails like a down peer for the peers marked down.
+ */
+type Handler = (input: unknown) => unknown;
+
+function createFakeMesh() {
+  const handlers = new Map<string, Handler>();
+  const calls: { peer: string; path: string; input: unknown; headers: Headers }[] = [];
+  const down = new Set<string>();
+  const answer = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const peer = url.hostname.replace(/\.test$/, "");
+    if (down.has(peer)) throw new TypeError("fetch failed");
+    if (url.pathname === "/health/ready") return Response.json({ worker: peer, ready: true });
+    const path = url.pathname.replace(/^\/trpc\//, "");
+    const raw = init?.method === "POST" ? String(init.body) : url.searchParams.get("input");
+    const callInput: unknown = raw ? JSON.parse(raw) : undefined;
+    calls.push({ peer, path, input: callInput, headers: new Headers(init?.headers) });
+    const handler = handlers.get(`${peer}.${path}`);
+    try {
+      if (!handler) throw new DomainError("INTERNAL", `no fake for ${peer}.${path}`);
+      return Response.json({ result: { data: await handler(callInput) } });
+    } catch (error) {
+      const e = error instanceof DomainError ? error : new DomainError("INTERNAL", String(error));
+      const { trpc, http } = domainErrorCodes[e.code];
+      return Response.json(
+        { error: { message: e.message, code: -32000, data: { code: trpc, httpStatus: http, domainCode: e.code, details: e.details ?? null } } },
+        { status: http },
+      );
+    }
+  };
+  const fetch = Object.assign(answer, { preconnect: globalThis.fetch.preconnect });
+  return { handlers, calls, down, fetch };
+}
+
+const product = {
+  id: "p1",
+  sku: "SKU-1",
+  name: "Lamp",
+  description: null,
+  priceCents: 1999,
+  attributes: {},
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  inStock: null,
+};
+const customer = { id: "c1", email: "c1@x.io", name: "Cee", createdAt: "2026-01-01T00:00:00.000Z" };
+const order = (status: "PENDING" | "CONFIRMED") => ({
+  id: "o1",
+  customerId: "c1",
+  status,
+  lines: [{ productId: "p1", name: "Lamp", unitPriceCents: 1999, quantity: 2 }],
+  totalCents: 3998,
+  rejectionReason: null,
+  correlationId: "corr",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+});
+
+describe("gateway (in-process, fake peers)", () => {
+  let mesh: ReturnType<typeof createFakeMesh>;
+  let reporting: CustomerStatsSource | null;
+  let gateway: ReturnType<typeof createGatewayWorker>;
+
+  beforeEach(async () => {
+    mesh = createFakeMesh();
+    reporting = null;
+    const peer = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch: mesh.fetch });
+    gateway = createGatewayWorker({
+      logger: createLogger({ worker: "gateway", level: "silent" }),
+      peers: {
+        users: createPeerClient<UsersRouter>(peer("users")).client,
+        catalog: createPeerClient<CatalogRouter>(peer("catalog")).client,
+        inventory: createPeerClient<InventoryRouter>(peer("inventory")).client,
+        payments: createPeerClient<PaymentsRouter>(peer("payments")).client,
+        orders: createPeerClient<OrdersRouter>(peer("orders")).client,
+        orderPlacement: createPeerClient<OrdersRouter>(peer("orders")).client,
+      },
+      get reporting() {
+        return reporting;
+      },
+      healthTargets: ["users", "catalog"].map((name) => ({ name, url: `http://${name}.test` })),
+      healthProbeTimeoutMs: 500,
+      fetch: mesh.fetch,
+    });
+    await gateway.start();
+    mesh.handlers.set("catalog.get", (input) => {
+      const { id } = input as { id: string };
+      if (id !== "p1") throw new DomainError("NOT_FOUND", `product ${id} not found`, { id });
+      return product;
+    });
+    mesh.handlers.set("inventory.get", () => ({ productId: "p1", onHand: 5, reserved: 1, available: 4 }));
+    mesh.handlers.set("users.get", (input) => {
+      const { id } = input as { id: string };
+      if (id !== "c1") throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
+      return customer;
+    });
+    mesh.handlers.set("orders.byCustomer", () => [order("CONFIRMED")]);
+  });
+
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    gateway.app.request(path, {
+      method,
+      headers: { "content-type": "application/json", ...headers },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+  const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { fields?: { path: string }[] } } }).error;
+  const fieldsOf = async (res: Response) => (await errorOf(res)).details?.fields?.map((f) => f.path) ?? [];
+
+  describe("refuses bad input with a 400 naming the field, calling no peer", () => {
+    afterEach(() => expect(mesh.calls).toEqual([]));
+
+    it("a body that is not JSON", async () => {
+      const res = await send("POST", "/api/orders", "{oops", { "x-correlation-id": "corr-bad-json" });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: { code: "BAD_INPUT", message: "body is not valid JSON" } });
+      expect(res.headers.get("x-correlation-id")).toBe("corr-bad-json");
+    });
+
+    it.each([
+      ["a quantity of the wrong type", { customerId: "c1", items: [{ productId: "p1", quantity: "2" }] }, "items.0.quantity"],
+      ["a zero quantity", { customerId: "c1", items: [{ productId: "p1", quantity: 0 }] }, "items.0.quantity"],
+      ["a negative quantity", { customerId: "c1", items: [{ productId: "p1", quantity: -3 }] }, "items.0.quantity"],
+      ["an empty order", { customerId: "c1", items: [] }, "items"],
+      ["an unknown field", { customerId: "c1", items: [{ productId: "p1", quantity: 1 }], coupon: "FREE" }, "coupon"],
+      ["an unknown field in an item", { customerId: "c1", items: [{ productId: "p1", quantity: 1, price: 1 }] }, "items.0.price"],
+      ["a missing customer", { items: [{ productId: "p1", quantity: 1 }] }, "customerId"],
+    ])("POST /api/orders with %s", async (_case, body, field) => {
+      const res = await send("POST", "/api/orders", body);
+      expect(res.status).toBe(400);
+      const error = await errorOf(res);
+      expect(error.code).toBe("BAD_INPUT");
+      expect(error.message).toContain(field);
+      expect(error.details?.fields?.map((f) => f.path)).toContain(field);
+    });
+
+    it.each([
+      ["/api/products", { sku: "S", name: "N", priceCents: 9.99 }, "priceCents"],
+      ["/api/products", { sku: "S", name: "N", priceCents: -1 }, "priceCents"],
+      ["/api/products", { sku: "S", name: 7, priceCents: 100 }, "name"],
+      ["/api/users", { email: "not-an-email", name: "A" }, "email"],
+      ["/api/users", { email: "a@b.io", name: "A", admin: true }, "admin"],
+    ])("POST %s with %j", async (path, body, field) => {
+      const res = await send("POST", path, body);
+      expect(res.status).toBe(400);
+      expect(await fieldsOf(res)).toContain(field);
+    });
+
+    it("PUT stock, PUT credit and PATCH product with bad bodies", async () => {
+      expect(await fieldsOf(await send("PUT", "/api/inventory/p1", { onHand: 1.5 }))).toEqual(["onHand"]);
+      expect(await fieldsOf(await send("PUT", "/api/customers/c1/credit", { limitCents: "100" }))).toEqual(["limitCents"]);
+      const patch = await send("PATCH", "/api/products/p1", {});
+      expect(patch.status).toBe(400);
+      expect((await errorOf(patch)).message).toContain("at least one of");
+    });
+
+    it("a bad query string or Idempotency-Key", async () => {
+      expect(await fieldsOf(await send("GET", "/api/admin/sagas?status=LOST"))).toEqual(["status"]);
+      expect(await fieldsOf(await send("GET", "/api/products?q=lamp&limit=0"))).toEqual(["limit"]);
+      const longKey = await send("POST", "/api/orders", { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] }, { "idempotency-key": "k".repeat(201) });
+      expect(await fieldsOf(longKey)).toEqual(["Idempotency-Key"]);
+    });
+
+    it("the same checks on the public tRPC router", async () => {
+      const res = await send("POST", "/trpc/orders.place", { customerId: "c1", items: [{ productId: "p1", quantity: 0 }] });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { message: string; data: { domainCode: string } } };
+      expect(body.error.data.domainCode).toBe("BAD_INPUT");
+      expect(body.error.message).toContain("items.0.quantity");
+    });
+
+  });
+
+  it("answers an unknown id with 404 in the error shape, echoing the correlation id", async () => {
+    const res = await send("GET", "/api/products/nope", undefined, { "x-correlation-id": "corr-404" });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("x-correlation-id")).toBe("corr-404");
+    expect(await res.json()).toEqual({ error: { code: "NOT_FOUND", message: "product nope not found", details: { id: "nope" } } });
+    const noRoute = await send("GET", "/api/nothing-here");
+    expect(noRoute.status).toBe(404);
+    expect((await errorOf(noRoute)).code).toBe("NOT_FOUND");
+  });
+
+  it("answers 503 naming the peer when the essential peer is down, with a correlation id", async () => {
+    mesh.down.add("catalog");
+    const res = await send("GET", "/api/products/p1");
+    expect(res.status).toBe(503);
+    expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const error = await errorOf(res);
+    expect(error).toMatchObject({ code: "PEER_UNAVAILABLE", details: { peer: "catalog" } });
+    expect(error.message).toContain("catalog");
+  });
+
+  it("composes a product with its stock, and without inventory says so in degraded", async () => {
+    const whole = await send("GET", "/api/products/p1");
+    expect(whole.status).toBe(200);
+    expect(await whole.json()).toEqual({ ...product, stock: { productId: "p1", onHand: 5, reserved: 1, available: 4 }, degraded: [] });
+    mesh.down.add("inventory");
+    const partial = await send("GET", "/api/products/p1");
+    expect(partial.status).toBe(200);
+    expect(await partial.json()).toEqual({ ...product, stock: null, degraded: ["inventory"] });
+  });
+
+  it("composes the customer summary: degraded parts are null, a missing customer is 404, users down is 503", async () => {
+    const whole = await (await send("GET", "/api/customers/c1/summary")).json();
+    expect(whole).toEqual({ customer, orders: [order("CONFIRMED")], stats: null, degraded: [] });
+
+    mesh.down.add("orders");
+    reporting = { customerStats: async () => Promise.reject(new Error("reporting down")) };
+    const partial = await send("GET", "/api/customers/c1/summary");
+    expect(partial.status).toBe(200);
+    expect(await partial.json()).toEqual({ customer, orders: null, stats: null, degraded: ["orders", "reporting"] });
+
+    mesh.down.delete("orders");
+    reporting = { customerStats: async (id) => ({ customerId: id, orders: 1, spentCents: 3998 }) };
+    expect((await (await send("GET", "/api/customers/c1/summary")).json()).stats).toEqual({ customerId: "c1", orders: 1, spentCents: 3998 });
+
+    expect((await send("GET", "/api/customers/nobody/summary")).status).toBe(404);
+    mesh.down.add("users");
+    const noUsers = await send("GET", "/api/customers/c1/summary");
+    expect(noUsers.status).toBe(503);
+    expect((await errorOf(noUsers)).message).toContain("users");
+  });
+
+  it("places an order: 201 when the saga ended, 202 while PENDING, Idempotency-Key passed on as orders' key", async () => {
+    let completed = true;
+    mesh.handlers.set("orders.place", () => ({ order: order(completed ? "CONFIRMED" : "PENDING"), completed }));
+    const items = [{ productId: "p1", quantity: 2 }];
+    const done = await send("POST", "/api/orders", { customerId: "c1", items }, { "idempotency-key": "key-1" });
+    expect(done.status).toBe(201);
+    expect(done.headers.get("location")).toBe("/api/orders/o1");
+    expect(await done.json()).toEqual(order("CONFIRMED"));
+    const placeCall = mesh.calls.find((c) => c.path === "place");
+    expect(placeCall?.input).toEqual({ customerId: "c1", items, idempotencyKey: "key-1" });
+    expect(placeCall?.headers.get("idempotency-key")).toBe("key-1");
+
+    completed = false;
+    const pending = await send("POST", "/api/orders", { customerId: "c1", items });
+    expect(pending.status).toBe(202);
+    expect(((await pending.json()) as { status: string }).status).toBe("PENDING");
+    expect(mesh.calls.filter((c) => c.path === "place").at(-1)?.input).toEqual({ customerId: "c1", items });
+  });
+
+  it("passes a peer's own refusal through with its status (409 for a taken email)", async () => {
+    mesh.handlers.set("users.register", () => {
+      throw new DomainError("CONFLICT", "email a@b.io is already registered", { field: "email" });
+    });
+    const res = await send("POST", "/api/users", { email: "a@b.io", name: "A" });
+    expect(res.status).toBe(409);
+    expect(await errorOf(res)).toEqual({ code: "CONFLICT", message: "email a@b.io is already registered", details: { field: "email" } });
+  });
+
+  it("sets stock only for a product catalog knows", async () => {
+    mesh.handlers.set("inventory.setStock", (input) => ({ ...(input as object), reserved: 0, available: 3 }));
+    const unknown = await send("PUT", "/api/inventory/nope", { onHand: 3 });
+    expect(unknown.status).toBe(404);
+    expect(mesh.calls.some((c) => c.path === "setStock")).toBe(false);
+    const known = await send("PUT", "/api/inventory/p1", { onHand: 3 });
+    expect(await known.json()).toEqual({ productId: "p1", onHand: 3, reserved: 0, available: 3 });
+  });
+
+  it("composes /health from every worker's readiness, naming those not ready", async () => {
+    mesh.down.add("catalog");
+    const res = await send("GET", "/health");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { ready: boolean; workers: Record<string, { ready: boolean; url: string }>; degraded: string[] };
+    expect(body.ready).toBe(false);
+    expect(body.workers["users"]).toMatchObject({ ready: true, url: "http://users.test", worker: "users" });
+    expect(body.workers["catalog"]).toEqual({ ready: false, url: "http://catalog.test", error: "unreachable" });
+    expect(body.degraded).toEqual(["catalog"]);
+  });
+
+  it("serves the same composition on the public tRPC router", async () => {
+    mesh.down.add("inventory");
+    const res = await send("GET", `/trpc/products.get?input=${encodeURIComponent(JSON.stringify({ id: "p1" }))}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: unknown } }).result.data).toEqual({ ...product, stock: null, degraded: ["inventory"] });
+  });
+});
