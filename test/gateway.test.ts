@@ -1,0 +1,184 @@
+/**
+ * The gateway's public REST API over the whole mesh: users, catalog, inventory, payments, orders
+ * and the gateway as real Bun processes wired by their `<PEER>_URL` variables. Peers are stopped
+ * one at a time to check the composed reads degrade (200 + `degraded`) and a write fails fast.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
+
+const peerNames = ["users", "catalog", "inventory", "payments", "orders"] as const;
+type PeerName = (typeof peerNames)[number];
+
+let dataDir: string;
+const ports = {} as Record<PeerName, number>;
+const running = {} as Record<PeerName, RunningWorker>;
+let gateway: RunningWorker;
+
+const urlOf = (name: PeerName) => `http://127.0.0.1:${ports[name]}`;
+const peerEnv = () => Object.fromEntries(peerNames.map((name) => [`${name.toUpperCase()}_URL`, urlOf(name)]));
+
+async function start(name: PeerName): Promise<void> {
+  // Workers are isolated from any broker on this machine: NATS_URL points at a closed port.
+  running[name] = await startWorker(name, { DATA_DIR: dataDir, NATS_URL: natsUrl, ...peerEnv() }, { port: ports[name] });
+}
+
+let natsUrl: string;
+
+beforeAll(async () => {
+  dataDir = tempDir("gateway-mesh");
+  natsUrl = `nats://127.0.0.1:${await freePort()}`;
+  for (const name of peerNames) ports[name] = await freePort();
+  await Promise.all(peerNames.filter((name) => name !== "orders").map(start));
+  await start("orders");
+  gateway = await startWorker("gateway", { NATS_URL: natsUrl, ...peerEnv() });
+});
+afterAll(stopAll);
+
+async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any, headers: res.headers };
+}
+
+let seq = 0;
+/** A customer with credit and a product with stock, made through the public API. */
+async function shop(stock: number, priceCents: number, limitCents: number) {
+  seq += 1;
+  const tag = `${seq}-${Date.now()}`;
+  const user = await api("POST", "/api/users", { email: `gw${tag}@example.com`, name: `Gateway ${seq}` });
+  expect(user.status).toBe(201);
+  const product = await api("POST", "/api/products", { sku: `GW-${tag}`, name: `Desk lamp ${tag}`, priceCents, attributes: { colour: "green" } });
+  expect(product.status).toBe(201);
+  expect((await api("PUT", `/api/inventory/${product.body.id}`, { onHand: stock })).body).toEqual({
+    productId: product.body.id,
+    onHand: stock,
+    reserved: 0,
+    available: stock,
+  });
+  expect((await api("PUT", `/api/customers/${user.body.id}/credit`, { limitCents })).status).toBe(200);
+  return { customerId: user.body.id as string, productId: product.body.id as string, sku: `GW-${tag}` };
+}
+
+/** Waits until the gateway sees the restarted peer again (its breaker may still be open a moment). */
+async function untilHealthy(name: PeerName) {
+  await waitFor(`gateway to see ${name}`, async () => {
+    const { customerId, productId } = lastShop;
+    const checks: Record<PeerName, () => Promise<boolean>> = {
+      users: async () => (await api("GET", `/api/customers/${customerId}/summary`)).status === 200,
+      catalog: async () => (await api("GET", `/api/products/${productId}`)).status === 200,
+      inventory: async () => (await api("GET", `/api/products/${productId}`)).body.degraded?.length === 0,
+      payments: async () => (await api("GET", `/api/customers/${customerId}/credit`)).status === 200,
+      orders: async () => (await api("GET", `/api/customers/${customerId}/summary`)).body.degraded?.length === 0,
+    };
+    return (await checks[name]()) ? true : undefined;
+  });
+}
+let lastShop: { customerId: string; productId: string };
+
+describe("gateway REST API over real worker processes", () => {
+  it("creates a user, product, stock and credit, then places an order that ends CONFIRMED (201)", async () => {
+    const { customerId, productId, sku } = await shop(10, 1250, 100_000);
+    lastShop = { customerId, productId };
+    const placed = await api("POST", "/api/orders", { customerId, items: [{ productId, quantity: 2 }] }, { "Idempotency-Key": `gw-key-${sku}` });
+    expect(placed.status).toBe(201);
+    expect(placed.body).toMatchObject({
+      customerId,
+      status: "CONFIRMED",
+      lines: [{ productId, name: `Desk lamp ${sku.slice(3)}`, unitPriceCents: 1250, quantity: 2 }],
+      totalCents: 2500,
+      rejectionReason: null,
+    });
+    expect(placed.headers.get("location")).toBe(`/api/orders/${placed.body.id}`);
+    expect(placed.body.correlationId).toBe(placed.headers.get("x-correlation-id"));
+
+    const repeat = await api("POST", "/api/orders", { customerId, items: [{ productId, quantity: 2 }] }, { "Idempotency-Key": `gw-key-${sku}` });
+    expect(repeat.body.id).toBe(placed.body.id);
+
+    expect((await api("GET", `/api/orders/${placed.body.id}`)).body).toEqual(placed.body);
+    expect((await api("GET", `/api/customers/${customerId}/orders`)).body.map((o: { id: string }) => o.id)).toEqual([placed.body.id]);
+    expect((await api("GET", `/api/inventory/${productId}`)).body).toEqual({ productId, onHand: 8, reserved: 0, available: 8 });
+    expect((await api("GET", `/api/customers/${customerId}/credit`)).body).toMatchObject({
+      limitCents: 100_000,
+      authorizedCents: 0,
+      capturedCents: 2500,
+      availableCents: 97_500,
+    });
+
+    const product = await api("GET", `/api/products/${productId}`);
+    expect(product.status).toBe(200);
+    expect(product.body).toMatchObject({ id: productId, sku, priceCents: 1250, stock: { onHand: 8, available: 8 }, degraded: [] });
+    const found = await api("GET", `/api/products?q=${encodeURIComponent(sku)}`);
+    expect(found.body.map((p: { id: string }) => p.id)).toContain(productId);
+    const patched = await api("PATCH", `/api/products/${productId}`, { priceCents: 1300 });
+    expect(patched.body.priceCents).toBe(1300);
+
+    const summary = await api("GET", `/api/customers/${customerId}/summary`);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toMatchObject({ customer: { id: customerId }, stats: null, degraded: [] });
+    expect(summary.body.orders).toHaveLength(1);
+
+    const health = await api("GET", "/health");
+    expect(health.status).toBe(200);
+    expect(health.body.ready).toBe(true);
+    expect(Object.keys(health.body.workers).sort()).toEqual([...peerNames].sort());
+    expect(health.body.workers.orders).toMatchObject({ ready: true, url: urlOf("orders"), worker: "orders" });
+  });
+
+  it("refuses an unknown customer with 404 and writes no order", async () => {
+    const res = await api("POST", "/api/orders", { customerId: "no-such-customer", items: [{ productId: lastShop.productId, quantity: 1 }] });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: "NOT_FOUND", message: "customer no-such-customer not found" });
+    expect((await api("GET", "/api/customers/no-such-customer/summary")).status).toBe(404);
+  });
+
+  it("with inventory stopped, a product answers 200 with stock null and degraded [inventory]", async () => {
+    await running.inventory.kill("SIGTERM");
+    const res = await api("GET", `/api/products/${lastShop.productId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: lastShop.productId, stock: null, degraded: ["inventory"] });
+    const health = await api("GET", "/health");
+    expect(health.body).toMatchObject({ ready: false, degraded: ["inventory"] });
+    expect(health.body.workers.inventory).toMatchObject({ ready: false, error: "unreachable" });
+    await start("inventory");
+    await untilHealthy("inventory");
+  });
+
+  it("with orders stopped, the customer summary answers 200 with orders null and degraded [orders]", async () => {
+    await running.orders.kill("SIGTERM");
+    const res = await api("GET", `/api/customers/${lastShop.customerId}/summary`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ customer: { id: lastShop.customerId }, orders: null, stats: null, degraded: ["orders"] });
+    await start("orders");
+    await untilHealthy("orders");
+  });
+
+  it("with catalog stopped, placing an order fails fast with a 503 naming catalog and leaves nothing behind", async () => {
+    const { customerId, productId } = await shop(5, 700, 50_000);
+    lastShop = { customerId, productId };
+    await running.catalog.kill("SIGTERM");
+    const began = Date.now();
+    const res = await api("POST", "/api/orders", { customerId, items: [{ productId, quantity: 1 }] });
+    expect(Date.now() - began).toBeLessThan(3_000);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("PEER_UNAVAILABLE");
+    expect(res.body.error.message).toContain("catalog");
+    expect(res.body.error.details).toMatchObject({ peer: "catalog" });
+
+    await start("catalog");
+    await untilHealthy("catalog");
+    expect((await api("GET", `/api/customers/${customerId}/orders`)).body).toEqual([]);
+    expect((await api("GET", `/api/inventory/${productId}`)).body).toEqual({ productId, onHand: 5, reserved: 0, available: 5 });
+    expect((await api("GET", `/api/customers/${customerId}/credit`)).body).toMatchObject({ authorizedCents: 0, capturedCents: 0 });
+  });
+
+  it("answers with the caller's correlation id on success and on error", async () => {
+    const ok = await api("GET", `/api/products/${lastShop.productId}`, undefined, { "x-correlation-id": "gw-corr-ok" });
+    expect(ok.headers.get("x-correlation-id")).toBe("gw-corr-ok");
+    const bad = await api("POST", "/api/orders", { customerId: lastShop.customerId, items: [] }, { "x-correlation-id": "gw-corr-bad" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("x-correlation-id")).toBe("gw-corr-bad");
+  });
+});
