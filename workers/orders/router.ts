@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { placeOrderInput, sagaStates } from "./schema";
-import { getOrder, getSaga, listSagas, ordersOfCustomer, placeOrder } from "./service";
+import { getSaga, listSagas } from "./saga-store";
+import { getOrder, ordersOfCustomer, placeOrder } from "./service";
 import type { OrdersContext } from "./worker";
 
 const p = procedures<OrdersContext>();

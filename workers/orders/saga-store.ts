@@ -1,11 +1,13 @@
 /**
  * How the saga persists itself in orders.db: its row is updated and its log appended in one
  * transaction, and an order's end (CONFIRMED or REJECTED) commits together with its event.
+ * Also the operators' view of sagas (listSagas, getSaga).
  */
-import { eq } from "drizzle-orm";
+import { asc, desc, eq } from "drizzle-orm";
+import { DomainError } from "../../shared/errors";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderConfirmed, orderRejected } from "./events";
-import { orders, outbox, sagaLog, sagas, type RejectionReason, type SagaRow } from "./schema";
+import { orders, outbox, sagaLog, sagas, type RejectionReason, type SagaRow, type SagaState } from "./schema";
 import type { Order, OrdersDb } from "./service";
 
 export interface SagaLogEntry {
@@ -68,4 +70,58 @@ export function recordConfirmed(db: OrdersDb, order: Order, captureOutcome: "ok"
     },
     { behavior: "immediate" },
   );
+}
+
+export interface SagaView {
+  orderId: string;
+  state: SagaState;
+  step: string | null;
+  compensations: string[];
+  rejectionReason: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadlineAt: string;
+  nextAttemptAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toSagaView(row: SagaRow): SagaView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    orderId: row.orderId,
+    state: row.state,
+    step: row.step ?? null,
+    compensations: row.compensations ?? [],
+    rejectionReason: row.rejectionReason ?? null,
+    attempts: row.attempts,
+    lastError: row.lastError ?? null,
+    deadlineAt: iso(row.deadlineAt),
+    nextAttemptAt: iso(row.nextAttemptAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Saga rows, most recently changed first; `status` filters by state (e.g. NEEDS_ATTENTION). */
+export function listSagas(db: OrdersDb, filter: { status?: SagaState | undefined; limit: number }): SagaView[] {
+  return db
+    .select()
+    .from(sagas)
+    .where(filter.status ? eq(sagas.state, filter.status) : undefined)
+    .orderBy(desc(sagas.updatedAt), desc(sagas.orderId))
+    .limit(filter.limit)
+    .all()
+    .map(toSagaView);
+}
+
+/** One saga with every step it tried, oldest first. */
+export function getSaga(db: OrdersDb, orderId: string) {
+  const row = db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `saga of order ${orderId} not found`, { orderId });
+  const log = db.select().from(sagaLog).where(eq(sagaLog.orderId, orderId)).orderBy(asc(sagaLog.seq)).all();
+  return {
+    ...toSagaView(row),
+    log: log.map((entry) => ({ step: entry.step, outcome: entry.outcome, detail: entry.detail ?? null, at: new Date(entry.at).toISOString() })),
+  };
 }

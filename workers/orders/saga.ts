@@ -108,13 +108,16 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
 
   /** Starts undoing what may have happened (in reverse order); the order is rejected after. */
   function compensate(saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: SagaLogEntry): Next {
-    record(saga.orderId, { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: nowMs() }, log);
+    const changes = { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason } as const;
+    record(saga.orderId, { ...changes, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: nowMs() }, log);
     return "continue";
   }
 
   async function reserve(saga: SagaRow, order: Order): Promise<Next> {
     const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
-    const result = await attempt(saga, "reserve", "RESERVING", "inventory", () => peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id)));
+    const result = await attempt(saga, "reserve", "RESERVING", "inventory", () =>
+      peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id)),
+    );
     if (result.ok) {
       record(order.id, { state: "RESERVED", step: "authorize", attempts: 0, lastError: null }, { step: "reserve", outcome: "ok" });
       deps.afterStep?.("reserve");
@@ -134,17 +137,22 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
             peers.payments.authorize.mutate({ orderId: order.id, customerId: order.customerId, amountCents: order.totalCents }, byOrder(order.id)),
           );
     if (result.ok) {
-      record(order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome: order.totalCents === 0 ? "skipped" : "ok" });
+      const outcome = order.totalCents === 0 ? "skipped" : "ok";
+      record(order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome });
       deps.afterStep?.("authorize");
       return "continue";
     }
     const detail = result.error.message;
-    if (result.error.code === "PAYMENT_DECLINED") return compensate(saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
+    if (result.error.code === "PAYMENT_DECLINED") {
+      return compensate(saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
+    }
     return compensate(saga, ["void", "release"], "peer_unavailable", { step: "authorize", outcome: "failed", detail });
   }
 
   async function commit(saga: SagaRow, order: Order): Promise<Next> {
-    const result = await attempt(saga, "commit", "COMMITTING", "inventory", () => peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)));
+    const result = await attempt(saga, "commit", "COMMITTING", "inventory", () =>
+      peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)),
+    );
     if (!result.ok) return scheduleRetry(saga, "commit", "COMMITTING", result.error);
     record(order.id, { state: "CAPTURING", step: "capture", attempts: 0, lastError: null }, { step: "commit", outcome: "ok" });
     deps.afterStep?.("commit");
@@ -153,7 +161,9 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
 
   async function capture(saga: SagaRow, order: Order): Promise<Next> {
     if (order.totalCents > 0) {
-      const result = await attempt(saga, "capture", "CAPTURING", "payments", () => peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)));
+      const result = await attempt(saga, "capture", "CAPTURING", "payments", () =>
+        peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)),
+      );
       if (!result.ok) return scheduleRetry(saga, "capture", "CAPTURING", result.error);
     }
     const next = finishConfirmed(order, order.totalCents > 0 ? "ok" : "skipped");
@@ -165,12 +175,15 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
     const [step, ...rest] = saga.compensations ?? [];
     const reason = saga.rejectionReason ?? "peer_unavailable";
     if (!step) return finishRejected(order, reason, { step: "compensate", outcome: "ok" });
+    const input = { orderId: order.id };
     const result =
       step === "void"
-        ? await attempt(saga, "void", "COMPENSATING", "payments", () => peers.payments.void.mutate({ orderId: order.id }, byOrder(order.id)))
-        : await attempt(saga, "release", "COMPENSATING", "inventory", () => peers.inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
+        ? await attempt(saga, "void", "COMPENSATING", "payments", () => peers.payments.void.mutate(input, byOrder(order.id)))
+        : await attempt(saga, "release", "COMPENSATING", "inventory", () => peers.inventory.release.mutate(input, byOrder(order.id)));
     if (!result.ok) return scheduleRetry(saga, step, "COMPENSATING", result.error);
-    record(order.id, { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null }, { step, outcome: "ok", detail: result.value.status });
+    // The peer's answer (VOIDED/RELEASED, or NONE when the step had never happened) goes in the log.
+    const changes = { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null } as const;
+    record(order.id, changes, { step, outcome: "ok", detail: result.value.status });
     return "continue";
   }
 

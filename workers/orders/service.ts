@@ -1,7 +1,7 @@
 /**
  * orders' domain logic: place an order (validate with users and catalog, then write the order,
- * its line snapshots and its saga in one transaction), and read orders and sagas back.
- * The saga itself lives in saga.ts.
+ * its line snapshots and its saga in one transaction), and read orders back.
+ * The saga itself lives in saga.ts, its persistence in saga-store.ts.
  */
 import { asc, desc, eq, inArray } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
@@ -12,7 +12,8 @@ import type { WorkerDb } from "../../shared/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderPlaced } from "./events";
 import * as schema from "./schema";
-import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type OrderRow, type PlaceOrderInput, type SagaRow, type SagaState } from "./schema";
+import { orderLines, orders, outbox, sagaLog, sagas } from "./schema";
+import type { OrderLineRow, OrderRow, PlaceOrderInput } from "./schema";
 import type { OrdersContext, OrdersPeers } from "./worker";
 
 export type OrdersDb = WorkerDb<typeof schema>;
@@ -70,60 +71,6 @@ export function ordersOfCustomer(db: OrdersDb, customerId: string): Order[] {
   return rows.map((row) => toOrder(row, lines.filter((l) => l.orderId === row.id)));
 }
 
-export interface SagaView {
-  orderId: string;
-  state: SagaState;
-  step: string | null;
-  compensations: string[];
-  rejectionReason: string | null;
-  attempts: number;
-  lastError: string | null;
-  deadlineAt: string;
-  nextAttemptAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-function toSagaView(row: SagaRow): SagaView {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return {
-    orderId: row.orderId,
-    state: row.state,
-    step: row.step ?? null,
-    compensations: row.compensations ?? [],
-    rejectionReason: row.rejectionReason ?? null,
-    attempts: row.attempts,
-    lastError: row.lastError ?? null,
-    deadlineAt: iso(row.deadlineAt),
-    nextAttemptAt: iso(row.nextAttemptAt),
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
-}
-
-/** Saga rows, most recently changed first; `status` filters by state (e.g. NEEDS_ATTENTION). */
-export function listSagas(db: OrdersDb, filter: { status?: SagaState | undefined; limit: number }): SagaView[] {
-  return db
-    .select()
-    .from(sagas)
-    .where(filter.status ? eq(sagas.state, filter.status) : undefined)
-    .orderBy(desc(sagas.updatedAt), desc(sagas.orderId))
-    .limit(filter.limit)
-    .all()
-    .map(toSagaView);
-}
-
-/** One saga with every step it tried, oldest first. */
-export function getSaga(db: OrdersDb, orderId: string) {
-  const row = db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
-  if (!row) throw new DomainError("NOT_FOUND", `saga of order ${orderId} not found`, { orderId });
-  const log = db.select().from(sagaLog).where(eq(sagaLog.orderId, orderId)).orderBy(asc(sagaLog.seq)).all();
-  return {
-    ...toSagaView(row),
-    log: log.map((entry) => ({ step: entry.step, outcome: entry.outcome, detail: entry.detail ?? null, at: new Date(entry.at).toISOString() })),
-  };
-}
-
 /** Same product twice in one order becomes one line with the quantities added. */
 function mergeItems(items: PlaceOrderInput["items"]): PlaceOrderInput["items"] {
   const quantities = new Map<string, number>();
@@ -178,7 +125,12 @@ function isKeyTaken(error: unknown): boolean {
 }
 
 /** Writes the order PENDING, its snapshot lines, its saga and orders.order.placed together. */
-function writeOrder(db: OrdersDb, input: { customerId: string; lines: OrderLine[]; key?: string | undefined; fingerprint: string }, now: Date, deadlineMs: number): string {
+function writeOrder(
+  db: OrdersDb,
+  input: { customerId: string; lines: OrderLine[]; key?: string | undefined; fingerprint: string },
+  now: Date,
+  deadlineMs: number,
+): string {
   const id = newId();
   const at = now.toISOString();
   const totalCents = input.lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
@@ -203,11 +155,11 @@ function writeOrder(db: OrdersDb, input: { customerId: string; lines: OrderLine[
         .values(input.lines.map((line, lineNo) => ({ orderId: id, lineNo, ...line })))
         .run();
       const ms = now.getTime();
-      tx.insert(sagas)
-        .values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, deadlineAt: ms + deadlineMs, nextAttemptAt: ms, createdAt: ms, updatedAt: ms })
-        .run();
+      const timing = { deadlineAt: ms + deadlineMs, nextAttemptAt: ms, createdAt: ms, updatedAt: ms };
+      tx.insert(sagas).values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, ...timing }).run();
       tx.insert(sagaLog).values({ orderId: id, step: "place", outcome: "ok", detail: null, at: ms }).run();
-      enqueueEvent(tx, outbox, orderPlaced, { orderId: id, customerId: input.customerId, lines: input.lines, totalCents, placedAt: at }, { aggregateId: id, now });
+      const placed = { orderId: id, customerId: input.customerId, lines: input.lines, totalCents, placedAt: at };
+      enqueueEvent(tx, outbox, orderPlaced, placed, { aggregateId: id, now });
     },
     { behavior: "immediate" },
   );
