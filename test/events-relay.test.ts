@@ -6,7 +6,7 @@ import { enqueueEvent } from "../shared/events/enqueue";
 import { createNatsConnection, fixedNatsConnection } from "../shared/events/nats";
 import { createOutboxRelay } from "../shared/events/relay";
 import { ensureStream } from "../shared/events/streams";
-import { pruneEventTables } from "../shared/events/prune";
+import { createEventTablePruner, pruneEventTables } from "../shared/events/prune";
 import { registerUser } from "../workers/users/service";
 import { userRegistered } from "../workers/users/events";
 import * as usersSchema from "../workers/users/schema";
@@ -194,6 +194,22 @@ describe("pruning", () => {
     await waitFor("pruned", async () => (db.select().from(consumerSchema.inbox).all().length === 0 ? true : undefined));
     expect(db.select().from(consumerSchema.outbox).all()).toHaveLength(0);
     await relay.stop();
+    database.close();
+  });
+
+  it("is done on a timer by the pruner loop of a worker without a relay", async () => {
+    const database = await openConsumerDb(tempDir("prune-loop"));
+    const { db } = database;
+    db.insert(consumerSchema.inbox).values([
+      { consumer: "c", eventId: "old", subject: "s", handledAt: 1 },
+      { consumer: "c", eventId: "new", subject: "s", handledAt: Date.now() },
+    ]).run();
+    const pruner = createEventTablePruner({ db, inbox: consumerSchema.inbox, retentionMs: 3_600_000, intervalMs: 50, logger: silent });
+    pruner.start();
+    db.insert(consumerSchema.inbox).values({ consumer: "c", eventId: "later-old", subject: "s", handledAt: 2 }).run();
+    await waitFor("pruned on the next tick", async () => (db.select().from(consumerSchema.inbox).all().length === 1 ? true : undefined));
+    expect(db.select().from(consumerSchema.inbox).all().map((r) => r.eventId)).toEqual(["new"]);
+    await pruner.stop();
     database.close();
   });
 });

@@ -7,6 +7,8 @@
  */
 import { and, isNotNull, lt } from "drizzle-orm";
 import type { WorkerDb } from "../db";
+import type { Logger } from "../logger";
+import type { WorkerLoop } from "../worker";
 import type { InboxTable, OutboxTable } from "./tables";
 
 export const defaultRetentionMs = 24 * 60 * 60_000;
@@ -25,6 +27,40 @@ export function pruneEventTables(
     pruned.inbox = changes(db.delete(options.inbox).where(lt(options.inbox.handledAt, cutoff)).run());
   }
   return pruned;
+}
+
+/**
+ * A loop pruning on a timer, for workers with no outbox relay (a consumer-only worker such as
+ * reporting); a relay given `inbox` prunes both tables itself.
+ */
+export function createEventTablePruner(options: {
+  db: WorkerDb<any>;
+  outbox?: OutboxTable;
+  inbox?: InboxTable;
+  retentionMs?: number;
+  intervalMs?: number;
+  logger: Logger;
+}): WorkerLoop {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const prune = () => {
+    try {
+      const pruned = pruneEventTables(options.db, options);
+      if (pruned.outbox + pruned.inbox > 0) options.logger.debug(pruned, "pruned old outbox/inbox rows");
+    } catch (error) {
+      options.logger.warn({ err: error }, "pruning outbox/inbox failed");
+    }
+  };
+  return {
+    name: "event-table-pruner",
+    start() {
+      prune();
+      timer = setInterval(prune, options.intervalMs ?? 60_000);
+      timer.unref?.();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
 }
 
 /** Both drivers report `changes` on a run result; drizzle types it as unknown. */
