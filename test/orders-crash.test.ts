@@ -2,9 +2,12 @@
  * orders dies mid-saga (SIGKILL, through its ORDERS_FAULT fault-injection setting) and a peer
  * goes away during compensation; all five workers are real Bun processes. After a restart the
  * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
+ * Last, orders' events reach its JetStream stream through the outbox relay.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
+import { connect } from "nats";
+import { readStream } from "./fixtures/events-consumer/helpers";
+import { freePort, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
 
 let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
 let peersDir: string;
@@ -154,5 +157,30 @@ describe("a compensation that keeps failing", () => {
     expect((await call(peers.payments, "payments", { orderId })).filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
     expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
     await orders.kill("SIGTERM");
+  });
+});
+
+describe("orders' events", () => {
+  it("publishes order.placed then order.confirmed to the ORDERS stream, carrying the order's correlation id", async () => {
+    const nats = await startNats();
+    const fixture = await shopFixture(10, 400, 100_000);
+    const orders = await startWorker("orders", ordersEnv(tempDir("orders-events"), { NATS_URL: nats.url }));
+    const placed = await trpcMutation(orders.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 1 }] }, {
+      "x-correlation-id": "corr-order-events",
+    });
+    expect(placed.body.result.data).toMatchObject({ completed: true, order: { status: "CONFIRMED", correlationId: "corr-order-events" } });
+    const orderId = placed.body.result.data.order.id as string;
+    await waitFor("orders outbox drained", async () => {
+      const health = (await (await fetch(`${orders.url}/health/ready`)).json()) as { outbox: { pending: number } };
+      return health.outbox.pending === 0 ? true : undefined;
+    });
+
+    const nc = await connect({ servers: nats.url });
+    const envelopes = (await readStream(nc, "ORDERS")).map((m) => JSON.parse(new TextDecoder().decode(m.data)));
+    await nc.close();
+    expect(envelopes.map((e) => e.subject)).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+    expect(envelopes.every((e) => e.correlationId === "corr-order-events" && e.data.orderId === orderId)).toBe(true);
+    expect(envelopes[1].data).toMatchObject({ customerId: fixture.customerId, totalCents: 400, lines: [{ productId: fixture.productId, unitPriceCents: 400, quantity: 1 }] });
+    expect(await orders.kill("SIGTERM")).toBe(0); // a clean stop: sweeper, relay, bus, DB
   });
 });

@@ -1,5 +1,6 @@
-/** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, serve. */
+/** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { createNatsConnection } from "../../shared/events/nats";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -36,6 +37,7 @@ await runWorkerMain({
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
       // Kill -9 ourselves right after the step's result is persisted: what a crash looks like.
+      nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger }),
       afterStep: crashAfter ? (step) => void (step === crashAfter && process.kill(process.pid, "SIGKILL")) : undefined,
     });
   },
