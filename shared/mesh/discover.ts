@@ -41,7 +41,12 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
   const specs: WorkerSpec[] = [];
   for (const name of names) {
     const configFile = join(workersDir, name, "config.ts");
-    const config = (await import(pathToFileURL(configFile).href)) as { placement?: { portOffset?: unknown } };
+    let config: { placement?: { portOffset?: unknown } };
+    try {
+      config = (await import(pathToFileURL(configFile).href)) as typeof config;
+    } catch (error) {
+      throw new MeshSetupError(`workers/${name}/config.ts could not be loaded: ${(error as Error).message}`, { cause: error });
+    }
     const offset = config.placement?.portOffset;
     if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
       throw new MeshSetupError(`workers/${name}/config.ts must export placement = { portOffset: <integer >= 0> }`);

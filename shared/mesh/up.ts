@@ -14,7 +14,33 @@ import { SupervisedWorker } from "./supervisor";
 
 export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
 
+/** The first stop request (a signal or a launcher failure); listened for from the very start. */
+interface StopRequest {
+  reason: string;
+  code: number;
+}
+
+function listenForStop(): { requested: Promise<StopRequest>; current(): StopRequest | undefined; onRepeat(say: (reason: string) => void): void } {
+  let first: StopRequest | undefined;
+  let repeat: (reason: string) => void = () => {};
+  let resolveFirst: (request: StopRequest) => void = () => {};
+  const requested = new Promise<StopRequest>((resolve) => (resolveFirst = resolve));
+  const request = (reason: string, code: number) => {
+    if (first) return repeat(reason);
+    first = { reason, code };
+    resolveFirst(first);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => request(signal, 0));
+  process.on("uncaughtException", (error) => {
+    process.stderr.write(`mesh: launcher failed: ${error.stack ?? error.message}\n`);
+    request("launcher error", 1);
+  });
+  return { requested, current: () => first, onRepeat: (say) => (repeat = say) };
+}
+
 export async function run(_args: string[]): Promise<number> {
+  // Listening before anything starts, so a Ctrl-C during start-up still stops what was started.
+  const stop = listenForStop();
   const settings = readMeshSettings(process.env);
   mkdirSync(settings.dataDir, { recursive: true });
 
@@ -35,10 +61,21 @@ export async function run(_args: string[]): Promise<number> {
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
   const nats = await ensureNats(settings, output);
-  return superviseMesh(specs, settings, nats, output);
+  const early = stop.current();
+  if (early) {
+    await nats.stop();
+    return early.code;
+  }
+  return superviseMesh(specs, settings, nats, output, stop);
 }
 
-function superviseMesh(specs: WorkerSpec[], settings: MeshSettings, nats: NatsHandle, output: MeshOutput): Promise<number> {
+async function superviseMesh(
+  specs: WorkerSpec[],
+  settings: MeshSettings,
+  nats: NatsHandle,
+  output: MeshOutput,
+  stop: ReturnType<typeof listenForStop>,
+): Promise<number> {
   const startedAt = new Date().toISOString();
   const everReady = new Set<string>();
   let announced = false;
@@ -76,28 +113,16 @@ function superviseMesh(specs: WorkerSpec[], settings: MeshSettings, nats: NatsHa
     output.say("mesh", `still waiting for ${late.join(", ")} to be ready`);
   }, 15_000);
 
-  return new Promise((resolveExit) => {
-    let stopping = false;
-    const shutdown = async (reason: string, code: number) => {
-      if (stopping) return output.say("mesh", `${reason} again; already stopping`);
-      stopping = true;
-      clearInterval(waiting);
-      output.say("mesh", `${reason}: stopping ${workers.length} workers`);
-      await Promise.all(workers.map((worker) => worker.stop(settings.stopTimeoutMs)));
-      if (nats.mode === "launched") output.say("nats", "stopping the nats-server started by the launcher");
-      await nats.stop();
-      removeMeshState(settings.dataDir);
-      output.say("mesh", "stopped");
-      resolveExit(code);
-    };
-    process.on("SIGINT", () => void shutdown("SIGINT", 0));
-    process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
-    process.on("SIGHUP", () => void shutdown("SIGHUP", 0));
-    process.on("uncaughtException", (error) => {
-      output.warn("mesh", `launcher failed: ${error.stack ?? error.message}`);
-      void shutdown("launcher error", 1);
-    });
-  });
+  stop.onRepeat((reason) => output.say("mesh", `${reason} again; already stopping`));
+  const { reason, code } = await stop.requested;
+  clearInterval(waiting);
+  output.say("mesh", `${reason}: stopping ${workers.length} workers`);
+  await Promise.all(workers.map((worker) => worker.stop(settings.stopTimeoutMs)));
+  if (nats.mode === "launched") output.say("nats", "stopping the nats-server started by the launcher");
+  await nats.stop();
+  removeMeshState(settings.dataDir);
+  output.say("mesh", "stopped");
+  return code;
 }
 
 function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: MeshSettings, output: MeshOutput): void {
