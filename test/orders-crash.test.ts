@@ -11,11 +11,14 @@ import { freePort, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQ
 
 let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
 let peersDir: string;
+/** A NATS URL nobody answers, so these workers keep their events to themselves (in their outboxes). */
+let noBus: string;
 
 beforeAll(async () => {
   peersDir = tempDir("orders-crash-peers");
+  noBus = `nats://127.0.0.1:${await freePort()}`;
   const [users, catalog, inventory, payments] = await Promise.all(
-    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: peersDir })),
+    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: peersDir, NATS_URL: noBus })),
   );
   peers = { users: users!, catalog: catalog!, inventory: inventory!, payments: payments! };
 });
@@ -41,6 +44,7 @@ async function shopFixture(stock: number, priceCents: number, limitCents: number
 function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
   return {
     DATA_DIR: dataDir,
+    NATS_URL: noBus,
     USERS_URL: peers.users.url,
     CATALOG_URL: peers.catalog.url,
     INVENTORY_URL: peers.inventory.url,
@@ -149,7 +153,7 @@ describe("a compensation that keeps failing", () => {
     expect((await call(orders, "get", { id: orderId })).status).toBe("PENDING");
     expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
 
-    peers.payments = await startWorker("payments", { DATA_DIR: peersDir }, { port: paymentsPort });
+    peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: noBus }, { port: paymentsPort });
     const order = await settledOrder(orders, orderId);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 10, reserved: 0, available: 10 });

@@ -17,7 +17,7 @@ import type { PaymentsRouter } from "../workers/payments/router";
 import type { OrdersRouter } from "../workers/orders/router";
 import * as schema from "../workers/orders/schema";
 import { createOrdersWorker } from "../workers/orders/worker";
-import { startWorker, stopAll, tempDir, type RunningWorker } from "./support/processes";
+import { freePort, startWorker, stopAll, tempDir, type RunningWorker } from "./support/processes";
 
 const peerOf = <R extends AnyRouter>(peer: string, url: string) =>
   createPeerClient<R>({ self: "test", peer, url, timeoutMs: 30_000 }).client;
@@ -33,8 +33,10 @@ let orders: TRPCClient<OrdersRouter>;
 
 beforeAll(async () => {
   const dataDir = tempDir("orders-mesh");
+  // A NATS URL nobody answers: the peers' events stay in their outboxes.
+  const noBus = `nats://127.0.0.1:${await freePort()}`;
   const [u, c, i, p] = await Promise.all(
-    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir })),
+    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir, NATS_URL: noBus })),
   );
   procs = { users: u!, catalog: c!, inventory: i!, payments: p! };
   users = peerOf<UsersRouter>("users", procs.users.url);
