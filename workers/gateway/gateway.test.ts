@@ -73,13 +73,15 @@ describe("gateway (in-process, fake peers)", () => {
   let mesh: ReturnType<typeof createFakeMesh>;
   let reporting: CustomerStatsSource | null;
   let gateway: ReturnType<typeof createGatewayWorker>;
+  let logLines: { level: string; msg: string; correlationId?: string }[];
 
   beforeEach(async () => {
     mesh = createFakeMesh();
     reporting = null;
+    logLines = [];
     const peer = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch: mesh.fetch });
     gateway = createGatewayWorker({
-      logger: createLogger({ worker: "gateway", level: "silent" }),
+      logger: createLogger({ worker: "gateway", level: "error", destination: { write: (line: string) => void logLines.push(JSON.parse(line)) } }),
       peers: {
         users: createPeerClient<UsersRouter>(peer("users")).client,
         catalog: createPeerClient<CatalogRouter>(peer("catalog")).client,
@@ -201,6 +203,24 @@ describe("gateway (in-process, fake peers)", () => {
     const error = await errorOf(res);
     expect(error).toMatchObject({ code: "PEER_UNAVAILABLE", details: { peer: "catalog" } });
     expect(error.message).toContain("catalog");
+  });
+
+  it("logs a 5xx answer with its correlation id, and no 4xx", async () => {
+    await send("POST", "/api/orders", { customerId: "c1", items: [] }, { "x-correlation-id": "corr-4xx" });
+    expect((await send("GET", "/api/products/nope")).status).toBe(404);
+    expect(logLines).toEqual([]);
+    mesh.down.add("catalog");
+    await send("GET", "/api/products/p1", undefined, { "x-correlation-id": "corr-5xx" });
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatchObject({ level: "error", correlationId: "corr-5xx" });
+    expect(logLines[0]?.msg).toContain("catalog");
+  });
+
+  it("refuses a body over the size limit with 413 before reading it", async () => {
+    const res = await send("POST", "/api/users", { email: "a@b.io", name: "x".repeat(1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("PAYLOAD_TOO_LARGE");
+    expect(mesh.calls).toEqual([]);
   });
 
   it("composes a product with its stock, and without inventory says so in degraded", async () => {

@@ -4,6 +4,7 @@
  * functions as the tRPC router. A success body is the resource itself; errors go through errors.ts.
  */
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { DomainError } from "../../shared/errors";
@@ -29,6 +30,9 @@ import type { GatewayDeps } from "./worker";
 
 type Ctx = Context<WorkerEnv>;
 
+/** The public entry bounds what it reads; the largest valid body (100 items, 100 attributes) is far smaller. */
+const maxBodyBytes = 1024 * 1024;
+
 function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw badInput(result.error, prefix);
@@ -50,18 +54,27 @@ function param(c: Ctx, name: string): string {
   return check(entityId, c.req.param(name), name);
 }
 
-/** The query string; numeric values become numbers so the query schemas can check them. */
+/** The query string; a numeric `limit` becomes a number so the query schemas can check it. */
 function query<S extends z.ZodType>(c: Ctx, schema: S): z.output<S> {
   const values: Record<string, string | number> = { ...c.req.query() };
-  for (const [key, value] of Object.entries(values)) {
-    if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value)) values[key] = Number(value);
-  }
+  const limit = values["limit"];
+  if (typeof limit === "string" && /^-?\d+(\.\d+)?$/.test(limit)) values["limit"] = Number(limit);
   return check(schema, values);
 }
 
 export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
   const { peers } = deps;
   const api = new Hono<WorkerEnv>();
+
+  api.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new DomainError("PAYLOAD_TOO_LARGE", `body is larger than ${maxBodyBytes} bytes`);
+      },
+    }),
+  );
 
   api.post("/api/users", async (c) => c.json(await service.registerUser(peers, await body(c, registerUserBody)), 201));
   api.get("/api/users/:id", async (c) => c.json(await service.getUser(peers, param(c, "id"))));
