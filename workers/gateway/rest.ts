@@ -118,7 +118,8 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
 
   api.get("/api/admin/sagas", async (c) => c.json(await service.listSagas(peers, query(c, sagasQuery))));
 
-  // Always 200 when the gateway answers: who is not ready is in the body (`ready`, `degraded`).
+  // 200 even when some worker is down: the composed answer is complete, and says so in `ready` and
+  // `degraded` (503 is kept for answers that cannot be formed). Load balancers probe /health/ready.
   api.get("/health", async (c) => c.json(await meshHealth(deps)));
 
   api.all("/api/*", (c) => {
