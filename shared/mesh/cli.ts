@@ -14,6 +14,8 @@ interface MeshCommand {
 const commands: Record<string, () => Promise<MeshCommand>> = {
   up: () => import("./up"),
   status: () => import("./status"),
+  dlq: () => import("./dlq"),
+  rebuild: () => import("./rebuild"),
 };
 
 async function usage(): Promise<string> {

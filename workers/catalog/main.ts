@@ -1,5 +1,6 @@
-/** Entry for `bun run workers/catalog/main.ts`: config, DB, serve. */
+/** Entry for `bun run workers/catalog/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { createNatsConnection } from "../../shared/events/nats";
 import { catalogConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createCatalogWorker } from "./worker";
@@ -8,5 +9,6 @@ await runWorkerMain({
   worker: "catalog",
   configSchema: catalogConfigSchema,
   schema,
-  create: ({ db, logger }) => createCatalogWorker({ db, logger, now: () => new Date() }),
+  create: ({ db, logger, config }) =>
+    createCatalogWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "catalog", logger }) }),
 });

@@ -8,7 +8,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, uniqueIndex, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { outboxTable } from "../../shared/events/tables";
+import { inboxTable, outboxTable } from "../../shared/events/tables";
 
 export type ProductAttributes = Record<string, unknown>;
 
@@ -81,3 +81,6 @@ export type SearchProductsInput = z.infer<typeof searchProductsInput>;
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();
+
+/** Inventory events already applied to `in_stock`, so a redelivery changes nothing. */
+export const inbox = inboxTable();

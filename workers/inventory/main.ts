@@ -1,5 +1,6 @@
-/** Entry for `bun run workers/inventory/main.ts`: config, DB, serve. */
+/** Entry for `bun run workers/inventory/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { createNatsConnection } from "../../shared/events/nats";
 import { inventoryConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createInventoryWorker } from "./worker";
@@ -8,5 +9,6 @@ await runWorkerMain({
   worker: "inventory",
   configSchema: inventoryConfigSchema,
   schema,
-  create: ({ db, logger }) => createInventoryWorker({ db, logger, now: () => new Date() }),
+  create: ({ db, logger, config }) =>
+    createInventoryWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "inventory", logger }) }),
 });

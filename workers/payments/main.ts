@@ -1,5 +1,6 @@
-/** Entry for `bun run workers/payments/main.ts`: config, DB, serve. */
+/** Entry for `bun run workers/payments/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { createNatsConnection } from "../../shared/events/nats";
 import { paymentsConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createPaymentsWorker } from "./worker";
@@ -8,5 +9,6 @@ await runWorkerMain({
   worker: "payments",
   configSchema: paymentsConfigSchema,
   schema,
-  create: ({ db, logger }) => createPaymentsWorker({ db, logger, now: () => new Date() }),
+  create: ({ db, logger, config }) =>
+    createPaymentsWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "payments", logger }) }),
 });

@@ -1,0 +1,12 @@
+/** `npm run mesh -- dlq ...`: the dead letters of the broker at NATS_URL (or the running mesh's). */
+import { runDlqCommand } from "./dlq-command";
+import { readMeshSettings } from "./settings";
+import { readMeshState } from "./state";
+
+export { summary } from "./dlq-command";
+
+export async function run(args: string[]): Promise<number> {
+  const settings = readMeshSettings(process.env);
+  const natsUrl = readMeshState(settings.dataDir)?.nats.url ?? settings.natsUrl;
+  return runDlqCommand(args, { natsUrl });
+}

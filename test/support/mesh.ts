@@ -1,0 +1,62 @@
+/**
+ * A whole mesh of real Bun worker processes for cross-worker tests, wired the way the launcher
+ * wires them: every worker gets every peer's `<PEER>_URL`, one DATA_DIR and one NATS_URL.
+ * Workers can be stopped and started again on the same port.
+ */
+import { freePort, startWorker, tempDir, type RunningWorker } from "./processes";
+
+export const allWorkers = ["users", "catalog", "inventory", "payments", "orders", "reporting", "gateway"] as const;
+export type WorkerName = (typeof allWorkers)[number];
+
+export interface TestMesh {
+  dataDir: string;
+  workers: Partial<Record<WorkerName, RunningWorker>>;
+  url(name: WorkerName): string;
+  start(name: WorkerName, extraEnv?: Record<string, string>): Promise<RunningWorker>;
+  stop(name: WorkerName, signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startMesh(options: {
+  natsUrl: string;
+  workers?: readonly WorkerName[];
+  env?: Record<string, string>;
+  dataDir?: string;
+}): Promise<TestMesh> {
+  const names = options.workers ?? allWorkers;
+  const dataDir = options.dataDir ?? tempDir("mesh");
+  const ports = {} as Record<WorkerName, number>;
+  for (const name of allWorkers) ports[name] = await freePort();
+  const url = (name: WorkerName) => `http://127.0.0.1:${ports[name]}`;
+  const peerEnv = Object.fromEntries(allWorkers.map((name) => [`${name.toUpperCase()}_URL`, url(name)]));
+  const workers: TestMesh["workers"] = {};
+
+  const start = async (name: WorkerName, extraEnv: Record<string, string> = {}) => {
+    const env = {
+      DATA_DIR: dataDir,
+      NATS_URL: options.natsUrl,
+      ...peerEnv,
+      ...(name === "gateway" ? { GATEWAY_PORT: String(ports.gateway) } : {}),
+      ...options.env,
+      ...extraEnv,
+    };
+    const worker = await startWorker(name, env, { port: ports[name] });
+    workers[name] = worker;
+    return worker;
+  };
+
+  // Peers first, then the workers that call them.
+  const callers: WorkerName[] = ["orders", "gateway"];
+  await Promise.all(names.filter((name) => !callers.includes(name)).map((name) => start(name)));
+  for (const name of callers) if (names.includes(name)) await start(name);
+
+  return {
+    dataDir,
+    workers,
+    url,
+    start,
+    async stop(name, signal = "SIGTERM") {
+      await workers[name]?.kill(signal);
+      delete workers[name];
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** reporting's tRPC procedures: read-model queries and the admin rebuild. */
+import { z } from "zod";
+import { router, procedures } from "../../shared/trpc";
+import { DomainError } from "../../shared/errors";
+import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
+import type { ReportingDeps } from "./worker";
+
+const p = procedures<ReportingDeps>();
+
+export const reportingRouter = router({
+  sales: p.internal.query(({ ctx }) => salesReport(ctx.deps.db)),
+  customer: p.internal
+    .input(z.strictObject({ customerId: z.string().min(1).max(64) }))
+    .query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
+  revenueByDay: p.internal.query(({ ctx }) => dailyRevenue(ctx.deps.db)),
+  positions: p.internal.query(({ ctx }) => positions(ctx.deps.db)),
+  snapshot: p.internal.query(({ ctx }) => readModelSnapshot(ctx.deps.db)),
+  rebuild: p.internal.mutation(async ({ ctx }) => {
+    if (!ctx.deps.rebuild) throw new DomainError("PEER_UNAVAILABLE", "reporting has no event bus: nothing to rebuild from");
+    return ctx.deps.rebuild();
+  }),
+});
+
+export type ReportingRouter = typeof reportingRouter;

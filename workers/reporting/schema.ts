@@ -1,0 +1,48 @@
+/**
+ * reporting owns read models only: every row here is derived from events and can be dropped
+ * and rebuilt by replaying the streams from the start.
+ */
+import { sqliteTable, text, integer, primaryKey } from "drizzle-orm/sqlite-core";
+import { inboxTable } from "../../shared/events/tables";
+
+export const salesByProduct = sqliteTable("sales_by_product", {
+  productId: text("product_id").primaryKey(),
+  /** Name at the time of the latest confirmed sale (orders keep the snapshot). */
+  name: text("name").notNull(),
+  units: integer("units").notNull(),
+  revenueCents: integer("revenue_cents").notNull(),
+});
+
+export const customerStats = sqliteTable("customer_stats", {
+  customerId: text("customer_id").primaryKey(),
+  orders: integer("orders").notNull(),
+  spentCents: integer("spent_cents").notNull(),
+  firstOrderAt: text("first_order_at").notNull(),
+  lastOrderAt: text("last_order_at").notNull(),
+});
+
+export const revenueByDay = sqliteTable("revenue_by_day", {
+  /** UTC day of confirmation, YYYY-MM-DD. */
+  day: text("day").primaryKey(),
+  orders: integer("orders").notNull(),
+  units: integer("units").notNull(),
+  revenueCents: integer("revenue_cents").notNull(),
+});
+
+/** How far each read model has read, per stream: the last stream sequence applied. */
+export const projectionPositions = sqliteTable(
+  "projection_positions",
+  {
+    projection: text("projection").notNull(),
+    stream: text("stream").notNull(),
+    lastSequence: integer("last_sequence").notNull(),
+    lastEventAt: text("last_event_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.projection, table.stream] })],
+);
+
+/** Events already applied, so a redelivery changes nothing. */
+export const inbox = inboxTable();
+
+export const readModelTables = [salesByProduct, customerStats, revenueByDay, projectionPositions] as const;
