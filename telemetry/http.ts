@@ -1,0 +1,92 @@
+/**
+ * Hono middleware giving every HTTP request a SERVER span (continuing the caller's `traceparent`,
+ * named `${method} ${route}`, HTTP semantic-convention attributes, status ERROR on 5xx) and a
+ * sample in the `http.server.request.duration` histogram by route and status. Health probes and
+ * `/metrics` scrapes are left out: they would bury the traces that matter.
+ *
+ * @example app.use("*", httpServerTelemetry());
+ */
+import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter } from "@opentelemetry/api";
+import type { Context as HonoContext, MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import { meter, tracer } from "./spans";
+
+const headersGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => {
+    const keys: string[] = [];
+    headers.forEach((_value, key) => keys.push(key));
+    return keys;
+  },
+};
+
+const untraced = (path: string) => path === "/metrics" || path.startsWith("/health/");
+
+/** The low-cardinality route: `/trpc/<procedure>` for tRPC calls, the registered pattern otherwise. */
+export function routeOf(c: HonoContext): string | undefined {
+  const pattern = routePath(c, -1);
+  if (pattern === "/trpc/*") return c.res.status === 404 ? pattern : `/trpc/${c.req.path.slice("/trpc/".length)}`;
+  if (!pattern || pattern === "*" || pattern === "/*") return undefined;
+  return pattern;
+}
+
+// Seconds; from 1 ms (a cached read) to 10 s (a saga waiting on a slow peer).
+const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function httpServerTelemetry(): MiddlewareHandler {
+  const duration = meter().createHistogram("http.server.request.duration", {
+    description: "Duration of HTTP requests served, by route and status",
+    unit: "s",
+    advice: { explicitBucketBoundaries: durationBuckets },
+  });
+  return async (c, next) => {
+    if (untraced(c.req.path)) return next();
+    const method = c.req.method;
+    const url = new URL(c.req.url);
+    const parent = propagation.extract(context.active(), c.req.raw.headers, headersGetter);
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          "http.request.method": method,
+          "url.path": c.req.path,
+          "url.scheme": url.protocol.replace(":", ""),
+          "server.address": url.hostname,
+          "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+          "network.protocol.name": "http",
+          ...(c.req.header("user-agent") ? { "user_agent.original": c.req.header("user-agent") } : {}),
+        },
+      },
+      parent,
+    );
+    const started = performance.now();
+    let thrown: unknown;
+    try {
+      await context.with(trace.setSpan(parent, span), next);
+    } catch (error) {
+      thrown = error;
+      throw error;
+    } finally {
+      const status = thrown ? 500 : c.res.status;
+      const route = routeOf(c);
+      if (route) {
+        span.updateName(`${method} ${route}`);
+        span.setAttribute("http.route", route);
+      }
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) {
+        const error = thrown ?? c.error;
+        if (error instanceof Error) span.recordException(error);
+        span.setAttribute("error.type", String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : `HTTP ${status}` });
+      }
+      span.end();
+      duration.record((performance.now() - started) / 1000, {
+        "http.request.method": method,
+        "http.route": route ?? "unmatched",
+        "http.response.status_code": status,
+      });
+    }
+  };
+}
