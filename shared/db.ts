@@ -2,7 +2,8 @@
  * Opens a worker's own SQLite file through Drizzle and applies its migrations.
  * Under Bun it uses `bun:sqlite` (better-sqlite3 does not load there); under Node (vitest) it
  * uses better-sqlite3. Same schema, same `migrations/<worker>/` folder, same pragmas, set
- * explicitly because the two drivers' defaults differ.
+ * explicitly because the two drivers' defaults differ. Every `db.transaction` runs in a span and
+ * is measured, and the file sizes are reported as metrics (telemetry/db.ts).
  *
  * @example
  *   const database = await openWorkerDatabase({ worker: "users", dataDir: "./.data", schema });
@@ -12,6 +13,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
 export type WorkerDb<TSchema extends Record<string, unknown> = Record<string, never>> = BaseSQLiteDatabase<
@@ -69,10 +71,21 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
     "foreign_keys = ON",
   ];
   const migrationsFolder = options.migrationsFolder ?? migrationsFolderOf(options.worker);
+  const queries = createQueryTracer();
   const opened = runningUnderBun
-    ? await openWithBun(file, options.schema, pragmas, migrationsFolder)
-    : await openWithBetterSqlite(file, options.schema, pragmas, migrationsFolder);
-  return { ...opened, file };
+    ? await openWithBun(file, options.schema, pragmas, migrationsFolder, queries)
+    : await openWithBetterSqlite(file, options.schema, pragmas, migrationsFolder, queries);
+  // After the migrations: they are start-up work, not transactions anyone looks for in a trace.
+  traceTransactions(opened.db as never, { worker: options.worker, queries });
+  const stopObserving = file === ":memory:" ? () => undefined : observeDatabaseFiles({ worker: options.worker, file });
+  return {
+    ...opened,
+    file,
+    close: () => {
+      stopObserving();
+      opened.close();
+    },
+  };
 }
 
 async function openWithBun<TSchema extends Record<string, unknown>>(
@@ -80,13 +93,14 @@ async function openWithBun<TSchema extends Record<string, unknown>>(
   schema: TSchema,
   pragmas: string[],
   migrationsFolder: string,
+  logger: QueryTracer,
 ) {
   const { Database } = await import("bun:sqlite");
   const { drizzle } = await import("drizzle-orm/bun-sqlite");
   const { migrate } = await import("drizzle-orm/bun-sqlite/migrator");
   const client = new Database(file, { create: true, readwrite: true });
   for (const pragma of pragmas) client.run(`PRAGMA ${pragma}`);
-  const db = drizzle({ client, schema });
+  const db = drizzle({ client, schema, logger });
   migrate(db, { migrationsFolder });
   return {
     db: db as unknown as WorkerDb<TSchema>,
@@ -104,13 +118,14 @@ async function openWithBetterSqlite<TSchema extends Record<string, unknown>>(
   schema: TSchema,
   pragmas: string[],
   migrationsFolder: string,
+  logger: QueryTracer,
 ) {
   const { default: Database } = await import("better-sqlite3");
   const { drizzle } = await import("drizzle-orm/better-sqlite3");
   const { migrate } = await import("drizzle-orm/better-sqlite3/migrator");
   const client = new Database(file);
   for (const pragma of pragmas) client.pragma(pragma);
-  const db = drizzle({ client, schema });
+  const db = drizzle({ client, schema, logger });
   migrate(db, { migrationsFolder });
   return {
     db: db as unknown as WorkerDb<TSchema>,

@@ -1,6 +1,6 @@
 /**
  * What every worker's `main.ts` does, in order: parse config (exit 1 naming every bad
- * variable), open and migrate the worker's own DB, build the worker, serve it with Bun, and on
+ * variable), start telemetry (telemetry/sdk.ts: spans, /metrics), open and migrate the worker's own DB, build the worker, serve it with Bun, and on
  * SIGINT/SIGTERM stop accepting, let in-flight requests finish, stop loops and close the DB.
  * Only `main.ts` files call this: it is where side effects live. A worker that owns no data
  * (the gateway) passes `schema: null`: no DB file is opened and `db`/`database` are null.
@@ -12,6 +12,8 @@ import type { z } from "zod";
 import { ConfigError, parseConfig, type WorkerConfig } from "./config";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
 import { createLogger, type Logger } from "./logger";
+import { startTelemetry } from "../telemetry/sdk";
+import packageJson from "../package.json" with { type: "json" };
 import type { Worker } from "./worker";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
@@ -43,6 +45,8 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     throw error;
   }
 
+  // First, so every span, metric and DB transaction after this point is recorded.
+  const telemetry = await startTelemetry({ serviceName: options.worker, serviceVersion: packageJson.version, env: options.env ?? process.env });
   const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
   const database =
     options.schema === null
@@ -73,6 +77,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     clearTimeout(forced);
     await worker.stop();
     database?.close();
+    await telemetry.shutdown();
     logger.info(`${options.worker} stopped`);
     logger.flush();
     process.exit(0);

@@ -28,6 +28,7 @@ import {
 } from "cockatiel";
 import { DomainError, domainCodeFromTrpc, isDomainErrorCode } from "./errors";
 import { callerHeader, correlationHeader, currentCorrelationId, idempotencyHeader } from "./request-scope";
+import { observeBreakerState, tracingLink } from "../telemetry/trpc-link";
 
 export type PeerFailureReason = "circuit_open" | "timeout" | "unreachable" | "bad_gateway";
 
@@ -131,12 +132,15 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
 
   const client = createTRPCClient<TRouter>({
     links: [
+      // A CLIENT span per call; its trace headers ride in op.context to the headers below.
+      tracingLink<TRouter>(options.peer),
       // The link is built for any router (no transformer), then typed as the peer's.
       httpLink<AnyRouter>({
         url: `${options.url.replace(/\/$/, "")}/trpc`,
         fetch: guardedFetch as never,
         headers: async ({ op }) => {
           const headers: Record<string, string> = {
+            ...(op.context["traceHeaders"] as Record<string, string> | undefined),
             [correlationHeader]: currentCorrelationId(),
             [callerHeader]: options.self,
             ...(await options.headers?.()),
@@ -149,17 +153,16 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     ],
   });
 
-  return {
-    peer: options.peer,
-    client,
-    breakerState: () =>
-      ({
-        [CircuitState.Closed]: "closed",
-        [CircuitState.Open]: "open",
-        [CircuitState.HalfOpen]: "half-open",
-        [CircuitState.Isolated]: "isolated",
-      } as const)[breaker.state],
-  };
+  const breakerState = () =>
+    ({
+      [CircuitState.Closed]: "closed",
+      [CircuitState.Open]: "open",
+      [CircuitState.HalfOpen]: "half-open",
+      [CircuitState.Isolated]: "isolated",
+    } as const)[breaker.state];
+  observeBreakerState(options.peer, breakerState);
+
+  return { peer: options.peer, client, breakerState };
 }
 
 /**

@@ -11,6 +11,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { DomainError, domainErrorCodes, type DomainErrorCode } from "./errors";
 import type { Logger } from "./logger";
+import { traceProcedure } from "../telemetry/trpc";
 
 /** What every procedure sees. `deps` is the worker's own dependency bag (db, peers, clock…). */
 export interface MeshContext {
@@ -69,14 +70,17 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** A `trpc.server <path>` span around every procedure (outermost, so it sees the final error). */
+const tracing = t.middleware(({ path, type, next }) => traceProcedure({ path, type }, next));
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /** Procedures open to any caller that reaches the worker (the gateway's public router). */
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(tracing).use(domainErrors);
 /** Procedures meant for peers inside the mesh (identity checks attach here). */
-export const internalProcedure = t.procedure.use(domainErrors);
+export const internalProcedure = t.procedure.use(tracing).use(domainErrors);
 
 /** Typed access to the worker's deps bag: `ctx.deps` is narrowed to `Deps`. */
 export function procedures<Deps>() {

@@ -1,6 +1,7 @@
 /**
- * The shape every worker has: a Hono app serving its tRPC router under `/trpc` and
- * `/health/live` + `/health/ready`, with `start()`/`stop()` for its background loops (outbox
+ * The shape every worker has: a Hono app serving its tRPC router under `/trpc`,
+ * `/health/live` + `/health/ready` and `/metrics` (Prometheus text), with a span per request
+ * (telemetry/http.ts), and `start()`/`stop()` for its background loops (outbox
  * relay, consumers). A worker's `worker.ts` calls `createWorker` with its router and deps.
  *
  * @example
@@ -14,6 +15,8 @@ import type { AnyRouter } from "@trpc/server";
 import type { Logger } from "./logger";
 import type { MeshContext } from "./trpc";
 import { acceptCorrelationId, callerHeader, correlationHeader, runInRequestScope } from "./request-scope";
+import { httpServerTelemetry } from "../telemetry/http";
+import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
 
 /** A background part of a worker (relay, consumer, sweeper) started after the DB is ready. */
 export interface WorkerLoop {
@@ -43,6 +46,8 @@ export interface CreateWorkerOptions<TRouter extends AnyRouter, Deps> {
   loops?: WorkerLoop[];
   /** Adds routes beside `/trpc` (the gateway's REST API lives here). */
   routes?: (app: Hono<WorkerEnv>) => void;
+  /** Renders `/metrics`; defaults to the process's telemetry (startTelemetry). None: `/metrics` is 404. */
+  metricsText?: () => Promise<string>;
 }
 
 export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWorkerOptions<TRouter, Deps>): Worker<TRouter> {
@@ -56,10 +61,19 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
   app.use("*", async (c, next) => {
     const correlationId = acceptCorrelationId(c.req.header(correlationHeader));
     c.set("correlationId", correlationId);
-    c.set("logger", logger.child({ correlationId }));
+    // Log lines get the correlation ID from the request scope (the logger's mixin), not a binding.
+    c.set("logger", logger);
     c.header(correlationHeader, correlationId);
     await runInRequestScope({ correlationId }, next);
     c.header(correlationHeader, correlationId);
+  });
+
+  app.use("*", httpServerTelemetry());
+
+  app.get("/metrics", async (c) => {
+    const render = options.metricsText ?? processMetricsText();
+    if (!render) return c.json({ error: { message: "metrics are not enabled in this process (telemetry not started)" } }, 404);
+    return c.body(await render(), 200, { "content-type": prometheusContentType });
   });
 
   app.get("/health/live", (c) => c.json({ worker: name, live: true }));
