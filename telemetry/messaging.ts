@@ -30,7 +30,14 @@ export function tracePublish<T>(row: PublishedRow, publish: (traceHeaders: Recor
     "messaging.message.id": row.eventId,
     [correlationAttribute]: row.correlationId,
   };
-  return withSpan(`${row.subject} publish`, attributes, () => publish(injectTraceHeaders()), { kind: SpanKind.PRODUCER, parent });
+  return withSpan(`${row.subject} publish`, attributes, () => publish(publishHeaders(row)), { kind: SpanKind.PRODUCER, parent });
+}
+
+/** The publish span's trace headers; the row's own when no propagator is registered (telemetry off). */
+function publishHeaders(row: PublishedRow): Record<string, string> {
+  const headers = injectTraceHeaders();
+  if (headers["traceparent"] || !row.traceparent) return headers;
+  return row.tracestate ? { traceparent: row.traceparent, tracestate: row.tracestate } : { traceparent: row.traceparent };
 }
 
 export interface ConsumedMessage {

@@ -15,6 +15,7 @@ import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
 import { correlationHeader } from "../request-scope";
 import type { WorkerLoop } from "../worker";
+import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import type { NatsConnectionProvider } from "./nats";
 import { onOutboxWrite } from "./outbox-signal";
 import { defaultRetentionMs, pruneEventTables } from "./prune";
@@ -81,6 +82,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let streamReady: NatsConnection | undefined;
   let lastError: string | undefined;
   let lastPruneAt = 0;
+  let stopObserving: (() => void) | undefined;
   const stats: OutboxRelayStats = { published: 0, duplicates: 0, failed: 0, batches: 0 };
 
   const backlog = (): OutboxBacklog => {
@@ -100,13 +102,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (rows.length === 0) return { read: 0, failed: 0 };
     const js = nc.jetstream();
     const acks = await Promise.allSettled(
-      rows.map((row) => {
-        const h = natsHeaders();
-        if (row.traceparent) h.set("traceparent", row.traceparent);
-        if (row.tracestate) h.set("tracestate", row.tracestate);
-        h.set(correlationHeader, row.correlationId);
-        return js.publish(row.subject, encoder.encode(row.envelope), { msgID: row.eventId, headers: h, timeout: options.publishTimeoutMs ?? 5000 });
-      }),
+      // Each publish is a span continuing the trace stored on the row; its own context rides in the headers.
+      rows.map((row) =>
+        tracePublish(row, (traceHeaders) => {
+          const h = natsHeaders();
+          for (const [key, value] of Object.entries(traceHeaders)) h.set(key, value);
+          h.set(correlationHeader, row.correlationId);
+          return js.publish(row.subject, encoder.encode(row.envelope), { msgID: row.eventId, headers: h, timeout: options.publishTimeoutMs ?? 5000 });
+        }),
+      ),
     );
     // A failed publish holds back the later rows of its aggregate: they are republished after it
     // (the broker drops the copies), so no row is marked sent ahead of an earlier one it follows.
@@ -180,11 +184,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!stopped) return;
       stopped = false;
       unsubscribe = onOutboxWrite(outbox, () => sleeper.wake());
+      stopObserving = observeOutbox(owner, backlog);
       running = run();
     },
     async stop() {
       stopped = true;
       unsubscribe?.();
+      stopObserving?.();
       sleeper.interrupt();
       await running;
     },
