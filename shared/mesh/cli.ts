@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
   status: () => import("./status"),
   dlq: () => import("./dlq"),
   rebuild: () => import("./rebuild"),
+  check: () => import("./check"),
 };
 
 async function usage(): Promise<string> {

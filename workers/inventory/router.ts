@@ -1,7 +1,7 @@
 /** inventory's tRPC procedures: thin wrappers of service.ts. Peers import only `type InventoryRouter`. */
 import { router, procedures } from "../../shared/trpc";
 import { getManyStockInput, getStockInput, orderIdInput, reservationsInput, reserveInput, setStockInput } from "./schema";
-import { commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
+import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
 import type { InventoryDeps } from "./worker";
 
 const p = procedures<InventoryDeps>();
@@ -14,6 +14,8 @@ export const inventoryRouter = router({
   release: p.internal.input(orderIdInput).mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
   commit: p.internal.input(orderIdInput).mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
   reservations: p.internal.input(reservationsInput).query(({ ctx, input }) => listReservations(ctx.deps.db, input)),
+  /** Admin: every stock row and reservation, for `npm run mesh -- check`. */
+  audit: p.internal.query(({ ctx }) => auditInventory(ctx.deps.db)),
 });
 
 export type InventoryRouter = typeof inventoryRouter;

@@ -231,3 +231,11 @@ export function listReservations(db: InventoryDb, filter: { orderId?: string | u
     updatedAt: row.updatedAt,
   }));
 }
+
+/** Everything inventory owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
+export function auditInventory(db: InventoryDb): { stock: { productId: string; onHand: number; reserved: number }[]; reservations: Reservation[] } {
+  return db.transaction((tx) => {
+    const rows = tx.select({ productId: stock.productId, onHand: stock.onHand, reserved: stock.reserved }).from(stock).orderBy(asc(stock.productId)).all();
+    return { stock: rows, reservations: listReservations(tx as unknown as InventoryDb, {}) };
+  });
+}

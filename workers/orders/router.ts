@@ -3,7 +3,7 @@ import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { placeOrderInput, sagaStates } from "./schema";
 import { getSaga, listSagas } from "./saga-store";
-import { getOrder, ordersOfCustomer, placeOrder } from "./service";
+import { auditOrders, getOrder, ordersOfCustomer, placeOrder } from "./service";
 import type { OrdersContext } from "./worker";
 
 const p = procedures<OrdersContext>();
@@ -18,6 +18,8 @@ export const ordersRouter = router({
     .query(({ ctx, input }) => listSagas(ctx.deps.db, input)),
   /** One saga with its step log, for operators looking into a stuck order. */
   saga: p.internal.input(z.strictObject({ orderId: id })).query(({ ctx, input }) => getSaga(ctx.deps.db, input.orderId)),
+  /** Admin: every order with its lines and every unfinished saga, for `npm run mesh -- check`. */
+  audit: p.internal.query(({ ctx }) => auditOrders(ctx.deps.db, ctx.deps.now())),
 });
 
 export type OrdersRouter = typeof ordersRouter;

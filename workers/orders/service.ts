@@ -3,7 +3,7 @@
  * its line snapshots and its saga in one transaction), and read orders back.
  * The saga itself lives in saga.ts, its persistence in saga-store.ts.
  */
-import { asc, desc, eq, inArray } from "drizzle-orm";
+import { asc, desc, eq, inArray, ne } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import { peerErrorOf } from "../../shared/peer-client";
@@ -210,4 +210,39 @@ export async function placeOrder(deps: OrdersContext, input: PlaceOrderInput): P
   }
   void deps.sagas.run(orderId);
   return answer(orderId);
+}
+
+export interface UnfinishedSaga {
+  orderId: string;
+  state: string;
+  step: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadlineAt: string;
+}
+
+/**
+ * Every order with its lines and every saga not yet DONE, read in one transaction (one
+ * snapshot): for the mesh's invariant checker. `now` lets it judge deadlines by orders' clock.
+ */
+export function auditOrders(db: OrdersDb, now: Date): { now: string; orders: Order[]; unfinishedSagas: UnfinishedSaga[] } {
+  return db.transaction((tx) => {
+    const rows = tx.select().from(orders).orderBy(asc(orders.id)).all();
+    const lines = tx.select().from(orderLines).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)).all();
+    const linesByOrder = new Map<string, OrderLineRow[]>();
+    for (const line of lines) linesByOrder.set(line.orderId, [...(linesByOrder.get(line.orderId) ?? []), line]);
+    const unfinished = tx.select().from(sagas).where(ne(sagas.state, "DONE")).orderBy(asc(sagas.orderId)).all();
+    return {
+      now: now.toISOString(),
+      orders: rows.map((row) => toOrder(row, linesByOrder.get(row.id) ?? [])),
+      unfinishedSagas: unfinished.map((saga) => ({
+        orderId: saga.orderId,
+        state: saga.state,
+        step: saga.step ?? null,
+        attempts: saga.attempts,
+        lastError: saga.lastError ?? null,
+        deadlineAt: new Date(saga.deadlineAt).toISOString(),
+      })),
+    };
+  });
 }

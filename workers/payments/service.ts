@@ -185,3 +185,11 @@ export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefi
     .orderBy(asc(payments.createdAt), asc(payments.orderId))
     .all();
 }
+
+/** Everything payments owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
+export function auditPayments(db: PaymentsDb): { accounts: { customerId: string; limitCents: number }[]; payments: Payment[] } {
+  return db.transaction((tx) => {
+    const rows = tx.select({ customerId: accounts.customerId, limitCents: accounts.limitCents }).from(accounts).orderBy(asc(accounts.customerId)).all();
+    return { accounts: rows, payments: listPayments(tx as unknown as PaymentsDb, {}) };
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * `npm run mesh -- check [--json] [--wait SECONDS] [--url name=URL ...]`: asks each owning worker
+ * for what it owns (its admin `audit` query; reporting's `sales` and `snapshot`) and checks the
+ * mesh's consistency rules across them (invariants.ts). Meant for a quiet mesh: orders in flight
+ * show as pending, and `--wait` re-checks until the mesh agrees or the time is up.
+ * Exit 0 when every rule holds, 1 with each violation named otherwise.
+ */
+import { peerUrlVariable } from "../config";
+import { findViolations, type CheckResult, type MeshAudit, type Violation } from "./invariants";
+import { readMeshSettings } from "./settings";
+import { readMeshState } from "./state";
+
+export const summary = "check the invariants across workers ([--json] [--wait SECONDS] [--url name=URL])";
+
+const owners = ["inventory", "payments", "orders"] as const;
+
+export class WorkerUnreachable extends Error {
+  constructor(readonly worker: string, message: string) {
+    super(message);
+  }
+}
+
+/** `--url name=URL` first, then `<NAME>_URL` in the environment, then the running mesh's mesh.json. */
+export function resolveWorkerUrls(args: string[], env: Record<string, string | undefined>): Map<string, string> {
+  const urls = new Map<string, string>();
+  const state = (() => {
+    try {
+      return readMeshState(readMeshSettings(env).dataDir);
+    } catch {
+      return undefined;
+    }
+  })();
+  for (const worker of state?.workers ?? []) urls.set(worker.name, worker.url);
+  for (const name of [...owners, "reporting"]) {
+    const fromEnv = env[peerUrlVariable(name)];
+    if (fromEnv) urls.set(name, fromEnv);
+  }
+  args.forEach((arg, index) => {
+    if (arg !== "--url") return;
+    const [name, ...rest] = (args[index + 1] ?? "").split("=");
+    if (name && rest.length > 0) urls.set(name, rest.join("="));
+  });
+  return urls;
+}
+
+async function query<T>(worker: string, url: string | undefined, path: string): Promise<T> {
+  if (!url) throw new WorkerUnreachable(worker, `no URL for ${worker}: is the mesh up? (or pass --url ${worker}=URL)`);
+  const response = await fetch(`${url}/trpc/${path}`, {
+    headers: { "x-mesh-caller": "mesh-cli" },
+    signal: AbortSignal.timeout(30_000),
+  }).catch((error: unknown) => {
+    throw new WorkerUnreachable(worker, `${worker} at ${url} did not answer ${path}: ${String(error)}`);
+  });
+  const body = (await response.json().catch(() => ({}))) as { result?: { data?: T }; error?: { message?: string } };
+  if (!response.ok || body.result === undefined) {
+    throw new WorkerUnreachable(worker, `${worker} at ${url} failed ${path}: ${body.error?.message ?? `HTTP ${response.status}`}`);
+  }
+  return body.result.data as T;
+}
+
+/** Reads every owner's report; reporting only when it is part of the mesh. */
+export async function auditMesh(urls: Map<string, string>): Promise<MeshAudit> {
+  const [inventory, payments, orders] = await Promise.all([
+    query<MeshAudit["inventory"]>("inventory", urls.get("inventory"), "audit"),
+    query<MeshAudit["payments"]>("payments", urls.get("payments"), "audit"),
+    query<MeshAudit["orders"]>("orders", urls.get("orders"), "audit"),
+  ]);
+  const reportingUrl = urls.get("reporting");
+  if (!reportingUrl) return { inventory, payments, orders };
+  const [sales, snapshot] = await Promise.all([
+    query<{ totals: NonNullable<MeshAudit["reporting"]>["totals"] }>("reporting", reportingUrl, "sales"),
+    query<{ sales: NonNullable<MeshAudit["reporting"]>["products"]; customers: NonNullable<MeshAudit["reporting"]>["customers"] }>(
+      "reporting",
+      reportingUrl,
+      "snapshot",
+    ),
+  ]);
+  return { inventory, payments, orders, reporting: { totals: sales.totals, products: snapshot.sales, customers: snapshot.customers } };
+}
+
+/** One check; a worker that does not answer is itself a violation (the mesh cannot be vouched for). */
+export async function checkMesh(urls: Map<string, string>): Promise<CheckResult> {
+  try {
+    return findViolations(await auditMesh(urls));
+  } catch (error) {
+    if (!(error instanceof WorkerUnreachable)) throw error;
+    const violation: Violation = { rule: "worker.unreachable", worker: error.worker, expected: "an answer", found: error.message, message: error.message };
+    return { ok: false, checked: {}, skipped: [], violations: [violation] };
+  }
+}
+
+function describe(violation: Violation): string {
+  const subject = violation.orderId
+    ? `order ${violation.orderId}`
+    : violation.productId
+      ? `product ${violation.productId}`
+      : violation.customerId
+        ? `customer ${violation.customerId}`
+        : "mesh";
+  return `  ✗ ${violation.rule}  ${subject}  [${violation.worker}]  expected ${violation.expected}, found ${violation.found}\n      ${violation.message}`;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const json = args.includes("--json");
+  const waitIndex = args.indexOf("--wait");
+  const waitMs = waitIndex >= 0 ? Number(args[waitIndex + 1] ?? "0") * 1000 : 0;
+  if (!Number.isFinite(waitMs) || waitMs < 0) {
+    process.stderr.write("check: --wait takes a number of seconds\n");
+    return 2;
+  }
+  const urls = resolveWorkerUrls(args, process.env);
+  const deadline = Date.now() + waitMs;
+  let result = await checkMesh(urls);
+  while (!result.ok && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    result = await checkMesh(urls);
+  }
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const counts = Object.entries(result.checked).map(([key, value]) => `${key}=${value}`).join(" ");
+    process.stdout.write(result.ok ? `check: ok (${counts})\n` : `check: ${result.violations.length} violation(s) (${counts})\n`);
+    for (const violation of result.violations) process.stdout.write(`${describe(violation)}\n`);
+    for (const skipped of result.skipped) process.stdout.write(`  skipped: ${skipped}\n`);
+  }
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,247 @@
+/**
+ * The mesh's consistency rules (DESIGN.md, "Consistency rules") as a pure function of what each
+ * owning worker reports through its admin `audit` query. No I/O here, so every rule has a unit
+ * test; `check.ts` fetches the reports and prints the result. Shapes are declared here, not
+ * imported, because `shared/` never imports from `workers/`.
+ *
+ * @example const result = findViolations({ inventory, payments, orders, reporting });
+ */
+
+export interface InventoryAudit {
+  stock: { productId: string; onHand: number; reserved: number }[];
+  reservations: { orderId: string; status: string; lines: { productId: string; quantity: number }[] }[];
+}
+
+export interface PaymentsAudit {
+  payments: { orderId: string; customerId: string; amountCents: number; status: string }[];
+}
+
+export interface AuditedOrder {
+  id: string;
+  customerId: string;
+  status: string;
+  totalCents: number;
+  lines: { productId: string; unitPriceCents: number; quantity: number }[];
+}
+
+export interface OrdersAudit {
+  /** orders' clock when it answered: deadlines are judged by it. */
+  now: string;
+  orders: AuditedOrder[];
+  unfinishedSagas: { orderId: string; state: string; step: string | null; deadlineAt: string; lastError: string | null }[];
+}
+
+export interface ReportingAudit {
+  totals: { orders: number; units: number; revenueCents: number };
+  products: { productId: string; units: number; revenueCents: number }[];
+  customers: { customerId: string; orders: number; spentCents: number }[];
+}
+
+export interface MeshAudit {
+  inventory: InventoryAudit;
+  payments: PaymentsAudit;
+  orders: OrdersAudit;
+  /** Absent when reporting is not part of the mesh: its rules are skipped. */
+  reporting?: ReportingAudit;
+}
+
+export interface Violation {
+  rule: string;
+  /** The worker whose data breaks the rule (or disagrees with the owner of the truth). */
+  worker: string;
+  orderId?: string;
+  productId?: string;
+  customerId?: string;
+  expected: string | number;
+  found: string | number;
+  message: string;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  checked: Record<string, number>;
+  skipped: string[];
+  violations: Violation[];
+}
+
+type Totals = { orders: number; units: number; revenueCents: number };
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+function quantitiesOf(lines: { productId: string; quantity: number }[]): string {
+  const byProduct = new Map<string, number>();
+  for (const line of lines) byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity);
+  return [...byProduct].sort(([a], [b]) => a.localeCompare(b)).map(([product, quantity]) => `${product}×${quantity}`).join(", ");
+}
+
+function checkStock(audit: InventoryAudit, out: Violation[]): void {
+  const held = new Map<string, number>();
+  for (const reservation of audit.reservations) {
+    if (reservation.status !== "RESERVED") continue;
+    for (const line of reservation.lines) held.set(line.productId, (held.get(line.productId) ?? 0) + line.quantity);
+  }
+  const seen = new Set<string>();
+  for (const row of audit.stock) {
+    seen.add(row.productId);
+    const at = { worker: "inventory", productId: row.productId };
+    if (row.onHand < 0) out.push({ ...at, rule: "stock.negative", expected: ">= 0 on hand", found: row.onHand, message: `product ${row.productId} has ${row.onHand} on hand` });
+    if (row.reserved < 0) out.push({ ...at, rule: "stock.negative", expected: ">= 0 reserved", found: row.reserved, message: `product ${row.productId} has ${row.reserved} reserved` });
+    if (row.reserved > row.onHand) {
+      out.push({ ...at, rule: "stock.oversold", expected: `reserved <= on hand (${row.onHand})`, found: row.reserved, message: `product ${row.productId} is oversold: ${row.reserved} reserved of ${row.onHand} on hand` });
+    }
+    const expected = held.get(row.productId) ?? 0;
+    if (row.reserved !== expected) {
+      out.push({ ...at, rule: "stock.reserved_mismatch", expected, found: row.reserved, message: `product ${row.productId} shows ${row.reserved} reserved but its RESERVED reservations hold ${expected}` });
+    }
+  }
+  for (const [productId, quantity] of held) {
+    if (!seen.has(productId)) {
+      out.push({ worker: "inventory", productId, rule: "stock.reserved_mismatch", expected: quantity, found: "no stock row", message: `product ${productId} has ${quantity} held by reservations but no stock row` });
+    }
+  }
+}
+
+function checkOrders(audit: MeshAudit, out: Violation[]): void {
+  const orders = new Map(audit.orders.orders.map((order) => [order.id, order]));
+  const reservations = groupBy(audit.inventory.reservations, (reservation) => reservation.orderId);
+  const payments = groupBy(audit.payments.payments, (payment) => payment.orderId);
+
+  for (const order of orders.values()) {
+    const at = { orderId: order.id };
+    const held = (reservations.get(order.id) ?? []).filter((reservation) => reservation.status === "RESERVED");
+    const captured = (payments.get(order.id) ?? []).filter((payment) => payment.status === "CAPTURED");
+    const authorized = (payments.get(order.id) ?? []).filter((payment) => payment.status === "AUTHORIZED");
+    const committed = (reservations.get(order.id) ?? []).filter((reservation) => reservation.status === "COMMITTED");
+    if (order.status !== "PENDING" && held.length > 0) {
+      out.push({ ...at, worker: "inventory", rule: "reservation.left_by_finished_order", expected: "no RESERVED reservation", found: "RESERVED", message: `order ${order.id} is ${order.status} but inventory still holds its stock` });
+    }
+    if (order.status === "CONFIRMED") {
+      if (captured.length !== 1) {
+        const statuses = (payments.get(order.id) ?? []).map((payment) => payment.status).join(", ") || "no payment";
+        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected: "exactly 1 CAPTURED payment", found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is CONFIRMED with ${captured.length} captured payments` });
+      }
+      for (const payment of captured) {
+        if (payment.amountCents !== order.totalCents) {
+          out.push({ ...at, worker: "payments", rule: "order.capture_amount", expected: order.totalCents, found: payment.amountCents, message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured` });
+        }
+      }
+      if (committed.length !== 1) {
+        const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
+        out.push({ ...at, worker: "inventory", rule: "order.stock_not_committed", expected: "a COMMITTED reservation", found: statuses, message: `order ${order.id} is CONFIRMED but its stock is not committed (${statuses})` });
+      } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
+        out.push({ ...at, worker: "inventory", rule: "order.committed_lines", expected: quantitiesOf(order.lines), found: quantitiesOf(committed[0]!.lines), message: `order ${order.id}'s committed stock differs from its lines` });
+      }
+    }
+    if (order.status === "REJECTED") {
+      if (authorized.length > 0) {
+        out.push({ ...at, worker: "payments", rule: "order.rejected_holds_authorization", expected: "no AUTHORIZED payment", found: "AUTHORIZED", message: `order ${order.id} is REJECTED but its payment is still authorized` });
+      }
+      if (captured.length > 0) {
+        out.push({ ...at, worker: "payments", rule: "order.rejected_captured", expected: "no CAPTURED payment", found: "CAPTURED", message: `order ${order.id} is REJECTED but its payment was captured` });
+      }
+      if (committed.length > 0) {
+        out.push({ ...at, worker: "inventory", rule: "order.rejected_stock_committed", expected: "no COMMITTED reservation", found: "COMMITTED", message: `order ${order.id} is REJECTED but its stock was committed` });
+      }
+    }
+  }
+
+  // Holds on stock or credit for an order orders never heard of: nobody will ever release them.
+  for (const [orderId, list] of reservations) {
+    if (!orders.has(orderId) && list.some((reservation) => reservation.status === "RESERVED")) {
+      out.push({ orderId, worker: "inventory", rule: "reservation.orphan", expected: "an order in orders", found: "RESERVED reservation of unknown order", message: `inventory holds stock for order ${orderId}, which orders does not know` });
+    }
+  }
+  for (const [orderId, list] of payments) {
+    const held = list.find((payment) => payment.status === "AUTHORIZED" || payment.status === "CAPTURED");
+    if (!orders.has(orderId) && held) {
+      out.push({ orderId, worker: "payments", rule: "payment.orphan", expected: "an order in orders", found: `${held.status} payment of unknown order`, message: `payments holds a ${held.status} payment for order ${orderId}, which orders does not know` });
+    }
+  }
+}
+
+function checkSagas(audit: OrdersAudit, out: Violation[]): void {
+  const now = Date.parse(audit.now);
+  for (const saga of audit.unfinishedSagas) {
+    if (Date.parse(saga.deadlineAt) >= now) continue;
+    out.push({
+      orderId: saga.orderId,
+      worker: "orders",
+      rule: "saga.past_deadline",
+      expected: `DONE by ${saga.deadlineAt}`,
+      found: `${saga.state}${saga.step ? ` at ${saga.step}` : ""}${saga.lastError ? ` (${saga.lastError})` : ""}`,
+      message: `saga of order ${saga.orderId} is still ${saga.state} past its deadline`,
+    });
+  }
+}
+
+function checkReporting(orders: AuditedOrder[], reporting: ReportingAudit, out: Violation[]): void {
+  const confirmed = orders.filter((order) => order.status === "CONFIRMED");
+  const truth: Totals = { orders: confirmed.length, units: 0, revenueCents: 0 };
+  const products = new Map<string, { units: number; revenueCents: number }>();
+  const customers = new Map<string, { orders: number; spentCents: number }>();
+  for (const order of confirmed) {
+    truth.revenueCents += order.totalCents;
+    for (const line of order.lines) {
+      truth.units += line.quantity;
+      const product = products.get(line.productId) ?? { units: 0, revenueCents: 0 };
+      products.set(line.productId, { units: product.units + line.quantity, revenueCents: product.revenueCents + line.unitPriceCents * line.quantity });
+    }
+    const customer = customers.get(order.customerId) ?? { orders: 0, spentCents: 0 };
+    customers.set(order.customerId, { orders: customer.orders + 1, spentCents: customer.spentCents + order.totalCents });
+  }
+
+  for (const key of ["orders", "units", "revenueCents"] as const) {
+    if (reporting.totals[key] !== truth[key]) {
+      out.push({ worker: "reporting", rule: "reporting.totals", expected: truth[key], found: reporting.totals[key], message: `reporting's total ${key} is ${reporting.totals[key]}; orders' confirmed orders give ${truth[key]}` });
+    }
+  }
+  const reported = new Map(reporting.products.map((row) => [row.productId, row]));
+  for (const productId of new Set([...products.keys(), ...reported.keys()])) {
+    const want = products.get(productId) ?? { units: 0, revenueCents: 0 };
+    const got = reported.get(productId) ?? { units: 0, revenueCents: 0 };
+    if (want.units !== got.units || want.revenueCents !== got.revenueCents) {
+      out.push({ worker: "reporting", productId, rule: "reporting.product", expected: `${want.units} units, ${want.revenueCents} cents`, found: `${got.units} units, ${got.revenueCents} cents`, message: `reporting's sales of product ${productId} differ from orders'` });
+    }
+  }
+  const reportedCustomers = new Map(reporting.customers.map((row) => [row.customerId, row]));
+  for (const customerId of new Set([...customers.keys(), ...reportedCustomers.keys()])) {
+    const want = customers.get(customerId) ?? { orders: 0, spentCents: 0 };
+    const got = reportedCustomers.get(customerId) ?? { orders: 0, spentCents: 0 };
+    if (want.orders !== got.orders || want.spentCents !== got.spentCents) {
+      out.push({ worker: "reporting", customerId, rule: "reporting.customer", expected: `${want.orders} orders, ${want.spentCents} cents`, found: `${got.orders} orders, ${got.spentCents} cents`, message: `reporting's figures for customer ${customerId} differ from orders'` });
+    }
+  }
+}
+
+export function findViolations(audit: MeshAudit): CheckResult {
+  const violations: Violation[] = [];
+  checkStock(audit.inventory, violations);
+  checkOrders(audit, violations);
+  checkSagas(audit.orders, violations);
+  if (audit.reporting) checkReporting(audit.orders.orders, audit.reporting, violations);
+  const count = (status: string) => audit.orders.orders.filter((order) => order.status === status).length;
+  return {
+    ok: violations.length === 0,
+    checked: {
+      orders: audit.orders.orders.length,
+      confirmed: count("CONFIRMED"),
+      rejected: count("REJECTED"),
+      pending: count("PENDING"),
+      unfinishedSagas: audit.orders.unfinishedSagas.length,
+      stockRows: audit.inventory.stock.length,
+      reservations: audit.inventory.reservations.length,
+      payments: audit.payments.payments.length,
+      ...(audit.reporting ? { reportedProducts: audit.reporting.products.length, reportedCustomers: audit.reporting.customers.length } : {}),
+    },
+    skipped: audit.reporting ? [] : ["reporting (not in the mesh): read models not compared"],
+    violations,
+  };
+}
