@@ -23,6 +23,7 @@ import type { DomainError } from "../../shared/errors";
 import { peerErrorOf } from "../../shared/peer-client";
 import { runInRequestScope } from "../../shared/request-scope";
 import type { WorkerLoop } from "../../shared/worker";
+import { sagaOutcomes, traceSagaStep } from "../../telemetry/saga";
 import { orders, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
 import { loadSaga, recordConfirmed, recordRejected, recordSaga, type SagaLogEntry } from "./saga-store";
 import { createSagaSweeper } from "./saga-sweeper";
@@ -63,16 +64,21 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
   // answers a repeat with the first result.
   const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
   const record = (orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry) => recordSaga(db, orderId, changes, log, deps.now());
+  const outcomes = sagaOutcomes();
 
   /** Writes "step started" (and the in-flight state) before calling the peer. */
-  async function attempt<T>(saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
-    // A saga needing attention keeps that state while retried, so it stays listed until fixed.
-    record(saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
-    try {
-      return { ok: true, value: await call() };
-    } catch (error) {
-      return { ok: false, error: peerErrorOf(error, peer) };
-    }
+  /** Each step (and compensation) is a span that ends OK or ERROR as the step did. */
+  function attempt<T>(saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
+    const compensation = step === "void" || step === "release";
+    return traceSagaStep({ step, orderId: saga.orderId, compensation }, async (): Promise<Attempt<T>> => {
+      // A saga needing attention keeps that state while retried, so it stays listed until fixed.
+      record(saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
+      try {
+        return { ok: true, value: await call() };
+      } catch (error) {
+        return { ok: false, error: peerErrorOf(error, peer) };
+      }
+    });
   }
 
   /** A failed retried step: count it, schedule the next try, flag the saga after too many. */
@@ -96,12 +102,14 @@ export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" 
 
   function finishRejected(order: Order, reason: RejectionReason, log: SagaLogEntry): Next {
     recordRejected(db, order, reason, log, deps.now());
+    outcomes.ended("rejected", reason);
     settle(order.id);
     return "stop";
   }
 
   function finishConfirmed(order: Order, captureOutcome: "ok" | "skipped"): Next {
     recordConfirmed(db, order, captureOutcome, deps.now());
+    outcomes.ended("confirmed");
     settle(order.id);
     return "stop";
   }
