@@ -33,6 +33,8 @@ export interface TelemetryOptions {
 export interface Telemetry {
   /** The OTLP traces URL spans go to, or null when nothing is exported. */
   tracesUrl: string | null;
+  /** Exports the spans ended so far now, rather than at the batch's next tick. */
+  flush(): Promise<void>;
   /** Flushes pending spans and stops the providers (bounded: a dead collector cannot hold it). */
   shutdown(): Promise<void>;
   /** The current metrics in Prometheus text format. */
@@ -55,7 +57,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   if (started) return started;
   const env = options.env ?? process.env;
   if (/^true$/i.test(env["OTEL_SDK_DISABLED"]?.trim() ?? "")) {
-    started = { tracesUrl: null, shutdown: async () => undefined, metricsText: async () => "" };
+    started = { tracesUrl: null, flush: async () => undefined, shutdown: async () => undefined, metricsText: async () => "" };
     return started;
   }
 
@@ -97,6 +99,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   started = {
     tracesUrl,
     metricsText,
+    flush: async () => void (await tracerProvider?.forceFlush()),
     async shutdown() {
       serveProcessMetrics(undefined);
       const done = Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
