@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
   dlq: () => import("./dlq"),
   rebuild: () => import("./rebuild"),
   check: () => import("./check"),
+  backup: () => import("./backup"),
 };
 
 async function usage(): Promise<string> {
