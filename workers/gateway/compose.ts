@@ -42,18 +42,17 @@ export async function productWithStock(deps: GatewayDeps, productId: string) {
  * 404 when users says the customer does not exist); orders and reporting are optional parts.
  */
 export async function customerSummary(deps: GatewayDeps, customerId: string) {
-  const { reporting } = deps;
   const [customer, orders, stats] = await Promise.all([
     part("users", () => deps.peers.users.get.query({ id: customerId })),
     part("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
-    reporting ? part("reporting", () => reporting.customerStats(customerId)) : null,
+    part("reporting", () => deps.peers.reporting.customer.query({ customerId })),
   ]);
   if (!customer.ok) throw customer.error;
   const degraded: string[] = [];
   return {
     customer: customer.value,
     orders: optional(deps.logger, "orders", orders, degraded),
-    stats: stats ? optional(deps.logger, "reporting", stats, degraded) : null,
+    stats: optional(deps.logger, "reporting", stats, degraded),
     degraded,
   };
 }

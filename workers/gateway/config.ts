@@ -21,8 +21,8 @@ export const gatewayConfigSchema = workerConfigSchema(3000)
     INVENTORY_URL: peerUrl(4103),
     PAYMENTS_URL: peerUrl(4104),
     ORDERS_URL: peerUrl(4105),
-    /** reporting is optional: unset, the summary's `stats` is null and /health leaves it out. */
-    REPORTING_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Down, it costs the reports (503) and the summary's `stats` (null, named in `degraded`), nothing else. */
+    REPORTING_URL: peerUrl(4106),
     /** Deadline of `POST /api/orders`: must outlast orders' own ORDER_WAIT_MS for the saga. */
     ORDER_PLACE_TIMEOUT_MS: ms.default(10_000),
     /** Deadline of each peer's /health/ready probe in GET /health. */

@@ -7,7 +7,8 @@ import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
 import type { OrdersRouter } from "../orders/router";
-import { createGatewayWorker, type CustomerStatsSource } from "./worker";
+import type { ReportingRouter } from "../reporting/router";
+import { createGatewayWorker } from "./worker";
 
 /**
  * The gateway in-process against fake peers: a fetch that answers tRPC calls from handlers,
@@ -68,16 +69,27 @@ const order = (status: "PENDING" | "CONFIRMED") => ({
   createdAt: "2026-01-01T00:00:00.000Z",
   updatedAt: "2026-01-01T00:00:00.000Z",
 });
+const salesReport = {
+  totals: { orders: 1, units: 2, revenueCents: 3998 },
+  products: [{ productId: "p1", name: "Lamp", units: 2, revenueCents: 3998 }],
+  asOf: "2026-01-01T00:00:01.000Z",
+};
+const customerReport = (customerId: string) => ({
+  customerId,
+  orders: 1,
+  spentCents: 3998,
+  firstOrderAt: "2026-01-01T00:00:01.000Z",
+  lastOrderAt: "2026-01-01T00:00:01.000Z",
+  asOf: "2026-01-01T00:00:01.000Z",
+});
 
 describe("gateway (in-process, fake peers)", () => {
   let mesh: ReturnType<typeof createFakeMesh>;
-  let reporting: CustomerStatsSource | null;
   let gateway: ReturnType<typeof createGatewayWorker>;
   let logLines: { level: string; msg: string; correlationId?: string }[];
 
   beforeEach(async () => {
     mesh = createFakeMesh();
-    reporting = null;
     logLines = [];
     const peer = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch: mesh.fetch });
     gateway = createGatewayWorker({
@@ -89,9 +101,7 @@ describe("gateway (in-process, fake peers)", () => {
         payments: createPeerClient<PaymentsRouter>(peer("payments")).client,
         orders: createPeerClient<OrdersRouter>(peer("orders")).client,
         orderPlacement: createPeerClient<OrdersRouter>(peer("orders")).client,
-      },
-      get reporting() {
-        return reporting;
+        reporting: createPeerClient<ReportingRouter>(peer("reporting")).client,
       },
       healthTargets: ["users", "catalog"].map((name) => ({ name, url: `http://${name}.test` })),
       healthProbeTimeoutMs: 500,
@@ -110,6 +120,8 @@ describe("gateway (in-process, fake peers)", () => {
       return customer;
     });
     mesh.handlers.set("orders.byCustomer", () => [order("CONFIRMED")]);
+    mesh.handlers.set("reporting.sales", () => salesReport);
+    mesh.handlers.set("reporting.customer", (input) => customerReport((input as { customerId: string }).customerId));
   });
 
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -235,23 +247,66 @@ describe("gateway (in-process, fake peers)", () => {
 
   it("composes the customer summary: degraded parts are null, a missing customer is 404, users down is 503", async () => {
     const whole = await (await send("GET", "/api/customers/c1/summary")).json();
-    expect(whole).toEqual({ customer, orders: [order("CONFIRMED")], stats: null, degraded: [] });
+    expect(whole).toEqual({ customer, orders: [order("CONFIRMED")], stats: customerReport("c1"), degraded: [] });
+    expect(mesh.calls.find((c) => c.peer === "reporting")?.input).toEqual({ customerId: "c1" });
 
     mesh.down.add("orders");
-    reporting = { customerStats: async () => Promise.reject(new Error("reporting down")) };
+    mesh.down.add("reporting");
     const partial = await send("GET", "/api/customers/c1/summary");
     expect(partial.status).toBe(200);
     expect(await partial.json()).toEqual({ customer, orders: null, stats: null, degraded: ["orders", "reporting"] });
 
     mesh.down.delete("orders");
-    reporting = { customerStats: async (id) => ({ customerId: id, orders: 1, spentCents: 3998 }) };
-    expect((await (await send("GET", "/api/customers/c1/summary")).json()).stats).toEqual({ customerId: "c1", orders: 1, spentCents: 3998 });
+    const withoutStats = await send("GET", "/api/customers/c1/summary");
+    expect(await withoutStats.json()).toEqual({ customer, orders: [order("CONFIRMED")], stats: null, degraded: ["reporting"] });
+    mesh.down.delete("reporting");
 
     expect((await send("GET", "/api/customers/nobody/summary")).status).toBe(404);
     mesh.down.add("users");
     const noUsers = await send("GET", "/api/customers/c1/summary");
     expect(noUsers.status).toBe(503);
     expect((await errorOf(noUsers)).message).toContain("users");
+  });
+
+  it("serves the reports from reporting's read models on REST and the public tRPC router", async () => {
+    const sales = await send("GET", "/api/reports/sales");
+    expect(sales.status).toBe(200);
+    expect(await sales.json()).toEqual(salesReport);
+    const stats = await send("GET", "/api/reports/customers/c1");
+    expect(stats.status).toBe(200);
+    expect(await stats.json()).toEqual(customerReport("c1"));
+    expect(mesh.calls.map((c) => `${c.peer}.${c.path}`)).toEqual(["reporting.sales", "reporting.customer"]);
+    expect(mesh.calls[1]?.input).toEqual({ customerId: "c1" });
+
+    const trpcData = async (path: string) => ((await (await send("GET", path)).json()) as { result: { data: unknown } }).result.data;
+    expect(await trpcData("/trpc/reports.sales")).toEqual(salesReport);
+    const input = encodeURIComponent(JSON.stringify({ customerId: "c1" }));
+    expect(await trpcData(`/trpc/reports.customer?input=${input}`)).toEqual(customerReport("c1"));
+  });
+
+  it("refuses a bad customer id on the customer report with a 400, calling no peer", async () => {
+    const res = await send("GET", `/api/reports/customers/${"x".repeat(65)}`);
+    expect(res.status).toBe(400);
+    expect(await fieldsOf(res)).toEqual(["id"]);
+    const trpc = await send("GET", `/trpc/reports.customer?input=${encodeURIComponent(JSON.stringify({ customerId: "c1", extra: 1 }))}`);
+    expect(trpc.status).toBe(400);
+    expect(mesh.calls).toEqual([]);
+  });
+
+  it("answers the reports with 503 naming reporting when reporting is down", async () => {
+    mesh.down.add("reporting");
+    for (const path of ["/api/reports/sales", "/api/reports/customers/c1"]) {
+      const res = await send("GET", path);
+      expect(res.status).toBe(503);
+      const error = await errorOf(res);
+      expect(error).toMatchObject({ code: "PEER_UNAVAILABLE", details: { peer: "reporting" } });
+      expect(error.message).toContain("reporting");
+    }
+    const trpc = await send("GET", "/trpc/reports.sales");
+    expect(trpc.status).toBe(503);
+    const body = (await trpc.json()) as { error: { message: string; data: { domainCode: string } } };
+    expect(body.error.data.domainCode).toBe("PEER_UNAVAILABLE");
+    expect(body.error.message).toContain("reporting");
   });
 
   it("places an order: 201 when the saga ended, 202 while PENDING, Idempotency-Key passed on as orders' key", async () => {

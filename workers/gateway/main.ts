@@ -6,6 +6,7 @@ import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
 import type { OrdersRouter } from "../orders/router";
+import type { ReportingRouter } from "../reporting/router";
 import { gatewayConfigSchema } from "./config";
 import { createGatewayWorker } from "./worker";
 
@@ -21,7 +22,7 @@ await runWorkerMain({
       { name: "inventory", url: config.INVENTORY_URL },
       { name: "payments", url: config.PAYMENTS_URL },
       { name: "orders", url: config.ORDERS_URL },
-      ...(config.REPORTING_URL ? [{ name: "reporting", url: config.REPORTING_URL }] : []),
+      { name: "reporting", url: config.REPORTING_URL },
     ];
     return createGatewayWorker({
       logger,
@@ -33,9 +34,8 @@ await runWorkerMain({
         orders: createPeerClient<OrdersRouter>({ ...peer, peer: "orders", url: config.ORDERS_URL }).client,
         orderPlacement: createPeerClient<OrdersRouter>({ ...peer, peer: "orders", url: config.ORDERS_URL, timeoutMs: config.ORDER_PLACE_TIMEOUT_MS })
           .client,
+        reporting: createPeerClient<ReportingRouter>({ ...peer, peer: "reporting", url: config.REPORTING_URL }).client,
       },
-      // reporting (its own issue) plugs in here once its router exists; until then stats is null.
-      reporting: null,
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
     });

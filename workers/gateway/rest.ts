@@ -116,6 +116,10 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
   });
   api.get("/api/orders/:id", async (c) => c.json(await service.getOrder(peers, param(c, "id"))));
 
+  // Reports come only from reporting: without it there is no answer to give (503 naming it).
+  api.get("/api/reports/sales", async (c) => c.json(await service.salesReport(peers)));
+  api.get("/api/reports/customers/:id", async (c) => c.json(await service.customerReport(peers, param(c, "id"))));
+
   api.get("/api/admin/sagas", async (c) => c.json(await service.listSagas(peers, query(c, sagasQuery))));
 
   // 200 even when some worker is down: the composed answer is complete, and says so in `ready` and

@@ -54,6 +54,10 @@ export const gatewayRouter = router({
   customers: router({
     summary: p.input(byCustomer).query(({ ctx, input }) => customerSummary(ctx.deps, input.customerId)),
   }),
+  reports: router({
+    sales: p.query(({ ctx }) => service.salesReport(ctx.deps.peers)),
+    customer: p.input(byCustomer).query(({ ctx, input }) => service.customerReport(ctx.deps.peers, input.customerId)),
+  }),
   health: p.query(({ ctx }) => meshHealth(ctx.deps)),
 });
 

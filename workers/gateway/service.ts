@@ -77,3 +77,13 @@ export function getOrder(peers: GatewayPeers, id: string) {
 export function listSagas(peers: GatewayPeers, input: z.output<typeof sagasQuery>) {
   return fromPeer("orders", () => peers.orders.sagas.query(input));
 }
+
+/** Sales of CONFIRMED orders from reporting's read model; it may lag the orders by a moment (`asOf`). */
+export function salesReport(peers: GatewayPeers) {
+  return fromPeer("reporting", () => peers.reporting.sales.query());
+}
+
+/** A customer's stats from reporting's read model: zeros for a customer with no confirmed order yet. */
+export function customerReport(peers: GatewayPeers, customerId: string) {
+  return fromPeer("reporting", () => peers.reporting.customer.query({ customerId }));
+}

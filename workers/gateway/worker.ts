@@ -10,6 +10,7 @@ import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
 import type { OrdersRouter } from "../orders/router";
+import type { ReportingRouter } from "../reporting/router";
 import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
 
@@ -23,20 +24,13 @@ export interface GatewayPeers {
   orders: TRPCClient<OrdersRouter>;
   /** orders for `place`, whose deadline outlasts orders' wait for the saga. */
   orderPlacement: TRPCClient<OrdersRouter>;
-}
-
-/**
- * Where a customer's stats come from (reporting's read model). Until reporting exists main.ts
- * passes null and the summary's `stats` is null without being counted as degraded.
- */
-export interface CustomerStatsSource {
-  customerStats(customerId: string): Promise<unknown>;
+  /** reporting's read models: the reports, and the stats part of the customer summary. */
+  reporting: TRPCClient<ReportingRouter>;
 }
 
 export interface GatewayDeps {
   logger: Logger;
   peers: GatewayPeers;
-  reporting: CustomerStatsSource | null;
   /** Workers whose /health/ready GET /health composes. */
   healthTargets: { name: string; url: string }[];
   healthProbeTimeoutMs: number;
