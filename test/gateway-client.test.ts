@@ -9,7 +9,7 @@ import { createGatewayClient, type GatewayClient } from "../workers/gateway/clie
 import type { GatewayRouter } from "../workers/gateway/router";
 import { freePort, repoRoot, runToEnd, startWorker, stopAll, tempDir } from "./support/processes";
 
-const peerNames = ["users", "catalog", "inventory", "payments", "orders"];
+const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"];
 let gateway: GatewayClient;
 
 beforeAll(async () => {
@@ -19,7 +19,7 @@ beforeAll(async () => {
   for (const name of peerNames) urls[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${await freePort()}`;
   const portOf = (name: string) => Number(new URL(urls[`${name.toUpperCase()}_URL`] ?? "").port);
   const env = { DATA_DIR: dataDir, NATS_URL: natsUrl, ...urls };
-  await Promise.all(["users", "catalog", "inventory", "payments"].map((name) => startWorker(name, env, { port: portOf(name) })));
+  await Promise.all(["users", "catalog", "inventory", "payments", "reporting"].map((name) => startWorker(name, env, { port: portOf(name) })));
   await startWorker("orders", env, { port: portOf("orders") });
   const running = await startWorker("gateway", env);
   gateway = createGatewayClient(running.url);

@@ -1,12 +1,12 @@
 /**
- * The gateway's public REST API over the whole mesh: users, catalog, inventory, payments, orders
- * and the gateway as real Bun processes wired by their `<PEER>_URL` variables. Peers are stopped
+ * The gateway's public REST API over the whole mesh: users, catalog, inventory, payments, orders,
+ * reporting and the gateway as real Bun processes wired by their `<PEER>_URL` variables. Peers are stopped
  * one at a time to check the composed reads degrade (200 + `degraded`) and a write fails fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
 
-const peerNames = ["users", "catalog", "inventory", "payments", "orders"] as const;
+const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
 type PeerName = (typeof peerNames)[number];
 
 let dataDir: string;
@@ -72,6 +72,7 @@ async function untilHealthy(name: PeerName) {
       inventory: async () => (await api("GET", `/api/products/${productId}`)).body.degraded?.length === 0,
       payments: async () => (await api("GET", `/api/customers/${customerId}/credit`)).status === 200,
       orders: async () => (await api("GET", `/api/customers/${customerId}/summary`)).body.degraded?.length === 0,
+      reporting: async () => (await api("GET", `/api/customers/${customerId}/summary`)).body.degraded?.length === 0,
     };
     return (await checks[name]()) ? true : undefined;
   });
@@ -117,7 +118,8 @@ describe("gateway REST API over real worker processes", () => {
 
     const summary = await api("GET", `/api/customers/${customerId}/summary`);
     expect(summary.status).toBe(200);
-    expect(summary.body).toMatchObject({ customer: { id: customerId }, stats: null, degraded: [] });
+    // No broker here, so reporting has seen no event: its stats are there, but still zero.
+    expect(summary.body).toMatchObject({ customer: { id: customerId }, stats: { customerId, orders: 0 }, degraded: [] });
     expect(summary.body.orders).toHaveLength(1);
 
     const health = await api("GET", "/health");
@@ -150,7 +152,7 @@ describe("gateway REST API over real worker processes", () => {
     await running.orders.kill("SIGTERM");
     const res = await api("GET", `/api/customers/${lastShop.customerId}/summary`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ customer: { id: lastShop.customerId }, orders: null, stats: null, degraded: ["orders"] });
+    expect(res.body).toMatchObject({ customer: { id: lastShop.customerId }, orders: null, stats: { customerId: lastShop.customerId }, degraded: ["orders"] });
     await start("orders");
     await untilHealthy("orders");
   });
