@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
   rebuild: () => import("./rebuild"),
   check: () => import("./check"),
   backup: () => import("./backup"),
+  restore: () => import("./restore"),
 };
 
 async function usage(): Promise<string> {

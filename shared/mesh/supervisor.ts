@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { WorkerSpec } from "./discover";
+import { isHeld } from "./hold";
 import { stopChild } from "./nats";
 import type { MeshOutput } from "./output";
 import { repoRoot } from "./settings";
@@ -27,6 +28,8 @@ export interface SupervisedWorkerOptions {
   onStart(worker: SupervisedWorker): void;
   /** Called each time a new process of this worker first answers ready. */
   onReady(worker: SupervisedWorker, restarts: number): void;
+  /** While this file exists, an exit is not restarted; the worker starts once it is gone (hold.ts). */
+  holdFile?: string;
 }
 
 export class SupervisedWorker {
@@ -66,6 +69,7 @@ export class SupervisedWorker {
 
   private onExit(child: ChildProcess, startedAt: number, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.stopping || this.child !== child) return;
+    if (isHeld(this.options.holdFile)) return this.startWhenReleased();
     if (Date.now() - startedAt >= restartPolicy.stableAfterMs) this.nextDelayMs = restartPolicy.firstDelayMs;
     const delay = this.nextDelayMs;
     this.nextDelayMs = Math.min(delay * 2, restartPolicy.maxDelayMs);
@@ -77,6 +81,18 @@ export class SupervisedWorker {
       this.restarts += 1;
       this.start();
     }, delay);
+  }
+
+  /** An operator holds this worker down (e.g. `mesh restore`): start it again once released. */
+  private startWhenReleased(): void {
+    this.options.output.say("mesh", `${this.spec.name} stopped and held by ${this.options.holdFile}; it starts again once that file is gone`);
+    const poll = setInterval(() => {
+      if (this.stopping) return clearInterval(poll);
+      if (isHeld(this.options.holdFile)) return;
+      clearInterval(poll);
+      this.nextDelayMs = restartPolicy.firstDelayMs;
+      this.start();
+    }, 100);
   }
 
   private async waitUntilReady(child: ChildProcess): Promise<void> {

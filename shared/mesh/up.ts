@@ -11,6 +11,7 @@ import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
 import { SupervisedWorker } from "./supervisor";
+import { holdFileOf } from "./hold";
 
 export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
 
@@ -94,6 +95,7 @@ async function superviseMesh(
       new SupervisedWorker(spec, {
         env: workerEnv(spec, specs, settings, nats.url, process.env),
         output,
+        holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
         onReady(worker, restarts) {
           everReady.add(worker.spec.name);

@@ -1,0 +1,108 @@
+/**
+ * `npm run mesh -- restore inventory` against a mesh run by the real launcher: the worker is held
+ * down, its file swapped for an older backup, and it comes back serving; `check` then names the
+ * confirmed orders whose committed stock the old file does not have, and passes again once the
+ * operator re-applies that stock through inventory's API. The replaced file is kept, whole.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { bunBin, freePort, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, waitFor } from "./support/processes";
+
+let launcher: ReturnType<typeof spawn> | undefined;
+afterAll(async () => {
+  if (launcher && launcher.exitCode === null) {
+    const exited = new Promise((resolve) => launcher!.once("exit", resolve));
+    launcher.kill("SIGTERM");
+    await exited;
+  }
+  await stopAll();
+});
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
+  });
+}
+
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await Promise.all(Array.from({ length: 10 }, (_, i) => portIsFree(base + 1 + i)))).every(Boolean)) return base;
+  }
+  throw new Error("no free block of ten ports");
+}
+
+const data = (result: { status: number; body: any }) => {
+  if (result.status !== 200) throw new Error(`call failed (${result.status}): ${JSON.stringify(result.body)}`);
+  return result.body.result.data;
+};
+
+describe("mesh restore", () => {
+  it("swaps an older inventory backup in, check names what disagrees, and passes after repair through the API", async () => {
+    const nats = await startNats();
+    const dataDir = tempDir("restore");
+    let output = "";
+    launcher = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
+      cwd: repoRoot,
+      env: { ...process.env, LOG_LEVEL: "warn", DATA_DIR: dataDir, NATS_URL: nats.url, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()), PEER_TIMEOUT_MS: "10000" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    launcher.stdout!.on("data", (chunk) => (output += chunk));
+    launcher.stderr!.on("data", (chunk) => (output += chunk));
+    await waitFor("mesh ready", async () => (output.includes("mesh ready") ? true : undefined), 60_000);
+    const cli = (args: string[]) => runToEnd(bunBin, ["run", "shared/mesh/cli.ts", ...args], { DATA_DIR: dataDir });
+    const { workers } = JSON.parse((await cli(["status", "--json"])).output.replace(/^[^{]*/, "")) as { workers: { name: string; url: string; pid: number }[] };
+    const url = (name: string) => workers.find((worker) => worker.name === name)!.url;
+
+    const customer = data(await trpcMutation(url("users"), "register", { email: "restore@example.com", name: "Restorer" }));
+    const product = data(await trpcMutation(url("catalog"), "create", { sku: "RST-1", name: "Restored item", priceCents: 300 }));
+    data(await trpcMutation(url("inventory"), "setStock", { productId: product.id, onHand: 10 }));
+    data(await trpcMutation(url("payments"), "setCreditLimit", { customerId: customer.id, limitCents: 100_000 }));
+    expect((await cli(["backup", "inventory"])).code).toBe(0);
+
+    const orders = [];
+    for (let i = 0; i < 2; i++) {
+      const order = data(await trpcMutation(url("orders"), "place", { customerId: customer.id, items: [{ productId: product.id, quantity: 2 }] })).order;
+      expect(order.status).toBe("CONFIRMED");
+      orders.push(order);
+    }
+    expect((await cli(["check", "--wait", "20"])).code).toBe(0);
+
+    const inventoryPid = workers.find((worker) => worker.name === "inventory")!.pid;
+    const restored = await cli(["restore", "inventory", "--json"]);
+    expect(restored.code, restored.output).toBe(0);
+    const report = JSON.parse(restored.output.slice(restored.output.indexOf("{\n")));
+    expect(output).toContain("inventory stopped and held by");
+    expect(report.check.ok).toBe(false);
+    for (const order of orders) {
+      expect(report.check.violations).toContainEqual(
+        expect.objectContaining({ rule: "order.stock_not_committed", orderId: order.id, worker: "inventory", found: "no reservation" }),
+      );
+    }
+
+    // The replaced file is kept whole: both orders' committed reservations are in it.
+    const kept = new Database(report.restored.replacedKeptAt, { readonly: true });
+    expect(kept.prepare("select status from reservations order by order_id").all()).toEqual([{ status: "COMMITTED" }, { status: "COMMITTED" }]);
+    kept.close();
+    expect(readdirSync(join(dataDir, "replaced", "inventory")).length).toBeGreaterThan(0);
+
+    const after = JSON.parse((await cli(["status", "--json"])).output.replace(/^[^{]*/, "")) as { workers: { name: string; pid: number; ready: boolean }[] };
+    const inventoryNow = after.workers.find((worker) => worker.name === "inventory")!;
+    expect(inventoryNow.pid).not.toBe(inventoryPid);
+    expect(inventoryNow.ready).toBe(true);
+
+    // The operator re-applies the confirmed orders' stock through inventory's own API.
+    for (const order of orders) {
+      data(await trpcMutation(url("inventory"), "reserve", { orderId: order.id, lines: order.lines.map((line: any) => ({ productId: line.productId, quantity: line.quantity })) }));
+      data(await trpcMutation(url("inventory"), "commit", { orderId: order.id }));
+    }
+    const again = await cli(["check", "--json"]);
+    expect(again.code, again.output).toBe(0);
+  }, 180_000);
+});
