@@ -13,13 +13,13 @@
  *   });
  */
 import { and, eq } from "drizzle-orm";
-import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection } from "nats";
 import { ZodError } from "zod";
 import type { WorkerDb, WorkerTx } from "../db";
 import type { Logger } from "../logger";
 import { runInRequestScope } from "../request-scope";
 import type { WorkerLoop } from "../worker";
+import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { publishDeadLetter } from "./dlq";
 import { parseEvent, streamOf, type EventData, type EventDefinition, type EventEnvelope } from "./envelope";
 import type { NatsConnectionProvider } from "./nats";
@@ -90,6 +90,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const log = logger.child({ loop: "event-consumer", consumer: name, stream });
   const sleeper = createSleeper();
   const stats: ConsumerHealth = { handled: 0, duplicates: 0, failed: 0, deadLettered: 0, ignored: 0, consuming: false };
+  const metrics = consumerMetrics(name);
   let stopped = true;
   let running: Promise<void> | undefined;
   let messages: ConsumerMessages | undefined;
@@ -144,6 +145,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       await publishDeadLetter(nc, { msg, consumer: name, error, attempts });
       msg.term(error.slice(0, 200));
       stats.deadLettered += 1;
+      metrics.deadLettered(msg.subject);
       log.warn({ subject: msg.subject, streamSeq: msg.info.streamSequence, attempts, error }, "message sent to the dead letters");
     } catch (publishError) {
       // The dead letters are unreachable: keep the message and try again later.
@@ -172,12 +174,12 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     } catch (error) {
       return deadLetter(nc, msg, `malformed message: ${describeError(error)}`, attempts);
     }
-    // Continue the producer's trace and correlation, so events this handler enqueues carry both.
-    const carrier: Record<string, string> = {};
-    for (const key of ["traceparent", "tracestate"]) if (msg.headers?.has(key)) carrier[key] = msg.headers.get(key);
+    // Continue the producer's trace (a consumer span) and correlation, so events this handler enqueues carry both.
+    metrics.delivered(msg.subject, attempts);
+    const message = { subject: msg.subject, eventId: event.id, consumer: name, deliveryCount: attempts, headers: msg.headers ?? {} };
     try {
-      const outcome = context.with(propagation.extract(ROOT_CONTEXT, carrier), () =>
-        runInRequestScope({ correlationId: event.correlationId, causationId: event.id }, () => apply(event, handler)),
+      const outcome = runInRequestScope({ correlationId: event.correlationId, causationId: event.id }, () =>
+        traceConsume(message, () => apply(event, handler)),
       );
       stats[outcome === "handled" ? "handled" : "duplicates"] += 1;
     } catch (error) {
