@@ -40,7 +40,7 @@ async function setup(name: string) {
   return { nats, nc, users, db: consumerDb.db, relay, register, consumer, cleanup };
 }
 
-const countRegistration = handleEvent(userRegistered, (tx, event) => {
+const countRegistration = handleEvent(userRegistered, (tx, event, delivery) => {
   bump(tx, `user:${event.data.userId}`);
   bump(tx, "registered");
 });
@@ -51,8 +51,8 @@ describe("event consumer", () => {
     let flakyFailures = 0;
     const consumer = t.consumer({
       handlers: {
-        [userRegistered.subject]: handleEvent(userRegistered, (tx, event) => {
-          countRegistration.handle(tx, event);
+        [userRegistered.subject]: handleEvent(userRegistered, (tx, event, delivery) => {
+          countRegistration.handle(tx, event, delivery);
           if (event.data.name === "Flaky" && flakyFailures++ === 0) throw new Error("flaky store"); // rolls back the bump
         }),
       },
@@ -93,8 +93,8 @@ describe("event consumer", () => {
       {
         ackWaitMs: 1000,
         handlers: {
-          [userRegistered.subject]: handleEvent(userRegistered, (tx, event) => {
-            countRegistration.handle(tx, event);
+          [userRegistered.subject]: handleEvent(userRegistered, (tx, event, delivery) => {
+            countRegistration.handle(tx, event, delivery);
             void doomed.close(); // the connection dies before the ack can leave
           }),
         },
@@ -122,9 +122,9 @@ describe("event consumer", () => {
     const consumer = t.consumer({
       maxDeliver: 3,
       handlers: {
-        [userRegistered.subject]: handleEvent(userRegistered, (tx, event) => {
+        [userRegistered.subject]: handleEvent(userRegistered, (tx, event, delivery) => {
           if (event.data.name === "Poison" && broken) throw new Error("price table missing");
-          countRegistration.handle(tx, event);
+          countRegistration.handle(tx, event, delivery);
         }),
       },
     });
@@ -204,7 +204,7 @@ describe("event consumer", () => {
     const greeted = defineEvent("tests.user.greeted", z.object({ userId: z.string() }));
     const consumer = t.consumer({
       handlers: {
-        [userRegistered.subject]: handleEvent(userRegistered, (tx, event) => {
+        [userRegistered.subject]: handleEvent(userRegistered, (tx, event, delivery) => {
           enqueueEvent(tx, consumerSchema.outbox, greeted, { userId: event.data.userId }, { aggregateId: event.data.userId });
         }),
       },

@@ -27,10 +27,16 @@ import { ensureStream, isNotFound } from "./streams";
 import type { InboxTable } from "./tables";
 import { backoffDelay, createSleeper, type BackoffSettings } from "./timing";
 
+/** Where a message sits in its stream, for read models that record how far they have read. */
+export interface Delivery {
+  stream: string;
+  streamSequence: number;
+}
+
 export interface EventHandler<E extends EventDefinition = EventDefinition> {
   definition: E;
   /** Runs inside the consumer's transaction: synchronous, writes through `tx` only. */
-  handle(tx: WorkerTx<any>, event: EventEnvelope<EventData<E>>): void;
+  handle(tx: WorkerTx<any>, event: EventEnvelope<EventData<E>>, delivery: Delivery): void;
 }
 
 /** Types a handler by its event definition: `handleEvent(orderConfirmed, (tx, e) => ...)`. */
@@ -72,6 +78,13 @@ export interface ConsumerHealth {
 
 export interface EventConsumer extends WorkerLoop {
   stats(): ConsumerHealth;
+  /**
+   * Stops consuming and deletes the durable consumer at the broker, so the next start() reads
+   * the stream from its first message (a read-model rebuild). The caller clears its own rows.
+   */
+  reset(): Promise<void>;
+  /** Messages not yet delivered or not yet acked, per the broker; undefined without NATS. */
+  backlog(): Promise<{ pending: number; ackPending: number } | undefined>;
   health(): { consumers: Record<string, ConsumerHealth> };
 }
 
@@ -123,7 +136,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     }
   };
 
-  const apply = (event: EventEnvelope, handler: EventHandler<any>): Outcome =>
+  const apply = (event: EventEnvelope, handler: EventHandler<any>, delivery: Delivery): Outcome =>
     db.transaction(
       (tx) => {
         const seen = tx
@@ -132,7 +145,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
           .where(and(eq(inbox.consumer, name), eq(inbox.eventId, event.id)))
           .get();
         if (seen) return "duplicate";
-        const result: unknown = handler.handle(tx, event);
+        const result: unknown = handler.handle(tx, event, delivery);
         if (result instanceof Promise) throw new Error(`handler of ${event.subject} returned a promise; handlers run in a synchronous transaction`);
         tx.insert(inbox).values({ consumer: name, eventId: event.id, subject: event.subject, handledAt: Date.now() }).run();
         return "handled";
@@ -179,7 +192,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     const message = { subject: msg.subject, eventId: event.id, consumer: name, deliveryCount: attempts, headers: msg.headers ?? {} };
     try {
       const outcome = runInRequestScope({ correlationId: event.correlationId, causationId: event.id }, () =>
-        traceConsume(message, () => apply(event, handler)),
+        traceConsume(message, () =>
+          apply(event, handler, { stream, streamSequence: msg.info.streamSequence }),
+        ),
       );
       stats[outcome === "handled" ? "handled" : "duplicates"] += 1;
     } catch (error) {
@@ -221,6 +236,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     stats.consuming = false;
   };
 
+  const stop = async () => {
+    stopped = true;
+    sleeper.interrupt();
+    await messages?.close().catch(() => undefined);
+    await running;
+  };
+
   return {
     name: `event-consumer:${name}`,
     stats: () => ({ ...stats }),
@@ -229,11 +251,22 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       stopped = false;
       running = run();
     },
-    async stop() {
-      stopped = true;
-      sleeper.interrupt();
-      await messages?.close().catch(() => undefined);
-      await running;
+    stop,
+    async reset() {
+      await stop();
+      const nc = nats.current();
+      if (!nc) throw new Error("NATS is not connected: cannot reset the durable consumer");
+      const jsm = await nc.jetstreamManager();
+      await jsm.consumers.delete(stream, name).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+    },
+    async backlog() {
+      const nc = nats.current();
+      if (!nc) return undefined;
+      const jsm = await nc.jetstreamManager();
+      const info = await jsm.consumers.info(stream, name).catch(() => undefined);
+      return info ? { pending: info.num_pending, ackPending: info.num_ack_pending } : undefined;
     },
     health: () => ({ consumers: { [name]: { ...stats } } }),
   };
