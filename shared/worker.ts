@@ -68,7 +68,7 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
     c.header(correlationHeader, correlationId);
   });
 
-  app.use("*", httpServerTelemetry());
+  app.use("*", httpServerTelemetry({ logger }));
 
   app.get("/metrics", async (c) => {
     const render = options.metricsText ?? processMetricsText();

@@ -2,9 +2,10 @@
  * Hono middleware giving every HTTP request a SERVER span (continuing the caller's `traceparent`,
  * named `${method} ${route}`, HTTP semantic-convention attributes, status ERROR on 5xx) and a
  * sample in the `http.server.request.duration` histogram by route and status. Health probes and
- * `/metrics` scrapes are left out: they would bury the traces that matter.
+ * `/metrics` scrapes are left out: they would bury the traces that matter. With a logger, each
+ * request is also a debug line (in the request's span, so it carries its trace id).
  *
- * @example app.use("*", httpServerTelemetry());
+ * @example app.use("*", httpServerTelemetry({ logger }));
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter } from "@opentelemetry/api";
 import type { Context as HonoContext, MiddlewareHandler } from "hono";
@@ -22,9 +23,12 @@ const headersGetter: TextMapGetter<Headers> = {
 
 const untraced = (path: string) => path === "/metrics" || path.startsWith("/health/");
 
-/** The low-cardinality route: `/trpc/<procedure>` for tRPC calls, the registered pattern otherwise. */
+/**
+ * The low-cardinality route: `/trpc/<procedure>` for tRPC calls, else the pattern of the handler
+ * that answered (after `next()`, Hono's route index points at it; a later catch-all is not it).
+ */
 export function routeOf(c: HonoContext): string | undefined {
-  const pattern = routePath(c, -1);
+  const pattern = routePath(c);
   if (pattern === "/trpc/*") return c.res.status === 404 ? pattern : `/trpc/${c.req.path.slice("/trpc/".length)}`;
   if (!pattern || pattern === "*" || pattern === "/*") return undefined;
   return pattern;
@@ -33,7 +37,12 @@ export function routeOf(c: HonoContext): string | undefined {
 // Seconds; from 1 ms (a cached read) to 10 s (a saga waiting on a slow peer).
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function httpServerTelemetry(): MiddlewareHandler {
+/** The part of a pino logger the access line needs. */
+interface DebugLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+}
+
+export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): MiddlewareHandler {
   const duration = meter().createHistogram("http.server.request.duration", {
     description: "Duration of HTTP requests served, by route and status",
     unit: "s",
@@ -61,9 +70,10 @@ export function httpServerTelemetry(): MiddlewareHandler {
       parent,
     );
     const started = performance.now();
+    const active = trace.setSpan(parent, span);
     let thrown: unknown;
     try {
-      await context.with(trace.setSpan(parent, span), next);
+      await context.with(active, next);
     } catch (error) {
       thrown = error;
       throw error;
@@ -81,8 +91,13 @@ export function httpServerTelemetry(): MiddlewareHandler {
         span.setAttribute("error.type", String(status));
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : `HTTP ${status}` });
       }
+      const seconds = (performance.now() - started) / 1000;
+      if (options.logger) {
+        const fields = { method, route: route ?? c.req.path, status, ms: Math.round(seconds * 10_000) / 10 };
+        context.with(active, () => options.logger!.debug(fields, "request served"));
+      }
       span.end();
-      duration.record((performance.now() - started) / 1000, {
+      duration.record(seconds, {
         "http.request.method": method,
         "http.route": route ?? "unmatched",
         "http.response.status_code": status,
