@@ -3,6 +3,7 @@
  * down, its file swapped for an older backup, and it comes back serving; `check` then names the
  * confirmed orders whose committed stock the old file does not have, and passes again once the
  * operator re-applies that stock through inventory's API. The replaced file is kept, whole.
+ * The launcher's scheduled backup of payments shows in `mesh status`.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
@@ -50,7 +51,7 @@ describe("mesh restore", () => {
     let output = "";
     launcher = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
       cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: "warn", DATA_DIR: dataDir, NATS_URL: nats.url, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()), PEER_TIMEOUT_MS: "10000" },
+      env: { ...process.env, LOG_LEVEL: "warn", DATA_DIR: dataDir, NATS_URL: nats.url, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()), PEER_TIMEOUT_MS: "10000", BACKUP_INTERVAL_PAYMENTS: "1s" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     launcher.stdout!.on("data", (chunk) => (output += chunk));
@@ -59,6 +60,14 @@ describe("mesh restore", () => {
     const cli = (args: string[]) => runToEnd(bunBin, ["run", "shared/mesh/cli.ts", ...args], { DATA_DIR: dataDir });
     const { workers } = JSON.parse((await cli(["status", "--json"])).output.replace(/^[^{]*/, "")) as { workers: { name: string; url: string; pid: number }[] };
     const url = (name: string) => workers.find((worker) => worker.name === name)!.url;
+
+    // The launcher's schedule (BACKUP_INTERVAL_PAYMENTS) backs payments up; status shows the outcome.
+    expect(output).toContain("backups scheduled: payments every 1s");
+    const scheduled = await waitFor("a scheduled payments backup in status", async () => {
+      const status = JSON.parse((await cli(["status", "--json"])).output.replace(/^[^{]*/, "")) as { workers: { name: string; details: any }[] };
+      return status.workers.find((worker) => worker.name === "payments")!.details.backup;
+    });
+    expect(scheduled).toMatchObject({ ok: true, error: null, file: expect.stringContaining(join(dataDir, "backups", "payments")) });
 
     const customer = data(await trpcMutation(url("users"), "register", { email: "restore@example.com", name: "Restorer" }));
     const product = data(await trpcMutation(url("catalog"), "create", { sku: "RST-1", name: "Restored item", priceCents: 300 }));

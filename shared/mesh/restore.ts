@@ -7,7 +7,7 @@
  * disagrees with is for the operator to repair through the workers' APIs.
  * With no mesh running it restores the file alone. Exit 0 once restored (whatever check finds).
  */
-import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { databaseFileOf } from "../db";
 import { backupsDirOf, listBackups, readManifest, sha256Of } from "./backup-store";
@@ -114,6 +114,5 @@ export async function run(args: string[]): Promise<number> {
     say("no mesh running: start it and run `npm run mesh -- check` to see what disagrees with the restored data");
   }
   if (json) process.stdout.write(`${JSON.stringify({ restored: { worker, from: backup, replacedKeptAt: aside }, check: check ?? null }, null, 2)}\n`);
-  rmSync(`${databaseFileOf(dataDir, worker)}.restoring`, { force: true });
   return 0;
 }

@@ -3,6 +3,7 @@
  * `DATA_DIR/mesh.json`, each worker probed at `/health/ready`. Exit 0 when every worker is
  * ready, 1 otherwise (or when no mesh is running).
  */
+import { readBackupStatus } from "./backup-schedule";
 import { readMeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, type MeshWorkerState } from "./state";
 
@@ -31,7 +32,10 @@ export async function run(args: string[]): Promise<number> {
     return notRunning(`the launcher (pid ${state.launcherPid}) in ${meshStateFile(dataDir)} is gone; it did not exit cleanly`);
   }
 
-  const workers = await Promise.all(state.workers.map(probeWorker));
+  const backups = readBackupStatus(dataDir);
+  const workers = (await Promise.all(state.workers.map(probeWorker))).map((worker) =>
+    backups[worker.name] ? { ...worker, details: { ...worker.details, backup: backups[worker.name] } } : worker,
+  );
   if (json) process.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);
   else printTable(workers, state.launcherPid, state.nats);
   return workers.every((worker) => worker.ready) ? 0 : 1;

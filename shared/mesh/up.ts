@@ -12,6 +12,7 @@ import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
 import { SupervisedWorker } from "./supervisor";
 import { holdFileOf } from "./hold";
+import { startBackupSchedule } from "./backup-schedule";
 
 export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
 
@@ -108,6 +109,7 @@ async function superviseMesh(
       }),
   );
   for (const worker of workers) worker.start();
+  const stopBackups = startBackupSchedule(settings.dataDir, process.env, output);
 
   const waiting = setInterval(() => {
     if (announced) return clearInterval(waiting);
@@ -118,6 +120,7 @@ async function superviseMesh(
   stop.onRepeat((reason) => output.say("mesh", `${reason} again; already stopping`));
   const { reason, code } = await stop.requested;
   clearInterval(waiting);
+  stopBackups();
   output.say("mesh", `${reason}: stopping ${workers.length} workers`);
   await Promise.all(workers.map((worker) => worker.stop(settings.stopTimeoutMs)));
   if (nats.mode === "launched") output.say("nats", "stopping the nats-server started by the launcher");
