@@ -1,0 +1,72 @@
+/**
+ * 4. Order placement through the gateway (the whole saga): orders/s at saturation, then p50/p99 at
+ * a fixed rate of half of that; on a plain mesh, then on a mesh exporting every span over OTLP.
+ */
+import { autocannon, conditionsOf, ratio, round, type LoadFigures, type LoadSettings } from "../lib/autocannon";
+import type { SeededMesh } from "../lib/context";
+import { emptyResult, type Bench } from "../lib/types";
+
+export function orderLoad(mesh: SeededMesh, settings: LoadSettings): { url: string; settings: LoadSettings } {
+  return {
+    url: `${mesh.gatewayUrl}/api/orders`,
+    settings: {
+      ...settings,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ customerId: mesh.customerId, items: [{ productId: mesh.productId, quantity: 1 }] }),
+    },
+  };
+}
+
+/** Orders that were placed: 2xx answers per second (201 CONFIRMED, 202 still PENDING). */
+function ordersPerSec(f: LoadFigures, durationS: number): number {
+  return round(((f.requests - f.non2xx) / durationS) * 1, 0);
+}
+
+export const ordersBench: Bench = {
+  name: "orders",
+  title: "Order placement through the gateway, with and without tracing",
+  async run(ctx) {
+    const result = emptyResult(
+      this,
+      "POST /api/orders on the gateway of a launcher mesh (one customer with ample credit, one product with ample stock, quantity 1, " +
+        "no Idempotency-Key): each answer comes after orders' saga ran users → catalog → inventory reserve → payments authorize → " +
+        "commit/capture (plus relays and reporting's consumers working in the background). Saturation: 32 connections as fast as " +
+        "answers come; orders/s counts 2xx answers. Then a fixed overall rate (autocannon -R) of half the untraced saturation, same " +
+        "rate for both meshes. Traced mesh: OTEL_EXPORTER_OTLP_ENDPOINT set for every worker, spans exported to a local OTLP sink " +
+        "that answers 200. Untraced: no endpoint (context still propagates, no spans recorded).",
+    );
+    const s = ctx.settings;
+    const figures: Record<string, { sat: LoadFigures; half: LoadFigures }> = {};
+    let halfRate = 0;
+    for (const kind of ["plain", "traced"] as const) {
+      const mesh = await ctx.mesh(kind);
+      const sat = orderLoad(mesh, s);
+      const saturation = await autocannon(sat.url, sat.settings);
+      if (kind === "plain") halfRate = Math.max(1, Math.round(ordersPerSec(saturation, s.durationS) / 2));
+      const half = orderLoad(mesh, { ...s, overallRate: halfRate });
+      const atHalf = await autocannon(half.url, half.settings);
+      figures[kind] = { sat: saturation, half: atHalf };
+      const payload = `POST JSON ${sat.settings.body!.length} B (one line item)`;
+      const label = kind === "plain" ? "untraced" : "traced (OTLP export)";
+      result.figures.push(
+        { label: `${label}, saturation`, conditions: conditionsOf(sat.settings, payload), values: { ordersPerSec: ordersPerSec(saturation, s.durationS), ...saturation } },
+        { label: `${label}, at ${halfRate}/s`, conditions: conditionsOf(half.settings, payload), values: { ordersPerSec: ordersPerSec(atHalf, s.durationS), ...atHalf } },
+      );
+    }
+    await ctx.stopMesh();
+    const plain = figures["plain"]!;
+    const traced = figures["traced"]!;
+    const plainOps = ordersPerSec(plain.sat, s.durationS);
+    const tracedOps = ordersPerSec(traced.sat, s.durationS);
+    const cost = round(1 - ratio(tracedOps, plainOps), 3);
+    result.ratios["tracedOverUntraced"] = ratio(tracedOps, plainOps);
+    result.aims.push(
+      { aim: "≥ 2,000 orders/s through the gateway (untraced, saturation)", value: plainOps, met: plainOps >= 2000 },
+      { aim: "p99 ≤ 20 ms at half the saturation rate (untraced)", value: plain.half.p99Ms, met: plain.half.p99Ms <= 20 },
+      { aim: "tracing costs ≤ 10% of order throughput", value: cost, met: cost <= 0.1 },
+    );
+    if (plain.sat.non2xx + plain.sat.errors > 0) result.notes.push(`untraced saturation had ${plain.sat.non2xx} non-2xx answers and ${plain.sat.errors} errors`);
+    return result;
+  },
+};

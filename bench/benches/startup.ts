@@ -1,0 +1,100 @@
+/**
+ * 6. Start-up and memory: time to ready of one worker (catalog by its main.ts, fresh DB) and of
+ * the whole mesh (the launcher), and each worker's RSS idle and under order load.
+ */
+import { readFileSync } from "node:fs";
+import { bunBin, freePort, tempDir } from "../../test/support/processes";
+import { autocannon, conditionsOf, round } from "../lib/autocannon";
+import { startProcess } from "../lib/process";
+import { emptyResult, type Bench } from "../lib/types";
+import { orderLoad } from "./orders";
+
+/** VmRSS of a process in MB, from /proc (null once it is gone). */
+export function rssMb(pid: number): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? round(Number(kb) / 1024, 1) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Spawn → first 200 from /health/ready, polled every 5 ms. */
+async function timeWorkerReady(natsUrl: string): Promise<number> {
+  const port = await freePort();
+  const started = performance.now();
+  const proc = startProcess(bunBin, ["run", "workers/catalog/main.ts"], { DATA_DIR: tempDir("bench-ready"), NATS_URL: natsUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" });
+  try {
+    for (;;) {
+      if (proc.pid < 0 || (await Promise.race([proc.exited.then(() => true), Bun.sleep(0).then(() => false)]))) {
+        throw new Error(`catalog exited before ready: ${proc.output()}`);
+      }
+      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+      if (ok) return round(performance.now() - started, 1);
+      if (performance.now() - started > 30_000) throw new Error(`catalog not ready in 30 s: ${proc.output()}`);
+      await Bun.sleep(5);
+    }
+  } finally {
+    await proc.stop();
+  }
+}
+
+export const startupBench: Bench = {
+  name: "startup",
+  title: "Start-up time and memory per worker",
+  async run(ctx) {
+    const result = emptyResult(
+      this,
+      "One worker: `bun run workers/catalog/main.ts` on a fresh DATA_DIR (migrations applied, NATS connected), from spawn to the " +
+        "first 200 of /health/ready (polled every 5 ms). Whole mesh: the launcher (`bun run shared/mesh/cli.ts up`, 7 workers, " +
+        "external NATS) from spawn to its 'mesh ready' line. RSS = VmRSS from /proc/<pid>/status of each worker process: idle " +
+        "(after seeding, 1 s quiet) and the peak sampled every 200 ms under order load (POST /api/orders, 32 connections).",
+    );
+    const s = ctx.settings;
+    const nats = await ctx.nats();
+    const runs = s.quick ? 2 : 5;
+    const readyTimes: number[] = [];
+    for (let i = 0; i < runs; i++) readyTimes.push(await timeWorkerReady(nats.url));
+    const sorted = [...readyTimes].sort((a, b) => a - b);
+    const medianReady = sorted[Math.floor(sorted.length / 2)]!;
+
+    await ctx.stopMesh();
+    const mesh = await ctx.mesh("plain");
+    await Bun.sleep(1000);
+    const idle = Object.fromEntries(mesh.workers.map((w) => [w.name, rssMb(w.pid)]));
+
+    const peak: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      for (const w of mesh.workers) peak[w.name] = Math.max(peak[w.name] ?? 0, rssMb(w.pid) ?? 0);
+    }, 200);
+    const load = orderLoad(mesh, { ...s, durationS: Math.min(s.durationS, 5), warmupS: 0 });
+    const loadFigures = await autocannon(load.url, load.settings);
+    clearInterval(sampler);
+    await ctx.stopMesh();
+
+    result.figures.push(
+      {
+        label: "catalog worker, spawn → ready",
+        conditions: { tool: "bench harness (Bun), fetch /health/ready every 5 ms", runs, freshDataDir: true },
+        values: { medianMs: medianReady, minMs: sorted[0]!, maxMs: sorted.at(-1)!, runsMs: readyTimes.join(" / ") },
+      },
+      { label: "whole mesh (launcher, 7 workers), spawn → 'mesh ready'", conditions: { tool: "bench harness (Bun)", workers: mesh.workers.length }, values: { ms: round(mesh.readyMs, 0) } },
+    );
+    for (const w of mesh.workers) {
+      result.figures.push({
+        label: `${w.name} RSS`,
+        conditions: conditionsOf(load.settings, "load: POST /api/orders (one line item)"),
+        values: { idleMb: idle[w.name] ?? null, underLoadPeakMb: peak[w.name] ?? null },
+      });
+    }
+    result.notes.push(`order load during the RSS sampling: ${loadFigures.requestsPerSec} req/s, p99 ${loadFigures.p99Ms} ms`);
+    const maxIdle = Math.max(...Object.values(idle).map((v) => v ?? 0));
+    const maxLoaded = Math.max(...Object.values(peak));
+    result.aims.push(
+      { aim: "a worker ready in under 1 s (median, ms)", value: medianReady, met: medianReady < 1000 },
+      { aim: "every worker's RSS under 60 MB idle (largest, MB)", value: maxIdle, met: maxIdle < 60 },
+      { aim: "every worker's RSS under 60 MB under load (largest peak, MB)", value: maxLoaded, met: maxLoaded < 60 },
+    );
+    return result;
+  },
+};

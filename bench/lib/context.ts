@@ -1,0 +1,160 @@
+/**
+ * What the benches share within one run: the nats-server, a seeded catalog worker, a launcher
+ * mesh (plain or traced, one at a time so they never compete for the two cores), and the tiny OTLP
+ * sink. Each is started on first use and everything is stopped at the end of the run.
+ */
+import { spawn } from "node:child_process";
+import { bunBin, freePort, repoRoot, startNats, startWorker, stopAll, tempDir, waitFor, type RunningNats, type RunningWorker } from "../../test/support/processes";
+import type { BenchSettings } from "./types";
+import { startLauncherMesh, type LauncherMesh } from "./mesh";
+import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
+
+export interface SeededCatalog {
+  worker: RunningWorker;
+  dataDir: string;
+  productId: string;
+}
+
+export interface SeededMesh extends LauncherMesh {
+  traced: boolean;
+  productId: string;
+  customerId: string;
+}
+
+export interface BenchContext {
+  settings: BenchSettings;
+  nats(): Promise<RunningNats>;
+  catalog(): Promise<SeededCatalog>;
+  mesh(kind: "plain" | "traced"): Promise<SeededMesh>;
+  stopMesh(): Promise<void>;
+  /** Spawns a Bun script of the bench and resolves with the JSON it prints last. */
+  runBunScript(script: string, env: Record<string, string>, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+async function call(url: string, method: string, body?: unknown): Promise<any> {
+  const res = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Products through catalog's own tRPC (the bench's catalog runs alone, without a gateway). */
+async function seedCatalog(url: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const body = await call(`${url}/trpc/create`, "POST", {
+      sku: `BENCH-${i}`,
+      name: `Bench product ${i}`,
+      description: "A product of the benchmark",
+      priceCents: 100 + i,
+      attributes: { colour: "blue", size: i % 5 },
+    });
+    ids.push(body.result.data.id);
+  }
+  return ids;
+}
+
+/** A customer with ample credit and a product with ample stock, through the gateway. */
+async function seedMesh(gatewayUrl: string): Promise<{ productId: string; customerId: string }> {
+  const user = await call(`${gatewayUrl}/api/users`, "POST", { email: "bench@example.com", name: "Bench Customer" });
+  await call(`${gatewayUrl}/api/customers/${user.id}/credit`, "PUT", { limitCents: 1_000_000_000_000_000 });
+  let productId = "";
+  for (let i = 0; i < 50; i++) {
+    const product = await call(`${gatewayUrl}/api/products`, "POST", { sku: `MESH-${i}`, name: `Mesh product ${i}`, priceCents: 100, attributes: { i } });
+    await call(`${gatewayUrl}/api/inventory/${product.id}`, "PUT", { onHand: 1_000_000_000 });
+    if (i === 25) productId = product.id;
+  }
+  return { productId, customerId: user.id };
+}
+
+export function createBenchContext(settings: BenchSettings): BenchContext {
+  let nats: Promise<RunningNats> | undefined;
+  let catalog: Promise<SeededCatalog> | undefined;
+  let mesh: { kind: string; mesh: Promise<SeededMesh> } | undefined;
+  let sinkUrl: Promise<string> | undefined;
+
+  const ctx: BenchContext = {
+    settings,
+    nats: () => (nats ??= startNats()),
+    catalog: () =>
+      (catalog ??= (async () => {
+        const dataDir = tempDir("bench-catalog");
+        const worker = await startWorker("catalog", { DATA_DIR: dataDir, NATS_URL: (await ctx.nats()).url, LOG_LEVEL: "warn" });
+        const ids = await seedCatalog(worker.url, 200);
+        return { worker, dataDir, productId: ids[100]! };
+      })()),
+    async mesh(kind) {
+      if (mesh?.kind === kind) return mesh.mesh;
+      await ctx.stopMesh();
+      const started = (async () => {
+        const env: Record<string, string> = {};
+        if (kind === "traced") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+        const launched = await startLauncherMesh({ natsUrl: (await ctx.nats()).url, env });
+        try {
+          return { ...launched, traced: kind === "traced", ...(await seedMesh(launched.gatewayUrl)) };
+        } catch (error) {
+          await launched.stop();
+          throw error;
+        }
+      })();
+      mesh = { kind, mesh: started };
+      return started;
+    },
+    async stopMesh() {
+      const running = mesh;
+      mesh = undefined;
+      if (running) await (await running.mesh.catch(() => undefined))?.stop();
+    },
+    runBunScript: (script, env, timeoutMs = 300_000) => runBunScript(script, env, timeoutMs),
+    async close() {
+      await ctx.stopMesh();
+      await stopBenchProcesses();
+      await stopAll();
+    },
+  };
+  return ctx;
+}
+
+/** The OTLP sink: a Bun process answering 200 to every export (tracked, so stopAll ends it). */
+async function startOtlpSink(): Promise<string> {
+  const port = await freePort();
+  await startWorkerLike("bench/servers/otlp-sink.ts", { PORT: String(port) }, `http://127.0.0.1:${port}/health`);
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Starts a Bun script of the bench as a tracked process and waits for its health URL. */
+export async function startWorkerLike(script: string, env: Record<string, string>, healthUrl: string): Promise<BenchProcess> {
+  const proc = startProcess(bunBin, ["run", script], env);
+  await Promise.race([
+    waitFor(script, async () => ((await fetch(healthUrl)).ok ? true : undefined)),
+    proc.exited.then((code) => {
+      throw new Error(`${script} exited ${code}: ${proc.output()}`);
+    }),
+  ]);
+  return proc;
+}
+
+function runBunScript(script: string, env: Record<string, string>, timeoutMs: number): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bunBin, ["run", script], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err = (err + chunk).slice(-4000)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").at(-1) ?? "";
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`${script} exited ${code} without a JSON result: ${err || out.slice(-2000)}`));
+      }
+    });
+  });
+}

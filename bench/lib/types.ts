@@ -1,0 +1,44 @@
+/** The shape every bench returns and the results file keeps, one entry per bench. */
+import type { LoadSettings } from "./autocannon";
+
+/** One measured line: what it was, under which conditions, and its figures. */
+export interface Figure {
+  label: string;
+  conditions: Record<string, unknown>;
+  values: { [key: string]: number | string | null };
+}
+
+export interface Aim {
+  aim: string;
+  value: number | null;
+  met: boolean | null;
+}
+
+export interface BenchResult {
+  name: string;
+  title: string;
+  /** Exactly what was measured, in a sentence or two. */
+  measured: string;
+  figures: Figure[];
+  ratios: Record<string, number>;
+  aims: Aim[];
+  notes: string[];
+  /** Set when the bench could not run here; says why. */
+  skipped?: string;
+  error?: string;
+  seconds?: number;
+}
+
+export interface BenchSettings extends LoadSettings {
+  quick: boolean;
+}
+
+export interface Bench {
+  name: string;
+  title: string;
+  run(ctx: import("./context").BenchContext): Promise<BenchResult>;
+}
+
+export function emptyResult(bench: { name: string; title: string }, measured: string): BenchResult {
+  return { name: bench.name, title: bench.title, measured, figures: [], ratios: {}, aims: [], notes: [] };
+}

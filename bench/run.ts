@@ -1,0 +1,103 @@
+/**
+ * `npm run bench [-- <name>...] [--quick] [--out <dir>]`: runs the benches (all, or the named
+ * ones) one after another on this machine and writes `results.json` and `RESULTS.md` to
+ * `bench/` (or `--out`). `--quick` is the smoke mode the tests run: same code, 1 s runs.
+ * Naming benches updates their entries and keeps the others from the previous results file.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem, type as osType } from "node:os";
+import { join, resolve } from "node:path";
+import { repoRoot } from "../test/support/processes";
+import { createBenchContext } from "./lib/context";
+import { nodeBin } from "./lib/node-bin";
+import { writeResults, type Machine, type Results } from "./lib/report";
+import type { Bench, BenchResult, BenchSettings } from "./lib/types";
+import { trpcBench } from "./benches/trpc";
+import { hopBench } from "./benches/hop";
+import { relayBench } from "./benches/relay";
+import { ordersBench } from "./benches/orders";
+import { peerBench } from "./benches/peer";
+import { startupBench } from "./benches/startup";
+
+export const benches: Bench[] = [trpcBench, hopBench, relayBench, ordersBench, peerBench, startupBench];
+
+function parseArgs(argv: string[]) {
+  const names: string[] = [];
+  let quick = false;
+  let out = join(repoRoot, "bench");
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") quick = true;
+    else if (arg === "--out") out = resolve(argv[++i] ?? ".");
+    else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}`);
+    else names.push(arg);
+  }
+  const unknown = names.filter((name) => !benches.some((b) => b.name === name));
+  if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(", ")}; benches: ${benches.map((b) => b.name).join(", ")}`);
+  return { names, quick, out };
+}
+
+function machine(): Machine {
+  const cpuList = cpus();
+  return {
+    cores: cpuList.length,
+    cpu: cpuList[0]?.model.trim() ?? "unknown",
+    memoryMb: Math.round(totalmem() / 1024 / 1024),
+    bun: Bun.version,
+    node: execFileSync(nodeBin(), ["--version"]).toString().trim(),
+    os: `${osType()} ${release()}`,
+    date: new Date().toISOString(),
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+const { names, quick, out } = parseArgs(process.argv.slice(2));
+const settings: BenchSettings = quick
+  ? { quick, connections: 32, durationS: 1, warmupS: 1 }
+  : { quick, connections: 32, durationS: 10, warmupS: 2 };
+const selected = names.length > 0 ? benches.filter((b) => names.includes(b.name)) : benches;
+mkdirSync(out, { recursive: true });
+
+const previousFile = join(out, "results.json");
+const previous: Results | undefined =
+  names.length > 0 && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as Results) : undefined;
+const results: Results = {
+  machine: machine(),
+  mode: quick ? "quick" : "full",
+  settings: { connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS },
+  command: `npm run bench${quick ? " -- --quick" : ""}`,
+  benches: previous?.mode === (quick ? "quick" : "full") ? previous.benches : {},
+};
+const findingsFile = join(repoRoot, "bench", "FINDINGS.md");
+const findings = !quick && existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : "";
+
+const ctx = createBenchContext(settings);
+const stopOnSignal = () => void ctx.close().then(() => process.exit(130));
+process.on("SIGINT", stopOnSignal);
+process.on("SIGTERM", stopOnSignal);
+
+const startedAt = Date.now();
+try {
+  for (const bench of selected) {
+    const began = Date.now();
+    process.stdout.write(`bench ${bench.name}: ${bench.title}\n`);
+    let result: BenchResult;
+    try {
+      result = await bench.run(ctx);
+    } catch (error) {
+      result = { name: bench.name, title: bench.title, measured: "", figures: [], ratios: {}, aims: [], notes: [], error: String((error as Error)?.stack ?? error) };
+      process.stdout.write(`  failed: ${result.error}\n`);
+    }
+    result.seconds = Math.round((Date.now() - began) / 1000);
+    results.benches[bench.name] = result;
+    for (const aim of result.aims) process.stdout.write(`  ${aim.aim}: ${aim.value} ${aim.met ? "met" : "MISSED"}\n`);
+    if (result.skipped) process.stdout.write(`  skipped: ${result.skipped}\n`);
+    // Written after every bench, so a stopped run keeps what it measured.
+    writeResults(out, results, findings);
+  }
+} finally {
+  await ctx.close();
+}
+process.stdout.write(`benches done in ${Math.round((Date.now() - startedAt) / 1000)} s; results in ${out}/results.json and RESULTS.md\n`);
+process.exit(Object.values(results.benches).some((b) => b.error) ? 1 : 0);

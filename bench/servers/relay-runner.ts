@@ -1,0 +1,117 @@
+/**
+ * The relay bench, in one Bun process against the bench's nats-server:
+ * 1. COUNT events committed to a fresh outbox (users' schema, a temp DB), one transaction each;
+ * 2. raw JetStream async publish of the same envelopes (same headers, a fresh Nats-Msg-Id each),
+ *    a sliding window of BATCH publishes in flight: the ceiling;
+ * 3. the kit's createOutboxRelay draining those committed rows: events/s from start to the last
+ *    row marked sent (each mark happens after the broker's ack);
+ * 4. lag at a steady rate: LAG_RATE events/s committed for LAG_SECONDS while the relay runs;
+ *    lag of each = sent_at − created_at (ms), i.e. commit to ack-and-mark.
+ * Prints one JSON line. Env: NATS_URL, DATA_DIR, COUNT, BATCH, LAG_RATE, LAG_SECONDS.
+ */
+import { headers as natsHeaders, type NatsConnection } from "nats";
+import { gt } from "drizzle-orm";
+import { openWorkerDatabase } from "../../shared/db";
+import { createLogger } from "../../shared/logger";
+import { createNatsConnection } from "../../shared/events/nats";
+import { createOutboxRelay } from "../../shared/events/relay";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { ensureStream } from "../../shared/events/streams";
+import { correlationHeader } from "../../shared/request-scope";
+import * as schema from "../../workers/users/schema";
+import { userRegistered } from "../../workers/users/events";
+import { newId } from "../../shared/ids";
+
+const env = process.env;
+const count = Number(env["COUNT"] ?? 20_000);
+const batch = Number(env["BATCH"] ?? 100);
+const lagRate = Number(env["LAG_RATE"] ?? 1000);
+const lagSeconds = Number(env["LAG_SECONDS"] ?? 5);
+const logger = createLogger({ worker: "bench-relay", level: "warn" });
+const database = await openWorkerDatabase({ worker: "users", dataDir: env["DATA_DIR"]!, schema });
+const { db } = database;
+const { outbox } = schema;
+
+const nats = createNatsConnection({ url: env["NATS_URL"]!, name: "bench-relay", logger });
+nats.start();
+while (!nats.current()) await Bun.sleep(10);
+const nc = nats.current() as NatsConnection;
+await ensureStream(await nc.jetstreamManager(), "users");
+
+const commitOne = () => {
+  const userId = newId();
+  db.transaction((tx) => enqueueEvent(tx, outbox, userRegistered, { userId, name: "Bench User", registeredAt: new Date().toISOString() }, { aggregateId: userId }), {
+    behavior: "immediate",
+  });
+};
+
+for (let i = 0; i < count; i++) commitOne();
+const rows = db.select().from(outbox).all();
+const payloadBytes = Math.round(rows.reduce((sum, r) => sum + r.envelope.length, 0) / rows.length);
+
+/** Raw async publish with a sliding window of `batch` in flight. */
+async function rawPublish(prefix: string, n: number): Promise<number> {
+  const js = nc.jetstream();
+  const encoder = new TextEncoder();
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const row = rows[next++ % rows.length]!;
+      const h = natsHeaders();
+      h.set(correlationHeader, row.correlationId);
+      await js.publish(row.subject, encoder.encode(row.envelope), { msgID: `${prefix}-${row.eventId}-${next}`, headers: h });
+    }
+  };
+  await Promise.all(Array.from({ length: batch }, lane));
+  return performance.now() - started;
+}
+
+await rawPublish("warm", Math.min(2000, count));
+const rawMs = await rawPublish("raw", count);
+
+const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, batchSize: batch });
+const relayStarted = performance.now();
+relay.start();
+while (relay.stats().published < count) await Bun.sleep(1);
+while (relay.backlog().pending > 0) await Bun.sleep(1);
+const relayMs = performance.now() - relayStarted;
+
+// Steady rate: commit on a 5 ms schedule, catching up to rate × elapsed each tick.
+const lastSeq = db.select().from(outbox).all().at(-1)!.seq;
+const lagStarted = performance.now();
+let committed = 0;
+const target = lagRate * lagSeconds;
+while (committed < target) {
+  const due = Math.min(target, Math.floor(((performance.now() - lagStarted) / 1000) * lagRate));
+  while (committed < due) {
+    commitOne();
+    committed++;
+  }
+  await Bun.sleep(5);
+}
+const commitSeconds = (performance.now() - lagStarted) / 1000;
+while (relay.backlog().pending > 0) await Bun.sleep(5);
+await relay.stop();
+const lags = db
+  .select()
+  .from(outbox)
+  .where(gt(outbox.seq, lastSeq))
+  .all()
+  .map((r) => (r.sentAt ?? Number.NaN) - r.createdAt)
+  .sort((a, b) => a - b);
+const pct = (p: number) => lags[Math.min(lags.length - 1, Math.floor((p / 100) * lags.length))]!;
+
+await nats.stop();
+database.close();
+console.log(
+  JSON.stringify({
+    count,
+    batch,
+    payloadBytes,
+    raw: { ms: Math.round(rawMs), eventsPerSec: Math.round((count / rawMs) * 1000) },
+    relay: { ms: Math.round(relayMs), eventsPerSec: Math.round((count / relayMs) * 1000), stats: relay.stats() },
+    lag: { rate: lagRate, seconds: lagSeconds, achievedRate: Math.round(committed / commitSeconds), events: lags.length, p50Ms: pct(50), p99Ms: pct(99), maxMs: lags.at(-1) },
+  }),
+);
+process.exit(0);
