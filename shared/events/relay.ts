@@ -67,6 +67,8 @@ export interface OutboxRelay extends WorkerLoop {
 }
 
 const encoder = new TextEncoder();
+/** How long a relay waits quietly for the first NATS connection before warning. */
+const firstConnectGraceMs = 5_000;
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, outbox, owner, nats, logger } = options;
@@ -149,6 +151,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const run = async () => {
+    const startedAt = Date.now();
     let failures = 0;
     while (!stopped) {
       try {
@@ -168,7 +171,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         streamReady = undefined; // the stream may be gone (a fresh server): ensure it again
         lastError = String((error as Error)?.message ?? error);
-        if (failures === 0) log.warn({ err: error, backlog: backlog() }, "outbox relay cannot publish; events wait in the outbox");
+        // The first connect is still under way at start-up: wait quietly, warn only once it is late.
+        const firstConnect = nats.status() === "connecting" && Date.now() - startedAt < firstConnectGraceMs;
+        if (failures === 0 && !firstConnect) log.warn({ err: error, backlog: backlog() }, "outbox relay cannot publish; events wait in the outbox");
+        if (firstConnect) {
+          await sleeper.sleep(50, { wakeable: false });
+          continue;
+        }
         failures += 1;
         await sleeper.sleep(backoffDelay(failures, options.backoff), { wakeable: false });
       }
