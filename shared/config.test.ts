@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
 
@@ -25,8 +26,24 @@ describe("parseConfig", () => {
       PEER_TIMEOUT_MS: 2000,
       SHUTDOWN_GRACE_MS: 10_000,
       SQLITE_SYNCHRONOUS: "NORMAL",
+      BODY_LIMIT_BYTES: 256 * 1024,
       CATALOG_URL: "http://127.0.0.1:4102",
     });
+  });
+
+  it("never echoes the value of a secret variable in its error", () => {
+    const secretSchema = schema.extend({ MESH_TOKEN_SECRET: z.string().min(64), ADMIN_API_KEY: z.string().min(64) });
+    const error = (() => {
+      try {
+        parseConfig(secretSchema, { MESH_TOKEN_SECRET: "short-but-secret-value", ADMIN_API_KEY: "another-secret", PORT: "x" });
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error?.message).toMatch(/MESH_TOKEN_SECRET: /);
+    expect(error?.message).toMatch(/PORT: .*\(got "x"\)/);
+    expect(error?.message).not.toContain("short-but-secret-value");
+    expect(error?.message).not.toContain("another-secret");
   });
 
   it("reads numbers from their string form and keeps the values it is given", () => {

@@ -21,10 +21,15 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join(".") || "(environment)";
     const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-    const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)})`;
+    const shown = value === undefined || isSecretVariable(String(issue.path[0])) ? "" : ` (got ${JSON.stringify(value)})`;
     return `${variable}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);
+}
+
+/** Variables whose values are never echoed back in a configuration error. */
+export function isSecretVariable(name: string): boolean {
+  return /SECRET|PASSWORD|TOKEN|API_KEY|CREDENTIALS/i.test(name);
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -49,6 +54,15 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     PEER_TIMEOUT_MS: positiveMs.default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+    /** The mesh's service-token secret, or a file holding it (shared/identity.ts); neither: checks off. */
+    MESH_TOKEN_SECRET: z.string().min(1).optional(),
+    MESH_TOKEN_SECRET_FILE: z.string().min(1).optional(),
+    /** Largest request body accepted (bytes); larger → 413. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
+    /** This worker's NATS user (the launcher's nats-server config has one per worker). */
+    NATS_USER: z.string().min(1).optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
+    NATS_PASSWORD_FILE: z.string().min(1).optional(),
   });
 }
 

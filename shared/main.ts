@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { ConfigError, parseConfig, type WorkerConfig } from "./config";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
 import { createLogger, type Logger } from "./logger";
+import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
 import { startTelemetry } from "../telemetry/sdk";
 import packageJson from "../package.json" with { type: "json" };
 import type { Worker } from "./worker";
@@ -21,6 +22,12 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   db: TSchema extends Record<string, unknown> ? WorkerDb<TSchema> : null;
   database: TSchema extends Record<string, unknown> ? WorkerDatabase<TSchema> : null;
   logger: Logger;
+  /** Signs this worker's calls to peers and verifies calls to it; null when no secret is configured. */
+  identity: ServiceIdentity | null;
+  /** Largest request body the worker accepts (BODY_LIMIT_BYTES). */
+  bodyLimitBytes: number;
+  /** This worker's NATS user and password, when configured (pass to createNatsConnection). */
+  natsAuth: { user?: string; pass?: string };
 }
 
 export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
@@ -57,12 +64,31 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
           schema: options.schema,
           synchronous: config.SQLITE_SYNCHRONOUS,
         });
-  const context = { config, db: database?.db ?? null, database, logger } as WorkerMainContext<z.output<S>, TSchema>;
+  const secret = readMeshSecret(config);
+  const identity = secret ? createServiceIdentity({ self: options.worker, secret }) : null;
+  if (!identity) {
+    logger.warn(
+      "SERVICE IDENTITY CHECKS ARE OFF: no MESH_TOKEN_SECRET or MESH_TOKEN_SECRET_FILE, so any process that reaches this port may call every procedure (development only; the launcher always sets one)",
+    );
+  }
+  const natsPassword = config.NATS_PASSWORD ?? (config.NATS_PASSWORD_FILE ? readSecretFile(config.NATS_PASSWORD_FILE, "NATS_PASSWORD_FILE") : undefined);
+  const natsAuth = config.NATS_USER ? { user: config.NATS_USER, ...(natsPassword ? { pass: natsPassword } : {}) } : {};
+  const context = {
+    config,
+    db: database?.db ?? null,
+    database,
+    logger,
+    identity,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    natsAuth,
+  } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
+  // A worker that drops the identity on the way to createWorker would serve unchecked: refuse.
+  if (identity && !worker.identityChecks) throw new Error(`${options.worker}: a mesh secret is configured but the worker does not check service tokens (pass identity to createWorker)`);
 
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
-  logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null }, `${options.worker} ready`);
+  logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

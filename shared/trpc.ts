@@ -11,15 +11,33 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { DomainError, domainErrorCodes, type DomainErrorCode } from "./errors";
 import type { Logger } from "./logger";
+import type { IdentityFailure } from "./identity";
 import { traceProcedure } from "../telemetry/trpc";
 
 /** What every procedure sees. `deps` is the worker's own dependency bag (db, peers, clock…). */
 export interface MeshContext {
   correlationId: string;
-  /** Name of the calling worker, when the call came from a peer. */
+  /** Name of the calling worker, when the call came from a peer (verified when `auth` says so). */
   caller: string | null;
   logger: Logger;
   deps: unknown;
+  /**
+   * What the service token of the request proved (shared/identity.ts). Absent or "off": identity
+   * checks are off (a worker run alone without a secret, or an in-process caller).
+   */
+  auth?: MeshAuth;
+  /** Whether the request carried the admin API key (only workers given one check it: the gateway). */
+  admin?: boolean;
+}
+
+export type MeshAuth =
+  | { status: "off" }
+  | { status: "verified"; caller: string }
+  | { status: "rejected"; reason: IdentityFailure; claimedCaller: string | null };
+
+/** Per-procedure metadata: `callers` lists who may call an internal procedure (absent: any mesh caller). */
+export interface MeshMeta {
+  callers?: readonly string[];
 }
 
 export interface FieldProblem {
@@ -39,7 +57,7 @@ export function describeFieldProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.path}: ${p.message}`).join("; ");
 }
 
-const t = initTRPC.context<MeshContext>().create({
+const t = initTRPC.context<MeshContext>().meta<MeshMeta>().create({
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const fields = cause instanceof ZodError ? fieldProblemsOf(cause) : undefined;
@@ -77,16 +95,39 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+/**
+ * Service identity: no valid token → UNAUTHORIZED, a caller not on the procedure's `callers` →
+ * FORBIDDEN; both logged with the caller and procedure, and the procedure never runs.
+ */
+const serviceIdentity = t.middleware(({ ctx, meta, path, next }) => {
+  const auth = ctx.auth;
+  if (!auth || auth.status === "off") return next();
+  if (auth.status === "rejected") {
+    ctx.logger.warn({ claimedCaller: auth.claimedCaller, procedure: path, reason: auth.reason }, "call refused: no valid service token");
+    throw new DomainError("UNAUTHENTICATED", `call to ${path} refused: ${auth.reason === "missing" ? "no service token" : `service token rejected (${auth.reason.replace("_", " ")})`}`);
+  }
+  const allowed = meta?.callers;
+  if (allowed && !allowed.includes(auth.caller)) {
+    ctx.logger.warn({ caller: auth.caller, procedure: path, allowed }, "call refused: caller not allowed");
+    throw new DomainError("FORBIDDEN", `${auth.caller} may not call ${path} (allowed: ${allowed.join(", ")})`);
+  }
+  return next({ ctx: { ...ctx, caller: auth.caller } });
+});
+
 /** Procedures open to any caller that reaches the worker (the gateway's public router). */
 export const publicProcedure = t.procedure.use(tracing).use(domainErrors);
-/** Procedures meant for peers inside the mesh (identity checks attach here). */
-export const internalProcedure = t.procedure.use(tracing).use(domainErrors);
+/** Procedures meant for peers inside the mesh: each call must carry a valid service token. */
+export const internalProcedure = t.procedure.use(tracing).use(domainErrors).use(serviceIdentity);
 
 /** Typed access to the worker's deps bag: `ctx.deps` is narrowed to `Deps`. */
 export function procedures<Deps>() {
   const withDeps = t.middleware(({ ctx, next }) => next({ ctx: { ...ctx, deps: ctx.deps as Deps } }));
+  const internal = internalProcedure.use(withDeps);
   return {
-    internal: internalProcedure.use(withDeps),
+    /** Any caller of the mesh with a valid token (reads). */
+    internal,
     public: publicProcedure.use(withDeps),
+    /** Only these callers, e.g. `p.callers("orders")` for reserving stock. */
+    callers: (...names: string[]) => internal.meta({ callers: names }),
   };
 }

@@ -13,7 +13,9 @@ import { Hono, type Context } from "hono";
 import { trpcServer } from "@hono/trpc-server";
 import type { AnyRouter } from "@trpc/server";
 import type { Logger } from "./logger";
-import type { MeshContext } from "./trpc";
+import { bodyLimit } from "hono/body-limit";
+import type { MeshAuth, MeshContext } from "./trpc";
+import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity } from "./identity";
 import { acceptCorrelationId, callerHeader, correlationHeader, runInRequestScope } from "./request-scope";
 import { httpServerTelemetry } from "../telemetry/http";
 import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
@@ -34,6 +36,8 @@ export interface Worker<TRouter extends AnyRouter = AnyRouter> {
   start(): Promise<void>;
   stop(): Promise<void>;
   isReady(): boolean;
+  /** Whether internal procedures verify service tokens (false only without an identity). */
+  identityChecks: boolean;
 }
 
 export type WorkerEnv = { Variables: { correlationId: string; logger: Logger } };
@@ -48,7 +52,24 @@ export interface CreateWorkerOptions<TRouter extends AnyRouter, Deps> {
   routes?: (app: Hono<WorkerEnv>) => void;
   /** Renders `/metrics`; defaults to the process's telemetry (startTelemetry). None: `/metrics` is 404. */
   metricsText?: () => Promise<string>;
+  /** Verifies the service token of each tRPC call (shared/identity.ts); none: identity checks off. */
+  identity?: ServiceIdentity | null;
+  /** Largest request body accepted, in bytes (default 1 MiB); larger → 413 before any handler. */
+  bodyLimitBytes?: number;
+  /** Requests whose bearer token equals this key get `ctx.admin = true`; none: never. */
+  adminApiKey?: string | null;
 }
+
+/** What main.ts hands every worker for its edge (deps extend it): service identity and body limit. */
+export interface WorkerSecurity {
+  identity?: ServiceIdentity | null;
+  bodyLimitBytes?: number;
+  /** The admin API key: requests bearing it get `ctx.admin` (the gateway's admin procedures). */
+  adminApiKey?: string | null;
+}
+
+/** Default request body limit of a worker. */
+export const defaultBodyLimitBytes = 1024 * 1024;
 
 export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWorkerOptions<TRouter, Deps>): Worker<TRouter> {
   const { name, router, deps, logger } = options;
@@ -70,6 +91,28 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
 
   app.use("*", httpServerTelemetry({ logger }));
 
+  const maxBytes = options.bodyLimitBytes ?? defaultBodyLimitBytes;
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) =>
+        c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${maxBytes} bytes`, correlationId: c.get("correlationId") } }, 413),
+    }),
+  );
+
+  const identity = options.identity ?? null;
+  const isAdmin = createAdminKeyCheck(options.adminApiKey);
+  const authOf = async (c: Context<WorkerEnv>): Promise<MeshAuth> => {
+    if (!identity) return { status: "off" };
+    try {
+      return { status: "verified", caller: (await identity.verify(bearerTokenOf(c.req.header("authorization")))).caller };
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      return { status: "rejected", reason: error.reason, claimedCaller: c.req.header(callerHeader) ?? null };
+    }
+  };
+
   app.get("/metrics", async (c) => {
     const render = options.metricsText ?? processMetricsText();
     if (!render) return c.json({ error: { message: "metrics are not enabled in this process (telemetry not started)" } }, 404);
@@ -88,12 +131,14 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
     trpcServer({
       router,
       endpoint: "/trpc",
-      createContext: (_opts, c: Context<WorkerEnv>) =>
+      createContext: async (_opts, c: Context<WorkerEnv>) =>
         ({
           correlationId: c.get("correlationId"),
           caller: c.req.header(callerHeader) ?? null,
           logger: c.get("logger"),
           deps,
+          auth: await authOf(c),
+          admin: isAdmin(c.req.header("authorization")),
         }) satisfies MeshContext as unknown as Record<string, unknown>,
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");
@@ -108,6 +153,7 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
     app,
     router,
     isReady: () => ready,
+    identityChecks: identity !== null,
     async start() {
       for (const loop of loops) await loop.start();
       ready = true;

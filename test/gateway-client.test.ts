@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
 import { createGatewayClient, type GatewayClient } from "../workers/gateway/client";
 import type { GatewayRouter } from "../workers/gateway/router";
-import { freePort, repoRoot, runToEnd, startWorker, stopAll, tempDir } from "./support/processes";
+import { adminHeaders, freePort, repoRoot, runToEnd, startWorker, stopAll, tempDir } from "./support/processes";
 
 const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"];
 let gateway: GatewayClient;
@@ -22,7 +22,8 @@ beforeAll(async () => {
   await Promise.all(["users", "catalog", "inventory", "payments", "reporting"].map((name) => startWorker(name, env, { port: portOf(name) })));
   await startWorker("orders", env, { port: portOf("orders") });
   const running = await startWorker("gateway", env);
-  gateway = createGatewayClient(running.url);
+  // The shop's operator sets stock and credit: the client carries the admin key.
+  gateway = createGatewayClient(running.url, { headers: adminHeaders });
 });
 afterAll(stopAll);
 

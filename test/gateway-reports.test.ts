@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGatewayClient } from "../workers/gateway/client";
-import { startNats, stopAll, waitFor } from "./support/processes";
+import { adminHeaders, startNats, stopAll, waitFor } from "./support/processes";
 import { startMesh, type TestMesh } from "./support/mesh";
 
 let mesh: TestMesh;
@@ -20,7 +20,7 @@ afterAll(stopAll);
 async function api(method: string, path: string, body?: unknown) {
   const res = await fetch(`${mesh.url("gateway")}${path}`, {
     method,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...adminHeaders() },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as any };

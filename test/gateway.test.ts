@@ -4,7 +4,7 @@
  * one at a time to check the composed reads degrade (200 + `degraded`) and a write fails fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
+import { adminHeaders, freePort, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
 
 const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
 type PeerName = (typeof peerNames)[number];
@@ -37,7 +37,8 @@ afterAll(stopAll);
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${gateway.url}${path}`, {
     method,
-    headers: { "content-type": "application/json", ...headers },
+    // The admin key rides along: the shop is set up by its operator (stock, credit).
+    headers: { "content-type": "application/json", ...adminHeaders(), ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };

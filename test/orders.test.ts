@@ -17,10 +17,11 @@ import type { PaymentsRouter } from "../workers/payments/router";
 import type { OrdersRouter } from "../workers/orders/router";
 import * as schema from "../workers/orders/schema";
 import { createOrdersWorker } from "../workers/orders/worker";
-import { freePort, startWorker, stopAll, tempDir, type RunningWorker } from "./support/processes";
+import { freePort, startWorker, stopAll, tempDir, testIdentity, type RunningWorker } from "./support/processes";
 
 const peerOf = <R extends AnyRouter>(peer: string, url: string) =>
-  createPeerClient<R>({ self: "test", peer, url, timeoutMs: 30_000 }).client;
+  // The test sets up shops as the gateway would (register, stock, credit) and reads as it does.
+  createPeerClient<R>({ self: "gateway", peer, url, timeoutMs: 30_000, headers: testIdentity("gateway").headersFor(peer) }).client;
 
 let procs: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
 let database: WorkerDatabase<typeof schema>;
@@ -47,15 +48,16 @@ beforeAll(async () => {
   database = await openWorkerDatabase({ worker: "orders", dataDir, schema });
   // Generous peer timeouts: this machine may be busy, and these tests are about outcomes, not latency.
   const peer = { self: "orders", timeoutMs: 10_000 };
+  const as = (name: string) => ({ ...peer, peer: name, headers: testIdentity("orders").headersFor(name) });
   worker = createOrdersWorker({
     db: database.db,
     logger: createLogger({ worker: "orders", level: "silent" }),
     now: () => new Date(),
     peers: {
-      users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: procs.users.url }).client,
-      catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: procs.catalog.url }).client,
-      inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: procs.inventory.url }).client,
-      payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: procs.payments.url }).client,
+      users: createPeerClient<UsersRouter>({ ...as("users"), url: procs.users.url }).client,
+      catalog: createPeerClient<CatalogRouter>({ ...as("catalog"), url: procs.catalog.url }).client,
+      inventory: createPeerClient<InventoryRouter>({ ...as("inventory"), url: procs.inventory.url }).client,
+      payments: createPeerClient<PaymentsRouter>({ ...as("payments"), url: procs.payments.url }).client,
     },
     orderWaitMs: 15_000,
     saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, startNats, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
+import { adminHeaders, repoRoot, startNats, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
 import { spanKind, startOtlpReceiver, statusCode, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver";
 import { sampleValue, scrapeMetrics, type Sample } from "./support/prometheus";
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${workers["gateway"]!.url}${path}`, {
     method,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...adminHeaders(), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };

@@ -29,6 +29,9 @@ export interface CreateNatsConnectionOptions {
   name: string;
   logger: Logger;
   reconnectTimeWaitMs?: number;
+  /** The worker's NATS user and password (the launcher's nats-server has one user per worker). */
+  user?: string;
+  pass?: string;
 }
 
 export function createNatsConnection(options: CreateNatsConnectionOptions): NatsConnectionLoop {
@@ -60,6 +63,7 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
       // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.
       connecting = connect({
         servers: options.url,
+        ...(options.user ? { user: options.user, pass: options.pass } : {}),
         name: options.name,
         maxReconnectAttempts: -1,
         waitOnFirstConnect: true,

@@ -9,6 +9,8 @@ import { peerUrlVariable } from "../config";
 import { findViolations, type CheckResult, type MeshAudit, type Violation } from "./invariants";
 import { readMeshSettings } from "./settings";
 import { readMeshState } from "./state";
+import { operatorHeaders, operatorIdentity } from "./secrets";
+import type { ServiceIdentity } from "../identity";
 
 export const summary = "check the invariants across workers ([--json] [--wait SECONDS] [--url name=URL])";
 
@@ -43,10 +45,25 @@ export function resolveWorkerUrls(args: string[], env: Record<string, string | u
   return urls;
 }
 
+/** The CLI's service identity (mesh-cli), read once per process from the env or DATA_DIR. */
+let cliIdentity: ServiceIdentity | null | undefined;
+function identityOfCli(): ServiceIdentity | null {
+  if (cliIdentity === undefined) {
+    let dataDir: string | undefined;
+    try {
+      dataDir = readMeshSettings(process.env).dataDir;
+    } catch {
+      dataDir = undefined;
+    }
+    cliIdentity = dataDir ? operatorIdentity(dataDir, process.env) : null;
+  }
+  return cliIdentity;
+}
+
 async function query<T>(worker: string, url: string | undefined, path: string): Promise<T> {
   if (!url) throw new WorkerUnreachable(worker, `no URL for ${worker}: is the mesh up? (or pass --url ${worker}=URL)`);
   const response = await fetch(`${url}/trpc/${path}`, {
-    headers: { "x-mesh-caller": "mesh-cli" },
+    headers: await operatorHeaders(identityOfCli(), worker),
     signal: AbortSignal.timeout(30_000),
   }).catch((error: unknown) => {
     throw new WorkerUnreachable(worker, `${worker} at ${url} did not answer ${path}: ${String(error)}`);

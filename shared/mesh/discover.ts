@@ -22,6 +22,8 @@ export interface WorkerSpec {
   url: string;
   /** portOffset 0 is the gateway: the public entry on GATEWAY_PORT. */
   isGateway: boolean;
+  /** Owners whose streams it consumes (`placement.consumes`): its NATS user may read only those. */
+  consumes: string[];
 }
 
 export class MeshSetupError extends Error {
@@ -41,7 +43,7 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
   const specs: WorkerSpec[] = [];
   for (const name of names) {
     const configFile = join(workersDir, name, "config.ts");
-    let config: { placement?: { portOffset?: unknown } };
+    let config: { placement?: { portOffset?: unknown; consumes?: unknown } };
     try {
       config = (await import(pathToFileURL(configFile).href)) as typeof config;
     } catch (error) {
@@ -53,13 +55,17 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
     }
     const clash = specs.find((spec) => spec.portOffset === offset);
     if (clash) throw new MeshSetupError(`workers ${clash.name} and ${name} both have placement.portOffset ${offset}`);
-    specs.push(specOf(name, offset, settings));
+    const consumes = config.placement?.consumes ?? [];
+    if (!Array.isArray(consumes) || !consumes.every((owner) => typeof owner === "string")) {
+      throw new MeshSetupError(`workers/${name}/config.ts: placement.consumes must be a list of worker names`);
+    }
+    specs.push({ ...specOf(name, offset, settings), consumes });
   }
   // The gateway starts last: it is the one that calls everybody else.
   return specs.sort((a, b) => Number(a.isGateway) - Number(b.isGateway) || a.portOffset - b.portOffset);
 }
 
-function specOf(name: string, portOffset: number, settings: MeshSettings): WorkerSpec {
+function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<WorkerSpec, "consumes"> {
   const isGateway = portOffset === 0;
   const port = isGateway ? settings.gatewayPort : settings.portBase + portOffset;
   const host = isGateway ? settings.gatewayHost : "127.0.0.1";

@@ -11,6 +11,9 @@ import { dropDeadLetter, listDeadLetters, replayDeadLetter, showDeadLetter, type
 
 export interface DlqCommandOptions {
   natsUrl: string;
+  /** NATS user and password, when the server has users (the launcher's operator user). */
+  user?: string;
+  pass?: string;
   /** Where lines go; stdout/stderr by default. */
   print?: (line: string) => void;
   printError?: (line: string) => void;
@@ -30,7 +33,7 @@ export async function runDlqCommand(args: string[], options: DlqCommandOptions):
 
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: options.natsUrl, timeout: 3000, maxReconnectAttempts: 0 });
+    nc = await connect({ servers: options.natsUrl, timeout: 3000, maxReconnectAttempts: 0, ...(options.user ? { user: options.user, pass: options.pass } : {}) });
   } catch (error) {
     printError(`cannot reach NATS at ${options.natsUrl}: ${(error as Error).message}`);
     return 1;

@@ -9,12 +9,15 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
+import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
 
 export interface NatsHandle {
   url: string;
   mode: "external" | "launched" | "absent";
   pid: number | null;
   stop(): Promise<void>;
+  /** Per worker NATS user and password file, when the launcher started the server with users. */
+  credentials?: Map<string, { user: string; passwordFile: string }>;
 }
 
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -39,7 +42,7 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
   });
 }
 
-export async function ensureNats(settings: MeshSettings, output: MeshOutput): Promise<NatsHandle> {
+export async function ensureNats(settings: MeshSettings, output: MeshOutput, workers: readonly NatsWorker[] = []): Promise<NatsHandle> {
   const url = settings.natsUrl;
   const { host, port } = natsAddress(url);
   if (await canConnect(host, port)) {
@@ -49,8 +52,10 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput): Pr
 
   const binary = Bun.which("nats-server");
   if (binary && loopbackHosts.has(host)) {
-    const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), output);
-    if (launched) return { url, mode: "launched", pid: launched.pid ?? null, stop: () => stopChild(launched, 5_000) };
+    // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
+    const auth = writeNatsAuthorization(settings.dataDir, workers);
+    const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), output, auth.configFile);
+    if (launched) return { url, mode: "launched", pid: launched.pid ?? null, stop: () => stopChild(launched, 5_000), credentials: auth.credentials };
   }
 
   const why = binary ? `nothing answers at ${url} and it is not a local address` : `nothing answers at ${url} and nats-server is not installed`;
@@ -66,11 +71,11 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput): Pr
   return { url, mode: "absent", pid: null, stop: async () => {} };
 }
 
-async function launchNatsServer(binary: string, port: number, storeDir: string, output: MeshOutput): Promise<ChildProcess | undefined> {
-  output.say("nats", `no broker answered; starting nats-server -js on 127.0.0.1:${port} (store ${storeDir})`);
+async function launchNatsServer(binary: string, port: number, storeDir: string, output: MeshOutput, configFile: string): Promise<ChildProcess | undefined> {
+  output.say("nats", `no broker answered; starting nats-server -js on 127.0.0.1:${port} (store ${storeDir}; one user per worker, config ${configFile})`);
   // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the
   // broker after the workers, so their outbox relays never see it vanish first.
-  const child = spawn(binary, ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+  const child = spawn(binary, ["-c", configFile, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -5,6 +5,7 @@
  */
 import { readMeshSettings } from "./settings";
 import { readMeshState } from "./state";
+import { operatorHeaders, operatorIdentity } from "./secrets";
 
 export const summary = "drop a read-model worker's rows and replay its streams (rebuild reporting)";
 
@@ -22,7 +23,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const response = await fetch(`${target.url}/trpc/rebuild`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-mesh-caller": "mesh-cli" },
+    headers: { "content-type": "application/json", ...(await operatorHeaders(operatorIdentity(dataDir, process.env), worker)) },
     body: "{}",
     signal: AbortSignal.timeout(120_000),
   }).catch((error: unknown) => {

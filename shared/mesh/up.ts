@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
+import { prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
@@ -62,13 +63,16 @@ export async function run(_args: string[]): Promise<number> {
   const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
-  const nats = await ensureNats(settings, output);
+  // Keys before anything starts: workers only ever get the paths of the files holding them.
+  const secrets = prepareMeshSecrets(settings.dataDir, process.env);
+  for (const note of secrets.notes) output.say("mesh", note);
+  const nats = await ensureNats(settings, output, specs);
   const early = stop.current();
   if (early) {
     await nats.stop();
     return early.code;
   }
-  return superviseMesh(specs, settings, nats, output, stop);
+  return superviseMesh(specs, settings, nats, output, stop, secrets);
 }
 
 async function superviseMesh(
@@ -77,6 +81,7 @@ async function superviseMesh(
   nats: NatsHandle,
   output: MeshOutput,
   stop: ReturnType<typeof listenForStop>,
+  secrets: MeshSecrets,
 ): Promise<number> {
   const startedAt = new Date().toISOString();
   const everReady = new Set<string>();
@@ -94,7 +99,7 @@ async function superviseMesh(
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: workerEnv(spec, specs, settings, nats.url, process.env),
+        env: { ...workerEnv(spec, specs, settings, nats.url, process.env), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -137,4 +142,12 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   const headline = gateway ? `mesh ready: gateway ${gateway.spec.url}` : `mesh ready (no gateway worker yet)`;
   const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
   output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+}
+
+/** A worker's secrets by file path: the mesh secret, the gateway's admin key, its own NATS user. */
+function securityEnv(spec: WorkerSpec, secrets: MeshSecrets, nats: NatsHandle): Record<string, string> {
+  const env = { ...secrets.workerEnv, ...(spec.isGateway ? secrets.gatewayEnv : {}) };
+  const credentials = nats.credentials?.get(spec.name);
+  if (credentials) Object.assign(env, { NATS_USER: credentials.user, NATS_PASSWORD_FILE: credentials.passwordFile });
+  return env;
 }

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { bunBin, repoRoot, runToEnd, startNats, stopAll, waitFor, type RunningNats } from "../support/processes";
+import { adminHeaders, bunBin, repoRoot, runToEnd, startNats, stopAll, testIdentity, waitFor, type RunningNats } from "../support/processes";
 import { allWorkers, startMesh, type TestMesh, type WorkerName } from "../support/mesh";
 
 const minOrders = Number(process.env["FAULT_ORDERS"] ?? 500);
@@ -25,7 +25,7 @@ afterAll(stopAll);
 async function gateway(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${mesh.url("gateway")}${path}`, {
     method,
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...adminHeaders(), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
@@ -65,6 +65,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
 
   const acknowledged = new Set<string>();
   const answers = { created: 0, accepted: 0, refused: 0, retries: 0 };
+  const refusals = new Map<string, number>();
   const kills: Record<string, number> = Object.fromEntries([...allWorkers, "nats"].map((target) => [target, 0]));
   const pauses: Record<string, number> = {};
   let faulting = true;
@@ -73,15 +74,20 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
     while (acknowledged.size + answers.refused < minOrders || faulting) {
       const key = randomUUID();
       const items = [...new Set([pick(products), pick(products)])].map((productId) => ({ productId, quantity: 1 + Math.floor(Math.random() * 3) }));
+      const customerId = pick(customers); // one request, retried as is: same key, same body
       const result = await untilAnswered(async () => {
-        const answer = await gateway("POST", "/api/orders", { customerId: pick(customers), items }, { "idempotency-key": key });
+        const answer = await gateway("POST", "/api/orders", { customerId, items }, { "idempotency-key": key });
         if (answer.status >= 500) answers.retries += 1;
         return answer;
       }, `order ${key}`);
       if (result.status === 201 || result.status === 202) {
         acknowledged.add(result.body.id);
         answers[result.status === 201 ? "created" : "accepted"] += 1;
-      } else answers.refused += 1;
+      } else {
+        answers.refused += 1;
+        const why = `${result.status} ${result.body?.error?.code ?? ""} ${String(result.body?.error?.message ?? "").replace(/[0-9a-f-]{36}/g, "<id>")}`;
+        refusals.set(why, (refusals.get(why) ?? 0) + 1);
+      }
     }
   };
 
@@ -122,7 +128,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   const audit = await waitFor(
     "every order CONFIRMED or REJECTED",
     async () => {
-      const response = await fetch(`${mesh.url("orders")}/trpc/audit`);
+      const response = await fetch(`${mesh.url("orders")}/trpc/audit`, { headers: await testIdentity("operator").headersFor("orders")() });
       const orders = ((await response.json()) as any).result.data;
       return orders.orders.every((order: { status: string }) => order.status !== "PENDING") ? orders : undefined;
     },
@@ -163,6 +169,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
     `Took ${Math.round((Date.now() - started) / 1000)} s (${loadSeconds} s of load and faults).`,
     "",
     `Orders placed through the gateway: ${acknowledged.size} acknowledged (${answers.created} answered 201, ${answers.accepted} answered 202 still pending), ${answers.refused} refused with a 4xx, ${answers.retries} retried after a 5xx or no answer.`,
+    `4xx answers: ${[...refusals].map(([why, n]) => `${n} × ${why}`).join("; ") || "none"}.`,
     `Final: ${report.checked["confirmed"] ?? "?"} CONFIRMED, ${report.checked["rejected"] ?? "?"} REJECTED, ${report.checked["pending"] ?? "?"} PENDING.`,
     "",
     `Kills (SIGKILL, then restart): ${totalKills}`,

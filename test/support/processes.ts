@@ -2,17 +2,62 @@
  * Real processes for process-level tests: Bun worker processes started by their `main.ts`, and
  * a nats-server with JetStream on a free port with its own store. Everything started here is
  * killed by `stopAll()` (call it in afterAll).
+ *
+ * Security: this module puts a test mesh secret and admin API key into `process.env`, so every
+ * worker, launcher and CLI a test spawns has identity checks on; `trpcQuery`/`trpcMutation` sign
+ * a service token for the worker they call (see `testCallerFor`), and `adminHeaders()` carries the key.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createServiceIdentity, type ServiceIdentity } from "../../shared/identity";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 export const bunBin = join(repoRoot, "node_modules", ".bin", "bun");
 
 const running = new Set<ChildProcess>();
+
+/** The mesh secret and admin key of the test suite (never a real deployment's). */
+export const testMeshSecret = "test-mesh-secret-0123456789abcdef-0123456789";
+export const testAdminKey = "test-admin-key-0123456789abcdef";
+process.env["MESH_TOKEN_SECRET"] ??= testMeshSecret;
+process.env["ADMIN_API_KEY"] ??= testAdminKey;
+
+/** `Authorization` for the gateway's admin routes. */
+export function adminHeaders(): Record<string, string> {
+  return { authorization: `Bearer ${testAdminKey}` };
+}
+
+const identities = new Map<string, ServiceIdentity>();
+/** A service identity of the test suite speaking as `caller` (tokens signed by the test secret). */
+export function testIdentity(caller: string, secret = testMeshSecret): ServiceIdentity {
+  const key = `${caller}\u0000${secret}`;
+  let identity = identities.get(key);
+  if (!identity) identities.set(key, (identity = createServiceIdentity({ self: caller, secret })));
+  return identity;
+}
+
+/** Whom a test speaks as when calling a procedure directly: a caller that procedure allows. */
+export function testCallerFor(path: string): string {
+  if (["reserve", "release", "commit", "authorize", "capture", "void"].includes(path)) return "orders";
+  if (["audit", "rebuild", "snapshot"].includes(path)) return "operator";
+  return "gateway";
+}
+
+/** The worker behind a URL, as its /health/live says (the audience of a token to it; asked each time, ports get reused). */
+async function workerNameAt(url: string): Promise<string> {
+  return ((await (await fetch(`${url}/health/live`)).json()) as { worker: string }).worker;
+}
+
+/** Headers of a direct call to a worker's procedure: a service token unless the test gave one. */
+async function callHeaders(url: string, path: string, headers: Record<string, string>): Promise<Record<string, string>> {
+  if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) return headers;
+  const caller = headers["x-mesh-caller"] ?? testCallerFor(path);
+  const token = await testIdentity(caller).tokenFor(await workerNameAt(url));
+  return { "x-mesh-caller": caller, ...headers, authorization: `Bearer ${token}` };
+}
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `bunmesh-${prefix}-`));
@@ -164,14 +209,14 @@ export async function stopAll(): Promise<void> {
 }
 
 export async function trpcQuery(url: string, path: string, input: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers });
+  const res = await fetch(`${url}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: await callHeaders(url, path, headers) });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };
 }
 
 export async function trpcMutation(url: string, path: string, input: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}/trpc/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...headers },
+    headers: { "content-type": "application/json", ...(await callHeaders(url, path, headers)) },
     body: JSON.stringify(input),
   });
   return { status: res.status, body: (await res.json()) as any, headers: res.headers };

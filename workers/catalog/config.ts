@@ -1,8 +1,11 @@
 /** catalog's environment: the common worker variables; it calls no peers. */
 import { workerConfigSchema } from "../../shared/config";
 
-/** Where catalog sits in the mesh: its port is MESH_PORT_BASE + portOffset. */
-export const placement = { portOffset: 2 } as const;
+/**
+ * Where catalog sits in the mesh: its port is MESH_PORT_BASE + portOffset; its NATS user may
+ * read only the streams of `consumes` (the launcher's nats-server config).
+ */
+export const placement = { portOffset: 2, consumes: ["inventory"] } as const;
 
 export const catalogConfigSchema = workerConfigSchema(4100 + placement.portOffset);
 export type CatalogConfig = ReturnType<typeof catalogConfigSchema.parse>;

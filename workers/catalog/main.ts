@@ -9,6 +9,6 @@ await runWorkerMain({
   worker: "catalog",
   configSchema: catalogConfigSchema,
   schema,
-  create: ({ db, logger, config }) =>
-    createCatalogWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "catalog", logger }) }),
+  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
+    createCatalogWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "catalog", logger, ...natsAuth }) }),
 });

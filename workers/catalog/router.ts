@@ -10,12 +10,12 @@ const p = procedures<CatalogDeps>();
 const id = z.string().min(1).max(64);
 
 export const catalogRouter = router({
-  create: p.internal.input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
+  create: p.callers("gateway").input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.deps.db, input.id)),
   getMany: p.internal
     .input(z.strictObject({ ids: z.array(id).min(1).max(100) }))
     .query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
-  update: p.internal.input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
+  update: p.callers("gateway").input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
   search: p.internal.input(searchProductsInput).query(({ ctx, input }) => searchProducts(ctx.deps.db, input)),
   list: p.internal
     .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() }))

@@ -1,5 +1,5 @@
 /** catalog: owns the products (catalog.db), their prices and attributes, and searches them. */
-import { createWorker, type WorkerLoop } from "../../shared/worker";
+import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import { createOutboxRelay } from "../../shared/events/relay";
@@ -9,7 +9,7 @@ import { inbox, outbox } from "./schema";
 import { catalogRouter } from "./router";
 import type { CatalogDb } from "./service";
 
-export interface CatalogDeps {
+export interface CatalogDeps extends WorkerSecurity {
   db: CatalogDb;
   logger: Logger;
   now: () => Date;
@@ -27,5 +27,5 @@ export function createCatalogWorker(deps: CatalogDeps) {
       createEventConsumer({ db: deps.db, inbox, name: stockConsumerName, owner: "inventory", handlers: stockHandlers, nats: deps.nats, logger: deps.logger }),
     );
   }
-  return createWorker({ name: "catalog", router: catalogRouter, deps, logger: deps.logger, loops });
+  return createWorker({ name: "catalog", router: catalogRouter, deps, logger: deps.logger, loops, identity: deps.identity, bodyLimitBytes: deps.bodyLimitBytes });
 }

@@ -27,6 +27,14 @@ export const gatewayConfigSchema = workerConfigSchema(3000)
     ORDER_PLACE_TIMEOUT_MS: ms.default(10_000),
     /** Deadline of each peer's /health/ready probe in GET /health. */
     HEALTH_PROBE_TIMEOUT_MS: ms.default(1_000),
+    /** The public entry reads little: the largest valid body (100 items, 100 attributes) is far smaller. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    /**
+     * Key for the admin routes (stock, credit, /api/admin/*), sent as `Authorization: Bearer <key>`;
+     * or a file holding it. Neither: those routes answer 401 (the launcher always generates one).
+     */
+    ADMIN_API_KEY: z.string().min(1).optional(),
+    ADMIN_API_KEY_FILE: z.string().min(1).optional(),
   })
   .transform((config) => ({
     ...config,

@@ -83,6 +83,8 @@ const customerReport = (customerId: string) => ({
   asOf: "2026-01-01T00:00:01.000Z",
 });
 
+const adminApiKey = "in-process-admin-key-0123456789";
+
 describe("gateway (in-process, fake peers)", () => {
   let mesh: ReturnType<typeof createFakeMesh>;
   let gateway: ReturnType<typeof createGatewayWorker>;
@@ -106,6 +108,8 @@ describe("gateway (in-process, fake peers)", () => {
       healthTargets: ["users", "catalog"].map((name) => ({ name, url: `http://${name}.test` })),
       healthProbeTimeoutMs: 500,
       fetch: mesh.fetch,
+      adminApiKey,
+      bodyLimitBytes: 64 * 1024,
     });
     await gateway.start();
     mesh.handlers.set("catalog.get", (input) => {
@@ -127,7 +131,8 @@ describe("gateway (in-process, fake peers)", () => {
   const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     gateway.app.request(path, {
       method,
-      headers: { "content-type": "application/json", ...headers },
+      // Every call carries the admin key unless the test says otherwise (admin routes need it).
+      headers: { "content-type": "application/json", authorization: `Bearer ${adminApiKey}`, ...headers },
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
   const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; details?: { fields?: { path: string }[] } } }).error;
@@ -362,5 +367,49 @@ describe("gateway (in-process, fake peers)", () => {
     const res = await send("GET", `/trpc/products.get?input=${encodeURIComponent(JSON.stringify({ id: "p1" }))}`);
     expect(res.status).toBe(200);
     expect(((await res.json()) as { result: { data: unknown } }).result.data).toEqual({ ...product, stock: null, degraded: ["inventory"] });
+  });
+  describe("admin API key and limits", () => {
+    const writes: [string, string, unknown][] = [
+      ["PUT", "/api/inventory/p1", { onHand: 3 }],
+      ["PUT", "/api/customers/c1/credit", { limitCents: 500 }],
+      ["GET", "/api/admin/sagas", undefined],
+    ];
+
+    it("refuses admin routes without the key or with a wrong one: 401, no peer called", async () => {
+      for (const [method, path, body] of writes) {
+        for (const authorization of ["", "Bearer wrong-key", `Basic ${adminApiKey}`, `Bearer ${adminApiKey}x`]) {
+          const res = await send(method, path, body, { authorization });
+          expect(res.status, `${method} ${path} with "${authorization}"`).toBe(401);
+          const error = await errorOf(res);
+          expect(error.code).toBe("UNAUTHENTICATED");
+          expect(error.message).toMatch(/needs the admin API key/);
+          expect(error.message).not.toContain(adminApiKey);
+        }
+      }
+      expect(mesh.calls).toEqual([]);
+    });
+
+    it("refuses the public tRPC equivalents without the key", async () => {
+      const call = (path: string, input: unknown, authorization = "") =>
+        gateway.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", authorization }, body: JSON.stringify(input) });
+      expect((await call("inventory.set", { productId: "p1", onHand: 3 })).status).toBe(401);
+      expect((await call("credit.set", { customerId: "c1", limitCents: 5 })).status).toBe(401);
+      expect(mesh.calls).toEqual([]);
+      mesh.handlers.set("inventory.setStock", (input) => ({ ...(input as object), reserved: 0, available: 3 }));
+      expect((await call("inventory.set", { productId: "p1", onHand: 3 }, `Bearer ${adminApiKey}`)).status).toBe(200);
+    });
+
+    it("refuses a body over the limit with 413 and an order with too many items with 400, calling no peer", async () => {
+      const big = await send("POST", "/api/products", { sku: "BIG", name: "Big", priceCents: 1, description: "x".repeat(70 * 1024) });
+      expect(big.status).toBe(413);
+      expect(await errorOf(big)).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: "request body is larger than 65536 bytes" });
+      const items = Array.from({ length: 101 }, (_, i) => ({ productId: `p${i}`, quantity: 1 }));
+      const many = await send("POST", "/api/orders", { customerId: "c1", items });
+      expect(many.status).toBe(400);
+      expect(await fieldsOf(many)).toEqual(["items"]);
+      const longName = await send("POST", "/api/users", { email: "a@b.io", name: "n".repeat(201) });
+      expect(await fieldsOf(longName)).toEqual(["name"]);
+      expect(mesh.calls).toEqual([]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** Entry for `bun run workers/gateway/main.ts`: config, peer clients, serve. The gateway has no DB. */
 import { runWorkerMain } from "../../shared/main";
+import { readSecretFile } from "../../shared/identity";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -14,8 +15,12 @@ await runWorkerMain({
   worker: "gateway",
   configSchema: gatewayConfigSchema,
   schema: null,
-  create: ({ config, logger }) => {
+  create: ({ config, logger, identity, bodyLimitBytes }) => {
+    const adminApiKey = config.ADMIN_API_KEY ?? (config.ADMIN_API_KEY_FILE ? readSecretFile(config.ADMIN_API_KEY_FILE, "ADMIN_API_KEY_FILE") : null);
+    if (!adminApiKey) logger.warn("no ADMIN_API_KEY or ADMIN_API_KEY_FILE: the admin routes (stock, credit, /api/admin) answer 401 to everyone");
+    // Each call carries a token for the peer it goes to (issuer gateway, audience the peer).
     const peer = { self: "gateway", timeoutMs: config.PEER_TIMEOUT_MS };
+    const to = (name: string, url: string) => ({ ...peer, peer: name, url, headers: identity?.headersFor(name) });
     const healthTargets = [
       { name: "users", url: config.USERS_URL },
       { name: "catalog", url: config.CATALOG_URL },
@@ -26,15 +31,17 @@ await runWorkerMain({
     ];
     return createGatewayWorker({
       logger,
+      identity,
+      bodyLimitBytes,
+      adminApiKey,
       peers: {
-        users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: config.USERS_URL }).client,
-        catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: config.CATALOG_URL }).client,
-        inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: config.INVENTORY_URL }).client,
-        payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: config.PAYMENTS_URL }).client,
-        orders: createPeerClient<OrdersRouter>({ ...peer, peer: "orders", url: config.ORDERS_URL }).client,
-        orderPlacement: createPeerClient<OrdersRouter>({ ...peer, peer: "orders", url: config.ORDERS_URL, timeoutMs: config.ORDER_PLACE_TIMEOUT_MS })
-          .client,
-        reporting: createPeerClient<ReportingRouter>({ ...peer, peer: "reporting", url: config.REPORTING_URL }).client,
+        users: createPeerClient<UsersRouter>(to("users", config.USERS_URL)).client,
+        catalog: createPeerClient<CatalogRouter>(to("catalog", config.CATALOG_URL)).client,
+        inventory: createPeerClient<InventoryRouter>(to("inventory", config.INVENTORY_URL)).client,
+        payments: createPeerClient<PaymentsRouter>(to("payments", config.PAYMENTS_URL)).client,
+        orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)).client,
+        orderPlacement: createPeerClient<OrdersRouter>({ ...to("orders", config.ORDERS_URL), timeoutMs: config.ORDER_PLACE_TIMEOUT_MS }).client,
+        reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)).client,
       },
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,

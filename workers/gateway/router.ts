@@ -18,9 +18,18 @@ import {
 } from "./inputs";
 import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
 import * as service from "./service";
+import { adminKeyRequired } from "./rest";
+import { middleware } from "../../shared/trpc";
 import type { GatewayDeps } from "./worker";
 
 const p = procedures<GatewayDeps>().public;
+/** The tRPC equivalents of the admin REST routes: the same admin API key (ctx.admin, set by createWorker). */
+const admin = p.use(
+  middleware(({ ctx, path, next }) => {
+    if (!ctx.admin) throw adminKeyRequired(path);
+    return next();
+  }),
+);
 const byId = z.strictObject({ id: entityId });
 const byProduct = z.strictObject({ productId: entityId });
 const byCustomer = z.strictObject({ customerId: entityId });
@@ -38,18 +47,18 @@ export const gatewayRouter = router({
     list: p.input(listProductsQuery).query(({ ctx, input }) => service.listProducts(ctx.deps.peers, input)),
   }),
   inventory: router({
-    set: p.input(byProduct.extend(setStockBody.shape)).mutation(({ ctx, input }) => service.setStock(ctx.deps.peers, input)),
+    set: admin.input(byProduct.extend(setStockBody.shape)).mutation(({ ctx, input }) => service.setStock(ctx.deps.peers, input)),
     get: p.input(byProduct).query(({ ctx, input }) => service.getStock(ctx.deps.peers, input.productId)),
   }),
   credit: router({
-    set: p.input(byCustomer.extend(setCreditBody.shape)).mutation(({ ctx, input }) => service.setCredit(ctx.deps.peers, input)),
+    set: admin.input(byCustomer.extend(setCreditBody.shape)).mutation(({ ctx, input }) => service.setCredit(ctx.deps.peers, input)),
     get: p.input(byCustomer).query(({ ctx, input }) => service.getCredit(ctx.deps.peers, input.customerId)),
   }),
   orders: router({
     place: p.input(placeOrderInput).mutation(({ ctx, input }) => service.placeOrder(ctx.deps.peers, input)),
     get: p.input(byId).query(({ ctx, input }) => service.getOrder(ctx.deps.peers, input.id)),
     byCustomer: p.input(byCustomer).query(({ ctx, input }) => customerOrders(ctx.deps, input.customerId)),
-    sagas: p.input(sagasQuery).query(({ ctx, input }) => service.listSagas(ctx.deps.peers, input)),
+    sagas: admin.input(sagasQuery).query(({ ctx, input }) => service.listSagas(ctx.deps.peers, input)),
   }),
   customers: router({
     summary: p.input(byCustomer).query(({ ctx, input }) => customerSummary(ctx.deps, input.customerId)),

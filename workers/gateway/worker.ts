@@ -3,7 +3,7 @@
  * and the public tRPC router (router.ts) by calling the workers that own the data.
  */
 import type { TRPCClient } from "@trpc/client";
-import { createWorker } from "../../shared/worker";
+import { createWorker, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -28,7 +28,7 @@ export interface GatewayPeers {
   reporting: TRPCClient<ReportingRouter>;
 }
 
-export interface GatewayDeps {
+export interface GatewayDeps extends WorkerSecurity {
   logger: Logger;
   peers: GatewayPeers;
   /** Workers whose /health/ready GET /health composes. */
@@ -44,6 +44,9 @@ export function createGatewayWorker(deps: GatewayDeps) {
     router: gatewayRouter,
     deps,
     logger: deps.logger,
+    identity: deps.identity,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    adminApiKey: deps.adminApiKey,
     routes: (app) => registerRestRoutes(app, deps),
   });
 }

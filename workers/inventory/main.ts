@@ -9,6 +9,6 @@ await runWorkerMain({
   worker: "inventory",
   configSchema: inventoryConfigSchema,
   schema,
-  create: ({ db, logger, config }) =>
-    createInventoryWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "inventory", logger }) }),
+  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
+    createInventoryWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "inventory", logger, ...natsAuth }) }),
 });

@@ -1,5 +1,6 @@
 /** inventory's tRPC procedures: thin wrappers of service.ts. Peers import only `type InventoryRouter`. */
 import { router, procedures } from "../../shared/trpc";
+import { operatorCallers } from "../../shared/identity";
 import { getManyStockInput, getStockInput, orderIdInput, reservationsInput, reserveInput, setStockInput } from "./schema";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
 import type { InventoryDeps } from "./worker";
@@ -7,15 +8,15 @@ import type { InventoryDeps } from "./worker";
 const p = procedures<InventoryDeps>();
 
 export const inventoryRouter = router({
-  setStock: p.internal.input(setStockInput).mutation(({ ctx, input }) => setStock(ctx.deps.db, input, ctx.deps.now())),
+  setStock: p.callers("gateway", ...operatorCallers).input(setStockInput).mutation(({ ctx, input }) => setStock(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(getStockInput).query(({ ctx, input }) => getStock(ctx.deps.db, input.productId)),
   getMany: p.internal.input(getManyStockInput).query(({ ctx, input }) => getStocks(ctx.deps.db, input.productIds)),
-  reserve: p.internal.input(reserveInput).mutation(({ ctx, input }) => reserveStock(ctx.deps.db, input, ctx.deps.now())),
-  release: p.internal.input(orderIdInput).mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
-  commit: p.internal.input(orderIdInput).mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+  reserve: p.callers("orders").input(reserveInput).mutation(({ ctx, input }) => reserveStock(ctx.deps.db, input, ctx.deps.now())),
+  release: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+  commit: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
   reservations: p.internal.input(reservationsInput).query(({ ctx, input }) => listReservations(ctx.deps.db, input)),
   /** Admin: every stock row and reservation, for `npm run mesh -- check`. */
-  audit: p.internal.query(({ ctx }) => auditInventory(ctx.deps.db)),
+  audit: p.callers(...operatorCallers).query(({ ctx }) => auditInventory(ctx.deps.db)),
 });
 
 export type InventoryRouter = typeof inventoryRouter;

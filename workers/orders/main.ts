@@ -14,19 +14,22 @@ await runWorkerMain({
   worker: "orders",
   configSchema: ordersConfigSchema,
   schema,
-  create: ({ config, db, logger }) => {
-    const peer = { self: "orders", timeoutMs: config.PEER_TIMEOUT_MS };
+  create: ({ config, db, logger, identity, bodyLimitBytes, natsAuth }) => {
+    // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
+    const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
     const crashAfter = config.ORDERS_FAULT?.slice("crash_after:".length) as FaultStep | undefined;
     if (crashAfter) logger.warn({ fault: config.ORDERS_FAULT }, "fault injection on: orders will SIGKILL itself mid-saga");
     return createOrdersWorker({
       db,
       logger,
       now: () => new Date(),
+      identity,
+      bodyLimitBytes,
       peers: {
-        users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: config.USERS_URL }).client,
-        catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: config.CATALOG_URL }).client,
-        inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: config.INVENTORY_URL }).client,
-        payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: config.PAYMENTS_URL }).client,
+        users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)).client,
+        catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)).client,
+        inventory: createPeerClient<InventoryRouter>(peer("inventory", config.INVENTORY_URL)).client,
+        payments: createPeerClient<PaymentsRouter>(peer("payments", config.PAYMENTS_URL)).client,
       },
       orderWaitMs: config.ORDER_WAIT_MS,
       saga: {
@@ -37,7 +40,7 @@ await runWorkerMain({
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
       // Kill -9 ourselves right after the step's result is persisted: what a crash looks like.
-      nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger }),
+      nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger, ...natsAuth }),
       afterStep: crashAfter ? (step) => void (step === crashAfter && process.kill(process.pid, "SIGKILL")) : undefined,
     });
   },

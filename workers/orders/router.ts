@@ -1,6 +1,7 @@
 /** orders' tRPC procedures: thin wrappers of service.ts. Peers import only `type OrdersRouter`. */
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
+import { operatorCallers } from "../../shared/identity";
 import { placeOrderInput, sagaStates } from "./schema";
 import { getSaga, listSagas } from "./saga-store";
 import { auditOrders, getOrder, ordersOfCustomer, placeOrder } from "./service";
@@ -10,7 +11,7 @@ const p = procedures<OrdersContext>();
 const id = z.string().min(1).max(64);
 
 export const ordersRouter = router({
-  place: p.internal.input(placeOrderInput).mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
+  place: p.callers("gateway").input(placeOrderInput).mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
   get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getOrder(ctx.deps.db, input.id)),
   byCustomer: p.internal.input(z.strictObject({ customerId: id })).query(({ ctx, input }) => ordersOfCustomer(ctx.deps.db, input.customerId)),
   sagas: p.internal
@@ -19,7 +20,7 @@ export const ordersRouter = router({
   /** One saga with its step log, for operators looking into a stuck order. */
   saga: p.internal.input(z.strictObject({ orderId: id })).query(({ ctx, input }) => getSaga(ctx.deps.db, input.orderId)),
   /** Admin: every order with its lines and every unfinished saga, for `npm run mesh -- check`. */
-  audit: p.internal.query(({ ctx }) => auditOrders(ctx.deps.db, ctx.deps.now())),
+  audit: p.callers(...operatorCallers).query(({ ctx }) => auditOrders(ctx.deps.db, ctx.deps.now())),
 });
 
 export type OrdersRouter = typeof ordersRouter;

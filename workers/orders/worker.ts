@@ -1,6 +1,6 @@
 /** orders: owns the orders (orders.db) and runs each order's saga across inventory and payments. */
 import type { TRPCClient } from "@trpc/client";
-import { createWorker, type WorkerLoop } from "../../shared/worker";
+import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import { createOutboxRelay } from "../../shared/events/relay";
@@ -22,7 +22,7 @@ export interface OrdersPeers {
   payments: TRPCClient<PaymentsRouter>;
 }
 
-export interface OrdersDeps {
+export interface OrdersDeps extends WorkerSecurity {
   db: OrdersDb;
   logger: Logger;
   now: () => Date;
@@ -51,5 +51,5 @@ export function createOrdersWorker(deps: OrdersDeps) {
   }
   // The sweeper last: on stop it lets running sagas finish while the relay can still publish.
   loops.push(sagas.sweeper);
-  return createWorker({ name: "orders", router: ordersRouter, deps: context, logger: deps.logger, loops });
+  return createWorker({ name: "orders", router: ordersRouter, deps: context, logger: deps.logger, loops, identity: deps.identity, bodyLimitBytes: deps.bodyLimitBytes });
 }

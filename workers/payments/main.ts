@@ -9,6 +9,6 @@ await runWorkerMain({
   worker: "payments",
   configSchema: paymentsConfigSchema,
   schema,
-  create: ({ db, logger, config }) =>
-    createPaymentsWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "payments", logger }) }),
+  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
+    createPaymentsWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "payments", logger, ...natsAuth }) }),
 });

@@ -1,5 +1,5 @@
 /** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit. */
-import { createWorker, type WorkerLoop } from "../../shared/worker";
+import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import { createOutboxRelay } from "../../shared/events/relay";
@@ -7,7 +7,7 @@ import { outbox } from "./schema";
 import { paymentsRouter } from "./router";
 import type { PaymentsDb } from "./service";
 
-export interface PaymentsDeps {
+export interface PaymentsDeps extends WorkerSecurity {
   db: PaymentsDb;
   logger: Logger;
   now: () => Date;
@@ -21,5 +21,5 @@ export function createPaymentsWorker(deps: PaymentsDeps) {
     // The connection first: loops stop in reverse, so the relay stops before the connection closes.
     loops.push(deps.nats, createOutboxRelay({ db: deps.db, outbox, owner: "payments", nats: deps.nats, logger: deps.logger }));
   }
-  return createWorker({ name: "payments", router: paymentsRouter, deps, logger: deps.logger, loops });
+  return createWorker({ name: "payments", router: paymentsRouter, deps, logger: deps.logger, loops, identity: deps.identity, bodyLimitBytes: deps.bodyLimitBytes });
 }

@@ -2,8 +2,11 @@
 import { z } from "zod";
 import { workerConfigSchema } from "../../shared/config";
 
-/** Where reporting sits in the mesh: its port is MESH_PORT_BASE + portOffset. */
-export const placement = { portOffset: 6 } as const;
+/**
+ * Where reporting sits in the mesh: its port is MESH_PORT_BASE + portOffset; its NATS user may
+ * read only the streams of `consumes` (the launcher's nats-server config).
+ */
+export const placement = { portOffset: 6, consumes: ["orders"] } as const;
 
 export const reportingConfigSchema = workerConfigSchema(4100 + placement.portOffset).extend({
   /** Deliveries before a message goes to the dead letters. */

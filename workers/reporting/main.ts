@@ -9,12 +9,14 @@ await runWorkerMain({
   worker: "reporting",
   configSchema: reportingConfigSchema,
   schema,
-  create: ({ db, logger, config }) =>
+  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
     createReportingWorker({
       db,
       logger,
       now: () => new Date(),
-      nats: createNatsConnection({ url: config.NATS_URL, name: "reporting", logger }),
+      identity,
+      bodyLimitBytes,
+      nats: createNatsConnection({ url: config.NATS_URL, name: "reporting", logger, ...natsAuth }),
       maxDeliver: config.CONSUMER_MAX_DELIVER,
     }),
 });

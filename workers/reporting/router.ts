@@ -1,6 +1,7 @@
 /** reporting's tRPC procedures: read-model queries and the admin rebuild. */
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
+import { operatorCallers } from "../../shared/identity";
 import { DomainError } from "../../shared/errors";
 import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
 import type { ReportingDeps } from "./worker";
@@ -14,8 +15,8 @@ export const reportingRouter = router({
     .query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
   revenueByDay: p.internal.query(({ ctx }) => dailyRevenue(ctx.deps.db)),
   positions: p.internal.query(({ ctx }) => positions(ctx.deps.db)),
-  snapshot: p.internal.query(({ ctx }) => readModelSnapshot(ctx.deps.db)),
-  rebuild: p.internal.mutation(async ({ ctx }) => {
+  snapshot: p.callers(...operatorCallers).query(({ ctx }) => readModelSnapshot(ctx.deps.db)),
+  rebuild: p.callers(...operatorCallers).mutation(async ({ ctx }) => {
     if (!ctx.deps.rebuild) throw new DomainError("PEER_UNAVAILABLE", "reporting has no event bus: nothing to rebuild from");
     return ctx.deps.rebuild();
   }),

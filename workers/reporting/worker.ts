@@ -1,5 +1,5 @@
 /** reporting: CQRS read models (sales, customers, revenue per day) built only from events. */
-import { createWorker, type WorkerLoop } from "../../shared/worker";
+import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import { createEventConsumer } from "../../shared/events/consumer";
@@ -10,7 +10,7 @@ import { inbox } from "./schema";
 import type { ReportingDb } from "./service";
 import { reportingRouter } from "./router";
 
-export interface ReportingDeps {
+export interface ReportingDeps extends WorkerSecurity {
   db: ReportingDb;
   logger: Logger;
   now: () => Date;
@@ -39,5 +39,5 @@ export function createReportingWorker(deps: ReportingDeps) {
     loops.push(consumer);
     workerDeps.rebuild = () => rebuildReadModels(deps.db, consumer, ordersConsumerName);
   }
-  return createWorker({ name: "reporting", router: reportingRouter, deps: workerDeps, logger: deps.logger, loops });
+  return createWorker({ name: "reporting", router: reportingRouter, deps: workerDeps, logger: deps.logger, loops, identity: deps.identity, bodyLimitBytes: deps.bodyLimitBytes });
 }

@@ -9,6 +9,6 @@ await runWorkerMain({
   worker: "users",
   configSchema: usersConfigSchema,
   schema,
-  create: ({ db, logger, config }) =>
-    createUsersWorker({ db, logger, now: () => new Date(), nats: createNatsConnection({ url: config.NATS_URL, name: "users", logger }) }),
+  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
+    createUsersWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "users", logger, ...natsAuth }) }),
 });

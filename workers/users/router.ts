@@ -9,7 +9,7 @@ const p = procedures<UsersDeps>();
 const id = z.string().min(1).max(64);
 
 export const usersRouter = router({
-  register: p.internal.input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+  register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
   getMany: p.internal
     .input(z.strictObject({ ids: z.array(id).max(500) }))

@@ -1,5 +1,5 @@
 /** users: owns the user accounts (users.db) and answers who a customer is. */
-import { createWorker, type WorkerLoop } from "../../shared/worker";
+import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import { createOutboxRelay } from "../../shared/events/relay";
@@ -7,7 +7,7 @@ import { usersRouter } from "./router";
 import { outbox } from "./schema";
 import type { UsersDb } from "./service";
 
-export interface UsersDeps {
+export interface UsersDeps extends WorkerSecurity {
   db: UsersDb;
   logger: Logger;
   now: () => Date;
@@ -21,5 +21,5 @@ export function createUsersWorker(deps: UsersDeps) {
     // The connection first: loops stop in reverse, so the relay stops before the connection closes.
     loops.push(deps.nats, createOutboxRelay({ db: deps.db, outbox, owner: "users", nats: deps.nats, logger: deps.logger }));
   }
-  return createWorker({ name: "users", router: usersRouter, deps, logger: deps.logger, loops });
+  return createWorker({ name: "users", router: usersRouter, deps, logger: deps.logger, loops, identity: deps.identity, bodyLimitBytes: deps.bodyLimitBytes });
 }

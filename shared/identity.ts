@@ -1,0 +1,159 @@
+/**
+ * Service identity inside the mesh: every worker-to-worker tRPC call carries a short-lived JWT
+ * (HS256, issuer = calling worker, audience = called worker, expiry in seconds) signed with the
+ * mesh's secret; the called worker verifies it before any internal procedure runs.
+ *
+ * HS256 with one per-mesh secret: the launcher generates it into DATA_DIR (mode 0600) and hands
+ * every worker the file's path, so there is one thing to create, rotate and protect. The cost:
+ * whoever holds the secret can mint a token for any issuer, so it guards against processes that
+ * are not part of the mesh (a stray client on the network, a public caller), not against a
+ * compromised worker. Per-worker EdDSA keys would close that gap; see the README.
+ *
+ * @example
+ *   const identity = createServiceIdentity({ self: "orders", secret });
+ *   createPeerClient({ self: "orders", peer: "inventory", url, headers: identity.headersFor("inventory") });
+ *   await identity.verify(bearerToken); // → { caller: "orders" } or throws IdentityError
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { errors, jwtVerify, SignJWT } from "jose";
+
+/** Callers that are people or tools, not workers: they may use the admin procedures. */
+export const operatorCallers = ["operator", "mesh-cli"] as const;
+
+/** File name of the launcher-generated secret under DATA_DIR. */
+export const meshSecretFileName = "mesh-token.secret";
+
+const minimumSecretLength = 32;
+
+export type IdentityFailure = "missing" | "malformed" | "bad_signature" | "expired" | "wrong_audience" | "invalid";
+
+/** A token that does not prove who is calling; never carries the token itself. */
+export class IdentityError extends Error {
+  override readonly name = "IdentityError";
+  constructor(readonly reason: IdentityFailure) {
+    super(`service token ${reason === "missing" ? "missing" : `rejected (${reason.replace("_", " ")})`}`);
+  }
+}
+
+export interface VerifiedCaller {
+  caller: string;
+}
+
+export interface ServiceIdentity {
+  /** The worker (or tool) this identity speaks for: issuer of its tokens, audience it accepts. */
+  self: string;
+  /** Header provider for a peer client calling `audience` (tokens cached, renewed before expiry). */
+  headersFor(audience: string): () => Promise<Record<string, string>>;
+  /** A token to call `audience` (for callers that build their own requests). */
+  tokenFor(audience: string): Promise<string>;
+  /** Checks a bearer token addressed to `self`; throws IdentityError. */
+  verify(token: string | null | undefined): Promise<VerifiedCaller>;
+}
+
+export interface CreateServiceIdentityOptions {
+  self: string;
+  secret: Uint8Array | string;
+  /** Lifetime of a token in seconds (default 60). */
+  ttlSeconds?: number;
+  /** Seconds of clock skew tolerated when verifying (default 5). */
+  clockToleranceSeconds?: number;
+  now?: () => Date;
+}
+
+export function createServiceIdentity(options: CreateServiceIdentityOptions): ServiceIdentity {
+  const key = typeof options.secret === "string" ? new TextEncoder().encode(options.secret) : options.secret;
+  if (key.length < minimumSecretLength) throw new Error(`the mesh token secret must be at least ${minimumSecretLength} bytes`);
+  const ttl = options.ttlSeconds ?? 60;
+  const now = options.now ?? (() => new Date());
+  const seconds = () => Math.floor(now().getTime() / 1000);
+  const cache = new Map<string, { token: string; expiresAt: number }>();
+
+  const tokenFor = async (audience: string) => {
+    const cached = cache.get(audience);
+    // Renewed once a quarter of its life is left, so a token never expires in flight.
+    if (cached && cached.expiresAt - seconds() > ttl / 4) return cached.token;
+    const issuedAt = seconds();
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(options.self)
+      .setAudience(audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + ttl)
+      .sign(key);
+    cache.set(audience, { token, expiresAt: issuedAt + ttl });
+    return token;
+  };
+
+  return {
+    self: options.self,
+    tokenFor,
+    headersFor: (audience) => async () => ({ authorization: `Bearer ${await tokenFor(audience)}` }),
+    async verify(token) {
+      if (!token) throw new IdentityError("missing");
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ["HS256"],
+          audience: options.self,
+          requiredClaims: ["iss", "exp"],
+          clockTolerance: options.clockToleranceSeconds ?? 5,
+          currentDate: now(),
+        });
+        if (typeof payload.iss !== "string" || payload.iss.length === 0) throw new IdentityError("invalid");
+        return { caller: payload.iss };
+      } catch (error) {
+        throw error instanceof IdentityError ? error : new IdentityError(failureOf(error));
+      }
+    },
+  };
+}
+
+function failureOf(error: unknown): IdentityFailure {
+  if (error instanceof errors.JWTExpired) return "expired";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (error instanceof errors.JWTClaimValidationFailed && error.claim === "aud") return "wrong_audience";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed";
+  return "invalid";
+}
+
+/** The bearer token of an `Authorization` header, or null. */
+export function bearerTokenOf(header: string | null | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match ? match[1]! : null;
+}
+
+/**
+ * The mesh secret from config: `MESH_TOKEN_SECRET` itself, or the file `MESH_TOKEN_SECRET_FILE`
+ * names. Null when neither is set (identity checks off: development only).
+ */
+export function readMeshSecret(config: { MESH_TOKEN_SECRET?: string | undefined; MESH_TOKEN_SECRET_FILE?: string | undefined }): Uint8Array | null {
+  const text = config.MESH_TOKEN_SECRET ?? (config.MESH_TOKEN_SECRET_FILE ? readSecretFile(config.MESH_TOKEN_SECRET_FILE, "MESH_TOKEN_SECRET_FILE") : undefined);
+  if (text === undefined) return null;
+  const secret = new TextEncoder().encode(text);
+  if (secret.length < minimumSecretLength) throw new Error(`the mesh token secret must be at least ${minimumSecretLength} bytes`);
+  return secret;
+}
+
+/** A secret file's content, trimmed; the error names the variable and path, never the content. */
+export function readSecretFile(path: string, variable: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+/**
+ * Checks an `Authorization: Bearer <key>` header against the admin API key in constant time
+ * (both sides hashed first, so neither the content nor the length leaks through timing).
+ * No key configured: nothing passes.
+ */
+export function createAdminKeyCheck(adminKey: string | null | undefined): (authorization: string | null | undefined) => boolean {
+  if (!adminKey) return () => false;
+  const expected = createHash("sha256").update(adminKey).digest();
+  return (authorization) => {
+    const presented = bearerTokenOf(authorization);
+    if (!presented) return false;
+    return timingSafeEqual(createHash("sha256").update(presented).digest(), expected);
+  };
+}
