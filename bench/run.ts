@@ -2,7 +2,8 @@
  * `npm run bench [-- <name>...] [--quick] [--out <dir>]`: runs the benches (all, or the named
  * ones) one after another on this machine and writes `results.json` and `RESULTS.md` to
  * `bench/` (or `--out`). `--quick` is the smoke mode the tests run: same code, 1 s runs.
- * Naming benches updates their entries and keeps the others from the previous results file.
+ * Naming benches updates their entries and keeps the others from the previous results file;
+ * `--render` only rewrites RESULTS.md (with bench/FINDINGS.md) from results.json.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -25,17 +26,19 @@ export const benches: Bench[] = [trpcBench, hopBench, relayBench, ordersBench, p
 function parseArgs(argv: string[]) {
   const names: string[] = [];
   let quick = false;
+  let render = false;
   let out = join(repoRoot, "bench");
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") quick = true;
+    else if (arg === "--render") render = true;
     else if (arg === "--out") out = resolve(argv[++i] ?? ".");
     else if (arg.startsWith("-")) throw new Error(`unknown option ${arg}`);
     else names.push(arg);
   }
   const unknown = names.filter((name) => !benches.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(", ")}; benches: ${benches.map((b) => b.name).join(", ")}`);
-  return { names, quick, out };
+  return { names, quick, out, render };
 }
 
 function machine(): Machine {
@@ -52,7 +55,7 @@ function machine(): Machine {
   };
 }
 
-const { names, quick, out } = parseArgs(process.argv.slice(2));
+const { names, quick, out, render } = parseArgs(process.argv.slice(2));
 const settings: BenchSettings = quick
   ? { quick, connections: 32, durationS: 1, warmupS: 1 }
   : { quick, connections: 32, durationS: 10, warmupS: 2 };
@@ -61,7 +64,7 @@ mkdirSync(out, { recursive: true });
 
 const previousFile = join(out, "results.json");
 const previous: Results | undefined =
-  names.length > 0 && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as Results) : undefined;
+  names.length > 0 && !render && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as Results) : undefined;
 const results: Results = {
   machine: machine(),
   mode: quick ? "quick" : "full",
@@ -71,6 +74,13 @@ const results: Results = {
 };
 const findingsFile = join(repoRoot, "bench", "FINDINGS.md");
 const findings = !quick && existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : "";
+
+// --render: rewrite RESULTS.md from results.json and FINDINGS.md, measuring nothing.
+if (render) {
+  const kept = JSON.parse(readFileSync(previousFile, "utf8")) as Results;
+  writeResults(out, kept, kept.mode === "full" && existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : "");
+  process.exit(0);
+}
 
 const ctx = createBenchContext(settings);
 const stopOnSignal = () => void ctx.close().then(() => process.exit(130));

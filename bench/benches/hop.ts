@@ -16,16 +16,17 @@ export const hopBench: Bench = {
         "catalog.get and inventory.get in parallel (two hops, API composition) — against GET catalog /trpc/get?input={id} directly. " +
         "Pair 2 (one hop): GET /api/products?limit=1 on the gateway — exactly one call, catalog.list({limit:1}) — against GET " +
         "catalog /trpc/list?input={limit:1} directly. The gateway calls peers with the kit's peer client (@trpc/client httpLink, " +
-        "deadline, retry, breaker, tracing link).",
+        "deadline, retry, breaker, tracing link, service token). Direct calls carry a service token too, as the gateway's do.",
     );
     const mesh = await ctx.mesh("plain");
     const catalogUrl = mesh.workers.find((w) => w.name === "catalog")!.url;
     const settings = ctx.settings;
     const trpcGet = (path: string, input: unknown) => `${catalogUrl}/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
 
-    const directGet = await autocannon(trpcGet("get", { id: mesh.productId }), settings);
+    const direct = { ...settings, headers: await ctx.directHeaders("catalog") };
+    const directGet = await autocannon(trpcGet("get", { id: mesh.productId }), direct);
     const gatewayComposed = await autocannon(`${mesh.gatewayUrl}/api/products/${mesh.productId}`, settings);
-    const directList = await autocannon(trpcGet("list", { limit: 1 }), settings);
+    const directList = await autocannon(trpcGet("list", { limit: 1 }), direct);
     const gatewayOneHop = await autocannon(`${mesh.gatewayUrl}/api/products?limit=1`, settings);
 
     const c = (payload: string) => conditionsOf(settings, payload);

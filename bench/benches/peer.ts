@@ -60,7 +60,12 @@ export const peerBench: Bench = {
     const common = { PRODUCT_ID: catalog.productId, CONCURRENCY: String(s.connections), DURATION_S: String(s.durationS), WARMUP_S: String(s.warmupS) };
     const moleculer = await ctx.runBunScript("bench/peer/call-load.ts", { ...common, MODE: "moleculer", NATS_URL: nats.url });
     await callee.stop();
-    const bunmesh = await ctx.runBunScript("bench/peer/call-load.ts", { ...common, MODE: "bunmesh", CATALOG_URL: catalog.worker.url });
+    const bunmesh = await ctx.runBunScript("bench/peer/call-load.ts", {
+      ...common,
+      MODE: "bunmesh",
+      CATALOG_URL: catalog.worker.url,
+      AUTHORIZATION: (await ctx.directHeaders("catalog"))["authorization"]!,
+    });
 
     const conditions = {
       tool: "bench/peer/call-load.ts (separate Bun process, per-call performance.now())",

@@ -16,7 +16,8 @@ export const trpcBench: Bench = {
       this,
       "GET /trpc/get?input={id} on the catalog worker (Hono + @hono/trpc-server + tracing/domain-error middlewares + zod + Drizzle) " +
         "against GET /products/:id on bench/servers/bare-hono.ts (Hono + a prepared bun:sqlite statement) on the same catalog.db, " +
-        "both answering the same product JSON. Client and servers on the same machine.",
+        "both answering the same product JSON. The worker runs as in a mesh (MESH_TOKEN_SECRET set), so each call carries a " +
+        "service token (HS256 JWT, as the gateway sends) that the worker verifies. Client and servers on the same machine.",
     );
     const catalog = await ctx.catalog();
     const port = await freePort();
@@ -30,7 +31,7 @@ export const trpcBench: Bench = {
     const settings = ctx.settings;
     // Bare first, then tRPC: each side gets the same warm-up and the same run length.
     const bareFigures = await autocannon(bareUrl, settings);
-    const trpcFigures = await autocannon(trpcUrl, settings);
+    const trpcFigures = await autocannon(trpcUrl, { ...settings, headers: await ctx.directHeaders("catalog") });
     await bare.stop();
 
     const payload = "GET, no body; answer = one product (~300 B JSON)";

@@ -8,6 +8,7 @@ import { bunBin, freePort, repoRoot, startNats, startWorker, stopAll, tempDir, w
 import type { BenchSettings } from "./types";
 import { startLauncherMesh, type LauncherMesh } from "./mesh";
 import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
+import { newMeshSecret, serviceAuthorization } from "./token";
 
 export interface SeededCatalog {
   worker: RunningWorker;
@@ -23,6 +24,11 @@ export interface SeededMesh extends LauncherMesh {
 
 export interface BenchContext {
   settings: BenchSettings;
+  /** The mesh secret every worker of this run gets (MESH_TOKEN_SECRET), and the admin API key. */
+  secret: string;
+  adminKey: string;
+  /** Headers for a direct call to `worker`, as the gateway would call it. */
+  directHeaders(worker: string): Promise<Record<string, string>>;
   nats(): Promise<RunningNats>;
   catalog(): Promise<SeededCatalog>;
   mesh(kind: "plain" | "traced"): Promise<SeededMesh>;
@@ -32,10 +38,10 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
-async function call(url: string, method: string, body?: unknown): Promise<any> {
+async function call(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
   const res = await fetch(url, {
     method,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -44,7 +50,7 @@ async function call(url: string, method: string, body?: unknown): Promise<any> {
 }
 
 /** Products through catalog's own tRPC (the bench's catalog runs alone, without a gateway). */
-async function seedCatalog(url: string, count: number): Promise<string[]> {
+async function seedCatalog(url: string, count: number, headers: Record<string, string>): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const body = await call(`${url}/trpc/create`, "POST", {
@@ -53,50 +59,57 @@ async function seedCatalog(url: string, count: number): Promise<string[]> {
       description: "A product of the benchmark",
       priceCents: 100 + i,
       attributes: { colour: "blue", size: i % 5 },
-    });
+    }, headers);
     ids.push(body.result.data.id);
   }
   return ids;
 }
 
 /** A customer with ample credit and a product with ample stock, through the gateway. */
-async function seedMesh(gatewayUrl: string): Promise<{ productId: string; customerId: string }> {
+async function seedMesh(gatewayUrl: string, adminKey: string): Promise<{ productId: string; customerId: string }> {
+  const admin = { authorization: `Bearer ${adminKey}` };
   const user = await call(`${gatewayUrl}/api/users`, "POST", { email: "bench@example.com", name: "Bench Customer" });
-  await call(`${gatewayUrl}/api/customers/${user.id}/credit`, "PUT", { limitCents: 1_000_000_000_000_000 });
+  await call(`${gatewayUrl}/api/customers/${user.id}/credit`, "PUT", { limitCents: 1_000_000_000_000_000 }, admin);
   let productId = "";
   for (let i = 0; i < 50; i++) {
     const product = await call(`${gatewayUrl}/api/products`, "POST", { sku: `MESH-${i}`, name: `Mesh product ${i}`, priceCents: 100, attributes: { i } });
-    await call(`${gatewayUrl}/api/inventory/${product.id}`, "PUT", { onHand: 1_000_000_000 });
+    await call(`${gatewayUrl}/api/inventory/${product.id}`, "PUT", { onHand: 1_000_000_000 }, admin);
     if (i === 25) productId = product.id;
   }
   return { productId, customerId: user.id };
 }
 
-export function createBenchContext(settings: BenchSettings): BenchContext {
+/** `meshEnv` is added to every launcher mesh's environment (bench/profile.ts passes BUN_OPTIONS here). */
+export function createBenchContext(settings: BenchSettings, options: { meshEnv?: Record<string, string> } = {}): BenchContext {
   let nats: Promise<RunningNats> | undefined;
   let catalog: Promise<SeededCatalog> | undefined;
   let mesh: { kind: string; mesh: Promise<SeededMesh> } | undefined;
   let sinkUrl: Promise<string> | undefined;
 
+  const secret = newMeshSecret();
+  const adminKey = newMeshSecret();
   const ctx: BenchContext = {
     settings,
+    secret,
+    adminKey,
+    directHeaders: async (worker) => ({ authorization: await serviceAuthorization(secret, "gateway", worker) }),
     nats: () => (nats ??= startNats()),
     catalog: () =>
       (catalog ??= (async () => {
         const dataDir = tempDir("bench-catalog");
-        const worker = await startWorker("catalog", { DATA_DIR: dataDir, NATS_URL: (await ctx.nats()).url, LOG_LEVEL: "warn" });
-        const ids = await seedCatalog(worker.url, 200);
+        const worker = await startWorker("catalog", { DATA_DIR: dataDir, NATS_URL: (await ctx.nats()).url, LOG_LEVEL: "warn", MESH_TOKEN_SECRET: secret });
+        const ids = await seedCatalog(worker.url, 200, { authorization: await serviceAuthorization(secret, "gateway", "catalog") });
         return { worker, dataDir, productId: ids[100]! };
       })()),
     async mesh(kind) {
       if (mesh?.kind === kind) return mesh.mesh;
       await ctx.stopMesh();
       const started = (async () => {
-        const env: Record<string, string> = {};
+        const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv };
         if (kind === "traced") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
         const launched = await startLauncherMesh({ natsUrl: (await ctx.nats()).url, env });
         try {
-          return { ...launched, traced: kind === "traced", ...(await seedMesh(launched.gatewayUrl)) };
+          return { ...launched, traced: kind === "traced", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
         } catch (error) {
           await launched.stop();
           throw error;

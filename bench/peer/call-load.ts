@@ -26,7 +26,13 @@ if (mode === "moleculer") {
   callOnce = () => broker.call("catalog.get", { id });
   stop = () => broker.stop();
 } else if (mode === "bunmesh") {
-  const catalog = createPeerClient<CatalogRouter>({ self: "bench", peer: "catalog", url: env["CATALOG_URL"]!, timeoutMs: 10_000 });
+  const catalog = createPeerClient<CatalogRouter>({
+    self: "gateway",
+    peer: "catalog", url: env["CATALOG_URL"]!,
+    timeoutMs: 10_000,
+    // The service token a worker of the mesh would send (see bench/lib/token.ts).
+    headers: () => ({ authorization: env["AUTHORIZATION"] ?? "" }),
+  });
   callOnce = () => catalog.client.get.query({ id });
 } else throw new Error(`MODE must be moleculer or bunmesh, got ${mode}`);
 

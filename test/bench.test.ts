@@ -1,0 +1,45 @@
+/**
+ * `npm run bench -- --quick` end to end: every bench runs against real processes and both result
+ * files are written with every bench's fields. No assertion on speed: that is what the full run
+ * measures, on a quiet machine.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { bunBin, runToEnd, tempDir } from "./support/processes";
+
+const benchNames = ["trpc", "hop", "relay", "orders", "peer", "startup"];
+
+describe("npm run bench -- --quick", () => {
+  it("runs every bench and writes results.json and RESULTS.md with each bench's figures and conditions", async () => {
+    const out = tempDir("bench-out");
+    const { code, output } = await runToEnd(bunBin, ["run", "bench/run.ts", "--quick", "--out", out]);
+    expect(code, output).toBe(0);
+
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.mode).toBe("quick");
+    expect(results.machine).toMatchObject({ cores: expect.any(Number), memoryMb: expect.any(Number), bun: expect.any(String), node: expect.stringMatching(/^v\d+/), date: expect.any(String) });
+    expect(Object.keys(results.benches).sort()).toEqual([...benchNames].sort());
+    for (const name of benchNames) {
+      const bench = results.benches[name];
+      expect(bench, name).toMatchObject({ name, title: expect.any(String), measured: expect.any(String), figures: expect.any(Array), aims: expect.any(Array) });
+      expect(bench.error, `${name}: ${bench.error}`).toBeUndefined();
+      // A bench may be skipped only when it says why (the peer when Moleculer cannot be installed).
+      if (bench.skipped) {
+        expect(bench.skipped.length, name).toBeGreaterThan(10);
+        continue;
+      }
+      expect(bench.figures.length, name).toBeGreaterThan(0);
+      expect(bench.aims.length, name).toBeGreaterThan(0);
+      for (const figure of bench.figures) {
+        expect(figure.conditions.tool, `${name}: ${figure.label}`).toEqual(expect.any(String));
+        expect(Object.values(figure.values).some((v) => typeof v === "number"), `${name}: ${figure.label}`).toBe(true);
+      }
+      for (const aim of bench.aims) expect(typeof aim.value === "number" && typeof aim.met === "boolean", `${name}: ${aim.aim}`).toBe(true);
+    }
+
+    const markdown = readFileSync(join(out, "RESULTS.md"), "utf8");
+    expect(markdown).toContain("npm run bench -- --quick");
+    for (const name of benchNames) expect(markdown).toContain(`## ${name}: ${results.benches[name].title}`);
+  }, 420_000);
+});
