@@ -127,7 +127,8 @@ export function bearerTokenOf(header: string | null | undefined): string | null 
  * names. Null when neither is set (identity checks off: development only).
  */
 export function readMeshSecret(config: { MESH_TOKEN_SECRET?: string | undefined; MESH_TOKEN_SECRET_FILE?: string | undefined }): Uint8Array | null {
-  const text = config.MESH_TOKEN_SECRET ?? (config.MESH_TOKEN_SECRET_FILE ? readSecretFile(config.MESH_TOKEN_SECRET_FILE, "MESH_TOKEN_SECRET_FILE") : undefined);
+  // An empty variable counts as unset (a shell's `VAR=` clears it).
+  const text = config.MESH_TOKEN_SECRET || (config.MESH_TOKEN_SECRET_FILE ? readSecretFile(config.MESH_TOKEN_SECRET_FILE, "MESH_TOKEN_SECRET_FILE") : undefined);
   if (text === undefined) return null;
   const secret = new TextEncoder().encode(text);
   if (secret.length < minimumSecretLength) throw new Error(`the mesh token secret must be at least ${minimumSecretLength} bytes`);

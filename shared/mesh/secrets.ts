@@ -76,7 +76,7 @@ export function prepareMeshSecrets(dataDir: string, env: Record<string, string |
  * the one the launcher generated under DATA_DIR. Null when there is none (a mesh without checks).
  */
 export function operatorIdentity(dataDir: string, env: Record<string, string | undefined>): ServiceIdentity | null {
-  const file = env["MESH_TOKEN_SECRET_FILE"] ?? (existsSync(meshSecretFileOf(dataDir)) ? meshSecretFileOf(dataDir) : undefined);
+  const file = env["MESH_TOKEN_SECRET_FILE"] || (existsSync(meshSecretFileOf(dataDir)) ? meshSecretFileOf(dataDir) : undefined);
   const secret = readMeshSecret({ MESH_TOKEN_SECRET: env["MESH_TOKEN_SECRET"], MESH_TOKEN_SECRET_FILE: file });
   return secret ? createServiceIdentity({ self: "mesh-cli", secret }) : null;
 }

@@ -173,11 +173,12 @@ export interface RunningNats extends RunningProcess {
   restart(): Promise<RunningNats>;
 }
 
-/** Starts `nats-server -js` on a free port with its own store (kept across restarts). */
-export async function startNats(options: { port?: number; storeDir?: string } = {}): Promise<RunningNats> {
+/** Starts `nats-server -js` on a free port with its own store (kept across restarts); `configFile` adds `-c` (users). */
+export async function startNats(options: { port?: number; storeDir?: string; configFile?: string } = {}): Promise<RunningNats> {
   const port = options.port ?? (await freePort());
   const storeDir = options.storeDir ?? tempDir("nats");
-  const child = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
+  const config = options.configFile ? ["-c", options.configFile] : [];
+  const child = spawn("nats-server", [...config, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const proc = track(child);
@@ -189,7 +190,7 @@ export async function startNats(options: { port?: number; storeDir?: string } = 
     storeDir,
     restart: async () => {
       await proc.kill("SIGTERM");
-      return startNats({ port, storeDir });
+      return startNats({ port, storeDir, ...(options.configFile ? { configFile: options.configFile } : {}) });
     },
   };
   return nats;
