@@ -67,6 +67,13 @@ describe("service identity on internal procedures", () => {
     expect((await trpcQuery(inventory.url, "audit", undefined, { "x-mesh-caller": "mesh-cli" })).status).toBe(200);
   });
 
+  it("refuses a body over BODY_LIMIT_BYTES (256 KiB by default) with 413 before any procedure runs", async () => {
+    const answer = await trpcMutation(inventory.url, "setStock", { productId, onHand: 0, pad: "x".repeat(300 * 1024) });
+    expect(answer.status).toBe(413);
+    expect(answer.body.error).toMatchObject({ code: "PAYLOAD_TOO_LARGE", message: "request body is larger than 262144 bytes" });
+    expect((await trpcQuery(inventory.url, "get", { productId })).body.result.data.onHand).toBe(10);
+  });
+
   it("never writes a token or the secret to its log", () => {
     expect(inventory.output()).not.toContain(testMeshSecret);
     expect(inventory.output()).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
