@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { bunBin, runToEnd, tempDir } from "./support/processes";
 
 const benchNames = ["trpc", "hop", "relay", "orders", "peer", "startup"];
+/** The issue sets aims for all of them but the hop, which is measured for what a hop costs. */
+const benchesWithAims = ["trpc", "relay", "orders", "peer", "startup"];
 
 describe("npm run bench -- --quick", () => {
   it("runs every bench and writes results.json and RESULTS.md with each bench's figures and conditions", async () => {
@@ -30,12 +32,18 @@ describe("npm run bench -- --quick", () => {
         continue;
       }
       expect(bench.figures.length, name).toBeGreaterThan(0);
-      expect(bench.aims.length, name).toBeGreaterThan(0);
+      if (benchesWithAims.includes(name)) expect(bench.aims.length, name).toBeGreaterThan(0);
+      else expect(Object.keys(bench.ratios).length, name).toBeGreaterThan(0);
       for (const figure of bench.figures) {
         expect(figure.conditions.tool, `${name}: ${figure.label}`).toEqual(expect.any(String));
         expect(Object.values(figure.values).some((v) => typeof v === "number"), `${name}: ${figure.label}`).toBe(true);
       }
-      for (const aim of bench.aims) expect(typeof aim.value === "number" && typeof aim.met === "boolean", `${name}: ${aim.aim}`).toBe(true);
+      // A 1-second run may see no order finish: then the aim has no value (null), never a made-up one.
+      for (const aim of bench.aims) {
+        expect(aim, `${name}: ${aim.aim}`).toMatchObject({ aim: expect.any(String), value: expect.toBeOneOf([expect.any(Number), null]) });
+        if (aim.value === null) expect(aim.met, `${name}: ${aim.aim}`).toBeNull();
+        else expect(typeof aim.met, `${name}: ${aim.aim}`).toBe("boolean");
+      }
     }
 
     const markdown = readFileSync(join(out, "RESULTS.md"), "utf8");

@@ -36,7 +36,8 @@ export const ordersBench: Bench = {
         "rate for both meshes. Traced mesh: OTEL_EXPORTER_OTLP_ENDPOINT set for every worker, spans exported to a local OTLP sink " +
         "that answers 200. Untraced: no endpoint (context still propagates, no spans recorded).",
     );
-    const s = ctx.settings;
+    // Orders take up to a second each under load: even the smoke run gives them 3 s.
+    const s = { ...ctx.settings, durationS: Math.max(ctx.settings.durationS, 3) };
     const figures: Record<string, { sat: LoadFigures; half: LoadFigures }> = {};
     let halfRate = 0;
     for (const kind of ["plain", "traced"] as const) {
@@ -59,12 +60,14 @@ export const ordersBench: Bench = {
     const traced = figures["traced"]!;
     const plainOps = ordersPerSec(plain.sat, s.durationS);
     const tracedOps = ordersPerSec(traced.sat, s.durationS);
-    const cost = round(1 - ratio(tracedOps, plainOps), 3);
-    result.ratios["tracedOverUntraced"] = ratio(tracedOps, plainOps);
+    // No order finished in a run (a 1-second smoke run on a busy machine): no ratio to state.
+    const cost = plainOps > 0 ? round(1 - ratio(tracedOps, plainOps), 3) : null;
+    if (cost !== null) result.ratios["tracedOverUntraced"] = ratio(tracedOps, plainOps);
+    const halfP99 = plain.half.requests > 0 ? plain.half.p99Ms : null;
     result.aims.push(
       { aim: "≥ 2,000 orders/s through the gateway (untraced, saturation)", value: plainOps, met: plainOps >= 2000 },
-      { aim: "p99 ≤ 20 ms at half the saturation rate (untraced)", value: plain.half.p99Ms, met: plain.half.p99Ms <= 20 },
-      { aim: "tracing costs ≤ 10% of order throughput", value: cost, met: cost <= 0.1 },
+      { aim: "p99 ≤ 20 ms at half the saturation rate (untraced)", value: halfP99, met: halfP99 === null ? null : halfP99 <= 20 },
+      { aim: "tracing costs ≤ 10% of order throughput", value: cost, met: cost === null ? null : cost <= 0.1 },
     );
     if (plain.sat.non2xx + plain.sat.errors > 0) result.notes.push(`untraced saturation had ${plain.sat.non2xx} non-2xx answers and ${plain.sat.errors} errors`);
     return result;
