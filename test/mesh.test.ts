@@ -58,7 +58,8 @@ function portIsFree(port: number): Promise<boolean> {
 /** A MESH_PORT_BASE whose next ten ports are free, so every worker's port is ours. */
 async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Above the per-fork blocks of freePort() and below the kernel's ephemeral range.
+    const base = 30_000 + Math.floor(Math.random() * 2_500);
     const ports = Array.from({ length: 10 }, (_, i) => base + 1 + i);
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
   }

@@ -63,17 +63,31 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `bunmesh-${prefix}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports for test processes. Asking the kernel for port 0 and binding later races with other
+ * test files running at the same time (they may be handed the same port in between), so each
+ * vitest fork hands out ports from its own block, below the kernel's ephemeral range (32768+),
+ * checking each is free before use.
+ */
+const portBlockSize = 1_200;
+const portBlockStart = 10_000 + (Number(process.env["VITEST_POOL_ID"] ?? 0) % 16) * portBlockSize;
+let nextPortOffset = Math.floor(Math.random() * portBlockSize);
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const server = createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < portBlockSize; attempt++) {
+    const port = portBlockStart + (nextPortOffset++ % portBlockSize);
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`no free port in ${portBlockStart}..${portBlockStart + portBlockSize - 1}`);
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
