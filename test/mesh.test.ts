@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import {
@@ -185,4 +185,52 @@ describe("the mesh launcher (npm start)", () => {
     expect(output).toContain("unknown command: launch-rockets");
     expect(output).toContain("usage: npm run mesh -- <command>");
   });
+
+  it("starts a jaeger found on PATH, sends every worker's traces to it, and stops it with the mesh", async () => {
+    // A stand-in for the Jaeger binary (outside the system): an OTLP/HTTP receiver on 4318 that
+    // counts trace exports and records its pid.
+    const binDir = tempDir("fake-jaeger");
+    const script = join(binDir, "jaeger");
+    writeFileSync(
+      script,
+      [
+        "#!/usr/bin/env node",
+        'import { createServer } from "node:http";',
+        'import { writeFileSync } from "node:fs";',
+        "let exports = 0;",
+        'writeFileSync("pid", String(process.pid));',
+        "createServer((req, res) => {",
+        '  if (req.method === "POST" && req.url === "/v1/traces") exports += 1;',
+        '  writeFileSync("exports", String(exports));',
+        "  req.resume();",
+        '  req.on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end());',
+        '}).listen(4318, "127.0.0.1");',
+      ].join("\n"),
+    );
+    chmodSync(script, 0o755);
+    const dataDir = tempDir("mesh-jaeger");
+    const env: Record<string, string> = {
+      DATA_DIR: dataDir,
+      PATH: `${binDir}${delimiter}${process.env["PATH"]}`,
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+      MESH_PORT_BASE: String(await freePortBase()),
+      GATEWAY_PORT: String(await freePort()),
+      OTEL_BSP_SCHEDULE_DELAY: "200",
+    };
+    delete process.env["OTEL_EXPORTER_OTLP_ENDPOINT"];
+    const launcher = startLauncher(env);
+    await waitForMeshReady(launcher);
+    expect(launcher.output()).toContain("for traces");
+    const { workers } = await meshStatus(dataDir);
+    const users = workers.find((worker) => worker.name === "users")!;
+    await trpcQuery(users.url, "list", { limit: 1 });
+    const jaegerDir = join(dataDir, "jaeger");
+    await waitFor("traces at the fake jaeger", async () =>
+      existsSync(join(jaegerDir, "exports")) && Number(readFileSync(join(jaegerDir, "exports"), "utf8")) > 0 ? true : undefined,
+    );
+    const jaegerPid = Number(readFileSync(join(jaegerDir, "pid"), "utf8"));
+    expect(await launcher.kill("SIGTERM")).toBe(0);
+    expect(isAlive(jaegerPid)).toBe(false);
+  }, 120_000);
+
 });

@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
+import { ensureJaeger } from "./jaeger";
 import { prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
@@ -67,12 +68,18 @@ export async function run(_args: string[]): Promise<number> {
   const secrets = prepareMeshSecrets(settings.dataDir, process.env);
   for (const note of secrets.notes) output.say("mesh", note);
   const nats = await ensureNats(settings, output, specs);
+  const jaeger = await ensureJaeger(settings.dataDir, process.env, output);
+  // Workers inherit the launcher's env: point their OTLP exporters at the Jaeger started here.
+  if (jaeger.otlpEndpoint) process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = jaeger.otlpEndpoint;
   const early = stop.current();
   if (early) {
+    await jaeger.stop();
     await nats.stop();
     return early.code;
   }
-  return superviseMesh(specs, settings, nats, output, stop, secrets);
+  const code = await superviseMesh(specs, settings, nats, output, stop, secrets);
+  await jaeger.stop();
+  return code;
 }
 
 async function superviseMesh(
