@@ -1,5 +1,5 @@
 /**
- * Starts OpenTelemetry once per worker process (main.ts calls it right after config): resource
+ * Starts the OpenTelemetry NodeSDK once per worker process (main.ts calls it right after config): resource
  * `service.name` = worker, `service.namespace` = bunmesh, `service.version`; AsyncLocalStorage
  * context; W3C trace-context + baggage propagation; `correlation.id` stamped on every span; a
  * batch span processor exporting OTLP/HTTP (protobuf) when `OTEL_EXPORTER_OTLP_ENDPOINT` or
@@ -13,11 +13,11 @@
  *   ...; await telemetry.shutdown(); // flushes spans
  */
 import { hostname } from "node:os";
-import { context, metrics, propagation, trace } from "@opentelemetry/api";
+import { ProxyTracerProvider, trace } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { AsyncLocalStorageContextManager } from "./context-manager";
 import { CorrelationSpanProcessor } from "./correlation";
@@ -72,26 +72,34 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     }),
   );
 
-  // Context and propagation always: without an exporter a caller's trace still passes through.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
-
   const tracesUrl = otlpTracesUrl(env);
-  let tracerProvider: BasicTracerProvider | undefined;
+  const spanProcessors: SpanProcessor[] = [];
   if (tracesUrl) {
     // Loaded only when used: the exporter is the heaviest module here.
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-    const processors: SpanProcessor[] = [new CorrelationSpanProcessor(), new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }))];
-    tracerProvider = new BasicTracerProvider({ resource, spanProcessors: processors });
-    trace.setGlobalTracerProvider(tracerProvider);
+    spanProcessors.push(new CorrelationSpanProcessor(), new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl })));
   }
-
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer();
-  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
-  metrics.setGlobalMeterProvider(meterProvider);
+
+  // Everything is given explicitly, so NodeSDK reads nothing else from the environment: with no
+  // span processor it registers no tracer provider (spans stay non-recording, context still
+  // flows), and the empty log processors keep it from adding an OTLP log exporter of its own.
+  // Auto-instrumentation patches modules, which does not work under Bun: instrumentation is by hand.
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    contextManager: new AsyncLocalStorageContextManager(),
+    textMapPropagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+    spanProcessors,
+    metricReader: prometheus,
+    logRecordProcessors: [],
+    instrumentations: [],
+  });
+  sdk.start();
+  const registered = trace.getTracerProvider();
+  const delegate = registered instanceof ProxyTracerProvider ? registered.getDelegate() : registered;
+  const tracerProvider = spanProcessors.length > 0 ? (delegate as unknown as { forceFlush(): Promise<void> }) : undefined;
 
   const metricsText = async () => serializer.serialize((await prometheus.collect()).resourceMetrics);
   serveProcessMetrics(metricsText);
@@ -102,7 +110,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     flush: async () => void (await tracerProvider?.forceFlush()),
     async shutdown() {
       serveProcessMetrics(undefined);
-      const done = Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
+      const done = Promise.allSettled([sdk.shutdown()]);
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     },
   };
