@@ -39,6 +39,24 @@ describe("service identity tokens", () => {
     expect((error as Error).message).not.toContain(expired);
   });
 
+  it("accepts a verified token again from memory only until its expiry (plus tolerance)", async () => {
+    let now = new Date("2026-01-01T00:00:00Z");
+    const orders = createServiceIdentity({ self: "orders", secret, now: () => now });
+    const inventory = createServiceIdentity({ self: "inventory", secret, now: () => now });
+    const token = await orders.tokenFor("inventory");
+    expect(await inventory.verify(token)).toEqual({ caller: "orders" });
+    now = new Date("2026-01-01T00:01:04Z");
+    expect(await inventory.verify(token)).toEqual({ caller: "orders" });
+    now = new Date("2026-01-01T00:01:05Z");
+    expect(await inventory.verify(token).catch((e: IdentityError) => e.reason)).toBe("expired");
+    // A remembered token is still only good for its own audience and signature.
+    now = new Date("2026-01-01T00:00:10Z");
+    const forPayments = await orders.tokenFor("payments");
+    expect(await inventory.verify(forPayments).catch((e: IdentityError) => e.reason)).toBe("wrong_audience");
+    const tampered = `${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`;
+    expect(await inventory.verify(tampered).catch((e: IdentityError) => e.reason)).toBe("bad_signature");
+  });
+
   it("refuses short secrets and treats an empty variable as unset", () => {
     expect(() => createServiceIdentity({ self: "x", secret: "short" })).toThrow(/at least 32 bytes/);
     expect(readMeshSecret({ MESH_TOKEN_SECRET: "" })).toBeNull();

@@ -25,6 +25,8 @@ export const operatorCallers = ["operator", "mesh-cli"] as const;
 export const meshSecretFileName = "mesh-token.secret";
 
 const minimumSecretLength = 32;
+/** Verified tokens remembered per identity (one per caller and minute is the usual need). */
+const verifiedCacheLimit = 1024;
 
 export type IdentityFailure = "missing" | "malformed" | "bad_signature" | "expired" | "wrong_audience" | "invalid";
 
@@ -68,6 +70,15 @@ export function createServiceIdentity(options: CreateServiceIdentityOptions): Se
   const now = options.now ?? (() => new Date());
   const seconds = () => Math.floor(now().getTime() / 1000);
   const cache = new Map<string, { token: string; expiresAt: number }>();
+  const tolerance = options.clockToleranceSeconds ?? 5;
+  // Imported once: handed raw bytes, jose imports a CryptoKey on every sign and verify.
+  let cryptoKey: Promise<CryptoKey> | undefined;
+  const signingKey = () =>
+    (cryptoKey ??= crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]));
+  // Tokens already verified, by their text, until their expiry: a caller reuses one token for most
+  // of its life, so the HMAC runs about once per caller and minute instead of once per request.
+  // Only successes are kept, bounded (oldest dropped first), so junk tokens cannot grow it.
+  const verified = new Map<string, { caller: string; exp: number }>();
 
   const tokenFor = async (audience: string) => {
     const cached = cache.get(audience);
@@ -80,7 +91,7 @@ export function createServiceIdentity(options: CreateServiceIdentityOptions): Se
       .setAudience(audience)
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + ttl)
-      .sign(key);
+      .sign(await signingKey());
     cache.set(audience, { token, expiresAt: issuedAt + ttl });
     return token;
   };
@@ -91,15 +102,24 @@ export function createServiceIdentity(options: CreateServiceIdentityOptions): Se
     headersFor: (audience) => async () => ({ authorization: `Bearer ${await tokenFor(audience)}` }),
     async verify(token) {
       if (!token) throw new IdentityError("missing");
+      const known = verified.get(token);
+      // Same expiry rule as jose's (exp <= now - tolerance is expired); past it, jose says why.
+      if (known && known.exp > seconds() - tolerance) return { caller: known.caller };
+      if (known) verified.delete(token);
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await signingKey(), {
           algorithms: ["HS256"],
           audience: options.self,
           requiredClaims: ["iss", "exp"],
-          clockTolerance: options.clockToleranceSeconds ?? 5,
+          clockTolerance: tolerance,
           currentDate: now(),
         });
         if (typeof payload.iss !== "string" || payload.iss.length === 0) throw new IdentityError("invalid");
+        // A not-before claim would make validity start later; such tokens (not ours) are not cached.
+        if (payload.nbf === undefined) {
+          if (verified.size >= verifiedCacheLimit) verified.delete(verified.keys().next().value!);
+          verified.set(token, { caller: payload.iss, exp: payload.exp! });
+        }
         return { caller: payload.iss };
       } catch (error) {
         throw error instanceof IdentityError ? error : new IdentityError(failureOf(error));
