@@ -10,7 +10,10 @@ export const users = sqliteTable(
     email: text("email").notNull(),
     /** Lower-cased email: the unique key, so "Ann@x.io" and "ann@x.io" are one account. */
     emailKey: text("email_key").notNull(),
+    /** Being renamed to display_name (expand/contract, docs/expand-contract.md): still written, no longer read once step 2 ships. */
     name: text("name").notNull(),
+    /** Nullable while the previous release (which writes only `name`) may still run. */
+    displayName: text("display_name"),
     createdAt: text("created_at").notNull(),
   },
   (table) => [uniqueIndex("users_email_key_unique").on(table.emailKey)],

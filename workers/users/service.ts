@@ -27,7 +27,8 @@ export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): 
     (tx) => {
       const taken = tx.select({ id: users.id }).from(users).where(eq(users.emailKey, emailKey)).get();
       if (taken) throw new DomainError("CONFLICT", `email ${input.email} is already registered`, { field: "email" });
-      const row: UserRow = { id: newId(), email: input.email, emailKey, name: input.name, createdAt: now.toISOString() };
+      // Writes both columns while users.name is renamed to display_name (docs/expand-contract.md).
+      const row: UserRow = { id: newId(), email: input.email, emailKey, name: input.name, displayName: input.name, createdAt: now.toISOString() };
       tx.insert(users).values(row).run();
       // Personal data (email) stays in users: the event carries only what consumers need.
       enqueueEvent(tx, outbox, userRegistered, { userId: row.id, name: row.name, registeredAt: row.createdAt }, { aggregateId: row.id, now });
