@@ -12,7 +12,7 @@ export const users = sqliteTable(
     emailKey: text("email_key").notNull(),
     /** Being renamed to display_name (expand/contract, docs/expand-contract.md): still written, no longer read once step 2 ships. */
     name: text("name").notNull(),
-    /** Nullable while the previous release (which writes only `name`) may still run. */
+    /** Read since step 2. Nullable while the previous release (writes only `name`) may run; an insert trigger fills it. */
     displayName: text("display_name"),
     createdAt: text("created_at").notNull(),
   },

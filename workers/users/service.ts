@@ -17,8 +17,11 @@ export interface User {
   createdAt: string;
 }
 
+/** The public `name` is read from display_name (the storage rename leaves the API as it is). */
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt };
+  // Never null once migration 0002 ran (backfill + insert trigger); if it is, say so loudly rather than guess.
+  if (row.displayName === null) throw new Error(`user ${row.id} has no display_name: is migrations/users/0002 applied?`);
+  return { id: row.id, email: row.email, name: row.displayName, createdAt: row.createdAt };
 }
 
 export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): User {
