@@ -17,6 +17,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { MeshAuth, MeshContext } from "./trpc";
 import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity } from "./identity";
 import { acceptCorrelationId, callerHeader, correlationHeader, runInRequestScope } from "./request-scope";
+import { singleCallRoute } from "./trpc-route";
 import { httpServerTelemetry } from "../telemetry/http";
 import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
 
@@ -126,23 +127,31 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
     return c.json({ worker: name, ready, ...checks }, ready ? 200 : 503);
   });
 
+  const createContext = async (c: Context<WorkerEnv>): Promise<MeshContext> => ({
+    correlationId: c.get("correlationId"),
+    caller: c.req.header(callerHeader) ?? null,
+    logger: c.get("logger"),
+    deps,
+    auth: await authOf(c),
+    admin: isAdmin(c.req.header("authorization")),
+  });
+  const onError = ({ error, path }: { error: { code: string }; path?: string | undefined }) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");
+  };
+  // Single calls take the cheaper route (shared/trpc-route.ts); batches and the rest the adapter.
   app.use(
     "/trpc/*",
-    trpcServer({
+    singleCallRoute<WorkerEnv>({
       router,
       endpoint: "/trpc",
-      createContext: async (_opts, c: Context<WorkerEnv>) =>
-        ({
-          correlationId: c.get("correlationId"),
-          caller: c.req.header(callerHeader) ?? null,
-          logger: c.get("logger"),
-          deps,
-          auth: await authOf(c),
-          admin: isAdmin(c.req.header("authorization")),
-        }) satisfies MeshContext as unknown as Record<string, unknown>,
-      onError: ({ error, path }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");
-      },
+      createContext,
+      onError,
+      fallback: trpcServer({
+        router,
+        endpoint: "/trpc",
+        createContext: async (_opts, c: Context<WorkerEnv>) => (await createContext(c)) as unknown as Record<string, unknown>,
+        onError,
+      }),
     }),
   );
 
