@@ -60,6 +60,7 @@ describe("migration check (expand/contract)", () => {
   it("reads hand-written SQL: drops and renames are refused, drizzle's table rebuild is not a drop", () => {
     expect(findBreakingSql("DROP TABLE `notes`;\n")).toEqual(["drops table notes"]);
     expect(findBreakingSql("ALTER TABLE `notes` RENAME COLUMN `body` TO `text`;\n")).toEqual(["rename column body on table notes"]);
+    expect(findBreakingSql("-- tidy up\nALTER TABLE `users` DROP COLUMN `name`;\n")).toEqual(["drop column name on table users"]);
     const rebuild = [
       "CREATE TABLE `__new_notes` (`id` text PRIMARY KEY NOT NULL, `body` text);",
       "INSERT INTO `__new_notes`(\"id\", \"body\") SELECT \"id\", \"body\" FROM `notes`;",
