@@ -90,6 +90,32 @@ describe("outbox relay", () => {
     database.close();
   });
 
+  it("holds back an aggregate's later rows across batches in flight together (batch of 1, window of 4)", async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: "WINDOWS", subjects: ["windows.>"], storage: StorageType.File, max_msg_size: 600, discard: DiscardPolicy.New });
+    const database = await openConsumerDb(tempDir("relay-window"));
+    const { db } = database;
+    const registered = defineEvent("windows.user.registered", userRegistered.schema);
+    const event = (name: string, aggregateId: string) =>
+      enqueueEvent(db, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
+    const [a1, a2, b1, a3, b2] = [event("a1", "A"), event("x".repeat(700), "A"), event("b1", "B"), event("a3", "A"), event("b2", "B")];
+
+    const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, owner: "windows", nats: fixedNatsConnection(nc), logger: silent, ...fast, batchSize: 1, windowBatches: 4 });
+    relay.start();
+    await waitFor("the failed row recorded and B sent", async () => {
+      const rows = db.select().from(consumerSchema.outbox).all();
+      return rows.find((r) => r.eventId === a2.id && r.attempts > 0) && rows.find((r) => r.eventId === b2.id)?.sentAt ? true : undefined;
+    });
+    await relay.stop();
+
+    const rows = new Map(db.select().from(consumerSchema.outbox).all().map((r) => [r.eventId, r]));
+    for (const sent of [a1, b1, b2]) expect(rows.get(sent.id)!.sentAt).not.toBeNull();
+    expect(rows.get(a2.id)!.sentAt).toBeNull();
+    expect(rows.get(a3.id)!.sentAt).toBeNull(); // in a later batch than a2, acked, still held back
+    expect(relay.stats().batches).toBeGreaterThan(1);
+    database.close();
+  });
+
   it("keeps serving with NATS stopped: the backlog grows and shows in health(); after a restart on the same store it drains", async () => {
     const own = await startNats();
     const database = await openUsersDb(tempDir("relay-down"));

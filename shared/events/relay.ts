@@ -1,7 +1,7 @@
 /**
  * The outbox relay: publishes a worker's outbox rows to its JetStream stream in `seq` order and
- * marks them sent only after the broker's ack. Publishes are pipelined (a batch goes out, then
- * all acks are awaited). `Nats-Msg-Id` = event id, so a row published twice (relay killed between
+ * marks them sent only after the broker's ack. Publishes are pipelined: up to `windowBatches`
+ * batches are in flight, the next read while earlier acks are pending, each marked once its acks are in. `Nats-Msg-Id` = event id, so a row published twice (relay killed between
  * publish and mark) is dropped by the broker inside the duplicate window; consumers' inboxes
  * catch the rest. While NATS is away it backs off and the backlog shows in health().
  *
@@ -9,8 +9,8 @@
  *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
  *   createWorker({ ..., loops: [nats, relay] });
  */
-import { and, asc, count, eq, inArray, isNull, min, sql } from "drizzle-orm";
-import { headers as natsHeaders, type NatsConnection } from "nats";
+import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm";
+import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from "nats";
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
 import { correlationHeader } from "../request-scope";
@@ -32,6 +32,8 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Rows per pipelined batch. Default 100. */
   batchSize?: number;
+  /** Batches whose publishes may be in flight at once (the next is read while acks are pending). Default 2. */
+  windowBatches?: number;
   /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 24h. */
   retentionMs?: number;
   inbox?: InboxTable;
@@ -73,6 +75,7 @@ const firstConnectGraceMs = 5_000;
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, outbox, owner, nats, logger } = options;
   const batchSize = options.batchSize ?? 100;
+  const windowBatches = Math.max(1, options.windowBatches ?? 2);
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
   const now = options.now ?? Date.now;
@@ -97,13 +100,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { pending: row?.pending ?? 0, oldestAgeMs: oldest === null ? 0 : Math.max(0, now() - oldest) };
   };
 
-  /** Publishes one batch; returns how many rows were read and how many publishes failed. */
-  const publishBatch = async (nc: NatsConnection): Promise<{ read: number; failed: number }> => {
-    const rows = db.select().from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.seq)).limit(batchSize).all();
-    stats.batches += 1;
-    if (rows.length === 0) return { read: 0, failed: 0 };
-    const js = nc.jetstream();
-    const acks = await Promise.allSettled(
+  type OutboxRow = typeof outbox.$inferSelect;
+  // Built once: Drizzle would otherwise rebuild the SQL and SQLite re-prepare it per batch.
+  const pendingAfter = db
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.sentAt), gt(outbox.seq, sql.placeholder("after"))))
+    .orderBy(asc(outbox.seq))
+    .limit(batchSize)
+    .prepare();
+
+  const publishRows = (js: JetStreamClient, rows: OutboxRow[]) =>
+    Promise.allSettled(
       // Each publish is a span continuing the trace stored on the row; its own context rides in the headers.
       rows.map((row) =>
         tracePublish(row, (traceHeaders) => {
@@ -114,9 +122,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         }),
       ),
     );
-    // A failed publish holds back the later rows of its aggregate: they are republished after it
-    // (the broker drops the copies), so no row is marked sent ahead of an earlier one it follows.
-    const held = new Set<string>();
+
+  /**
+   * Marks a batch whose acks are all in. A failed publish holds back the later rows of its
+   * aggregate (in this and later batches of the round): they are republished after it (the broker
+   * drops the copies), so no row is marked sent ahead of an earlier one it follows.
+   */
+  const settleBatch = (rows: OutboxRow[], acks: PromiseSettledResult<PubAck>[], held: Set<string>) => {
     const sent: number[] = [];
     const failed: { seq: number; error: string }[] = [];
     rows.forEach((row, i) => {
@@ -139,8 +151,42 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       },
       { behavior: "immediate" },
     );
-    if (failed.length > 0) throw new Error(`${failed.length} of ${rows.length} publishes failed: ${failed[0]!.error}`);
-    return { read: rows.length, failed: 0 };
+    return failed;
+  };
+
+  /**
+   * Publishes what is pending, keeping up to `windowBatches` batches in flight: the next batch is
+   * read and published while earlier acks are pending, and batches are settled in seq order. A
+   * failure stops reading; what is in flight is settled, then the round throws (backoff).
+   * Returns whether the outbox looked drained (the last read came back short).
+   */
+  const publishRound = async (nc: NatsConnection): Promise<{ drained: boolean }> => {
+    const js = nc.jetstream();
+    const inFlight: { rows: OutboxRow[]; acks: Promise<PromiseSettledResult<PubAck>[]> }[] = [];
+    const held = new Set<string>();
+    let after = 0;
+    let drained = false;
+    let failure: { count: number; first: string; rows: number } | undefined;
+    for (;;) {
+      while (!drained && !failure && !stopped && inFlight.length < windowBatches) {
+        const rows = pendingAfter.all({ after }) as OutboxRow[];
+        stats.batches += 1;
+        if (rows.length < batchSize) drained = true;
+        if (rows.length === 0) break;
+        after = rows[rows.length - 1]!.seq;
+        inFlight.push({ rows, acks: publishRows(js, rows) });
+      }
+      const batch = inFlight.shift();
+      if (!batch) break;
+      const failed = settleBatch(batch.rows, await batch.acks, held);
+      if (failed.length > 0) {
+        failure ??= { count: 0, first: failed[0]!.error, rows: 0 };
+        failure.count += failed.length;
+      }
+      if (failure) failure.rows += batch.rows.length;
+    }
+    if (failure) throw new Error(`${failure.count} of ${failure.rows} publishes failed: ${failure.first}`);
+    return { drained: drained || stopped };
   };
 
   const prune = () => {
@@ -163,11 +209,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           streamReady = nc;
         }
         sleeper.clearWake();
-        const { read } = await publishBatch(nc);
+        const { drained } = await publishRound(nc);
         if (failures > 0) log.info({ backlog: backlog() }, "outbox relay publishing again");
         failures = 0;
         lastError = undefined;
-        if (read < batchSize) await sleeper.sleep(pollIntervalMs, { wakeable: true });
+        if (drained) await sleeper.sleep(pollIntervalMs, { wakeable: true });
       } catch (error) {
         streamReady = undefined; // the stream may be gone (a fresh server): ensure it again
         lastError = String((error as Error)?.message ?? error);
