@@ -114,9 +114,17 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
             await response.body?.cancel();
             throw new PeerTransportFailure("bad_gateway");
           }
-          // The body is read under the deadline too (and before the policy aborts its signal on return).
-          const body = await response.arrayBuffer();
-          return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+          // The body is read under the deadline too (and before the policy aborts its signal on
+          // return; a read cut off is a transport failure) and handed to httpLink as a minimal
+          // answer (it only calls json()), instead of being copied into a new Response.
+          const text = await response.text();
+          return {
+            ok: response.ok,
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+            json: async () => JSON.parse(text) as unknown,
+          } as unknown as Response;
         } catch (error) {
           if (error instanceof PeerTransportFailure) throw error;
           throw transportFailure(error);
