@@ -3,7 +3,7 @@
  * crash may have left them mid-step), then every interval it runs the sagas due for another
  * attempt (compensations and commit/capture being retried, NEEDS_ATTENTION included).
  */
-import { and, asc, count, eq, lte, ne } from "drizzle-orm";
+import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import type { WorkerLoop } from "../../shared/worker";
 import { sagas } from "./schema";
 import type { OrdersDb } from "./service";
@@ -24,16 +24,23 @@ export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop {
   let timer: ReturnType<typeof setInterval> | undefined;
   let stopped = true;
 
+  // `state != 'DONE'` written out (not a bound parameter), so SQLite can answer from the partial
+  // index sagas_unfinished_due instead of scanning every finished saga; prepared once.
+  const unfinished = sql`${sagas.state} != 'DONE'`;
+  const dueSagas = db
+    .select({ orderId: sagas.orderId })
+    .from(sagas)
+    .where(and(unfinished, lte(sagas.nextAttemptAt, sql.placeholder("now"))))
+    .orderBy(asc(sagas.nextAttemptAt))
+    .limit(100)
+    .prepare();
+
   /** All unfinished sagas not already running here on start; afterwards only the due ones. */
   function sweep(all: boolean): void {
     if (stopped) return;
-    const found = db
-      .select({ orderId: sagas.orderId })
-      .from(sagas)
-      .where(and(ne(sagas.state, "DONE"), all ? undefined : lte(sagas.nextAttemptAt, options.now().getTime())))
-      .orderBy(asc(sagas.nextAttemptAt))
-      .limit(all ? 100_000 : 100)
-      .all();
+    const found = all
+      ? db.select({ orderId: sagas.orderId }).from(sagas).where(unfinished).orderBy(asc(sagas.nextAttemptAt)).all()
+      : (dueSagas.all({ now: options.now().getTime() }) as { orderId: string }[]);
     for (const { orderId } of found) if (!options.isRunning(orderId)) options.resume(orderId);
   }
 

@@ -2,6 +2,7 @@
  * orders owns the orders, their line snapshots (name and unit price at purchase time) and the
  * state of each order's saga, with a log of every step it tried.
  */
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
@@ -90,7 +91,12 @@ export const sagas = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (table) => [index("sagas_due").on(table.state, table.nextAttemptAt)],
+  (table) => [
+    index("sagas_due").on(table.state, table.nextAttemptAt),
+    // The sweeper's periodic query (unfinished and due): only unfinished rows are in this index,
+    // so it stays small while DONE sagas pile up; the query above must say `state != 'DONE'`.
+    index("sagas_unfinished_due").on(table.nextAttemptAt).where(sql`state != 'DONE'`),
+  ],
 );
 
 export const sagaLog = sqliteTable(

@@ -3,7 +3,7 @@
  * its line snapshots and its saga in one transaction), and read orders back.
  * The saga itself lives in saga.ts, its persistence in saga-store.ts.
  */
-import { asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import { peerErrorOf } from "../../shared/peer-client";
@@ -51,11 +51,19 @@ function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
   };
 }
 
+// Read at every saga step: prepared once per DB (Drizzle otherwise rebuilds and re-prepares the SQL per call).
+const prepareOrderReads = (db: OrdersDb) => ({
+  order: db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).prepare(),
+  lines: db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder("id"))).orderBy(asc(orderLines.lineNo)).prepare(),
+});
+const orderReads = new WeakMap<OrdersDb, ReturnType<typeof prepareOrderReads>>();
+
 export function getOrder(db: OrdersDb, id: string): Order {
-  const row = db.select().from(orders).where(eq(orders.id, id)).get();
+  let reads = orderReads.get(db);
+  if (!reads) orderReads.set(db, (reads = prepareOrderReads(db)));
+  const row = reads.order.get({ id }) as OrderRow | undefined;
   if (!row) throw new DomainError("NOT_FOUND", `order ${id} not found`, { id });
-  const lines = db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.lineNo)).all();
-  return toOrder(row, lines);
+  return toOrder(row, reads.lines.all({ id }) as OrderLineRow[]);
 }
 
 /** A customer's orders, newest first (ids are time-ordered). */

@@ -1,0 +1,1 @@
+CREATE INDEX `sagas_unfinished_due` ON `sagas` (`next_attempt_at`) WHERE state != 'DONE';
