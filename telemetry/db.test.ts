@@ -37,7 +37,7 @@ describe("operationOf", () => {
 describe("traced SQLite transactions", () => {
   it("spans a transaction with its parameterized statements, and a rolled back one with ERROR", async () => {
     const database = await openWorkerDatabase({ worker: "users", dataDir: mkdtempSync(join(tmpdir(), "bunmesh-teldb-")), schema });
-    const row = { id: "u1", email: "secret@x.io", emailKey: "secret@x.io", name: "S", createdAt: "2026-01-01T00:00:00Z" };
+    const row = { id: "u1", email: "secret@x.io", emailKey: "secret@x.io", name: "S", displayName: "S", createdAt: "2026-01-01T00:00:00Z" };
     database.db.transaction((tx) => tx.insert(schema.users).values(row).run(), { behavior: "immediate" });
     expect(() =>
       database.db.transaction((tx) => {
@@ -49,7 +49,7 @@ describe("traced SQLite transactions", () => {
     const spans = await receiver.waitForSpans((all) => all.filter((s) => s.name.startsWith("db.transaction")).length >= 2);
     const insert = spans.find((s) => s.name === "db.transaction insert users")!;
     expect(insert.attributes).toMatchObject({ "db.system": "sqlite", "db.namespace": "users", "db.transaction.behavior": "immediate", "db.transaction.outcome": "commit" });
-    expect(insert.attributes["db.query.text"]).toMatch(/^insert into "users" .*values \(\?, \?, \?, \?, \?\)/);
+    expect(insert.attributes["db.query.text"]).toMatch(/^insert into "users" .*values \(\?, \?, \?, \?, \?, \?\)/);
     expect(JSON.stringify(insert.attributes)).not.toContain("secret@x.io");
     const update = spans.find((s) => s.name === "db.transaction update users")!;
     expect(update.statusCode).toBe(statusCode.error);
