@@ -1,46 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
+import { useInProcessWorker } from "../../test/support/in-process";
 import * as schema from "./schema";
 import { createInventoryWorker } from "./worker";
 
 describe("inventory worker (in-process, better-sqlite3)", () => {
-  let dir: string;
-  let database: WorkerDatabase<typeof schema>;
-  let worker: ReturnType<typeof createInventoryWorker>;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bunmesh-inventory-"));
-    database = await openWorkerDatabase({ worker: "inventory", dataDir: dir, schema });
-    worker = createInventoryWorker({ db: database.db, logger: createLogger({ worker: "inventory", level: "silent" }), now: () => new Date("2026-01-01T00:00:00Z") });
-    await worker.start();
-  });
-  afterEach(() => {
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const mutate = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await worker.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const query = async (path: string, input: unknown) => {
-    const res = await worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const data = (answer: { body: any }) => answer.body.result.data;
+  const t = useInProcessWorker("inventory", schema, (deps) => createInventoryWorker(deps));
+  const { mutate, query, data } = t;
   /** Everything inventory has written, to show a call changed nothing. */
   const tableState = () => ({
-    stock: database.db.select().from(schema.stock).orderBy(schema.stock.productId).all(),
-    reservations: database.db.select().from(schema.reservations).orderBy(schema.reservations.orderId).all(),
-    lines: database.db.select().from(schema.reservationLines).all(),
-    outbox: database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
+    stock: t.database.db.select().from(schema.stock).orderBy(schema.stock.productId).all(),
+    reservations: t.database.db.select().from(schema.reservations).orderBy(schema.reservations.orderId).all(),
+    lines: t.database.db.select().from(schema.reservationLines).all(),
+    outbox: t.database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
   });
-  const stockRow = (productId: string) => database.db.select().from(schema.stock).where(eq(schema.stock.productId, productId)).get();
+  const stockRow = (productId: string) => t.database.db.select().from(schema.stock).where(eq(schema.stock.productId, productId)).get();
 
   it("sets stock and reads it back; a product never stocked reads as all zeros", async () => {
     expect(data(await mutate("setStock", { productId: "p1", onHand: 7 }))).toEqual({ productId: "p1", onHand: 7, reserved: 0, available: 7 });
@@ -64,7 +38,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
       { productId: "p1", onHand: 5, reserved: 2, available: 3 },
       { productId: "p2", onHand: 3, reserved: 3, available: 0 },
     ]);
-    const events = database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => e.subject)).toEqual(["inventory.stock.adjusted", "inventory.stock.adjusted", "inventory.reservation.reserved"]);
     expect(events[0].data).toEqual({ productId: "p1", previousOnHand: 0, levels: [{ productId: "p1", onHand: 5, reserved: 0, available: 5 }] });
     expect(events[2]).toMatchObject({ correlationId: "corr-inv-1" });
@@ -100,7 +74,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     expect(stockRow("p2")).toMatchObject({ onHand: 1, reserved: 0 });
     const [rejected] = data(await query("reservations", { orderId: "o1" }));
     expect(rejected).toMatchObject({ orderId: "o1", status: "REJECTED" });
-    expect(database.db.select().from(schema.outbox).all().map((r) => r.subject)).not.toContain("inventory.reservation.reserved");
+    expect(t.database.db.select().from(schema.outbox).all().map((r) => r.subject)).not.toContain("inventory.reservation.reserved");
   });
 
   it("a repeated rejected reserve gets the same OUT_OF_STOCK even after stock arrived, and changes nothing", async () => {
@@ -131,7 +105,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     const before = tableState();
     expect(data(await mutate("release", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "RELEASED" });
     expect(tableState()).toEqual(before);
-    const released = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    const released = JSON.parse(t.database.db.select().from(schema.outbox).all().at(-1)!.envelope);
     expect(released.subject).toBe("inventory.reservation.released");
     expect(released.data.levels).toEqual([{ productId: "p1", onHand: 5, reserved: 0, available: 5 }]);
   });
@@ -153,7 +127,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
     expect(data(await mutate("commit", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "COMMITTED" });
     expect(stockRow("p1")).toMatchObject({ onHand: 3, reserved: 0 });
-    const committed = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    const committed = JSON.parse(t.database.db.select().from(schema.outbox).all().at(-1)!.envelope);
     expect(committed).toMatchObject({
       subject: "inventory.reservation.committed",
       data: { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }], levels: [{ productId: "p1", onHand: 3, reserved: 0, available: 3 }] },
@@ -230,9 +204,9 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
 
   it("keeps CHECK constraints as the last line: the database itself refuses negative or oversold stock", async () => {
     await mutate("setStock", { productId: "p1", onHand: 2 });
-    const oversell = () => database.db.update(schema.stock).set({ reserved: sql`${schema.stock.reserved} + 3` }).where(eq(schema.stock.productId, "p1")).run();
+    const oversell = () => t.database.db.update(schema.stock).set({ reserved: sql`${schema.stock.reserved} + 3` }).where(eq(schema.stock.productId, "p1")).run();
     expect(oversell).toThrow(/CHECK constraint failed/);
-    const negative = () => database.db.update(schema.stock).set({ onHand: -1, reserved: -1 }).where(eq(schema.stock.productId, "p1")).run();
+    const negative = () => t.database.db.update(schema.stock).set({ onHand: -1, reserved: -1 }).where(eq(schema.stock.productId, "p1")).run();
     expect(negative).toThrow(/CHECK constraint failed/);
     expect(stockRow("p1")).toMatchObject({ onHand: 2, reserved: 0 });
   });

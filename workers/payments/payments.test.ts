@@ -1,53 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
+import { describe, expect, it } from "vitest";
+import { useInProcessWorker } from "../../test/support/in-process";
 import * as schema from "./schema";
 import { createPaymentsWorker } from "./worker";
 
 describe("payments worker (in-process, better-sqlite3)", () => {
-  let dir: string;
-  let database: WorkerDatabase<typeof schema>;
-  let worker: ReturnType<typeof createPaymentsWorker>;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bunmesh-payments-"));
-    database = await openWorkerDatabase({ worker: "payments", dataDir: dir, schema });
-    worker = createPaymentsWorker({ db: database.db, logger: createLogger({ worker: "payments", level: "silent" }), now: () => new Date("2026-01-01T00:00:00Z") });
-    await worker.start();
-  });
-  afterEach(() => {
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const mutate = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await worker.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const query = async (path: string, input: unknown) => {
-    const res = await worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-    return { status: res.status, body: (await res.json()) as any };
-  };
-  const data = (answer: { body: any }) => answer.body.result.data;
+  const t = useInProcessWorker("payments", schema, (deps) => createPaymentsWorker(deps));
+  const { mutate, query, data } = t;
   const account = async (customerId: string) => data(await query("getAccount", { customerId }));
   /** Everything payments has written, to show a call changed nothing. */
   const tableState = () => ({
-    accounts: database.db.select().from(schema.accounts).orderBy(schema.accounts.customerId).all(),
-    payments: database.db.select().from(schema.payments).orderBy(schema.payments.orderId).all(),
-    earlyVoids: database.db.select().from(schema.earlyVoids).all(),
-    outbox: database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
+    accounts: t.database.db.select().from(schema.accounts).orderBy(schema.accounts.customerId).all(),
+    payments: t.database.db.select().from(schema.payments).orderBy(schema.payments.orderId).all(),
+    earlyVoids: t.database.db.select().from(schema.earlyVoids).all(),
+    outbox: t.database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
   });
-  const subjects = () => database.db.select().from(schema.outbox).all().map((row) => row.subject);
+  const subjects = () => t.database.db.select().from(schema.outbox).all().map((row) => row.subject);
 
   it("sets a credit limit and reports the account; a customer without one has limit 0", async () => {
     expect(await account("nobody")).toEqual({ customerId: "nobody", limitCents: 0, authorizedCents: 0, capturedCents: 0, availableCents: 0 });
     const set = data(await mutate("setCreditLimit", { customerId: "c1", limitCents: 10_000 }));
     expect(set).toEqual({ customerId: "c1", limitCents: 10_000, authorizedCents: 0, capturedCents: 0, availableCents: 10_000 });
     await mutate("setCreditLimit", { customerId: "c1", limitCents: 12_000 });
-    const events = database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => [e.subject, e.data])).toEqual([
       ["payments.credit.limitSet", { customerId: "c1", limitCents: 10_000, previousLimitCents: 0 }],
       ["payments.credit.limitSet", { customerId: "c1", limitCents: 12_000, previousLimitCents: 10_000 }],
@@ -60,7 +34,7 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     expect(authorized.status).toBe(200);
     expect(data(authorized)).toEqual({ orderId: "o1", status: "AUTHORIZED", amountCents: 3000 });
     expect(await account("c1")).toEqual({ customerId: "c1", limitCents: 10_000, authorizedCents: 3000, capturedCents: 0, availableCents: 7000 });
-    const event = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    const event = JSON.parse(t.database.db.select().from(schema.outbox).all().at(-1)!.envelope);
     expect(event).toMatchObject({ subject: "payments.payment.authorized", correlationId: "corr-pay-1", data: { orderId: "o1", customerId: "c1", amountCents: 3000 } });
   });
 
@@ -120,7 +94,7 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     await mutate("authorize", { orderId: "o1", customerId: "c1", amountCents: 2500 });
     expect(data(await mutate("void", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "VOIDED" });
     expect(await account("c1")).toMatchObject({ authorizedCents: 0, capturedCents: 0, availableCents: 10_000 });
-    const voided = JSON.parse(database.db.select().from(schema.outbox).all().at(-1)!.envelope);
+    const voided = JSON.parse(t.database.db.select().from(schema.outbox).all().at(-1)!.envelope);
     expect(voided).toMatchObject({ subject: "payments.payment.voided", data: { orderId: "o1", customerId: "c1", amountCents: 2500 } });
     const before = tableState();
     expect(data(await mutate("void", { orderId: "o1" }))).toEqual({ orderId: "o1", status: "VOIDED" });
