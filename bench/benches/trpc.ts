@@ -14,7 +14,7 @@ export const trpcBench: Bench = {
   async run(ctx) {
     const result = emptyResult(
       this,
-      "GET /trpc/get?input={id} on the catalog worker (Hono + @hono/trpc-server + tracing/domain-error middlewares + zod + Drizzle) " +
+      "GET /trpc/get?input={id} on the catalog worker (Hono + the kit's single-call tRPC route, which falls back to @hono/trpc-server for batches + tracing/domain-error middleware + zod + Drizzle) " +
         "against GET /products/:id on bench/servers/bare-hono.ts (Hono + a prepared bun:sqlite statement) on the same catalog.db, " +
         "both answering the same product JSON. The worker runs as in a mesh (MESH_TOKEN_SECRET set), so each call carries a " +
         "service token (HS256 JWT, as the gateway sends) that the worker verifies. Client and servers on the same machine.",
