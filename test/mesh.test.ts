@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import {
   bunBin,
   freePort,
+  freePortBase,
   repoRoot,
   runToEnd,
   startNats,
@@ -47,24 +47,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once("error", () => resolveFree(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
-  });
-}
 
-/** A MESH_PORT_BASE whose next ten ports are free, so every worker's port is ours. */
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Above the per-fork blocks of freePort() and below the kernel's ephemeral range.
-    const base = 30_000 + Math.floor(Math.random() * 2_500);
-    const ports = Array.from({ length: 10 }, (_, i) => base + 1 + i);
-    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
-  }
-  throw new Error("no free block of ten ports");
-}
 
 function startLauncher(env: Record<string, string>): RunningProcess {
   const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {

@@ -8,10 +8,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { bunBin, freePort, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, waitFor } from "./support/processes";
+import { bunBin, freePort, freePortBase, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, waitFor } from "./support/processes";
 
 let launcher: ReturnType<typeof spawn> | undefined;
 afterAll(async () => {
@@ -23,21 +22,7 @@ afterAll(async () => {
   await stopAll();
 });
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once("error", () => resolveFree(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
-  });
-}
 
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await Promise.all(Array.from({ length: 10 }, (_, i) => portIsFree(base + 1 + i)))).every(Boolean)) return base;
-  }
-  throw new Error("no free block of ten ports");
-}
 
 const data = (result: { status: number; body: any }) => {
   if (result.status !== 200) throw new Error(`call failed (${result.status}): ${JSON.stringify(result.body)}`);

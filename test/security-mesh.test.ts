@@ -8,9 +8,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { bunBin, freePort, repoRoot, runToEnd, stopAll, tempDir, trpcMutation, waitFor, type RunningProcess } from "./support/processes";
+import { bunBin, freePort, freePortBase, repoRoot, runToEnd, stopAll, tempDir, trpcMutation, waitFor, type RunningProcess } from "./support/processes";
 import { startOtlpReceiver, type OtlpReceiver } from "./support/otlp-receiver";
 
 let launcher: ReturnType<typeof spawn> | undefined;
@@ -25,21 +24,7 @@ afterAll(async () => {
   await stopAll();
 });
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once("error", () => resolveFree(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
-  });
-}
 
-async function freePortBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await Promise.all(Array.from({ length: 10 }, (_, i) => portIsFree(base + 1 + i)))).every(Boolean)) return base;
-  }
-  throw new Error("no free block of ten ports");
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)]));

@@ -90,6 +90,19 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port in ${portBlockStart}..${portBlockStart + portBlockSize - 1}`);
 }
 
+/**
+ * A MESH_PORT_BASE whose next ten ports are free, for tests that run the launcher: above the
+ * per-fork blocks of freePort() and below the kernel's ephemeral range, so no other test file
+ * is handed one of them.
+ */
+export async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 2_500);
+    if ((await Promise.all(Array.from({ length: 10 }, (_, k) => portIsFree(base + 1 + k)))).every(Boolean)) return base;
+  }
+  throw new Error("no free block of ten ports");
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
