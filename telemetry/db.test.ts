@@ -69,10 +69,15 @@ describe("traced SQLite transactions", () => {
        setTimeout(() => { db.exec("COMMIT"); db.close(); }, 300);`,
     ], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+    // The counters are per process and other transactions in this file (migrations, the test
+    // above) may have taken a slow BEGIN on a loaded machine, so compare against a baseline:
+    // exactly one transaction runs between the two readings.
+    const waitedBefore = await metric("db_busy_total", { db_namespace: "users", outcome: "waited" });
+    const waitSecondsBefore = await metric("db_busy_wait_seconds_sum", { db_namespace: "users" });
     database.db.transaction((tx) => tx.run(sql`update users set name = name`), { behavior: "immediate" });
     await new Promise((resolve) => holder.once("exit", resolve));
-    expect(await metric("db_busy_total", { db_namespace: "users", outcome: "waited" })).toBe(1);
-    expect(await metric("db_busy_wait_seconds_sum", { db_namespace: "users" })).toBeGreaterThan(0.1);
+    expect((await metric("db_busy_total", { db_namespace: "users", outcome: "waited" })) - waitedBefore).toBe(1);
+    expect((await metric("db_busy_wait_seconds_sum", { db_namespace: "users" })) - waitSecondsBefore).toBeGreaterThan(0.1);
     database.close();
 
     const impatient = await openWorkerDatabase({ worker: "users", dataDir, schema, busyTimeoutMs: 50 });
@@ -82,9 +87,10 @@ describe("traced SQLite transactions", () => {
        setTimeout(() => { db.exec("COMMIT"); db.close(); }, 500);`,
     ], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve) => holder2.stdout!.once("data", () => resolve()));
+    const failedBefore = await metric("db_busy_total", { db_namespace: "users", outcome: "failed" });
     expect(() => impatient.db.transaction((tx) => tx.run(sql`update users set name = name`), { behavior: "immediate" })).toThrow(/locked|busy/i);
     await new Promise((resolve) => holder2.once("exit", resolve));
-    expect(await metric("db_busy_total", { db_namespace: "users", outcome: "failed" })).toBe(1);
+    expect((await metric("db_busy_total", { db_namespace: "users", outcome: "failed" })) - failedBefore).toBe(1);
     impatient.close();
   });
 });
