@@ -16,6 +16,7 @@ import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIden
 import { startTelemetry } from "../telemetry/sdk";
 import packageJson from "../package.json" with { type: "json" };
 import type { Worker } from "./worker";
+import { backupHealthOf } from "./backup-status";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
   config: Config;
@@ -85,6 +86,9 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const worker = await options.create(context);
   // A worker that drops the identity on the way to createWorker would serve unchecked: refuse.
   if (identity && !worker.identityChecks) throw new Error(`${options.worker}: a mesh secret is configured but the worker does not check service tokens (pass identity to createWorker)`);
+  // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
+  // backup is reported, not a reason to stop taking traffic, so readiness itself is unchanged.
+  if (database) worker.addHealth(() => ({ backup: backupHealthOf(config.DATA_DIR, options.worker) }));
 
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();

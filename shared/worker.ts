@@ -39,6 +39,8 @@ export interface Worker<TRouter extends AnyRouter = AnyRouter> {
   isReady(): boolean;
   /** Whether internal procedures verify service tokens (false only without an identity). */
   identityChecks: boolean;
+  /** Adds facts to `/health/ready` from outside the worker (main.ts adds the last backup's outcome). */
+  addHealth(facts: () => Record<string, unknown> | Promise<Record<string, unknown>>): void;
 }
 
 export type WorkerEnv = { Variables: { correlationId: string; logger: Logger } };
@@ -75,6 +77,7 @@ export const defaultBodyLimitBytes = 1024 * 1024;
 export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWorkerOptions<TRouter, Deps>): Worker<TRouter> {
   const { name, router, deps, logger } = options;
   const loops = options.loops ?? [];
+  const extraHealth: (() => Record<string, unknown> | Promise<Record<string, unknown>>)[] = [];
   let ready = false;
 
   const app = new Hono<WorkerEnv>();
@@ -124,6 +127,7 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
   app.get("/health/ready", async (c) => {
     const checks: Record<string, unknown> = {};
     for (const loop of loops) if (loop.health) mergeHealth(checks, await loop.health());
+    for (const facts of extraHealth) mergeHealth(checks, await facts());
     return c.json({ worker: name, ready, ...checks }, ready ? 200 : 503);
   });
 
@@ -163,6 +167,7 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
     router,
     isReady: () => ready,
     identityChecks: identity !== null,
+    addHealth: (facts) => void extraHealth.push(facts),
     async start() {
       for (const loop of loops) await loop.start();
       ready = true;

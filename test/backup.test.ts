@@ -5,7 +5,7 @@
  * that serves; `--drill` reports every worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, copyFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bunBin, runToEnd, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, type RunningNats } from "./support/processes";
 import { startMesh, type TestMesh } from "./support/mesh";
@@ -96,6 +96,26 @@ describe("mesh backup", () => {
 
     const text = await meshCli(["backup", "--drill"]);
     expect(text.output).toMatch(/inventory\s+restore \d+ ms {2}integrity ok {2}row counts match {2}ok/);
+  }, 60_000);
+
+  it("shows each worker's last backup in its /health/ready: ok, then a failure with its reason", async () => {
+    const ready = async (worker: "payments" | "users") => (await (await fetch(`${mesh.url(worker)}/health/ready`)).json()) as { ready: boolean; backup: any };
+    expect((await ready("payments")).backup).toMatchObject({ status: "ok", error: null, file: expect.stringContaining(join(mesh.dataDir, "backups", "payments")) });
+
+    // A copy directory that cannot be made (its parent is a file): the backup fails after the
+    // local copy, and the failure is what the worker reports from now on. Readiness is unchanged.
+    const blocker = join(tempDir("backup-blocked"), "not-a-dir");
+    writeFileSync(blocker, "");
+    const failed = await meshCli(["backup", "payments"], { BACKUP_COPY_DIR: join(blocker, "copy") });
+    expect(failed.code).toBe(1);
+    expect(failed.output).toMatch(/payments\s+FAILED: .*(ENOTDIR|not a directory)/);
+    const after = await ready("payments");
+    expect(after).toMatchObject({ ready: true, backup: { status: "failed", error: expect.stringMatching(/ENOTDIR|not a directory/) } });
+
+    // The next good backup clears it.
+    expect((await meshCli(["backup", "payments"])).code).toBe(0);
+    expect((await ready("payments")).backup.status).toBe("ok");
+    expect((await ready("users")).backup.status).toBe("ok");
   }, 60_000);
 
   it("refuses a worker that owns no database", async () => {

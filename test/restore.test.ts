@@ -50,9 +50,13 @@ describe("mesh restore", () => {
     expect(output).toContain("backups scheduled: payments every 1s");
     const scheduled = await waitFor("a scheduled payments backup in status", async () => {
       const status = JSON.parse((await cli(["status", "--json"])).output.replace(/^[^{]*/, "")) as { workers: { name: string; details: any }[] };
-      return status.workers.find((worker) => worker.name === "payments")!.details.backup;
+      const backup = status.workers.find((worker) => worker.name === "payments")!.details.backup;
+      return backup?.status === "none" ? undefined : backup;
     });
-    expect(scheduled).toMatchObject({ ok: true, error: null, file: expect.stringContaining(join(dataDir, "backups", "payments")) });
+    expect(scheduled).toMatchObject({ status: "ok", error: null, file: expect.stringContaining(join(dataDir, "backups", "payments")) });
+    // ...and so does the worker's own /health/ready.
+    const paymentsReady = (await (await fetch(`${url("payments")}/health/ready`)).json()) as { ready: boolean; backup: any };
+    expect(paymentsReady).toMatchObject({ ready: true, backup: { status: "ok", error: null, file: expect.stringContaining(join(dataDir, "backups", "payments")) } });
 
     const customer = data(await trpcMutation(url("users"), "register", { email: "restore@example.com", name: "Restorer" }));
     const product = data(await trpcMutation(url("catalog"), "create", { sku: "RST-1", name: "Restored item", priceCents: 300 }));

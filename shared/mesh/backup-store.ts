@@ -69,11 +69,18 @@ export async function takeBackup(options: BackupOptions): Promise<BackupManifest
   const partial = `${file}.partial`;
 
   const source = await openSqliteFile(live, { readonly: true });
-  let liveMigrations: AppliedMigration[];
+  let liveMigrations: AppliedMigration[] = [];
   try {
-    rmSync(partial, { force: true });
-    source.exec(`VACUUM INTO '${partial.replaceAll("'", "''")}'`);
-    liveMigrations = appliedMigrations(source);
+    // VACUUM INTO cannot share a read transaction with another query, so the live migrations
+    // are read before and after it: if they moved (the worker was migrating at start-up, or a
+    // new release started), the copy is taken again rather than compared with the wrong one.
+    for (let attempt = 1; ; attempt++) {
+      const before = JSON.stringify(appliedMigrations(source));
+      rmSync(partial, { force: true });
+      source.exec(`VACUUM INTO '${partial.replaceAll("'", "''")}'`);
+      liveMigrations = appliedMigrations(source);
+      if (JSON.stringify(liveMigrations) === before || attempt === 3) break;
+    }
   } finally {
     source.close();
   }

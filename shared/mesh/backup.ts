@@ -5,32 +5,16 @@
  * `--drill` instead restores every worker's newest backup into a scratch dir and reports whether
  * it boots and matches its manifest. Exit 0 when every backup (or drill) is verified, else 1.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
-import { parseConfig } from "../config";
 import { databaseFileOf } from "../db";
-import { backupsDirOf, takeBackup, type BackupManifest } from "./backup-store";
+import { backupsDirOf, type BackupManifest } from "./backup-store";
 import { drillWorker, type DrillReport } from "./backup-drill";
-import { readMeshSettings, repoRoot } from "./settings";
+import { takeRecordedBackup } from "./backup-schedule";
+import { readBackupSettings, workersWithDatabase } from "./backup-settings";
+import { readMeshSettings } from "./settings";
 
 export const summary = "verified online backup of each worker's DB ([worker...] [--json] [--drill])";
-
-const backupEnvSchema = z.object({
-  BACKUP_KEEP: z.coerce.number().int().min(1).default(10),
-  BACKUP_COPY_DIR: z.string().min(1).optional(),
-});
-
-export function readBackupSettings(env: Record<string, string | undefined>) {
-  const parsed = parseConfig(backupEnvSchema, env);
-  return { keep: parsed.BACKUP_KEEP, copyDir: parsed.BACKUP_COPY_DIR };
-}
-
-/** Workers that own a database: a migrations folder in the repo. */
-export function workersWithDatabase(): string[] {
-  const dir = join(repoRoot, "migrations");
-  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort() : [];
-}
 
 export async function run(args: string[]): Promise<number> {
   const json = args.includes("--json");
@@ -58,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   const failures: { worker: string; error: string }[] = [];
   for (const worker of workers) {
     try {
-      manifests.push(await takeBackup({ worker, dataDir, keep: settings.keep, copyDir: settings.copyDir }));
+      manifests.push(await takeRecordedBackup(worker, dataDir, settings));
     } catch (error) {
       failures.push({ worker, error: (error as Error).message });
     }

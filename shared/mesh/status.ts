@@ -3,7 +3,7 @@
  * `DATA_DIR/mesh.json`, each worker probed at `/health/ready`. Exit 0 when every worker is
  * ready, 1 otherwise (or when no mesh is running).
  */
-import { readBackupStatus } from "./backup-schedule";
+import { backupHealthOf, readBackupStatus } from "../backup-status";
 import { readMeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, type MeshWorkerState } from "./state";
 
@@ -32,9 +32,13 @@ export async function run(args: string[]): Promise<number> {
     return notRunning(`the launcher (pid ${state.launcherPid}) in ${meshStateFile(dataDir)} is gone; it did not exit cleanly`);
   }
 
+  // A worker that answers reports its last backup itself; for one that does not, status reads
+  // the same record, so a failed backup is seen even while its worker is down.
   const backups = readBackupStatus(dataDir);
   const workers = (await Promise.all(state.workers.map(probeWorker))).map((worker) =>
-    backups[worker.name] ? { ...worker, details: { ...worker.details, backup: backups[worker.name] } } : worker,
+    worker.details["backup"] === undefined && backups[worker.name]
+      ? { ...worker, details: { ...worker.details, backup: backupHealthOf(dataDir, worker.name) } }
+      : worker,
   );
   if (json) process.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);
   else printTable(workers, state.launcherPid, state.nats);
