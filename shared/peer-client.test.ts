@@ -131,6 +131,21 @@ describe("peer client", () => {
     expect(peer.requests).toHaveLength(1);
   });
 
+  it("lets one call set its own deadline, on the same breaker as the peer's other calls", async () => {
+    const peer = await startLedger({ mode: "hang" });
+    const ledger = ledgerClient(peer.url, { timeoutMs: 200, maxAttempts: 1, breakerThreshold: 2 });
+    const short = await failureOf(() => ledger.client.get.query({ id: "known" }));
+    expect(short.error).toMatchObject({ reason: "timeout" });
+    expect(short.elapsedMs).toBeLessThan(590);
+    const long = await failureOf(() => ledger.client.get.query({ id: "known" }, { context: { timeoutMs: 600 } }));
+    expect(long.error).toMatchObject({ reason: "timeout" });
+    expect(long.elapsedMs).toBeGreaterThanOrEqual(590);
+    // Two timeouts through two deadlines opened one breaker: the peer has one, whatever the deadline.
+    expect(ledger.breakerState()).toBe("open");
+    // The deadline travels inside the client only; the peer never sees the carrier header.
+    expect(peer.requests.map((r) => Object.keys(r.headers).filter((name) => name.includes("deadline")))).toEqual([[], []]);
+  });
+
   it("retries a query after dropped connections", async () => {
     const peer = await startLedger({ mode: "reset" });
     const ledger = ledgerClient(peer.url, { maxAttempts: 3 });

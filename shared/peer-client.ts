@@ -9,6 +9,7 @@
  *   const catalog = createPeerClient<CatalogRouter>({ self: "orders", peer: "catalog", url });
  *   await catalog.client.getMany.query({ ids });
  *   await inventory.client.reserve.mutate(input, { context: { idempotencyKey: orderId } });
+ *   await orders.client.place.mutate(input, { context: { timeoutMs: 10_000 } }); // a longer deadline for one call
  */
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient, type TRPCLink } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
@@ -49,7 +50,7 @@ export interface PeerClientOptions {
   peer: string;
   /** Base URL of the peer worker; the client calls `<url>/trpc`. */
   url: string;
-  /** Deadline for a whole call, retries included (default 2000). */
+  /** Deadline for a whole call, retries included (default 2000); one call may set its own with `context.timeoutMs`. */
   timeoutMs?: number;
   /** Attempts in all (first call included) for calls that may be retried. */
   maxAttempts?: number;
@@ -81,33 +82,51 @@ class PeerTransportFailure extends Error {
 
 const isTransportFailure = (error: Error) => error instanceof PeerTransportFailure;
 
+/** Carries `context.timeoutMs` from the tRPC link to the guarded fetch; stripped before sending. */
+const deadlineHeader = "x-bunmesh-call-deadline-ms";
+
 export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientOptions): PeerClient<TRouter> {
   const baseFetch = options.fetch ?? fetch;
   const breaker = circuitBreaker(handleWhen(isTransportFailure), {
     halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
   });
-  // One deadline for the whole call, retries included: a caller never waits longer than timeoutMs.
-  const deadline = timeout(options.timeoutMs ?? 2_000, TimeoutStrategy.Aggressive);
   const retryTransport = retry(handleWhen(isTransportFailure), {
     maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
   });
-  // The breaker sits innermost, so it counts every failed attempt and an open one stops retries at once.
-  const once: IPolicy = wrap(deadline, breaker);
-  const retried: IPolicy = wrap(deadline, retryTransport, breaker);
+  // One deadline for the whole call, retries included: a caller never waits longer than it. The
+  // breaker sits innermost, so it counts every failed attempt and an open one stops retries at
+  // once. Policies are built per deadline (the default and any a call asks for) around the one
+  // breaker of this peer, so a longer deadline for one procedure shares the peer's breaker.
+  const defaultTimeoutMs = options.timeoutMs ?? 2_000;
+  const policiesByDeadline = new Map<number, { once: IPolicy; retried: IPolicy }>();
+  const policiesFor = (timeoutMs: number) => {
+    let policies = policiesByDeadline.get(timeoutMs);
+    if (!policies) {
+      const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
+      policies = { once: wrap(deadline, breaker), retried: wrap(deadline, retryTransport, breaker) };
+      policiesByDeadline.set(timeoutMs, policies);
+    }
+    return policies;
+  };
 
   const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers);
     const retriable = (init?.method ?? "GET").toUpperCase() === "GET" || headers.has(idempotencyHeader);
+    // The call's own deadline rides from the link to here in a header that is not sent on.
+    const ownDeadline = Number(headers.get(deadlineHeader));
+    headers.delete(deadlineHeader);
+    const policies = policiesFor(ownDeadline > 0 ? ownDeadline : defaultTimeoutMs);
+    const request = { ...init, headers };
     try {
-      return await (retriable ? retried : once).execute(async ({ signal }) => {
+      return await (retriable ? policies.retried : policies.once).execute(async ({ signal }) => {
         const signals = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
         // A failure after the deadline fired is the peer being slow; a caller's own abort is nobody's failure.
         const transportFailure = (error: unknown) =>
           init?.signal?.aborted ? error : new PeerTransportFailure(signal.aborted ? "timeout" : "unreachable", { cause: error });
         try {
-          const response = await baseFetch(input, { ...init, signal: signals });
+          const response = await baseFetch(input, { ...request, signal: signals });
           // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
           const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
           if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
@@ -155,6 +174,8 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
           };
           const key = op.context["idempotencyKey"];
           if (typeof key === "string" && key.length > 0) headers[idempotencyHeader] = key;
+          const timeoutMs = op.context["timeoutMs"];
+          if (typeof timeoutMs === "number" && timeoutMs > 0) headers[deadlineHeader] = String(Math.round(timeoutMs));
           return headers;
         },
       }) as TRPCLink<TRouter>,

@@ -40,11 +40,11 @@ await runWorkerMain({
         inventory: createPeerClient<InventoryRouter>(to("inventory", config.INVENTORY_URL)).client,
         payments: createPeerClient<PaymentsRouter>(to("payments", config.PAYMENTS_URL)).client,
         orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)).client,
-        orderPlacement: createPeerClient<OrdersRouter>({ ...to("orders", config.ORDERS_URL), timeoutMs: config.ORDER_PLACE_TIMEOUT_MS }).client,
         reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)).client,
       },
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
+      orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
     });
   },
 });

@@ -115,7 +115,7 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
     const header = c.req.header(idempotencyHeader);
     const key = header === undefined ? undefined : check(idempotencyKey, header, "Idempotency-Key");
     const input = await body(c, placeOrderBody);
-    const { order, completed } = await service.placeOrder(peers, { ...input, ...(key ? { idempotencyKey: key } : {}) });
+    const { order, completed } = await service.placeOrder(peers, { ...input, ...(key ? { idempotencyKey: key } : {}) }, deps.orderPlaceTimeoutMs);
     c.header("location", `/api/orders/${order.id}`);
     return c.json(order, completed ? 201 : 202);
   });

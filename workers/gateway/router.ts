@@ -55,7 +55,7 @@ export const gatewayRouter = router({
     get: p.input(byCustomer).query(({ ctx, input }) => service.getCredit(ctx.deps.peers, input.customerId)),
   }),
   orders: router({
-    place: p.input(placeOrderInput).mutation(({ ctx, input }) => service.placeOrder(ctx.deps.peers, input)),
+    place: p.input(placeOrderInput).mutation(({ ctx, input }) => service.placeOrder(ctx.deps.peers, input, ctx.deps.orderPlaceTimeoutMs)),
     get: p.input(byId).query(({ ctx, input }) => service.getOrder(ctx.deps.peers, input.id)),
     byCustomer: p.input(byCustomer).query(({ ctx, input }) => customerOrders(ctx.deps, input.customerId)),
     sagas: admin.input(sagasQuery).query(({ ctx, input }) => service.listSagas(ctx.deps.peers, input)),

@@ -65,9 +65,9 @@ export function getCredit(peers: GatewayPeers, customerId: string) {
  * Idempotency-Key travels as orders' idempotencyKey (orders dedupes by it), and also as the
  * call's key so a lost connection is retried safely.
  */
-export function placeOrder(peers: GatewayPeers, input: PlaceOrderInput) {
-  const context = input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {};
-  return fromPeer("orders", () => peers.orderPlacement.place.mutate(input, { context }));
+export function placeOrder(peers: GatewayPeers, input: PlaceOrderInput, timeoutMs: number) {
+  const context = { timeoutMs, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) };
+  return fromPeer("orders", () => peers.orders.place.mutate(input, { context }));
 }
 
 export function getOrder(peers: GatewayPeers, id: string) {

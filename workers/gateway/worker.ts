@@ -20,10 +20,8 @@ export interface GatewayPeers {
   catalog: TRPCClient<CatalogRouter>;
   inventory: TRPCClient<InventoryRouter>;
   payments: TRPCClient<PaymentsRouter>;
-  /** orders for reads, with the common short deadline. */
+  /** orders: reads with the common short deadline, `place` with `orderPlaceTimeoutMs`. */
   orders: TRPCClient<OrdersRouter>;
-  /** orders for `place`, whose deadline outlasts orders' wait for the saga. */
-  orderPlacement: TRPCClient<OrdersRouter>;
   /** reporting's read models: the reports, and the stats part of the customer summary. */
   reporting: TRPCClient<ReportingRouter>;
 }
@@ -34,6 +32,8 @@ export interface GatewayDeps extends WorkerSecurity {
   /** Workers whose /health/ready GET /health composes. */
   healthTargets: { name: string; url: string }[];
   healthProbeTimeoutMs: number;
+  /** Deadline of `place`: it must outlast orders' own wait for the saga (ORDER_WAIT_MS). */
+  orderPlaceTimeoutMs: number;
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
