@@ -1,7 +1,8 @@
 /**
  * An in-process worker for unit-level tests under Node: a fresh SQLite file per test (through
  * the same openWorkerDatabase the processes use, so the same migrations and pragmas), the
- * worker built by its own factory, and its tRPC routes called with `app.request`.
+ * worker built by its own factory, and its tRPC routes called with `app.request`. The factory may
+ * be async and add its own deps (peer clients, settings) to the ones given.
  *
  * @example
  *   const t = useInProcessWorker("inventory", schema, (deps) => createInventoryWorker(deps));
@@ -29,7 +30,7 @@ export interface Answer {
 export function useInProcessWorker<TSchema extends Record<string, unknown>>(
   name: string,
   schema: TSchema,
-  create: (deps: InProcessDeps<TSchema>) => Worker,
+  create: (deps: InProcessDeps<TSchema>) => Worker | Promise<Worker>,
   options: { now?: () => Date } = {},
 ) {
   let dir: string;
@@ -40,7 +41,7 @@ export function useInProcessWorker<TSchema extends Record<string, unknown>>(
     dir = mkdtempSync(join(tmpdir(), `bunmesh-${name}-`));
     database = await openWorkerDatabase({ worker: name, dataDir: dir, schema });
     const now = options.now ?? (() => new Date("2026-01-01T00:00:00Z"));
-    worker = create({ db: database.db, logger: createLogger({ worker: name, level: "silent" }), now });
+    worker = await create({ db: database.db, logger: createLogger({ worker: name, level: "silent" }), now });
     await worker.start();
   });
   afterEach(async () => {
@@ -50,6 +51,10 @@ export function useInProcessWorker<TSchema extends Record<string, unknown>>(
   });
 
   return {
+    /** The test's own folder, holding the worker's database file. */
+    get dir() {
+      return dir;
+    },
     get database() {
       return database;
     },
@@ -68,7 +73,10 @@ export function useInProcessWorker<TSchema extends Record<string, unknown>>(
       const res = await worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
       return { status: res.status, body: await res.json() };
     },
-    /** The procedure's result of a successful answer. */
-    data: (answer: Answer) => answer.body.result.data,
+    /** The procedure's result of a successful answer; any other answer fails the test with its body. */
+    data: (answer: Answer) => {
+      if (answer.status !== 200) throw new Error(`${answer.status}: ${JSON.stringify(answer.body)}`);
+      return answer.body.result.data;
+    },
   };
 }

@@ -1,50 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
+import { useInProcessWorker } from "../../test/support/in-process";
 import * as schema from "./schema";
 import { toFtsQuery } from "./search";
 import { createCatalogWorker } from "./worker";
 
 describe("catalog worker (in-process, better-sqlite3)", () => {
-  let dir: string;
-  let database: WorkerDatabase<typeof schema>;
-  let worker: ReturnType<typeof createCatalogWorker>;
   let clock: Date;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bunmesh-catalog-"));
-    database = await openWorkerDatabase({ worker: "catalog", dataDir: dir, schema });
+  // One test moves the clock on; each test starts on the same day, set before the worker is built.
+  beforeEach(() => {
     clock = new Date("2026-01-01T00:00:00Z");
-    worker = createCatalogWorker({ db: database.db, logger: createLogger({ worker: "catalog", level: "silent" }), now: () => clock });
-    await worker.start();
   });
-  afterEach(() => {
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const mutate = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    worker.app.request(`/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  const query = (path: string, input: unknown) => worker.app.request(`/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  const data = async (res: Response | Promise<Response>) => {
-    const answer = await res;
-    const body = await answer.json();
-    if (answer.status !== 200) throw new Error(`${answer.status}: ${JSON.stringify(body)}`);
-    return body.result.data;
-  };
-  const create = (product: Record<string, unknown>) => data(mutate("create", product));
-  const search = async (q: string, limit?: number) => (await data(query("search", { q, limit }))) as Array<{ sku: string }>;
-  const outboxEnvelopes = () => database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+  const t = useInProcessWorker("catalog", schema, (deps) => createCatalogWorker(deps), { now: () => clock });
+  const { mutate, query, data } = t;
+  const create = async (product: Record<string, unknown>) => data(await mutate("create", product));
+  const search = async (q: string, limit?: number) => data(await query("search", { q, limit })) as Array<{ sku: string }>;
+  const outboxEnvelopes = () => t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
 
   it("opens its own file with WAL, synchronous NORMAL, foreign keys and a busy timeout", () => {
-    expect(database.file).toBe(join(dir, "catalog.db"));
-    expect(database.pragma("journal_mode")).toBe("wal");
-    expect(database.pragma("synchronous")).toBe(1); // NORMAL
-    expect(database.pragma("foreign_keys")).toBe(1);
-    expect(database.pragma("busy_timeout")).toBe(5000);
+    expect(t.database.file).toBe(join(t.dir, "catalog.db"));
+    expect(t.database.pragma("journal_mode")).toBe("wal");
+    expect(t.database.pragma("synchronous")).toBe(1); // NORMAL
+    expect(t.database.pragma("foreign_keys")).toBe(1);
+    expect(t.database.pragma("busy_timeout")).toBe(5000);
   });
 
   it("creates a product and reads it back, with inStock null until inventory speaks", async () => {
@@ -60,19 +38,19 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
       updatedAt: "2026-01-01T00:00:00.000Z",
       inStock: null,
     });
-    expect(await data(query("get", { id: product.id }))).toEqual(product);
+    expect(data(await query("get", { id: product.id }))).toEqual(product);
   });
 
   it("answers 404 naming the id for an unknown product", async () => {
     const res = await query("get", { id: "nope" });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toBe("product nope not found");
+    expect(res.body.error.message).toBe("product nope not found");
   });
 
   it("gets a batch in one call, naming the ids it does not know", async () => {
     const a = await create({ sku: "A", name: "Alpha", priceCents: 100 });
     const b = await create({ sku: "B", name: "Beta", priceCents: 200 });
-    const batch = await data(query("getMany", { ids: [b.id, "missing-1", a.id, "missing-2", b.id] }));
+    const batch = data(await query("getMany", { ids: [b.id, "missing-1", a.id, "missing-2", b.id] }));
     expect(batch.products.map((p: { sku: string }) => p.sku)).toEqual(["B", "A"]);
     expect(batch.missing).toEqual(["missing-1", "missing-2"]);
     expect((await query("getMany", { ids: [] })).status).toBe(400);
@@ -82,10 +60,9 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     await create({ sku: "DUP-1", name: "First", priceCents: 100 });
     const again = await mutate("create", { sku: "DUP-1", name: "Second", priceCents: 200 });
     expect(again.status).toBe(409);
-    const body = await again.json();
-    expect(body.error.message).toContain("DUP-1");
-    expect(body.error.data.domainCode).toBe("CONFLICT");
-    expect(database.db.select().from(schema.products).all()).toHaveLength(1);
+    expect(again.body.error.message).toContain("DUP-1");
+    expect(again.body.error.data.domainCode).toBe("CONFLICT");
+    expect(t.database.db.select().from(schema.products).all()).toHaveLength(1);
     expect(outboxEnvelopes()).toHaveLength(1);
   });
 
@@ -99,21 +76,21 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   ])("answers %s with a 400 naming the field and writes nothing", async (_case, body, field) => {
     const res = await mutate("create", body);
     expect(res.status).toBe(400);
-    const error = (await res.json()).error;
+    const error = res.body.error;
     expect(error.message).toContain(field);
     expect(error.data.domainCode).toBe("BAD_INPUT");
-    expect(database.db.select().from(schema.products).all()).toHaveLength(0);
+    expect(t.database.db.select().from(schema.products).all()).toHaveLength(0);
     expect(outboxEnvelopes()).toHaveLength(0);
   });
 
   it("answers a body that is not JSON with a 400 and writes nothing", async () => {
-    const res = await worker.app.request("/trpc/create", { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    const res = await t.worker.app.request("/trpc/create", { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
     expect(res.status).toBe(400);
-    expect(database.db.select().from(schema.products).all()).toHaveLength(0);
+    expect(t.database.db.select().from(schema.products).all()).toHaveLength(0);
   });
 
   it("publishes product.created in the same transaction as the product", async () => {
-    const product = await data(mutate("create", { sku: "EV-1", name: "Evented", priceCents: 500 }, { "x-correlation-id": "corr-cat-1" }));
+    const product = data(await mutate("create", { sku: "EV-1", name: "Evented", priceCents: 500 }, { "x-correlation-id": "corr-cat-1" }));
     const [envelope, ...others] = outboxEnvelopes();
     expect(others).toHaveLength(0);
     expect(envelope).toMatchObject({
@@ -126,9 +103,9 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   it("updates the price and publishes product.updated with the previous price", async () => {
     const product = await create({ sku: "UP-1", name: "Lamp", priceCents: 4000, description: "Desk lamp" });
     clock = new Date("2026-01-02T00:00:00Z");
-    const updated = await data(mutate("update", { id: product.id, priceCents: 3500 }));
+    const updated = data(await mutate("update", { id: product.id, priceCents: 3500 }));
     expect(updated).toMatchObject({ priceCents: 3500, name: "Lamp", description: "Desk lamp", updatedAt: "2026-01-02T00:00:00.000Z", createdAt: product.createdAt });
-    expect(await data(query("get", { id: product.id }))).toEqual(updated);
+    expect(data(await query("get", { id: product.id }))).toEqual(updated);
     const events = outboxEnvelopes();
     expect(events.map((e) => e.subject)).toEqual(["catalog.product.created", "catalog.product.updated"]);
     expect(events[1].data).toEqual({ productId: product.id, name: "Lamp", priceCents: 3500, previousPriceCents: 4000 });
@@ -136,9 +113,9 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
 
   it("clears the description with null, replaces attributes, and writes nothing for an update that changes nothing", async () => {
     const product = await create({ sku: "UP-2", name: "Chair", priceCents: 9000, description: "Oak", attributes: { wood: "oak" } });
-    const updated = await data(mutate("update", { id: product.id, description: null, attributes: { wood: "pine" } }));
+    const updated = data(await mutate("update", { id: product.id, description: null, attributes: { wood: "pine" } }));
     expect(updated).toMatchObject({ description: null, attributes: { wood: "pine" } });
-    const same = await data(mutate("update", { id: product.id, name: "Chair", priceCents: 9000 }));
+    const same = data(await mutate("update", { id: product.id, name: "Chair", priceCents: 9000 }));
     expect(same).toEqual(updated);
     expect(outboxEnvelopes()).toHaveLength(2);
   });
@@ -147,17 +124,17 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     const product = await create({ sku: "UP-3", name: "Desk", priceCents: 20000 });
     const empty = await mutate("update", { id: product.id });
     expect(empty.status).toBe(400);
-    expect((await empty.json()).error.message).toContain("at least one of");
+    expect(empty.body.error.message).toContain("at least one of");
     const bad = await mutate("update", { id: product.id, priceCents: 12.5 });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toContain("priceCents");
+    expect(bad.body.error.message).toContain("priceCents");
     const sku = await mutate("update", { id: product.id, sku: "NEW" });
     expect(sku.status).toBe(400);
-    expect((await sku.json()).error.message).toContain("sku");
+    expect(sku.body.error.message).toContain("sku");
     const unknown = await mutate("update", { id: "nope", priceCents: 1 });
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).error.message).toBe("product nope not found");
-    expect(await data(query("get", { id: product.id }))).toEqual(product);
+    expect(unknown.body.error.message).toBe("product nope not found");
+    expect(data(await query("get", { id: product.id }))).toEqual(product);
     expect(outboxEnvelopes()).toHaveLength(1);
   });
 
@@ -207,8 +184,8 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     });
 
     it("keeps the index in step with updates and honours the limit", async () => {
-      const [trail] = (await data(query("search", { q: "trail" }))) as Array<{ id: string }>;
-      await data(mutate("update", { id: trail!.id, name: "Mountain boots", attributes: { color: "green" } }));
+      const [trail] = data(await query("search", { q: "trail" })) as Array<{ id: string }>;
+      data(await mutate("update", { id: trail!.id, name: "Mountain boots", attributes: { color: "green" } }));
       expect(await search("trail")).toEqual([]);
       expect(await search("blue")).toEqual([]);
       expect((await search("mountain green")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
@@ -219,22 +196,22 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   });
 
   it("keeps the search index right for writes that bypass the service (triggers on products)", async () => {
-    database.db
+    t.database.db
       .insert(schema.products)
       .values({ id: "raw-1", sku: "RAW-1", name: "Copper kettle", priceCents: 4500, attributes: { finish: "brushed" }, createdAt: "x", updatedAt: "x" })
       .run();
     expect((await search("brushed copper")).map((p) => p.sku)).toEqual(["RAW-1"]);
-    database.db.delete(schema.products).run();
+    t.database.db.delete(schema.products).run();
     expect(await search("kettle")).toEqual([]);
   });
 
   it("lists products page by page", async () => {
     for (const n of [1, 2, 3]) await create({ sku: `L-${n}`, name: `Item ${n}`, priceCents: n * 100 });
-    const first = await data(query("list", { limit: 2 }));
+    const first = data(await query("list", { limit: 2 }));
     expect(first.items).toHaveLength(2);
-    const second = await data(query("list", { limit: 2, after: first.next }));
+    const second = data(await query("list", { limit: 2, after: first.next }));
     expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3"]);
     expect(second.next).toBeNull();
-    expect((await data(query("list", {}))).items).toHaveLength(3);
+    expect(data(await query("list", {})).items).toHaveLength(3);
   });
 });

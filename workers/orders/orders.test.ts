@@ -1,11 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
 import { createPeerClient } from "../../shared/peer-client";
+import { useInProcessWorker } from "../../test/support/in-process";
+import * as usersSchema from "../users/schema";
 import { createUsersWorker } from "../users/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -25,55 +22,40 @@ async function closedPort(): Promise<number> {
 }
 
 describe("orders worker (in-process, better-sqlite3) with its peers", () => {
-  let dir: string;
-  let database: WorkerDatabase<typeof schema>;
-  let usersDatabase: WorkerDatabase<typeof import("../users/schema")>;
-  let worker: ReturnType<typeof createOrdersWorker>;
+  const now = () => new Date();
+  // users answers in-process (its app behind the peer client's fetch); every other peer is down.
+  const users = useInProcessWorker("users", usersSchema, (deps) => createUsersWorker(deps), { now });
+  const t = useInProcessWorker(
+    "orders",
+    schema,
+    async (deps) => {
+      const down = `http://127.0.0.1:${await closedPort()}`;
+      const peer = { self: "orders", timeoutMs: 1000 };
+      return createOrdersWorker({
+        ...deps,
+        peers: {
+          users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: "http://users.local", fetch: (input, init) => users.worker.app.fetch(new Request(input, init)) }).client,
+          catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: down }).client,
+          inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: down }).client,
+          payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: down }).client,
+        },
+        orderWaitMs: 1000,
+        saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
+      });
+    },
+    { now },
+  );
   let customerId: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bunmesh-orders-"));
-    database = await openWorkerDatabase({ worker: "orders", dataDir: dir, schema });
-    usersDatabase = await openWorkerDatabase({ worker: "users", dataDir: dir, schema: await import("../users/schema") });
-    const logger = createLogger({ worker: "orders", level: "silent" });
-    // users answers in-process (its app behind the peer client's fetch); every other peer is down.
-    const users = createUsersWorker({ db: usersDatabase.db, logger, now: () => new Date() });
-    const down = `http://127.0.0.1:${await closedPort()}`;
-    const peer = { self: "orders", timeoutMs: 1000 };
-    worker = createOrdersWorker({
-      db: database.db,
-      logger,
-      now: () => new Date(),
-      peers: {
-        users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: "http://users.local", fetch: (input, init) => users.app.fetch(new Request(input, init)) }).client,
-        catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: down }).client,
-        inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: down }).client,
-        payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: down }).client,
-      },
-      orderWaitMs: 1000,
-      saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
-    });
-    await worker.start();
-    const registered = await users.app.request("/trpc/register", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "ann@example.com", name: "Ann" }),
-    });
-    customerId = (await registered.json()).result.data.id;
-  });
-  afterEach(async () => {
-    await worker.stop();
-    database.close();
-    usersDatabase.close();
-    rmSync(dir, { recursive: true, force: true });
+    customerId = users.data(await users.mutate("register", { email: "ann@example.com", name: "Ann" })).id;
   });
 
-  const place = (body: unknown) =>
-    worker.app.request("/trpc/place", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const place = (body: unknown) => t.mutate("place", body);
   const nothingWritten = () => {
-    expect(database.db.select().from(schema.orders).all()).toHaveLength(0);
-    expect(database.db.select().from(schema.sagas).all()).toHaveLength(0);
-    expect(database.db.select().from(schema.outbox).all()).toHaveLength(0);
+    expect(t.database.db.select().from(schema.orders).all()).toHaveLength(0);
+    expect(t.database.db.select().from(schema.sagas).all()).toHaveLength(0);
+    expect(t.database.db.select().from(schema.outbox).all()).toHaveLength(0);
   };
 
   it("answers bad input with a 400 naming each bad field and writes nothing", async () => {
@@ -87,7 +69,7 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
     for (const [body, field] of cases) {
       const res = await place(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      const error = (await res.json()).error;
+      const error = res.body.error;
       expect(error.data.domainCode).toBe("BAD_INPUT");
       expect(error.message).toContain(field);
     }
@@ -97,7 +79,7 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
   it("refuses an unknown customer with NOT_FOUND naming it, before asking for products", async () => {
     const res = await place({ customerId: "nobody", items: [{ productId: "p1", quantity: 1 }] });
     expect(res.status).toBe(404);
-    const error = (await res.json()).error;
+    const error = res.body.error;
     expect(error.message).toBe("customer nobody not found");
     expect(error.data.details).toEqual({ customerId: "nobody" });
     nothingWritten();
@@ -107,7 +89,7 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
     const started = Date.now();
     const res = await place({ customerId, items: [{ productId: "p1", quantity: 1 }] });
     expect(res.status).toBe(503);
-    const error = (await res.json()).error;
+    const error = res.body.error;
     expect(error.data.domainCode).toBe("PEER_UNAVAILABLE");
     expect(error.data.details).toMatchObject({ peer: "catalog" });
     expect(error.message).toContain("catalog");
@@ -116,15 +98,14 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
   });
 
   it("answers 404 naming the id for an unknown order, and lists no sagas on a fresh worker", async () => {
-    const res = await worker.app.request(`/trpc/get?input=${encodeURIComponent(JSON.stringify({ id: "nope" }))}`);
+    const res = await t.query("get", { id: "nope" });
     expect(res.status).toBe(404);
-    expect((await res.json()).error.message).toBe("order nope not found");
-    const sagas = await worker.app.request(`/trpc/sagas?input=${encodeURIComponent(JSON.stringify({ status: "NEEDS_ATTENTION" }))}`);
-    expect((await sagas.json()).result.data).toEqual([]);
+    expect(res.body.error.message).toBe("order nope not found");
+    expect(t.data(await t.query("sagas", { status: "NEEDS_ATTENTION" }))).toEqual([]);
   });
 
   it("is ready once started and reports its saga sweeper", async () => {
-    const res = await worker.app.request("/health/ready");
+    const res = await t.worker.app.request("/health/ready");
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ worker: "orders", ready: true, sagasRunning: 0, sagasNeedingAttention: 0 });
   });
