@@ -4,6 +4,8 @@
  */
 import { autocannon, conditionsOf, ratio, round, type LoadFigures, type LoadSettings } from "../lib/autocannon";
 import type { SeededMesh } from "../lib/context";
+import { availableParallelism } from "node:os";
+import { measureCpu } from "../lib/process-cpu";
 import { emptyResult, type Bench } from "../lib/types";
 
 export function orderLoad(mesh: SeededMesh, settings: LoadSettings): { url: string; settings: LoadSettings } {
@@ -40,10 +42,15 @@ export const ordersBench: Bench = {
     const s = { ...ctx.settings, durationS: Math.max(ctx.settings.durationS, 3) };
     const figures: Record<string, { sat: LoadFigures; half: LoadFigures }> = {};
     let halfRate = 0;
+    const cores = availableParallelism();
     for (const kind of ["plain", "traced"] as const) {
       const mesh = await ctx.mesh(kind);
       const sat = orderLoad(mesh, s);
-      const saturation = await autocannon(sat.url, sat.settings);
+      // The warm-up runs on its own so the CPU measured below is the measured run's alone.
+      if (s.warmupS > 0) await autocannon(sat.url, { ...sat.settings, durationS: s.warmupS, warmupS: 0 });
+      const cpuSince = measureCpu(mesh.workers);
+      const saturation = await autocannon(sat.url, { ...sat.settings, warmupS: 0 });
+      const cpu = cpuSince();
       if (kind === "plain") halfRate = Math.max(1, Math.round(ordersPerSec(saturation, s.durationS) / 2));
       const half = orderLoad(mesh, { ...s, overallRate: halfRate });
       const atHalf = await autocannon(half.url, half.settings);
@@ -54,6 +61,17 @@ export const ordersBench: Bench = {
         { label: `${label}, saturation`, conditions: conditionsOf(sat.settings, payload), values: { ordersPerSec: ordersPerSec(saturation, s.durationS), ...saturation } },
         { label: `${label}, at ${halfRate}/s`, conditions: conditionsOf(half.settings, payload), values: { ordersPerSec: ordersPerSec(atHalf, s.durationS), ...atHalf } },
       );
+      // Where an order's CPU goes: each worker's CPU time (all threads) during the measured
+      // saturation run over the orders answered in it; cores × 1000 / the total is the ceiling.
+      const answered = saturation.requests - saturation.non2xx;
+      if (answered > 0 && Object.values(cpu).every((ms) => ms !== null)) {
+        const total = Object.values(cpu).reduce<number>((sum, ms) => sum + ms!, 0) / answered;
+        const each = Object.entries(cpu).map(([name, ms]) => `${name} ${round(ms! / answered, 2)}`).join(", ");
+        result.notes.push(
+          `${label} saturation, CPU ms per answered order by worker (all threads, from /proc): ${each}; total ${round(total, 2)} ` +
+            `→ at most ~${Math.round((cores * 1000) / total)} orders/s on this machine's ${cores} cores, whatever the hops' latency.`,
+        );
+      }
     }
     await ctx.stopMesh();
     const plain = figures["plain"]!;
