@@ -13,6 +13,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { cacheStatements } from "./statement-cache";
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
@@ -100,6 +101,7 @@ async function openWithBun<TSchema extends Record<string, unknown>>(
   const { migrate } = await import("drizzle-orm/bun-sqlite/migrator");
   const client = new Database(file, { create: true, readwrite: true });
   for (const pragma of pragmas) client.run(`PRAGMA ${pragma}`);
+  cacheStatements(client);
   const db = drizzle({ client, schema, logger });
   migrate(db, { migrationsFolder });
   return {
