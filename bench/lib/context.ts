@@ -1,6 +1,6 @@
 /**
  * What the benches share within one run: the nats-server, a seeded catalog worker, a launcher
- * mesh (plain or traced, one at a time so they never compete for the two cores), and the tiny OTLP
+ * mesh (plain, traced or sampled, one at a time so they never compete for the two cores), and the tiny OTLP
  * sink. Each is started on first use and everything is stopped at the end of the run.
  */
 import { spawn } from "node:child_process";
@@ -22,6 +22,10 @@ export interface SeededMesh extends LauncherMesh {
   customerId: string;
 }
 
+export type MeshKind = "plain" | "traced" | "sampled";
+/** The share of traces the "sampled" mesh exports. */
+export const sampledRatio = 0.1;
+
 export interface BenchContext {
   settings: BenchSettings;
   /** The mesh secret every worker of this run gets (MESH_TOKEN_SECRET), and the admin API key. */
@@ -31,7 +35,8 @@ export interface BenchContext {
   directHeaders(worker: string): Promise<Record<string, string>>;
   nats(): Promise<RunningNats>;
   catalog(): Promise<SeededCatalog>;
-  mesh(kind: "plain" | "traced"): Promise<SeededMesh>;
+  /** plain: no exporter; traced: every span exported over OTLP; sampled: 10% of traces exported (parent-based ratio sampler). */
+  mesh(kind: MeshKind): Promise<SeededMesh>;
   stopMesh(): Promise<void>;
   /** Spawns a Bun script of the bench and resolves with the JSON it prints last. */
   runBunScript(script: string, env: Record<string, string>, timeoutMs?: number): Promise<any>;
@@ -106,10 +111,13 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
       await ctx.stopMesh();
       const started = (async () => {
         const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv };
-        if (kind === "traced") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+        if (kind !== "plain") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+        // The standard sampler variables, read by the SDK in every worker: the gateway decides per
+        // trace, every other worker follows the parent's decision, so a trace is whole or absent.
+        if (kind === "sampled") Object.assign(env, { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(sampledRatio) });
         const launched = await startLauncherMesh({ natsUrl: (await ctx.nats()).url, env });
         try {
-          return { ...launched, traced: kind === "traced", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
+          return { ...launched, traced: kind !== "plain", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
         } catch (error) {
           await launched.stop();
           throw error;
