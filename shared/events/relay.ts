@@ -1,7 +1,9 @@
 /**
  * The outbox relay: publishes a worker's outbox rows to its JetStream stream in `seq` order and
  * marks them sent only after the broker's ack. Publishes are pipelined: up to `windowBatches`
- * batches are in flight, the next read while earlier acks are pending, each marked once its acks are in. `Nats-Msg-Id` = event id, so a row published twice (relay killed between
+ * batches are in flight, the next read while earlier acks are pending, each marked once its acks
+ * are in; rows of one aggregate go out one after another (each after the previous one's ack), so
+ * the stream keeps order per aggregate even when a publish fails. `Nats-Msg-Id` = event id, so a row published twice (relay killed between
  * publish and mark) is dropped by the broker inside the duplicate window; consumers' inboxes
  * catch the rest. While NATS is away it backs off and the backlog shows in health().
  *
@@ -69,6 +71,13 @@ export interface OutboxRelay extends WorkerLoop {
 }
 
 const encoder = new TextEncoder();
+
+/** A row not published because an earlier row of its aggregate failed in the same round. */
+class HeldBack extends Error {
+  constructor(aggregateId: string) {
+    super(`held back behind an earlier failed event of aggregate ${aggregateId}`);
+  }
+}
 /** How long a relay waits quietly for the first NATS connection before warning. */
 const firstConnectGraceMs = 5_000;
 
@@ -110,23 +119,39 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     .limit(batchSize)
     .prepare();
 
-  const publishRows = (js: JetStreamClient, rows: OutboxRow[]) =>
+  /**
+   * Publishes a batch. Rows of different aggregates go out at once (pipelined); a row whose
+   * aggregate has an earlier row still in flight in this round waits for that row's ack, and is
+   * not published at all if it failed. Publishing it anyway would let the stream hold it before
+   * the earlier row's republish: order per aggregate would be lost, not just its marking.
+   * `lastOfAggregate` spans the round's batches.
+   */
+  const publishRows = (js: JetStreamClient, rows: OutboxRow[], lastOfAggregate: Map<string, Promise<PubAck>>) =>
     Promise.allSettled(
-      // Each publish is a span continuing the trace stored on the row; its own context rides in the headers.
-      rows.map((row) =>
-        tracePublish(row, (traceHeaders) => {
-          const h = natsHeaders();
-          for (const [key, value] of Object.entries(traceHeaders)) h.set(key, value);
-          h.set(correlationHeader, row.correlationId);
-          return js.publish(row.subject, encoder.encode(row.envelope), { msgID: row.eventId, headers: h, timeout: options.publishTimeoutMs ?? 5000 });
-        }),
-      ),
+      rows.map((row) => {
+        // Each publish is a span continuing the trace stored on the row; its own context rides in the headers.
+        const publish = () =>
+          tracePublish(row, (traceHeaders) => {
+            const h = natsHeaders();
+            for (const [key, value] of Object.entries(traceHeaders)) h.set(key, value);
+            h.set(correlationHeader, row.correlationId);
+            return js.publish(row.subject, encoder.encode(row.envelope), { msgID: row.eventId, headers: h, timeout: options.publishTimeoutMs ?? 5000 });
+          });
+        const earlier = lastOfAggregate.get(row.aggregateId);
+        const published = earlier
+          ? earlier.then(publish, () => {
+              throw new HeldBack(row.aggregateId);
+            })
+          : publish();
+        lastOfAggregate.set(row.aggregateId, published);
+        return published;
+      }),
     );
 
   /**
    * Marks a batch whose acks are all in. A failed publish holds back the later rows of its
-   * aggregate (in this and later batches of the round): they are republished after it (the broker
-   * drops the copies), so no row is marked sent ahead of an earlier one it follows.
+   * aggregate (in this and later batches of the round): publishRows did not send them, and none
+   * is marked sent ahead of an earlier one it follows; the next round sends them in order.
    */
   const settleBatch = (rows: OutboxRow[], acks: PromiseSettledResult<PubAck>[], held: Set<string>) => {
     const sent: number[] = [];
@@ -136,10 +161,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (ack.status === "fulfilled") {
         stats.published += 1;
         if (ack.value.duplicate) stats.duplicates += 1;
-      } else stats.failed += 1;
+      } else if (!(ack.reason instanceof HeldBack)) stats.failed += 1;
       if (ack.status === "fulfilled" && !held.has(row.aggregateId)) return void sent.push(row.seq);
       held.add(row.aggregateId);
-      if (ack.status === "rejected") failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+      // A held-back row was never tried: no attempt to count, the earlier row's error says why.
+      if (ack.status === "rejected" && !(ack.reason instanceof HeldBack)) failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
     });
     const sentAt = now();
     db.transaction(
@@ -164,6 +190,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const js = nc.jetstream();
     const inFlight: { rows: OutboxRow[]; acks: Promise<PromiseSettledResult<PubAck>[]> }[] = [];
     const held = new Set<string>();
+    const lastOfAggregate = new Map<string, Promise<PubAck>>();
     let after = 0;
     let drained = false;
     let failure: { count: number; first: string; rows: number } | undefined;
@@ -174,7 +201,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (rows.length < batchSize) drained = true;
         if (rows.length === 0) break;
         after = rows[rows.length - 1]!.seq;
-        inFlight.push({ rows, acks: publishRows(js, rows) });
+        inFlight.push({ rows, acks: publishRows(js, rows, lastOfAggregate) });
       }
       const batch = inFlight.shift();
       if (!batch) break;
