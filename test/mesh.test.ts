@@ -132,6 +132,41 @@ describe("the mesh launcher (npm start)", () => {
     expect(existsSync(join(dataDir, "mesh.json"))).toBe(false);
   });
 
+  it("leaves the nats-server it started running when it is SIGKILLed, and the next launcher uses it with the workers' users, then stops it", async () => {
+    const dataDir = tempDir("mesh-adopt");
+    const env = { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}`, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()) };
+    const first = startLauncher(env);
+    await waitForMeshReady(first);
+    const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as { nats: { mode: string; pid: number }; workers: { pid: number }[] };
+    expect(state.nats.mode).toBe("launched");
+    const natsPid = state.nats.pid;
+    workerPids.add(natsPid);
+    for (const worker of state.workers) workerPids.add(worker.pid);
+
+    await first.kill("SIGKILL");
+    await waitFor("the workers gone with their launcher", async () => (state.workers.every((worker) => !isAlive(worker.pid)) ? true : undefined), 30_000);
+    expect(isAlive(natsPid)).toBe(true);
+
+    const second = startLauncher(env);
+    await waitForMeshReady(second);
+    expect(second.output()).toContain(`using the nats-server (pid ${natsPid}) an earlier launcher of this mesh started`);
+    // Every worker that uses NATS (all but the gateway) is connected to it with its own user
+    // (the server refuses anonymous clients).
+    const connected = await waitFor("every worker connected to NATS", async () => {
+      const { workers } = await meshStatus(dataDir);
+      const statuses = await Promise.all(
+        workers.map(async (worker) => [worker.name, ((await (await fetch(`${worker.url}/health/ready`)).json()) as { nats?: { status: string } }).nats?.status] as const),
+      );
+      const withNats = statuses.filter(([, status]) => status !== undefined);
+      return withNats.every(([, status]) => status === "connected") ? withNats.map(([name]) => name) : undefined;
+    }, 20_000);
+    expect(connected.sort()).toEqual(discoveredWorkers.filter((name) => name !== "gateway").sort());
+    expect(isAlive(natsPid)).toBe(true);
+
+    expect(await second.kill("SIGTERM")).toBe(0);
+    expect(isAlive(natsPid)).toBe(false);
+  });
+
   it("without a broker or nats-server on PATH warns loudly and still gets every worker ready", async () => {
     const pathWithoutNats = (process.env["PATH"] ?? "")
       .split(delimiter)

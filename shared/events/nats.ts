@@ -29,6 +29,8 @@ export interface CreateNatsConnectionOptions {
   name: string;
   logger: Logger;
   reconnectTimeWaitMs?: number;
+  /** After nats.js gives up on a connection (e.g. an authorization error), start over after this long. Default 5000. */
+  retryAfterMs?: number;
   /** The worker's NATS user and password (the launcher's nats-server has one user per worker). */
   user?: string;
   pass?: string;
@@ -53,44 +55,72 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
     }
   };
 
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let failedAttempts = 0;
+  const retryAfterMs = options.retryAfterMs ?? 5_000;
+
+  /**
+   * Connects in the background. nats.js keeps reconnecting a connection it once had, but gives
+   * up for good on some errors (an authorization error, a server that closes the connection): then
+   * this starts over after `retryAfterMs`, so a broker fixed later (credentials, a restart with
+   * users) is picked up without restarting the worker.
+   */
+  const open = () => {
+    retryTimer = undefined;
+    if (stopping) return;
+    status = "connecting";
+    connecting = connect({
+      servers: options.url,
+      ...(options.user ? { user: options.user, pass: options.pass } : {}),
+      name: options.name,
+      maxReconnectAttempts: -1,
+      // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.
+      waitOnFirstConnect: true,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
+    }).then(
+      (nc) => {
+        if (stopping) return void nc.close();
+        connection = nc;
+        status = "connected";
+        failedAttempts = 0;
+        logger.info({ server: nc.getServer() }, "NATS connected");
+        void watch(nc);
+        void nc.closed().then((error) => {
+          if (connection === nc) connection = undefined;
+          if (stopping) return void (status = "closed");
+          status = "closed";
+          logger.error({ err: error }, `NATS connection closed; connecting again in ${retryAfterMs} ms`);
+          retryTimer = setTimeout(open, retryAfterMs);
+        });
+      },
+      (error) => {
+        status = "closed";
+        failedAttempts += 1;
+        // Loud once, then quiet: the status in /health/ready keeps saying it.
+        const log = failedAttempts === 1 ? logger.error.bind(logger) : logger.debug.bind(logger);
+        log({ err: error, attempts: failedAttempts }, `NATS connection failed; trying again every ${retryAfterMs} ms`);
+        if (!stopping) retryTimer = setTimeout(open, retryAfterMs);
+      },
+    );
+  };
+
   return {
     name: "nats",
     current: () => (status === "connected" ? connection : undefined),
     status: () => status,
     start() {
       if (connecting) return;
-      status = "connecting";
-      // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.
-      connecting = connect({
-        servers: options.url,
-        ...(options.user ? { user: options.user, pass: options.pass } : {}),
-        name: options.name,
-        maxReconnectAttempts: -1,
-        waitOnFirstConnect: true,
-        reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
-      }).then(
-        (nc) => {
-          if (stopping) return void nc.close();
-          connection = nc;
-          status = "connected";
-          logger.info({ server: nc.getServer() }, "NATS connected");
-          void watch(nc);
-          void nc.closed().then(() => (status = "closed"));
-        },
-        (error) => {
-          status = "closed";
-          logger.error({ err: error }, "NATS connection failed");
-        },
-      );
+      open();
     },
     async stop() {
       stopping = true;
+      if (retryTimer) clearTimeout(retryTimer);
       const nc = connection;
       connection = undefined;
       if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
       status = "closed";
     },
-    health: () => ({ nats: { status } }),
+    health: () => ({ nats: { status, ...(failedAttempts > 0 ? { failedAttempts } : {}) } }),
   };
 }
 

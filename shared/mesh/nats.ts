@@ -5,11 +5,13 @@
  * the workers' outboxes until a broker appears.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
 import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
+import { isProcessAlive, readMeshState } from "./state";
 
 export interface NatsHandle {
   url: string;
@@ -46,6 +48,16 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   const url = settings.natsUrl;
   const { host, port } = natsAddress(url);
   if (await canConnect(host, port)) {
+    // A nats-server an earlier launcher of this mesh started, left running when that launcher
+    // was SIGKILLed: it has this mesh's per-worker users, so the workers need their credentials
+    // (kept in DATA_DIR/secrets, so they are the ones it was started with), and it is this
+    // launcher's to stop.
+    const earlier = serverLeftByEarlierLauncher(settings.dataDir, url);
+    if (earlier !== null) {
+      const auth = writeNatsAuthorization(settings.dataDir, workers);
+      output.say("nats", `using the nats-server (pid ${earlier}) an earlier launcher of this mesh started at ${url}; log ${natsLogFileOf(settings.dataDir)}`);
+      return { url, mode: "launched", pid: earlier, stop: () => stopPid(earlier, 5_000), credentials: auth.credentials };
+    }
     output.say("nats", `using NATS at ${url}`);
     return { url, mode: "external", pid: null, stop: async () => {} };
   }
@@ -54,8 +66,15 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   if (binary && loopbackHosts.has(host)) {
     // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
     const auth = writeNatsAuthorization(settings.dataDir, workers);
-    const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), output, auth.configFile);
-    if (launched) return { url, mode: "launched", pid: launched.pid ?? null, stop: () => stopChild(launched, 5_000), credentials: auth.credentials };
+    const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), natsLogFileOf(settings.dataDir), output, auth.configFile);
+    if (launched) {
+      const { child, stopTailing } = launched;
+      const stop = async () => {
+        await stopChild(child, 5_000);
+        stopTailing();
+      };
+      return { url, mode: "launched", pid: child.pid ?? null, stop, credentials: auth.credentials };
+    }
   }
 
   const why = binary ? `nothing answers at ${url} and it is not a local address` : `nothing answers at ${url} and nats-server is not installed`;
@@ -71,29 +90,106 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   return { url, mode: "absent", pid: null, stop: async () => {} };
 }
 
-async function launchNatsServer(binary: string, port: number, storeDir: string, output: MeshOutput, configFile: string): Promise<ChildProcess | undefined> {
-  output.say("nats", `no broker answered; starting nats-server -js on 127.0.0.1:${port} (store ${storeDir}; one user per worker, config ${configFile})`);
+export function natsLogFileOf(dataDir: string): string {
+  return join(dataDir, "nats", "nats-server.log");
+}
+
+/** The pid of a nats-server that mesh.json says this mesh's launcher started at `url`, if it still runs. */
+function serverLeftByEarlierLauncher(dataDir: string, url: string): number | null {
+  let state;
+  try {
+    state = readMeshState(dataDir);
+  } catch {
+    return null;
+  }
+  if (!state || state.nats.mode !== "launched" || state.nats.url !== url) return null;
+  if (isProcessAlive(state.launcherPid) || !isProcessAlive(state.nats.pid)) return null;
+  // The pid may have been reused by another program since: it must still be a nats-server.
+  const commandLine = `/proc/${state.nats.pid}/cmdline`;
+  if (existsSync(commandLine) && !readFileSync(commandLine, "utf8").includes("nats-server")) return null;
+  return state.nats.pid;
+}
+
+async function launchNatsServer(
+  binary: string,
+  port: number,
+  storeDir: string,
+  logFile: string,
+  output: MeshOutput,
+  configFile: string,
+): Promise<{ child: ChildProcess; stopTailing: () => void } | undefined> {
+  output.say("nats", `no broker answered; starting nats-server -js on 127.0.0.1:${port} (store ${storeDir}; one user per worker, config ${configFile}; log ${logFile})`);
+  // Its output goes to a file, not a pipe: a pipe would break when the launcher dies (SIGKILL)
+  // and take the server down with SIGPIPE at its next log line, while the README promises it
+  // outlives the launcher for the next `npm start` to use. The launcher tails the file instead.
+  mkdirSync(storeDir, { recursive: true });
+  const logFd = openSync(logFile, "a");
+  const tailFrom = statSync(logFile).size;
   // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the
   // broker after the workers, so their outbox relays never see it vanish first.
   const child = spawn(binary, ["-c", configFile, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd, logFd],
   });
+  closeSync(logFd);
   // The start-up banner is long; keep what an operator needs.
-  const keep = (line: string) => /\[(WRN|ERR|FTL)\]|Server is ready/.test(line);
-  output.pipe("nats", child.stdout, keep);
-  output.pipe("nats", child.stderr, keep);
+  const stopTailing = tailLines(logFile, tailFrom, (line) => {
+    if (/\[(WRN|ERR|FTL)\]|Server is ready/.test(line)) output.say("nats", line);
+  });
   let exited = false;
   child.once("exit", () => (exited = true));
 
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && !exited) {
-    if (await canConnect("127.0.0.1", port, 500)) return child;
+    if (await canConnect("127.0.0.1", port, 500)) return { child, stopTailing };
     await Bun.sleep(100);
   }
   if (!exited) await stopChild(child, 2_000);
-  output.warn("nats", `nats-server did not start on port ${port}`);
+  stopTailing();
+  output.warn("nats", `nats-server did not start on port ${port} (see ${logFile})`);
   return undefined;
+}
+
+/** Calls `onLine` for each line appended to `file` after byte `from`, polling; returns the stop. */
+function tailLines(file: string, from: number, onLine: (line: string) => void, everyMs = 250): () => void {
+  let offset = from;
+  let partial = "";
+  const read = () => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return;
+    }
+    if (size <= offset) return;
+    const fd = openSync(file, "r");
+    try {
+      const buffer = Buffer.alloc(size - offset);
+      readSync(fd, buffer, 0, buffer.length, offset);
+      offset = size;
+      const lines = (partial + buffer.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) onLine(line);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timer = setInterval(read, everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    read();
+  };
+}
+
+/** Stops a process that is not our child (no exit event): SIGTERM, then SIGKILL after `graceMs`. */
+async function stopPid(pid: number, graceMs: number): Promise<void> {
+  if (!isProcessAlive(pid)) return;
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(50);
+  if (isProcessAlive(pid)) process.kill(pid, "SIGKILL");
+  while (isProcessAlive(pid)) await Bun.sleep(20);
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
