@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
 
 // The shape of a worker that calls one peer, as orders does.
@@ -44,6 +47,24 @@ describe("parseConfig", () => {
     expect(error?.message).toMatch(/PORT: .*\(got "x"\)/);
     expect(error?.message).not.toContain("short-but-secret-value");
     expect(error?.message).not.toContain("another-secret");
+  });
+
+  it("names a short mesh secret and unreadable or short secret files with the other bad variables, never their content", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bunmesh-config-"));
+    const shortFile = join(dir, "short");
+    writeFileSync(shortFile, "tiny-secret-content");
+    const error = configErrorOf({ PORT: "abc", MESH_TOKEN_SECRET: "short-secret", NATS_PASSWORD_FILE: join(dir, "missing") });
+    expect(error.problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["MESH_TOKEN_SECRET", "NATS_PASSWORD_FILE", "PORT"]);
+    expect(error.message).toMatch(/MESH_TOKEN_SECRET: must be at least 32 bytes/);
+    expect(error.message).toMatch(/NATS_PASSWORD_FILE: cannot read .*missing \(ENOENT\)/);
+    expect(error.message).not.toContain("short-secret");
+
+    const fromFile = configErrorOf({ MESH_TOKEN_SECRET_FILE: shortFile });
+    expect(fromFile.problems).toEqual([`MESH_TOKEN_SECRET_FILE: the secret in ${shortFile} must be at least 32 bytes`]);
+    expect(fromFile.message).not.toContain("tiny-secret-content");
+
+    writeFileSync(shortFile, "a-secret-that-is-long-enough-for-the-mesh\n");
+    expect(parseConfig(schema, { MESH_TOKEN_SECRET_FILE: shortFile }).MESH_TOKEN_SECRET_FILE).toBe(shortFile);
   });
 
   it("reads numbers from their string form and keeps the values it is given", () => {

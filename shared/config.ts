@@ -7,6 +7,7 @@
  *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
  */
 import { z } from "zod";
+import { minimumSecretLength, readSecretFile } from "./identity";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -55,15 +56,38 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
     /** The mesh's service-token secret, or a file holding it (shared/identity.ts); neither: checks off. */
-    MESH_TOKEN_SECRET: z.string().min(1).optional(),
-    MESH_TOKEN_SECRET_FILE: z.string().min(1).optional(),
+    MESH_TOKEN_SECRET: z.string().min(1).refine(longEnough, `must be at least ${minimumSecretLength} bytes`).optional(),
+    MESH_TOKEN_SECRET_FILE: secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength }).optional(),
     /** Largest request body accepted (bytes); larger → 413. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
     /** This worker's NATS user (the launcher's nats-server config has one per worker). */
     NATS_USER: z.string().min(1).optional(),
     NATS_PASSWORD: z.string().min(1).optional(),
-    NATS_PASSWORD_FILE: z.string().min(1).optional(),
+    NATS_PASSWORD_FILE: secretFile("NATS_PASSWORD_FILE").optional(),
   });
+}
+
+const longEnough = (secret: string) => new TextEncoder().encode(secret).length >= minimumSecretLength;
+
+/**
+ * A path to a secret file, checked at parse time so an unreadable file or a short secret in it is
+ * named with every other bad variable (by the path, never the content).
+ */
+function secretFile(variable: string, options: { minimumBytes?: number } = {}) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((path, context) => {
+      let secret: string;
+      try {
+        secret = readSecretFile(path, variable);
+      } catch (error) {
+        return void context.addIssue({ code: "custom", message: (error as Error).message.replace(`${variable}: `, "") });
+      }
+      if (options.minimumBytes && new TextEncoder().encode(secret).length < options.minimumBytes) {
+        context.addIssue({ code: "custom", message: `the secret in ${path} must be at least ${options.minimumBytes} bytes` });
+      }
+    });
 }
 
 /** A peer's URL variable, required to be an http(s) URL. */

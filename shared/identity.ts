@@ -24,7 +24,7 @@ export const operatorCallers = ["operator", "mesh-cli"] as const;
 /** File name of the launcher-generated secret under DATA_DIR. */
 export const meshSecretFileName = "mesh-token.secret";
 
-const minimumSecretLength = 32;
+export const minimumSecretLength = 32;
 /** Verified tokens remembered per identity (one per caller and minute is the usual need). */
 const verifiedCacheLimit = 1024;
 
