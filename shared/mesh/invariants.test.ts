@@ -88,6 +88,20 @@ describe("findViolations", () => {
     expect(findViolations(otherLines).violations[0]).toMatchObject({ rule: "order.committed_lines", expected: "A×2", found: "A×3" });
   });
 
+  it("expects no payment for a confirmed free order (total 0), and names one if there is", () => {
+    const free = consistentMesh();
+    free.orders.orders.push({ id: "o4", customerId: "c2", status: "CONFIRMED", totalCents: 0, lines: [{ productId: "B", unitPriceCents: 0, quantity: 1 }] });
+    free.inventory.reservations.push({ orderId: "o4", status: "COMMITTED", lines: [{ productId: "B", quantity: 1 }] });
+    free.inventory.stock[1]!.onHand = 2; // B: one sold to o4
+    free.reporting!.totals = { orders: 2, units: 3, revenueCents: 1000 };
+    free.reporting!.products.push({ productId: "B", units: 1, revenueCents: 0 });
+    free.reporting!.customers.push({ customerId: "c2", orders: 1, spentCents: 0 });
+    expect(findViolations(free).violations).toEqual([]);
+
+    free.payments.payments.push({ orderId: "o4", customerId: "c2", amountCents: 0, status: "AUTHORIZED" });
+    expect(findViolations(free).violations[0]).toMatchObject({ rule: "order.capture_count", orderId: "o4", expected: "no payment (the order totals 0)" });
+  });
+
   it("names two captures for one order", () => {
     const audit = consistentMesh();
     audit.payments.payments.push({ orderId: "o1", customerId: "c1", amountCents: 1000, status: "CAPTURED" });

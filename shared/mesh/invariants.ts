@@ -124,9 +124,14 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
       out.push({ ...at, worker: "inventory", rule: "reservation.left_by_finished_order", expected: "no RESERVED reservation", found: "RESERVED", message: `order ${order.id} is ${order.status} but inventory still holds its stock` });
     }
     if (order.status === "CONFIRMED") {
-      if (captured.length !== 1) {
-        const statuses = (payments.get(order.id) ?? []).map((payment) => payment.status).join(", ") || "no payment";
-        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected: "exactly 1 CAPTURED payment", found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is CONFIRMED with ${captured.length} captured payments` });
+      // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
+      // payments takes no 0-cent authorization, so the saga skips both steps and none is expected.
+      const expectedCaptures = order.totalCents === 0 ? 0 : 1;
+      const paymentsOfOrder = payments.get(order.id) ?? [];
+      if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
+        const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
+        const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
+        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected, found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is CONFIRMED with ${captured.length} captured payments` });
       }
       for (const payment of captured) {
         if (payment.amountCents !== order.totalCents) {
