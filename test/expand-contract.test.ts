@@ -21,7 +21,8 @@ import { repoRoot, tempDir } from "./support/processes";
 
 const liveMigrations = join(repoRoot, "migrations", "users");
 const contractStep = join(repoRoot, "docs", "expand-contract", "users-display-name-contract");
-const contractTag = "0003_users_display_name_contract";
+const contractTag = "0004_users_display_name_contract";
+const contractSnapshot = `${contractTag.slice(0, 4)}_snapshot.json`;
 const now = new Date("2026-02-01T00:00:00Z");
 
 interface Journal {
@@ -41,7 +42,7 @@ function migrationsFolder(options: { lastIdx?: number; contract?: "marked" | "un
   journal.entries = journal.entries.filter((entry) => entry.idx <= (options.lastIdx ?? Infinity));
   if (options.contract) {
     journal.entries.push(JSON.parse(readFileSync(join(contractStep, "journal-entry.json"), "utf8")));
-    cpSync(join(contractStep, "0003_snapshot.json"), join(folder, "meta", "0003_snapshot.json"));
+    cpSync(join(contractStep, contractSnapshot), join(folder, "meta", contractSnapshot));
     const contractSql = readFileSync(join(contractStep, `${contractTag}.sql`), "utf8");
     const text = options.contract === "marked" ? contractSql : contractSql.split("\n").filter((line) => line.trim() !== contractMark).join("\n");
     writeFileSync(join(folder, `${contractTag}.sql`), text);
@@ -147,6 +148,7 @@ describe("expand/contract: users.name → display_name", () => {
         ["0000_init", false, []],
         ["0001_users_display_name_expand", false, []],
         ["0002_users_display_name_reads", false, []],
+        ["0003_users_idempotency_keys", false, []],
         [contractTag, true, []],
       ]);
       const unmarked = checkMigrationsFolder(migrationsFolder({ contract: "unmarked" })).at(-1)!;

@@ -30,8 +30,13 @@ afterAll(stopAll);
 describe("the gateway's typed client", () => {
   it("places an order and reads the customer summary", async () => {
     const stamp = Date.now();
-    const customer = await gateway.users.register.mutate({ email: `typed${stamp}@example.com`, name: "Typed Client" });
-    const product = await gateway.products.create.mutate({ sku: `TYPED-${stamp}`, name: "Typed lamp", priceCents: 1999 });
+    const registration = { email: `typed${stamp}@example.com`, name: "Typed Client", idempotencyKey: `typed-user-${stamp}` };
+    const customer = await gateway.users.register.mutate(registration);
+    // A retried keyed write answers with what the first one made.
+    expect(await gateway.users.register.mutate(registration)).toEqual(customer);
+    const creation = { sku: `TYPED-${stamp}`, name: "Typed lamp", priceCents: 1999, idempotencyKey: `typed-product-${stamp}` };
+    const product = await gateway.products.create.mutate(creation);
+    expect(await gateway.products.create.mutate(creation)).toEqual(product);
     await gateway.inventory.set.mutate({ productId: product.id, onHand: 4 });
     await gateway.credit.set.mutate({ customerId: customer.id, limitCents: 10_000 });
 

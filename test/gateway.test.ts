@@ -4,6 +4,8 @@
  * one at a time to check the composed reads degrade (200 + `degraded`) and a write fails fast.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { adminHeaders, freePort, startWorker, stopAll, tempDir, waitFor, type RunningWorker } from "./support/processes";
 
 const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
@@ -128,6 +130,42 @@ describe("gateway REST API over real worker processes", () => {
     expect(health.body.ready).toBe(true);
     expect(Object.keys(health.body.workers).sort()).toEqual([...peerNames].sort());
     expect(health.body.workers.orders).toMatchObject({ ready: true, url: urlOf("orders"), worker: "orders" });
+  });
+
+  it("replays a keyed POST /api/users and /api/products, repeats at once included, writing one row and one event; refuses the key with another body", async () => {
+    const tag = `${Date.now()}`;
+    /** What the owner wrote for a resource, read from its own file (read-only, beside the running worker). */
+    const writtenBy = (worker: "users" | "catalog", table: string, id: string) => {
+      const db = new Database(join(dataDir, `${worker}.db`), { readonly: true });
+      try {
+        const count = (sql: string) => (db.prepare(sql).get(id) as { n: number }).n;
+        return { rows: count(`SELECT count(*) AS n FROM ${table} WHERE id = ?`), events: count("SELECT count(*) AS n FROM outbox WHERE aggregate_id = ?") };
+      } finally {
+        db.close();
+      }
+    };
+    const writes = [
+      { worker: "users", table: "users", path: "/api/users", body: { email: `keyed${tag}@example.com`, name: "Keyed" }, other: { email: `other${tag}@example.com`, name: "Keyed" } },
+      { worker: "catalog", table: "products", path: "/api/products", body: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 500 }, other: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 600 } },
+    ] as const;
+    for (const { worker, table, path, body, other } of writes) {
+      const key = { "Idempotency-Key": `gw-${worker}-${tag}` };
+      const first = await api("POST", path, body, key);
+      expect(first.status).toBe(201);
+      const repeats = await Promise.all([1, 2, 3, 4].map(() => api("POST", path, body, key)));
+      for (const repeat of [...repeats, await api("POST", path, body, key)]) {
+        expect(repeat.status).toBe(201);
+        expect(repeat.body).toEqual(first.body);
+      }
+      expect(writtenBy(worker, table, first.body.id)).toEqual({ rows: 1, events: 1 });
+
+      const reused = await api("POST", path, other, key);
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.code).toBe("CONFLICT");
+      expect(reused.body.error.message).toContain(`Idempotency-Key gw-${worker}-${tag} was already used`);
+      // Without a key nothing changes: the same body again is the conflict it always was.
+      expect((await api("POST", path, body)).status).toBe(409);
+    }
   });
 
   it("refuses an unknown customer with 404 and writes no order", async () => {

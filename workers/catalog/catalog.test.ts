@@ -66,6 +66,43 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     expect(outboxEnvelopes()).toHaveLength(1);
   });
 
+  describe("with an Idempotency-Key", () => {
+    const written = () => ({
+      products: t.database.db.select().from(schema.products).all().length,
+      outbox: outboxEnvelopes().length,
+      keys: t.database.db.select().from(schema.idempotencyKeys).all().length,
+    });
+
+    it("answers repeats of a keyed creation, some at once, with the first product and writes one product and one event", async () => {
+      const request = { sku: "KEY-1", name: "Keyed lamp", priceCents: 900, attributes: { colour: "red", watts: 40 }, idempotencyKey: "create-1" };
+      const first = await create(request);
+      const repeats = await Promise.all([1, 2, 3].map(() => mutate("create", request)));
+      for (const repeat of repeats) expect(data(repeat)).toEqual(first);
+      // The same attributes in another key order, and a left-out description, are the same request.
+      const reordered = { ...request, attributes: { watts: 40, colour: "red" }, description: null };
+      expect(await create(reordered)).toEqual(first);
+      expect(written()).toEqual({ products: 1, outbox: 1, keys: 1 });
+    });
+
+    it("answers a repeat after a change with the product as it is now", async () => {
+      const request = { sku: "KEY-2", name: "Keyed mug", priceCents: 500, idempotencyKey: "create-2" };
+      const first = await create(request);
+      const changed = data(await mutate("update", { id: first.id, priceCents: 650 }));
+      expect(await create(request)).toEqual(changed);
+    });
+
+    it("refuses the key sent with a different product with a 409 naming the key, and writes nothing", async () => {
+      await create({ sku: "KEY-3", name: "Keyed bowl", priceCents: 700, idempotencyKey: "create-3" });
+      for (const other of [{ sku: "KEY-4", name: "Keyed bowl", priceCents: 700 }, { sku: "KEY-3", name: "Keyed bowl", priceCents: 701 }]) {
+        const refused = await mutate("create", { ...other, idempotencyKey: "create-3" });
+        expect(refused.status).toBe(409);
+        expect(refused.body.error.data.domainCode).toBe("CONFLICT");
+        expect(refused.body.error.message).toBe("Idempotency-Key create-3 was already used for a different product; a new request needs a new key");
+      }
+      expect(written()).toEqual({ products: 1, outbox: 1, keys: 1 });
+    });
+  });
+
   it.each([
     ["a fractional price", { sku: "X", name: "X", priceCents: 12.5 }, "priceCents"],
     ["a negative price", { sku: "X", name: "X", priceCents: -1 }, "priceCents"],

@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, uniqueIndex, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
+import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
 
 export type ProductAttributes = Record<string, unknown>;
 
@@ -53,6 +54,8 @@ export const createProductInput = z.strictObject({
   description: productDescription.optional(),
   priceCents,
   attributes: productAttributesInput.optional(),
+  /** The caller's Idempotency-Key: a repeat answers with the product the first request made. */
+  idempotencyKey: idempotencyKeyInput.optional(),
 });
 export type CreateProductInput = z.infer<typeof createProductInput>;
 
@@ -78,6 +81,9 @@ export const searchProductsInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(20),
 });
 export type SearchProductsInput = z.infer<typeof searchProductsInput>;
+
+/** The Idempotency-Keys of keyed product creations. */
+export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();

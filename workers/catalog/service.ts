@@ -2,9 +2,10 @@
 import { eq, gt, asc, inArray, sql } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
-import { outbox, products, type CreateProductInput, type ProductAttributes, type ProductRow, type UpdateProductInput } from "./schema";
+import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
+import { idempotencyKeys, outbox, products, type CreateProductInput, type ProductAttributes, type ProductRow, type UpdateProductInput } from "./schema";
 import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";
 
@@ -37,9 +38,19 @@ export function toProduct(row: ProductRow): Product {
   };
 }
 
+/**
+ * Creates a product. With an Idempotency-Key, a repeat of the same request answers with the
+ * product the first one made (as it is now) and writes nothing; the key sent with another request is refused.
+ */
 export function createProduct(db: CatalogDb, input: CreateProductInput, now: Date): Product {
+  const { idempotencyKey, ...request } = input;
+  // Defaults filled in, so leaving out a field and sending its default are the same request.
+  const keyed = keyedWrite(idempotencyKey, { ...request, description: request.description ?? null, attributes: request.attributes ?? {} }, "product");
   return db.transaction(
     (tx) => {
+      // Before the sku check: a retried creation would otherwise find its own sku taken.
+      const earlier = keyed && resourceOfKey(tx, idempotencyKeys, keyed);
+      if (earlier) return productInTx(tx, earlier);
       const taken = tx.select({ id: products.id }).from(products).where(eq(products.sku, input.sku)).get();
       if (taken) throw new DomainError("CONFLICT", `sku ${input.sku} is already used by product ${taken.id}`, { field: "sku", productId: taken.id });
       const at = now.toISOString();
@@ -55,11 +66,18 @@ export function createProduct(db: CatalogDb, input: CreateProductInput, now: Dat
         inStock: null,
       };
       tx.insert(products).values(row).run();
+      if (keyed) rememberKey(tx, idempotencyKeys, keyed, row.id, now);
       enqueueEvent(tx, outbox, productCreated, { productId: row.id, sku: row.sku, name: row.name, priceCents: row.priceCents }, { aggregateId: row.id, now });
       return toProduct(row);
     },
     { behavior: "immediate" },
   );
+}
+
+function productInTx(tx: WorkerTx<typeof schema>, id: string): Product {
+  const row = tx.select().from(products).where(eq(products.id, id)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `product ${id} not found`, { id });
+  return toProduct(row);
 }
 
 /** Changes the given fields; an update that changes nothing writes nothing and publishes nothing. */

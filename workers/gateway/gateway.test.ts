@@ -190,6 +190,9 @@ describe("gateway (in-process, fake peers)", () => {
       expect(await fieldsOf(await send("GET", "/api/products?q=lamp&limit=0"))).toEqual(["limit"]);
       const longKey = await send("POST", "/api/orders", { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] }, { "idempotency-key": "k".repeat(201) });
       expect(await fieldsOf(longKey)).toEqual(["Idempotency-Key"]);
+      for (const [path, body] of [["/api/users", { email: "a@b.io", name: "A" }], ["/api/products", { sku: "S", name: "N", priceCents: 1 }]] as const) {
+        expect(await fieldsOf(await send("POST", path, body, { "idempotency-key": "" }))).toEqual(["Idempotency-Key"]);
+      }
     });
 
     it("the same checks on the public tRPC router", async () => {
@@ -331,6 +334,30 @@ describe("gateway (in-process, fake peers)", () => {
     expect(pending.status).toBe(202);
     expect(((await pending.json()) as { status: string }).status).toBe("PENDING");
     expect(mesh.calls.filter((c) => c.path === "place").at(-1)?.input).toEqual({ customerId: "c1", items });
+  });
+
+  it("passes the Idempotency-Key of POST /api/users and /api/products on as the owner's key and the call's key", async () => {
+    mesh.handlers.set("users.register", () => customer);
+    mesh.handlers.set("catalog.create", () => product);
+    const registration = { email: "c1@x.io", name: "Cee" };
+    const creation = { sku: "SKU-1", name: "Lamp", priceCents: 1999 };
+    expect((await send("POST", "/api/users", registration, { "idempotency-key": "reg-1" })).status).toBe(201);
+    expect((await send("POST", "/api/products", creation, { "idempotency-key": "create-1" })).status).toBe(201);
+    expect((await send("POST", "/api/users", registration)).status).toBe(201);
+    const writes = mesh.calls.filter((c) => c.path === "register" || c.path === "create");
+    expect(writes.map((c) => [c.input, c.headers.get("idempotency-key")])).toEqual([
+      [{ ...registration, idempotencyKey: "reg-1" }, "reg-1"],
+      [{ ...creation, idempotencyKey: "create-1" }, "create-1"],
+      [registration, null],
+    ]);
+
+    // The public tRPC router takes the key as a field, the way orders.place does.
+    expect((await send("POST", "/trpc/users.register", { ...registration, idempotencyKey: "reg-2" })).status).toBe(200);
+    expect((await send("POST", "/trpc/products.create", { ...creation, idempotencyKey: "create-2" })).status).toBe(200);
+    expect(mesh.calls.slice(-2).map((c) => [c.input, c.headers.get("idempotency-key")])).toEqual([
+      [{ ...registration, idempotencyKey: "reg-2" }, "reg-2"],
+      [{ ...creation, idempotencyKey: "create-2" }, "create-2"],
+    ]);
   });
 
   it("passes a peer's own refusal through with its status (409 for a taken email)", async () => {

@@ -10,11 +10,15 @@ import type { OrdersRouter } from "../orders/router";
 
 export const entityId = z.string().min(1).max(64);
 const cents = z.number().int().min(0);
+/** The Idempotency-Key header's value (REST), or the `idempotencyKey` field of a public tRPC write. */
+export const idempotencyKey = z.string().min(1).max(200);
+const keyed = { idempotencyKey: idempotencyKey.optional() };
 
 export const registerUserBody = z.strictObject({
   email: z.email().max(254),
   name: z.string().trim().min(1).max(200),
 });
+export const registerUserInput = registerUserBody.extend(keyed);
 
 const productName = z.string().trim().min(1).max(200);
 const productDescription = z.string().trim().max(4000).nullable();
@@ -27,6 +31,7 @@ export const createProductBody = z.strictObject({
   priceCents: cents,
   attributes: productAttributes.optional(),
 });
+export const createProductInput = createProductBody.extend(keyed);
 
 const productChanges = {
   name: productName.optional(),
@@ -58,10 +63,9 @@ const orderItems = z
   .array(z.strictObject({ productId: entityId, quantity: z.number().int().min(1).max(10_000) }))
   .min(1, "an order needs at least one item")
   .max(100);
-export const idempotencyKey = z.string().min(1).max(200);
 
 export const placeOrderBody = z.strictObject({ customerId: entityId, items: orderItems });
-export const placeOrderInput = placeOrderBody.extend({ idempotencyKey: idempotencyKey.optional() });
+export const placeOrderInput = placeOrderBody.extend(keyed);
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
 /** orders' saga states, copied so a bad `?status=` is refused here; the type below keeps the copy true. */

@@ -59,6 +59,12 @@ function query<S extends z.ZodType>(c: Ctx, schema: S): z.output<S> {
   return check(schema, values);
 }
 
+/** The checked Idempotency-Key header as the keyed writes' input field; nothing when the caller sent none. */
+function keyOf(c: Ctx): { idempotencyKey?: string } {
+  const header = c.req.header(idempotencyHeader);
+  return header === undefined ? {} : { idempotencyKey: check(idempotencyKey, header, "Idempotency-Key") };
+}
+
 /** 401 for an admin route called without the admin API key (never says what the key is). */
 export function adminKeyRequired(what: string): DomainError {
   return new DomainError("UNAUTHENTICATED", `${what} needs the admin API key: send Authorization: Bearer <ADMIN_API_KEY>`);
@@ -81,10 +87,17 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
   api.put("/api/customers/:id/credit", adminOnly);
   api.use("/api/admin/*", adminOnly);
 
-  api.post("/api/users", async (c) => c.json(await service.registerUser(peers, await body(c, registerUserBody)), 201));
+  // Keyed writes: a repeat with the same Idempotency-Key answers as the first did (the owner remembers the key).
+  api.post("/api/users", async (c) => {
+    const key = keyOf(c);
+    return c.json(await service.registerUser(peers, { ...(await body(c, registerUserBody)), ...key }), 201);
+  });
   api.get("/api/users/:id", async (c) => c.json(await service.getUser(peers, param(c, "id"))));
 
-  api.post("/api/products", async (c) => c.json(await service.createProduct(peers, await body(c, createProductBody)), 201));
+  api.post("/api/products", async (c) => {
+    const key = keyOf(c);
+    return c.json(await service.createProduct(peers, { ...(await body(c, createProductBody)), ...key }), 201);
+  });
   api.get("/api/products", async (c) =>
     c.req.query("q") === undefined
       ? c.json(await service.listProducts(peers, query(c, listProductsQuery)))
@@ -112,10 +125,8 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
 
   // 201 once the saga has ended (CONFIRMED or REJECTED), 202 while the order is still PENDING.
   api.post("/api/orders", async (c) => {
-    const header = c.req.header(idempotencyHeader);
-    const key = header === undefined ? undefined : check(idempotencyKey, header, "Idempotency-Key");
-    const input = await body(c, placeOrderBody);
-    const { order, completed } = await service.placeOrder(peers, { ...input, ...(key ? { idempotencyKey: key } : {}) }, deps.orderPlaceTimeoutMs);
+    const key = keyOf(c);
+    const { order, completed } = await service.placeOrder(peers, { ...(await body(c, placeOrderBody)), ...key }, deps.orderPlaceTimeoutMs);
     c.header("location", `/api/orders/${order.id}`);
     return c.json(order, completed ? 201 : 202);
   });

@@ -5,11 +5,11 @@
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import {
-  createProductBody,
+  createProductInput,
   entityId,
   listProductsQuery,
   placeOrderInput,
-  registerUserBody,
+  registerUserInput,
   sagasQuery,
   searchProductsQuery,
   setCreditBody,
@@ -36,11 +36,11 @@ const byCustomer = z.strictObject({ customerId: entityId });
 
 export const gatewayRouter = router({
   users: router({
-    register: p.input(registerUserBody).mutation(({ ctx, input }) => service.registerUser(ctx.deps.peers, input)),
+    register: p.input(registerUserInput).mutation(({ ctx, input }) => service.registerUser(ctx.deps.peers, input)),
     get: p.input(byId).query(({ ctx, input }) => service.getUser(ctx.deps.peers, input.id)),
   }),
   products: router({
-    create: p.input(createProductBody).mutation(({ ctx, input }) => service.createProduct(ctx.deps.peers, input)),
+    create: p.input(createProductInput).mutation(({ ctx, input }) => service.createProduct(ctx.deps.peers, input)),
     get: p.input(byId).query(({ ctx, input }) => productWithStock(ctx.deps, input.id)),
     update: p.input(updateProductInput).mutation(({ ctx, input }) => service.updateProduct(ctx.deps.peers, input)),
     search: p.input(searchProductsQuery).query(({ ctx, input }) => service.searchProducts(ctx.deps.peers, input)),

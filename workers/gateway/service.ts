@@ -6,26 +6,34 @@
 import type { z } from "zod";
 import { fromPeer } from "./errors";
 import type {
-  createProductBody,
+  createProductInput,
   listProductsQuery,
   PlaceOrderInput,
-  registerUserBody,
+  registerUserInput,
   sagasQuery,
   searchProductsQuery,
   updateProductInput,
 } from "./inputs";
 import type { GatewayPeers } from "./worker";
 
-export function registerUser(peers: GatewayPeers, input: z.output<typeof registerUserBody>) {
-  return fromPeer("users", () => peers.users.register.mutate(input));
+/**
+ * A keyed write's Idempotency-Key travels both in its input (the owner dedupes by it) and as the
+ * call's key, so the peer client retries the call after a lost connection.
+ */
+function keyedCall(key: string | undefined) {
+  return key === undefined ? undefined : { context: { idempotencyKey: key } };
+}
+
+export function registerUser(peers: GatewayPeers, input: z.output<typeof registerUserInput>) {
+  return fromPeer("users", () => peers.users.register.mutate(input, keyedCall(input.idempotencyKey)));
 }
 
 export function getUser(peers: GatewayPeers, id: string) {
   return fromPeer("users", () => peers.users.get.query({ id }));
 }
 
-export function createProduct(peers: GatewayPeers, input: z.output<typeof createProductBody>) {
-  return fromPeer("catalog", () => peers.catalog.create.mutate(input));
+export function createProduct(peers: GatewayPeers, input: z.output<typeof createProductInput>) {
+  return fromPeer("catalog", () => peers.catalog.create.mutate(input, keyedCall(input.idempotencyKey)));
 }
 
 export function updateProduct(peers: GatewayPeers, input: z.output<typeof updateProductInput>) {
@@ -60,13 +68,9 @@ export function getCredit(peers: GatewayPeers, customerId: string) {
   return fromPeer("payments", () => peers.payments.getAccount.query({ customerId }));
 }
 
-/**
- * Places an order through orders' saga; `completed: false` means still PENDING. The
- * Idempotency-Key travels as orders' idempotencyKey (orders dedupes by it), and also as the
- * call's key so a lost connection is retried safely.
- */
+/** Places an order through orders' saga (keyed like the writes above); `completed: false` means still PENDING. */
 export function placeOrder(peers: GatewayPeers, input: PlaceOrderInput, timeoutMs: number) {
-  const context = { timeoutMs, ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}) };
+  const context = { timeoutMs, ...keyedCall(input.idempotencyKey)?.context };
   return fromPeer("orders", () => peers.orders.place.mutate(input, { context }));
 }
 

@@ -2,6 +2,7 @@
 import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
+import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
 
 export const users = sqliteTable(
   "users",
@@ -24,8 +25,16 @@ export type UserRow = typeof users.$inferSelect;
 export const registerUserInput = z.strictObject({
   email: z.email().max(254),
   name: z.string().trim().min(1).max(200),
+  /** The caller's Idempotency-Key: a repeat answers with the account the first request made. */
+  idempotencyKey: idempotencyKeyInput.optional(),
 });
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
+
+/**
+ * The Idempotency-Keys of keyed registrations. A table of its own rather than columns of users:
+ * users is rebuilt by the pending contract step of its rename (docs/expand-contract.md).
+ */
+export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();

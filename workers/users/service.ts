@@ -2,13 +2,15 @@
 import { eq, gt, asc, inArray } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
-import { outbox, users, type RegisterUserInput, type UserRow } from "./schema";
+import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
+import { idempotencyKeys, outbox, users, type RegisterUserInput, type UserRow } from "./schema";
 import { userRegistered } from "./events";
 import * as schema from "./schema";
 
 export type UsersDb = WorkerDb<typeof schema>;
+type UsersTx = WorkerTx<typeof schema>;
 
 export interface User {
   id: string;
@@ -24,15 +26,24 @@ function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.displayName, createdAt: row.createdAt };
 }
 
+/**
+ * Registers an account. With an Idempotency-Key, a repeat of the same registration answers with
+ * the account the first one made and writes nothing; the key sent with another email or name is refused.
+ */
 export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): User {
   const emailKey = input.email.toLowerCase();
+  const keyed = keyedWrite(input.idempotencyKey, { email: input.email, name: input.name }, "registration");
   return db.transaction(
     (tx) => {
+      // Before the email check: a retried registration would otherwise find its own email taken.
+      const earlier = keyed && resourceOfKey(tx, idempotencyKeys, keyed);
+      if (earlier) return getUser(tx, earlier);
       const taken = tx.select({ id: users.id }).from(users).where(eq(users.emailKey, emailKey)).get();
       if (taken) throw new DomainError("CONFLICT", `email ${input.email} is already registered`, { field: "email" });
       // Writes both columns while users.name is renamed to display_name (docs/expand-contract.md).
       const row: UserRow = { id: newId(), email: input.email, emailKey, name: input.name, displayName: input.name, createdAt: now.toISOString() };
       tx.insert(users).values(row).run();
+      if (keyed) rememberKey(tx, idempotencyKeys, keyed, row.id, now);
       // Personal data (email) stays in users: the event carries only what consumers need.
       enqueueEvent(tx, outbox, userRegistered, { userId: row.id, name: row.name, registeredAt: row.createdAt }, { aggregateId: row.id, now });
       return toUser(row);
@@ -41,7 +52,7 @@ export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): 
   );
 }
 
-export function getUser(db: UsersDb, id: string): User {
+export function getUser(db: UsersDb | UsersTx, id: string): User {
   const row = db.select().from(users).where(eq(users.id, id)).get();
   if (!row) throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
   return toUser(row);

@@ -32,6 +32,42 @@ describe("users worker (in-process, better-sqlite3)", () => {
     expect(again.body.error.data.domainCode).toBe("CONFLICT");
   });
 
+  describe("with an Idempotency-Key", () => {
+    const written = () => ({
+      users: t.database.db.select().from(schema.users).all().length,
+      outbox: t.database.db.select().from(schema.outbox).all().length,
+      keys: t.database.db.select().from(schema.idempotencyKeys).all().length,
+    });
+
+    it("answers repeats of a keyed registration, some at once, with the first account and writes one account and one event", async () => {
+      const registration = { email: "Kay@x.io", name: "Kay", idempotencyKey: "reg-1" };
+      const first = data(await mutate("register", registration));
+      const repeats = await Promise.all([1, 2, 3].map(() => mutate("register", registration)));
+      for (const repeat of repeats) expect(data(repeat)).toEqual(first);
+      expect(data(await mutate("register", registration))).toEqual(first);
+      expect(written()).toEqual({ users: 1, outbox: 1, keys: 1 });
+    });
+
+    it("refuses the key sent with another email or name with a 409 naming the key, and writes nothing", async () => {
+      await mutate("register", { email: "kay@x.io", name: "Kay", idempotencyKey: "reg-1" });
+      for (const other of [{ email: "bea@x.io", name: "Kay" }, { email: "kay@x.io", name: "Kay B." }]) {
+        const refused = await mutate("register", { ...other, idempotencyKey: "reg-1" });
+        expect(refused.status).toBe(409);
+        expect(refused.body.error.data.domainCode).toBe("CONFLICT");
+        expect(refused.body.error.message).toBe("Idempotency-Key reg-1 was already used for a different registration; a new request needs a new key");
+      }
+      expect(written()).toEqual({ users: 1, outbox: 1, keys: 1 });
+    });
+
+    it("still refuses a taken email under a new key, and keeps no key for a refused registration", async () => {
+      await mutate("register", { email: "kay@x.io", name: "Kay" });
+      const taken = await mutate("register", { email: "KAY@x.io", name: "Kay", idempotencyKey: "reg-2" });
+      expect(taken.status).toBe(409);
+      expect(taken.body.error.message).toContain("is already registered");
+      expect(written()).toEqual({ users: 1, outbox: 1, keys: 0 });
+    });
+  });
+
   it("answers bad input with a 400 naming each bad field and writes nothing", async () => {
     const bad = await mutate("register", { email: "not-an-email", name: 42 });
     expect(bad.status).toBe(400);
