@@ -11,7 +11,13 @@ import type { Logger } from "../logger";
 import type { WorkerLoop } from "../worker";
 import type { InboxTable, OutboxTable } from "./tables";
 
-export const defaultRetentionMs = 24 * 60 * 60_000;
+/**
+ * Seven days. The inbox is what makes a consumer drop an event it already applied, so it must
+ * outlast every way an old event can come again: redelivery, a DLQ replay, and a producer
+ * restored from a backup re-sending what was pending when the backup was taken. A restore from a
+ * backup older than this can apply such events twice (README, runbook).
+ */
+export const defaultRetentionMs = 7 * 24 * 60 * 60_000;
 
 export function pruneEventTables(
   db: WorkerDb<any>,

@@ -36,7 +36,7 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Batches whose publishes may be in flight at once (the next is read while acks are pending). Default 2. */
   windowBatches?: number;
-  /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 24h. */
+  /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 7 days (prune.ts says why). */
   retentionMs?: number;
   inbox?: InboxTable;
   /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */

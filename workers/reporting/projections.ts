@@ -66,7 +66,8 @@ export function recordPosition(tx: ReportingTx, stream: string, sequence: number
       .values({ projection, stream, lastSequence: sequence, lastEventAt: eventAt, updatedAt: now })
       .onConflictDoUpdate({
         target: [projectionPositions.projection, projectionPositions.stream],
-        set: { lastSequence: sql`max(${projectionPositions.lastSequence}, ${sequence})`, lastEventAt: eventAt, updatedAt: now },
+        // Both only move forward: a redelivered or replayed older event must not move `asOf` back.
+        set: { lastSequence: sql`max(${projectionPositions.lastSequence}, ${sequence})`, lastEventAt: sql`max(${projectionPositions.lastEventAt}, ${eventAt})`, updatedAt: now },
       })
       .run();
   }
