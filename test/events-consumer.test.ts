@@ -236,6 +236,10 @@ describe("event consumer", () => {
     await waitFor("after handled", async () => (countOf(t.db, `user:${after.id}`) === 1 ? true : undefined), 30_000);
     expect(countOf(t.db, "registered")).toBe(2);
     expect(restarted.port).toBe(t.nats.port);
+    // Consuming again, and its health no longer shows the outage's error.
+    const [health] = Object.values(consumer.health().consumers);
+    expect(health).toMatchObject({ consuming: true });
+    expect(health!.lastError).toBeUndefined();
     await consumer.stop();
     await connection.stop();
     await t.cleanup();

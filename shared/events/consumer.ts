@@ -217,7 +217,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         const consumer = await nc.jetstream().consumers.get(stream, name);
         messages = await consumer.consume({ max_messages: options.batch ?? 64, abort_on_missing_resource: true });
         stats.consuming = true;
-        if (failures > 0) log.info("consuming again");
+        if (failures > 0) {
+          log.info("consuming again");
+          // The loop's error is over; /health/ready must not keep showing it next to consuming: true.
+          stats.lastError = undefined;
+        }
         failures = 0;
         for await (const msg of messages) {
           await handleMessage(nc, msg);
