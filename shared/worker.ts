@@ -161,6 +161,9 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
 
   options.routes?.(app);
 
+  // Every answer of a worker is JSON, a wrong path too (Hono's default is a plain-text 404).
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
   return {
     name,
     app,

@@ -71,6 +71,13 @@ describe("mesh restore", () => {
       orders.push(order);
     }
     expect((await cli(["check", "--wait", "20"])).code).toBe(0);
+    // rebuild works on a worker with read models and says plainly when a worker has none.
+    const rebuilt = await cli(["rebuild", "reporting"]);
+    expect(rebuilt.code, rebuilt.output).toBe(0);
+    expect(rebuilt.output).toMatch(/reporting rebuilt: \d+ events replayed/);
+    const refused = await cli(["rebuild", "catalog"]);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain("catalog has no read models to rebuild");
 
     const inventoryPid = workers.find((worker) => worker.name === "inventory")!.pid;
     const restored = await cli(["restore", "inventory", "--json"]);

@@ -32,6 +32,11 @@ export async function run(args: string[]): Promise<number> {
   });
   if (!response) return 1;
   const body = (await response.json().catch(() => ({}))) as { result?: { data?: unknown }; error?: { message?: string } };
+  if (response.status === 404) {
+    // The worker has no `rebuild` procedure: it keeps no read model that can be replayed.
+    process.stderr.write(`${worker} has no read models to rebuild (it offers no rebuild procedure, as reporting does)\n`);
+    return 2;
+  }
   if (!response.ok) {
     process.stderr.write(`rebuild of ${worker} failed: ${body.error?.message ?? response.status}\n`);
     return 1;
