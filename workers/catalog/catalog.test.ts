@@ -1,6 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { useInProcessWorker } from "../../test/support/in-process";
+import { parseEvent } from "../../shared/events/envelope";
+import { newId } from "../../shared/ids";
+import { reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "../inventory/events";
+import { stockHandlers } from "./consumers";
 import * as schema from "./schema";
 import { toFtsQuery } from "./search";
 import { createCatalogWorker } from "./worker";
@@ -240,6 +244,52 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     expect((await search("brushed copper")).map((p) => p.sku)).toEqual(["RAW-1"]);
     t.database.db.delete(schema.products).run();
     expect(await search("kettle")).toEqual([]);
+  });
+
+  describe("inStock from inventory's events", () => {
+    let streamSequence = 0;
+    /** Hands one inventory event to catalog's handler as the consumer does: parsed, in one transaction. */
+    const deliver = (definition: typeof stockAdjusted | typeof reservationReserved | typeof reservationReleased, level: StockLevel) => {
+      const data =
+        definition === stockAdjusted
+          ? { productId: level.productId, previousOnHand: 0, levels: [level] }
+          : { orderId: newId(), lines: [{ productId: level.productId, quantity: 1 }], levels: [level] };
+      const envelope = { id: newId(), type: definition.subject, subject: definition.subject, occurredAt: clock.toISOString(), correlationId: "corr-stock", causationId: null, data };
+      const handler = stockHandlers[definition.subject]!;
+      t.database.db.transaction((tx) => handler.handle(tx, parseEvent(definition, envelope), { stream: "INVENTORY", streamSequence: ++streamSequence }));
+    };
+    const level = (productId: string, available: number, version?: number): StockLevel => ({
+      productId,
+      onHand: 5,
+      reserved: 5 - available,
+      available,
+      ...(version === undefined ? {} : { version }),
+    });
+    const inStockOf = async (id: string) => data(await query("get", { id })).inStock;
+
+    it("keeps the newer level when an older one arrives after it (version 5, then 4)", async () => {
+      const product = await create({ sku: "STOCK-1", name: "Versioned lamp", priceCents: 100 });
+      deliver(reservationReserved, level(product.id, 0, 5));
+      deliver(reservationReleased, level(product.id, 2, 4));
+      expect(await inStockOf(product.id)).toBe(false);
+      // The same version again (a republish) changes nothing either; a newer one applies.
+      deliver(reservationReleased, level(product.id, 2, 5));
+      expect(await inStockOf(product.id)).toBe(false);
+      deliver(reservationReleased, level(product.id, 2, 6));
+      expect(await inStockOf(product.id)).toBe(true);
+      expect(t.database.db.select({ stockVersion: schema.products.stockVersion }).from(schema.products).all()).toEqual([{ stockVersion: 6 }]);
+    });
+
+    it("applies levels without a version, as published before versions existed, as they come", async () => {
+      const product = await create({ sku: "STOCK-2", name: "Unversioned lamp", priceCents: 100 });
+      deliver(stockAdjusted, level(product.id, 3));
+      expect(await inStockOf(product.id)).toBe(true);
+      deliver(reservationReserved, level(product.id, 0));
+      expect(await inStockOf(product.id)).toBe(false);
+      // A versioned level after them applies, and orders the ones after it.
+      deliver(stockAdjusted, level(product.id, 1, 1));
+      expect(await inStockOf(product.id)).toBe(true);
+    });
   });
 
   it("lists products page by page", async () => {

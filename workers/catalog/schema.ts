@@ -26,6 +26,8 @@ export const products = sqliteTable(
     updatedAt: text("updated_at").notNull(),
     /** Whether inventory has any available; null = not heard from inventory yet. */
     inStock: integer("in_stock", { mode: "boolean" }),
+    /** The version of the inventory level in_stock was last set from; null = none with a version yet. */
+    stockVersion: integer("stock_version"),
   },
   (table) => [
     uniqueIndex("products_sku_unique").on(table.sku),

@@ -64,6 +64,7 @@ export function createProduct(db: CatalogDb, input: CreateProductInput, now: Dat
         createdAt: at,
         updatedAt: at,
         inStock: null,
+        stockVersion: null,
       };
       tx.insert(products).values(row).run();
       if (keyed) rememberKey(tx, idempotencyKeys, keyed, row.id, now);

@@ -11,6 +11,13 @@ export const stockLevelSchema = z.object({
   onHand: z.number().int(),
   reserved: z.number().int(),
   available: z.number().int(),
+  /**
+   * The stock row's version after the change (bumped on every change to it). Events are keyed by
+   * order, not product, so a product's levels may arrive out of order (redelivery, replay): apply a
+   * level only when its version is newer than the last one applied. Absent in events published
+   * before versions existed, which may still be in the stream.
+   */
+  version: z.number().int().min(0).optional(),
 });
 export type StockLevel = z.infer<typeof stockLevelSchema>;
 

@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { useInProcessWorker } from "../../test/support/in-process";
 import * as schema from "./schema";
 import { createInventoryWorker } from "./worker";
+
+/** The in-process worker's fixed clock, in ms: stock versions start from it. */
+const clockMs = Date.parse("2026-01-01T00:00:00Z");
 
 describe("inventory worker (in-process, better-sqlite3)", () => {
   const t = useInProcessWorker("inventory", schema, (deps) => createInventoryWorker(deps));
@@ -40,14 +43,15 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     ]);
     const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => e.subject)).toEqual(["inventory.stock.adjusted", "inventory.stock.adjusted", "inventory.reservation.reserved"]);
-    expect(events[0].data).toEqual({ productId: "p1", previousOnHand: 0, levels: [{ productId: "p1", onHand: 5, reserved: 0, available: 5 }] });
+    // Each level carries its stock row's version: the clock's ms once set, one more for each change in the same ms.
+    expect(events[0].data).toEqual({ productId: "p1", previousOnHand: 0, levels: [{ productId: "p1", onHand: 5, reserved: 0, available: 5, version: clockMs }] });
     expect(events[2]).toMatchObject({ correlationId: "corr-inv-1" });
     expect(events[2].data).toEqual({
       orderId: "o1",
       lines,
       levels: [
-        { productId: "p1", onHand: 5, reserved: 2, available: 3 },
-        { productId: "p2", onHand: 3, reserved: 3, available: 0 },
+        { productId: "p1", onHand: 5, reserved: 2, available: 3, version: clockMs + 1 },
+        { productId: "p2", onHand: 3, reserved: 3, available: 0, version: clockMs + 1 },
       ],
     });
   });
@@ -107,7 +111,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     expect(tableState()).toEqual(before);
     const released = JSON.parse(t.database.db.select().from(schema.outbox).all().at(-1)!.envelope);
     expect(released.subject).toBe("inventory.reservation.released");
-    expect(released.data.levels).toEqual([{ productId: "p1", onHand: 5, reserved: 0, available: 5 }]);
+    expect(released.data.levels).toEqual([{ productId: "p1", onHand: 5, reserved: 0, available: 5, version: clockMs + 2 }]);
   });
 
   it("releasing a reservation never made answers NONE, and a reserve arriving after it is refused", async () => {
@@ -140,6 +144,25 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     expect(release.status).toBe(409);
     expect(release.body.error.message).toBe("reservation for order o1 is committed; it cannot be released");
     expect(tableState()).toEqual(before);
+  });
+
+  it("raises a stock row's version on every change, not on a repeat or a set that changes nothing, and answers without it", async () => {
+    const versionOf = () => stockRow("p1")?.version;
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    expect(versionOf()).toBe(clockMs);
+    await mutate("setStock", { productId: "p1", onHand: 5 });
+    expect(versionOf()).toBe(clockMs);
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    expect(versionOf()).toBe(clockMs + 1);
+    await mutate("commit", { orderId: "o1" });
+    await mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 1 }] });
+    await mutate("release", { orderId: "o2" });
+    await mutate("release", { orderId: "o2" });
+    expect(versionOf()).toBe(clockMs + 4);
+    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    expect(events.map((e) => e.data.levels[0].version - clockMs)).toEqual([0, 1, 2, 3, 4]);
+    expect(data(await query("get", { productId: "p1" }))).toEqual({ productId: "p1", onHand: 3, reserved: 0, available: 3 });
   });
 
   it("refuses to commit a released reservation (CONFLICT) and an unknown one (NOT_FOUND)", async () => {
@@ -209,5 +232,29 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     const negative = () => t.database.db.update(schema.stock).set({ onHand: -1, reserved: -1 }).where(eq(schema.stock.productId, "p1")).run();
     expect(negative).toThrow(/CHECK constraint failed/);
     expect(stockRow("p1")).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+});
+
+describe("stock versions across a restore of inventory", () => {
+  let clock: Date;
+  beforeEach(() => {
+    clock = new Date(clockMs);
+  });
+  const t = useInProcessWorker("inventory", schema, (deps) => createInventoryWorker(deps), { now: () => clock });
+
+  it("the first change after rows went back to a backup's versions still gets a version above every level published before", async () => {
+    const versionOf = () => t.database.db.select({ version: schema.stock.version }).from(schema.stock).get()?.version;
+    await t.mutate("setStock", { productId: "p1", onHand: 5 });
+    const backedUp = versionOf()!;
+    await t.mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }] });
+    await t.mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 2 }] });
+    const lastPublished = versionOf()!;
+    expect(lastPublished).toBe(backedUp + 2);
+    // The restore: the row as the backup had it, taken before both reservations; time has moved on.
+    t.database.db.update(schema.stock).set({ reserved: 0, version: backedUp }).run();
+    clock = new Date(clockMs + 60_000);
+    await t.mutate("setStock", { productId: "p1", onHand: 9 });
+    expect(versionOf()).toBe(clockMs + 60_000);
+    expect(versionOf()).toBeGreaterThan(lastPublished);
   });
 });

@@ -15,6 +15,12 @@ export const stock = sqliteTable(
     onHand: integer("on_hand").notNull().default(0),
     reserved: integer("reserved").notNull().default(0),
     updatedAt: text("updated_at").notNull(),
+    /**
+     * Rises on every change to the row (service.ts: nextVersion) and rides in the events' levels:
+     * the events are keyed by order, so a product's levels may reach a consumer out of order, and
+     * this says which is newer.
+     */
+    version: integer("version").notNull().default(0),
   },
   (table) => [
     check("stock_on_hand_not_negative", sql`${table.onHand} >= 0`),

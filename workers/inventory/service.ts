@@ -16,7 +16,9 @@ import { reservationCommitted, reservationReleased, reservationReserved, stockAd
 export type InventoryDb = WorkerDb<typeof schema>;
 type InventoryTx = WorkerTx<typeof schema>;
 
-export type Stock = StockLevel;
+/** A stock level as the API answers it; the events' levels carry the row's version as well. */
+export type Stock = Omit<StockLevel, "version">;
+type VersionedLevel = Stock & { version: number };
 export interface Reserved {
   orderId: string;
   status: "RESERVED";
@@ -32,23 +34,34 @@ export interface Reservation {
 
 const immediate = { behavior: "immediate" } as const;
 
-function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): Stock[] {
+function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): VersionedLevel[] {
   const rows = productIds.length === 0 ? [] : tx.select().from(stock).where(inArray(stock.productId, productIds)).all();
   const byId = new Map(rows.map((row) => [row.productId, row]));
   return productIds.map((productId) => {
     const row = byId.get(productId);
     const onHand = row?.onHand ?? 0;
     const reserved = row?.reserved ?? 0;
-    return { productId, onHand, reserved, available: Math.max(0, onHand - reserved) };
+    return { productId, onHand, reserved, available: Math.max(0, onHand - reserved), version: row?.version ?? 0 };
   });
 }
 
+function answered({ productId, onHand, reserved, available }: VersionedLevel): Stock {
+  return { productId, onHand, reserved, available };
+}
+
+/**
+ * The version a stock row takes on a change: one more than before, and at least the change's time
+ * in ms. The clock keeps versions rising across a restore of inventory from a backup, whose rows
+ * hold older versions than levels it had already published; a plain counter would then repeat them.
+ */
+const nextVersion = (now: Date) => sql`max(${stock.version} + 1, ${now.getTime()})`;
+
 export function getStock(db: InventoryDb, productId: string): Stock {
-  return levelsOf(db, [productId])[0]!;
+  return answered(levelsOf(db, [productId])[0]!);
 }
 
 export function getStocks(db: InventoryDb, productIds: string[]): Stock[] {
-  return levelsOf(db, productIds);
+  return levelsOf(db, productIds).map(answered);
 }
 
 export function setStock(db: InventoryDb, input: SetStockInput, now: Date): Stock {
@@ -62,15 +75,15 @@ export function setStock(db: InventoryDb, input: SetStockInput, now: Date): Stoc
       );
     }
     const exists = tx.select({ productId: stock.productId }).from(stock).where(eq(stock.productId, input.productId)).get();
-    if (exists && before!.onHand === input.onHand) return before!;
+    if (exists && before!.onHand === input.onHand) return answered(before!);
     const updatedAt = now.toISOString();
     tx.insert(stock)
-      .values({ productId: input.productId, onHand: input.onHand, reserved: 0, updatedAt })
-      .onConflictDoUpdate({ target: stock.productId, set: { onHand: input.onHand, updatedAt } })
+      .values({ productId: input.productId, onHand: input.onHand, reserved: 0, updatedAt, version: now.getTime() })
+      .onConflictDoUpdate({ target: stock.productId, set: { onHand: input.onHand, updatedAt, version: nextVersion(now) } })
       .run();
     const levels = levelsOf(tx, [input.productId]);
     enqueueEvent(tx, outbox, stockAdjusted, { productId: input.productId, previousOnHand: before!.onHand, levels }, { aggregateId: input.productId, now });
-    return levels[0]!;
+    return answered(levels[0]!);
   }, immediate);
 }
 
@@ -132,7 +145,7 @@ export function reserveStock(db: InventoryDb, input: ReserveInput, now: Date): R
     if (failure) return { rejected: failure };
     for (const [productId, quantity] of needed) {
       tx.update(stock)
-        .set({ reserved: sql`${stock.reserved} + ${quantity}`, updatedAt: at })
+        .set({ reserved: sql`${stock.reserved} + ${quantity}`, updatedAt: at, version: nextVersion(now) })
         .where(eq(stock.productId, productId))
         .run();
     }
@@ -160,7 +173,7 @@ function settle(tx: InventoryTx, row: ReservationRow, status: "RELEASED" | "COMM
   for (const [productId, quantity] of needed) {
     const onHand = status === "COMMITTED" ? sql`${stock.onHand} - ${quantity}` : stock.onHand;
     tx.update(stock)
-      .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand, updatedAt: at })
+      .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand, updatedAt: at, version: nextVersion(now) })
       .where(eq(stock.productId, productId))
       .run();
   }
