@@ -5,13 +5,14 @@
  * the workers' outboxes until a broker appears.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
 import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
 import { isProcessAlive, readMeshState } from "./state";
+import { tailLines } from "./log-tail";
 
 export interface NatsHandle {
   url: string;
@@ -148,38 +149,6 @@ async function launchNatsServer(
   stopTailing();
   output.warn("nats", `nats-server did not start on port ${port} (see ${logFile})`);
   return undefined;
-}
-
-/** Calls `onLine` for each line appended to `file` after byte `from`, polling; returns the stop. */
-function tailLines(file: string, from: number, onLine: (line: string) => void, everyMs = 250): () => void {
-  let offset = from;
-  let partial = "";
-  const read = () => {
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      return;
-    }
-    if (size <= offset) return;
-    const fd = openSync(file, "r");
-    try {
-      const buffer = Buffer.alloc(size - offset);
-      readSync(fd, buffer, 0, buffer.length, offset);
-      offset = size;
-      const lines = (partial + buffer.toString("utf8")).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) onLine(line);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const timer = setInterval(read, everyMs);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    read();
-  };
 }
 
 /** Stops a process that is not our child (no exit event): SIGTERM, then SIGKILL after `graceMs`. */
