@@ -20,6 +20,15 @@ export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
+/**
+ * Background work (a relay round, a saga sweep, a prune) serves no request, yet its spans and log
+ * lines need a correlation ID too: each round gets one of its own, named for the loop
+ * (`outbox-relay.users:<uuid>`), so it is found as easily and never mistaken for a client's.
+ */
+export function runInBackgroundScope<T>(loop: string, fn: () => T): T {
+  return storage.run({ correlationId: `${loop}:${newId()}` }, fn);
+}
+
 export function currentRequestScope(): RequestScope | undefined {
   return storage.getStore();
 }

@@ -145,4 +145,13 @@ describe.skipIf(!meshExists)("one order, one trace, across the whole mesh", () =
     expect(steps.find((s) => s.name === "saga.step authorize")!.statusMessage).toMatch(/credit|declined|limit/i);
     expect(new Set(steps.map((s) => s.traceId)).size).toBe(1);
   });
+
+  it("puts a correlation id on every span any worker exported, background work (the relays' rounds) included", async () => {
+    // The relays marked the orders' events sent in their own rounds, outside any request.
+    const spans = await receiver.waitForSpans((all) => all.some((s) => String(s.attributes["correlation.id"] ?? "").startsWith("outbox-relay.orders:")));
+    const without = spans.filter((s) => typeof s.attributes["correlation.id"] !== "string" || s.attributes["correlation.id"] === "");
+    expect(without.map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+    const relayRound = spans.find((s) => String(s.attributes["correlation.id"]).startsWith("outbox-relay.orders:"))!;
+    expect(relayRound).toMatchObject({ service: "orders", name: "db.transaction update outbox" });
+  });
 });

@@ -9,6 +9,7 @@ import { and, isNotNull, lt } from "drizzle-orm";
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
 import type { WorkerLoop } from "../worker";
+import { runInBackgroundScope } from "../request-scope";
 import type { InboxTable, OutboxTable } from "./tables";
 
 /**
@@ -50,7 +51,7 @@ export function createEventTablePruner(options: {
   let timer: ReturnType<typeof setInterval> | undefined;
   const prune = () => {
     try {
-      const pruned = pruneEventTables(options.db, options);
+      const pruned = runInBackgroundScope("event-prune", () => pruneEventTables(options.db, options));
       if (pruned.outbox + pruned.inbox > 0) options.logger.debug(pruned, "pruned old outbox/inbox rows");
     } catch (error) {
       options.logger.warn({ err: error }, "pruning outbox/inbox failed");

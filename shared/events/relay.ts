@@ -15,7 +15,7 @@ import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm"
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from "nats";
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
-import { correlationHeader } from "../request-scope";
+import { correlationHeader, runInBackgroundScope } from "../request-scope";
 import type { WorkerLoop } from "../worker";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import type { NatsConnectionProvider } from "./nats";
@@ -219,7 +219,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const prune = () => {
     if (now() - lastPruneAt < pruneIntervalMs) return;
     lastPruneAt = now();
-    const pruned = pruneEventTables(db, { outbox, inbox: options.inbox, retentionMs: options.retentionMs ?? defaultRetentionMs, now: now() });
+    const pruned = runInBackgroundScope(`event-prune.${owner}`, () =>
+      pruneEventTables(db, { outbox, inbox: options.inbox, retentionMs: options.retentionMs ?? defaultRetentionMs, now: now() }),
+    );
     if (pruned.outbox + pruned.inbox > 0) log.debug(pruned, "pruned old outbox/inbox rows");
   };
 
@@ -236,7 +238,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           streamReady = nc;
         }
         sleeper.clearWake();
-        const { drained } = await publishRound(nc);
+        const { drained } = await runInBackgroundScope(`outbox-relay.${owner}`, () => publishRound(nc));
         if (failures > 0) log.info({ backlog: backlog() }, "outbox relay publishing again");
         failures = 0;
         lastError = undefined;

@@ -5,6 +5,7 @@
  */
 import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import type { WorkerLoop } from "../../shared/worker";
+import { runInBackgroundScope } from "../../shared/request-scope";
 import { sagas } from "./schema";
 import type { OrdersDb } from "./service";
 
@@ -38,6 +39,11 @@ export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop {
   /** All unfinished sagas not already running here on start; afterwards only the due ones. */
   function sweep(all: boolean): void {
     if (stopped) return;
+    // The sweep's own reads get a background correlation ID; each resumed saga runs in its order's.
+    runInBackgroundScope("saga-sweeper.orders", () => sweepNow(all));
+  }
+
+  function sweepNow(all: boolean): void {
     const found = all
       ? db.select({ orderId: sagas.orderId }).from(sagas).where(unfinished).orderBy(asc(sagas.nextAttemptAt)).all()
       : (dueSagas.all({ now: options.now().getTime() }) as { orderId: string }[]);
