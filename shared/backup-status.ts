@@ -48,7 +48,11 @@ export function recordBackupStatus(dataDir: string, worker: string, status: Back
 }
 
 export function backupHealthOf(dataDir: string, worker: string, now = Date.now()): BackupHealth {
-  const last = readBackupStatus(dataDir)[worker];
+  return backupHealthFrom(readBackupStatus(dataDir)[worker], now);
+}
+
+/** The health of one worker's recorded outcome (from a `readBackupStatus` already in hand). */
+export function backupHealthFrom(last: BackupStatus | undefined, now = Date.now()): BackupHealth {
   if (!last) return { status: "none" };
   const ageMs = Math.max(0, now - Date.parse(last.at));
   const overdue = last.intervalMs !== null && last.intervalMs !== undefined && ageMs > 2 * last.intervalMs;

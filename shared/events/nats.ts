@@ -87,8 +87,8 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
         void watch(nc);
         void nc.closed().then((error) => {
           if (connection === nc) connection = undefined;
-          if (stopping) return void (status = "closed");
           status = "closed";
+          if (stopping) return;
           logger.error({ err: error }, `NATS connection closed; connecting again in ${retryAfterMs} ms`);
           retryTimer = setTimeout(open, retryAfterMs);
         });

@@ -78,6 +78,7 @@ class HeldBack extends Error {
     super(`held back behind an earlier failed event of aggregate ${aggregateId}`);
   }
 }
+
 /** How long a relay waits quietly for the first NATS connection before warning. */
 const firstConnectGraceMs = 5_000;
 
@@ -149,11 +150,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     );
 
   /**
-   * Marks a batch whose acks are all in. A failed publish holds back the later rows of its
-   * aggregate (in this and later batches of the round): publishRows did not send them, and none
-   * is marked sent ahead of an earlier one it follows; the next round sends them in order.
+   * Marks a batch whose acks are all in. A row is fulfilled only after every earlier row of its
+   * aggregate in the round was (publishRows chains them), so no row is marked sent ahead of one it
+   * follows; rows held back behind a failure were never sent, and the next round sends them in order.
    */
-  const settleBatch = (rows: OutboxRow[], acks: PromiseSettledResult<PubAck>[], held: Set<string>) => {
+  const settleBatch = (rows: OutboxRow[], acks: PromiseSettledResult<PubAck>[]) => {
     const sent: number[] = [];
     const failed: { seq: number; error: string }[] = [];
     rows.forEach((row, i) => {
@@ -161,11 +162,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (ack.status === "fulfilled") {
         stats.published += 1;
         if (ack.value.duplicate) stats.duplicates += 1;
-      } else if (!(ack.reason instanceof HeldBack)) stats.failed += 1;
-      if (ack.status === "fulfilled" && !held.has(row.aggregateId)) return void sent.push(row.seq);
-      held.add(row.aggregateId);
-      // A held-back row was never tried: no attempt to count, the earlier row's error says why.
-      if (ack.status === "rejected" && !(ack.reason instanceof HeldBack)) failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+        sent.push(row.seq);
+      } else if (!(ack.reason instanceof HeldBack)) {
+        // A held-back row was never tried: no attempt to count, the earlier row's error says why.
+        stats.failed += 1;
+        failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+      }
     });
     const sentAt = now();
     db.transaction(
@@ -189,7 +191,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const publishRound = async (nc: NatsConnection): Promise<{ drained: boolean }> => {
     const js = nc.jetstream();
     const inFlight: { rows: OutboxRow[]; acks: Promise<PromiseSettledResult<PubAck>[]> }[] = [];
-    const held = new Set<string>();
     const lastOfAggregate = new Map<string, Promise<PubAck>>();
     let after = 0;
     let drained = false;
@@ -205,7 +206,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
       const batch = inFlight.shift();
       if (!batch) break;
-      const failed = settleBatch(batch.rows, await batch.acks, held);
+      const failed = settleBatch(batch.rows, await batch.acks);
       if (failed.length > 0) {
         failure ??= { count: 0, first: failed[0]!.error, rows: 0 };
         failure.count += failed.length;

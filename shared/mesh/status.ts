@@ -3,7 +3,7 @@
  * `DATA_DIR/mesh.json`, each worker probed at `/health/ready`. Exit 0 when every worker is
  * ready, 1 otherwise (or when no mesh is running).
  */
-import { backupHealthOf, readBackupStatus } from "../backup-status";
+import { backupHealthFrom, readBackupStatus } from "../backup-status";
 import { readMeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, type MeshWorkerState } from "./state";
 
@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<number> {
   const backups = readBackupStatus(dataDir);
   const workers = (await Promise.all(state.workers.map(probeWorker))).map((worker) =>
     worker.details["backup"] === undefined && backups[worker.name]
-      ? { ...worker, details: { ...worker.details, backup: backupHealthOf(dataDir, worker.name) } }
+      ? { ...worker, details: { ...worker.details, backup: backupHealthFrom(backups[worker.name]) } }
       : worker,
   );
   if (json) process.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);

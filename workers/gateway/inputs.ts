@@ -7,11 +7,12 @@
 import { z } from "zod";
 import type { inferRouterInputs } from "@trpc/server";
 import type { OrdersRouter } from "../orders/router";
+import { idempotencyKeyInput } from "../../shared/idempotency";
 
 export const entityId = z.string().min(1).max(64);
 const cents = z.number().int().min(0);
-/** The Idempotency-Key header's value (REST), or the `idempotencyKey` field of a public tRPC write. */
-export const idempotencyKey = z.string().min(1).max(200);
+/** The Idempotency-Key header's value (REST), or the `idempotencyKey` field of a public tRPC write: the owners' own rule. */
+export const idempotencyKey = idempotencyKeyInput;
 const keyed = { idempotencyKey: idempotencyKey.optional() };
 
 export const registerUserBody = z.strictObject({

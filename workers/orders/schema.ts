@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
+import { idempotencyKeyInput } from "../../shared/idempotency";
 
 export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -125,7 +126,7 @@ export const placeOrderInput = z.strictObject({
     .array(z.strictObject({ productId: id, quantity: z.number().int().min(1).max(10_000) }))
     .min(1)
     .max(100),
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: idempotencyKeyInput.optional(),
 });
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
