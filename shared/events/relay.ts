@@ -238,6 +238,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           await ensureStream(await nc.jetstreamManager(), owner, options.stream);
           streamReady = nc;
         }
+        // Stopped while the stream was being ensured: no round ran, so it must not clear lastError.
+        if (stopped) break;
         sleeper.clearWake();
         const { drained } = await runInBackgroundScope(`outbox-relay.${owner}`, () => publishRound(nc));
         if (failures > 0) log.info({ backlog: backlog() }, "outbox relay publishing again");
