@@ -22,7 +22,7 @@ import type { WorkerLoop } from "../worker";
 import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { publishDeadLetter } from "./dlq";
 import { parseEvent, streamOf, type EventData, type EventDefinition, type EventEnvelope } from "./envelope";
-import type { NatsConnectionProvider } from "./nats";
+import { awaitingFirstConnect, type NatsConnectionProvider } from "./nats";
 import { ensureStream, isNotFound } from "./streams";
 import type { InboxTable } from "./tables";
 import { backoffDelay, createSleeper, type BackoffSettings } from "./timing";
@@ -208,6 +208,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   };
 
   const run = async () => {
+    const startedAt = Date.now();
     let failures = 0;
     while (!stopped) {
       try {
@@ -231,6 +232,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       } catch (error) {
         stats.consuming = false;
         if (stopped) break;
+        // The worker's first connect is still under way at start-up: wait quietly, warn only once it is late.
+        if (awaitingFirstConnect(nats, startedAt)) {
+          await sleeper.sleep(50, { wakeable: false });
+          continue;
+        }
         stats.lastError = describeError(error);
         if (failures === 0) log.warn({ err: error }, "consumer is not consuming; retrying");
         failures += 1;

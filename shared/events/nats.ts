@@ -23,6 +23,18 @@ export interface NatsConnectionProvider {
 
 export interface NatsConnectionLoop extends NatsConnectionProvider, WorkerLoop {}
 
+/** How long a relay or consumer waits quietly for the worker's first NATS connection before warning. */
+export const firstConnectGraceMs = 5_000;
+
+/**
+ * Whether a loop started at `loopStartedAt` is still inside the worker's first connect: its
+ * "not connected" is then the normal start-up race, not an outage worth a warning.
+ */
+export function awaitingFirstConnect(nats: NatsConnectionProvider, loopStartedAt: number, now = Date.now()): boolean {
+  const status = nats.status();
+  return (status === "idle" || status === "connecting") && now - loopStartedAt < firstConnectGraceMs;
+}
+
 export interface CreateNatsConnectionOptions {
   url: string;
   /** Connection name shown by the server (the worker's name). */

@@ -18,7 +18,7 @@ import type { Logger } from "../logger";
 import { correlationHeader, runInBackgroundScope } from "../request-scope";
 import type { WorkerLoop } from "../worker";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
-import type { NatsConnectionProvider } from "./nats";
+import { awaitingFirstConnect, type NatsConnectionProvider } from "./nats";
 import { onOutboxWrite } from "./outbox-signal";
 import { defaultRetentionMs, pruneEventTables } from "./prune";
 import { ensureStream, type StreamSettings } from "./streams";
@@ -78,9 +78,6 @@ class HeldBack extends Error {
     super(`held back behind an earlier failed event of aggregate ${aggregateId}`);
   }
 }
-
-/** How long a relay waits quietly for the first NATS connection before warning. */
-const firstConnectGraceMs = 5_000;
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { db, outbox, owner, nats, logger } = options;
@@ -250,7 +247,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         streamReady = undefined; // the stream may be gone (a fresh server): ensure it again
         lastError = String((error as Error)?.message ?? error);
         // The first connect is still under way at start-up: wait quietly, warn only once it is late.
-        const firstConnect = nats.status() === "connecting" && Date.now() - startedAt < firstConnectGraceMs;
+        const firstConnect = awaitingFirstConnect(nats, startedAt);
         if (failures === 0 && !firstConnect) log.warn({ err: error, backlog: backlog() }, "outbox relay cannot publish; events wait in the outbox");
         if (firstConnect) {
           await sleeper.sleep(50, { wakeable: false });
