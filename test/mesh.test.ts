@@ -38,6 +38,26 @@ const discoveredWorkers = readdirSync(join(repoRoot, "workers"), { withFileTypes
   .map((entry) => entry.name)
   .filter((name) => ["main.ts", "config.ts"].every((file) => existsSync(join(repoRoot, "workers", name, file))));
 
+/** The local addresses a TCP port listens on, read from the kernel's socket tables (IPv4 and IPv6). */
+function listenAddresses(port: number): string[] {
+  const addresses: string[] = [];
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state !== "0A" || !local) continue; // 0A = LISTEN
+      const [hex, portHex] = local.split(":");
+      if (parseInt(portHex!, 16) !== port) continue;
+      addresses.push(
+        hex!.length === 8
+          ? hex!.match(/../g)!.reverse().map((byte) => parseInt(byte, 16)).join(".")
+          : /^0+$/.test(hex!) ? "::" : `ipv6:${hex}`,
+      );
+    }
+  }
+  return addresses;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -109,6 +129,13 @@ describe("the mesh launcher (npm start)", () => {
     for (const worker of first.workers) {
       expect(worker.ready).toBe(true);
       expect(isAlive(worker.pid)).toBe(true);
+    }
+
+    // The gateway alone listens beyond loopback; every owner of data is on 127.0.0.1 only.
+    for (const worker of first.workers) {
+      const addresses = listenAddresses(Number(new URL(worker.url).port));
+      if (worker.name === "gateway") expect(addresses.some((a) => a === "0.0.0.0" || a === "::"), `gateway listens on ${addresses}`).toBe(true);
+      else expect(addresses, `${worker.name} listens on`).toEqual(["127.0.0.1"]);
     }
 
     const users = first.workers.find((worker) => worker.name === "users")!;

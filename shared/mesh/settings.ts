@@ -19,8 +19,9 @@ const meshEnvSchema = z.object({
   NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
   MESH_PORT_BASE: port.default(4100),
   GATEWAY_PORT: port.default(3000),
-  // The gateway is the only public entry, but it stays on loopback unless the operator opens it.
-  GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+  // The gateway is the one public entry, so the only worker listening beyond loopback by default;
+  // GATEWAY_HOST=127.0.0.1 keeps it on this machine.
+  GATEWAY_HOST: z.string().min(1).default("0.0.0.0"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 });
 

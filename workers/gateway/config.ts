@@ -1,7 +1,8 @@
 /**
  * gateway's environment: the common worker variables, the URL of every peer it composes, and the
  * deadlines of its calls. It is the public entry: GATEWAY_PORT / GATEWAY_HOST (or PORT / HOST)
- * say where it listens, loopback unless told otherwise.
+ * say where it listens, every interface (0.0.0.0) unless told otherwise; all other workers stay
+ * on loopback.
  */
 import { z } from "zod";
 import { peerUrl, workerConfigSchema } from "../../shared/config";
@@ -11,7 +12,7 @@ export const placement = { portOffset: 0 } as const;
 
 const ms = z.coerce.number().int().positive();
 
-export const gatewayConfigSchema = workerConfigSchema(3000)
+export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
   .extend({
     /** Override PORT / HOST with names that cannot clash with a shell's generic PORT. */
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
