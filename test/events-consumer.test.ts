@@ -244,4 +244,19 @@ describe("event consumer", () => {
     await connection.stop();
     await t.cleanup();
   });
+
+  it("stops at once when stopped while it is still setting up its durable consumer, with no consume loop left running", async () => {
+    const t = await setup("early-stop");
+    const consumer = t.consumer({ handlers: { [userRegistered.subject]: countRegistration } });
+    // A worker told to stop right after start (SIGTERM during start-up): the durable consumer
+    // is still being created when stop() runs.
+    consumer.start();
+    const stopped = await Promise.race([
+      Promise.resolve(consumer.stop()).then(() => "stopped" as const),
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 5_000)),
+    ]);
+    expect(stopped).toBe("stopped");
+    expect(consumer.stats().consuming).toBe(false);
+    await t.cleanup();
+  });
 });

@@ -207,6 +207,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     msg.ack();
   };
 
+  /**
+   * Ends the current consume: unsubscribes at once. Not awaited on purpose: nats.js settles
+   * close() only once the loop reads the iterator again, which never happens when the loop is
+   * not reading it (stopped while setting up, or while a message was being handled).
+   */
+  const closeMessages = () => void messages?.close().catch(() => undefined);
+
   const run = async () => {
     const startedAt = Date.now();
     let failures = 0;
@@ -217,6 +224,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         await ensureDurable(nc);
         const consumer = await nc.jetstream().consumers.get(stream, name);
         messages = await consumer.consume({ max_messages: options.batch ?? 64, abort_on_missing_resource: true });
+        // stop() came while the consumer was being set up: it had nothing to close, and this loop
+        // would wait on the new messages for good (a worker SIGTERMed at start-up never exited).
+        if (stopped) break;
         stats.consuming = true;
         if (failures > 0) {
           log.info("consuming again");
@@ -231,6 +241,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
         if (!stopped) throw new Error("consume loop ended");
       } catch (error) {
         stats.consuming = false;
+        closeMessages(); // a consume left by a throw would keep its subscription
         if (stopped) break;
         // The worker's first connect is still under way at start-up: wait quietly, warn only once it is late.
         if (awaitingFirstConnect(nats, startedAt)) {
@@ -244,12 +255,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       }
     }
     stats.consuming = false;
+    closeMessages();
   };
 
   const stop = async () => {
     stopped = true;
     sleeper.interrupt();
-    await messages?.close().catch(() => undefined);
+    closeMessages();
     await running;
   };
 
