@@ -164,14 +164,18 @@ describe("the mesh launcher (npm start)", () => {
     const env = { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}`, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()) };
     const first = startLauncher(env);
     await waitForMeshReady(first);
-    const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as { nats: { mode: string; pid: number }; workers: { pid: number }[] };
+    const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as { nats: { mode: string; pid: number }; workers: { name: string; pid: number }[] };
     expect(state.nats.mode).toBe("launched");
     const natsPid = state.nats.pid;
     workerPids.add(natsPid);
     for (const worker of state.workers) workerPids.add(worker.pid);
 
     await first.kill("SIGKILL");
-    await waitFor("the workers gone with their launcher", async () => (state.workers.every((worker) => !isAlive(worker.pid)) ? true : undefined), 30_000);
+    await waitFor("the workers gone with their launcher", async () => {
+      const alive = state.workers.filter((worker) => isAlive(worker.pid)).map((worker) => `${worker.name} (pid ${worker.pid})`);
+      if (alive.length > 0) throw new Error(`still running: ${alive.join(", ")}`);
+      return true;
+    }, 30_000);
     expect(isAlive(natsPid)).toBe(true);
 
     const second = startLauncher(env);
