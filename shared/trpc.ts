@@ -100,11 +100,12 @@ export const middleware = t.middleware;
 
 /**
  * Service identity: no valid token → UNAUTHORIZED, a caller not on the procedure's `callers` →
- * FORBIDDEN; both logged with the caller and procedure, and the procedure never runs.
+ * FORBIDDEN; both logged with the caller and procedure, and the procedure never runs. Returns the
+ * verified caller, or null when identity checks are off.
  */
-const serviceIdentity = t.middleware(({ ctx, meta, path, next }) => {
+function checkServiceIdentity(ctx: MeshContext, meta: MeshMeta | undefined, path: string): string | null {
   const auth = ctx.auth;
-  if (!auth || auth.status === "off") return next();
+  if (!auth || auth.status === "off") return null;
   if (auth.status === "rejected") {
     ctx.logger.warn({ claimedCaller: auth.claimedCaller, procedure: path, reason: auth.reason }, "call refused: no valid service token");
     throw new DomainError("UNAUTHENTICATED", `call to ${path} refused: ${auth.reason === "missing" ? "no service token" : `service token rejected (${auth.reason.replace("_", " ")})`}`);
@@ -114,19 +115,26 @@ const serviceIdentity = t.middleware(({ ctx, meta, path, next }) => {
     ctx.logger.warn({ caller: auth.caller, procedure: path, allowed }, "call refused: caller not allowed");
     throw new DomainError("FORBIDDEN", `${auth.caller} may not call ${path} (allowed: ${allowed.join(", ")})`);
   }
-  // tRPC merges this into the context itself: no copy here.
-  return next({ ctx: { caller: auth.caller } });
-});
+  return auth.caller;
+}
 
 /** Procedures open to any caller that reaches the worker (the gateway's public router). */
-export const publicProcedure = t.procedure.use(tracedDomainErrors);
-/** Procedures meant for peers inside the mesh: each call must carry a valid service token. */
-export const internalProcedure = t.procedure.use(tracedDomainErrors).use(serviceIdentity);
+const publicProcedure = t.procedure.use(tracedDomainErrors);
 
-/** Typed access to the worker's deps bag: `ctx.deps` is narrowed to `Deps`. */
+/**
+ * Typed access to the worker's deps bag: `ctx.deps` is narrowed to `Deps`. Internal procedures
+ * check the service identity in the same middleware that narrows the deps: each middleware level
+ * costs tRPC a copy of the call's options and context on every call.
+ */
 export function procedures<Deps>() {
   const withDeps = t.middleware(({ ctx, next }) => next({ ctx: { deps: ctx.deps as Deps } }));
-  const internal = internalProcedure.use(withDeps);
+  const identityWithDeps = t.middleware(({ ctx, meta, path, next }) => {
+    const caller = checkServiceIdentity(ctx, meta, path);
+    // tRPC merges this into the context itself: no copy here.
+    return next({ ctx: { deps: ctx.deps as Deps, caller: caller ?? ctx.caller } });
+  });
+  /** Procedures meant for peers inside the mesh: each call must carry a valid service token. */
+  const internal = t.procedure.use(tracedDomainErrors).use(identityWithDeps);
   return {
     /** Any caller of the mesh with a valid token (reads). */
     internal,
