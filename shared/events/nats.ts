@@ -24,15 +24,15 @@ export interface NatsConnectionProvider {
 export interface NatsConnectionLoop extends NatsConnectionProvider, WorkerLoop {}
 
 /** How long a relay or consumer waits quietly for the worker's first NATS connection before warning. */
-export const firstConnectGraceMs = 5_000;
+const firstConnectGraceMs = 5_000;
 
 /**
  * Whether a loop started at `loopStartedAt` is still inside the worker's first connect: its
  * "not connected" is then the normal start-up race, not an outage worth a warning.
  */
-export function awaitingFirstConnect(nats: NatsConnectionProvider, loopStartedAt: number, now = Date.now()): boolean {
+export function awaitingFirstConnect(nats: NatsConnectionProvider, loopStartedAt: number): boolean {
   const status = nats.status();
-  return (status === "idle" || status === "connecting") && now - loopStartedAt < firstConnectGraceMs;
+  return (status === "idle" || status === "connecting") && Date.now() - loopStartedAt < firstConnectGraceMs;
 }
 
 export interface CreateNatsConnectionOptions {
