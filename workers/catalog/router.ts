@@ -4,7 +4,7 @@ import { router, procedures } from "../../shared/trpc";
 import { createProductInput, searchProductsInput, updateProductInput } from "./schema";
 import { createProduct, getProduct, getProducts, listProducts, updateProduct } from "./service";
 import { searchProducts } from "./search";
-import type { CatalogDeps } from "./worker";
+import type { CatalogDeps } from "./deps";
 
 const p = procedures<CatalogDeps>();
 const id = z.string().min(1).max(64);

@@ -9,7 +9,8 @@ import { idempotencyKeys, outbox, products, type CreateProductInput, type Produc
 import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";
 
-export type CatalogDb = WorkerDb<typeof schema>;
+import type { CatalogDb } from "./deps";
+export type { CatalogDb };
 
 export interface Product {
   id: string;

@@ -1,21 +1,11 @@
 /** catalog: owns the products (catalog.db), their prices and attributes, and searches them. */
-import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
+import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { createEventConsumer } from "../../shared/events/consumer";
 import { stockConsumerName, stockHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { catalogRouter } from "./router";
-import type { CatalogDb } from "./service";
-
-export interface CatalogDeps extends WorkerSecurity {
-  db: CatalogDb;
-  logger: Logger;
-  now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
-}
+import type { CatalogDeps } from "./deps";
 
 export function createCatalogWorker(deps: CatalogDeps) {
   const loops: WorkerLoop[] = [];

@@ -6,7 +6,7 @@
 import type { Logger } from "../../shared/logger";
 import { DomainError } from "../../shared/errors";
 import { fromPeer } from "./errors";
-import type { GatewayDeps } from "./worker";
+import type { GatewayDeps } from "./deps";
 
 type Part<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 

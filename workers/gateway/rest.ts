@@ -26,7 +26,7 @@ import {
 } from "./inputs";
 import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
 import * as service from "./service";
-import type { GatewayDeps } from "./worker";
+import type { GatewayDeps } from "./deps";
 
 type Ctx = Context<WorkerEnv>;
 

@@ -20,7 +20,7 @@ import { customerOrders, customerSummary, meshHealth, productWithStock } from ".
 import * as service from "./service";
 import { adminKeyRequired } from "./rest";
 import { middleware } from "../../shared/trpc";
-import type { GatewayDeps } from "./worker";
+import type { GatewayDeps } from "./deps";
 
 const p = procedures<GatewayDeps>().public;
 /** The tRPC equivalents of the admin REST routes: the same admin API key (ctx.admin, set by createWorker). */

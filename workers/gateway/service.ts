@@ -14,7 +14,7 @@ import type {
   searchProductsQuery,
   updateProductInput,
 } from "./inputs";
-import type { GatewayPeers } from "./worker";
+import type { GatewayPeers } from "./deps";
 
 /**
  * A keyed write's Idempotency-Key travels both in its input (the owner dedupes by it) and as the

@@ -3,7 +3,7 @@ import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
 import { getManyStockInput, getStockInput, orderIdInput, reservationsInput, reserveInput, setStockInput } from "./schema";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
-import type { InventoryDeps } from "./worker";
+import type { InventoryDeps } from "./deps";
 
 const p = procedures<InventoryDeps>();
 

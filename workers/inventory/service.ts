@@ -13,7 +13,8 @@ import { outbox, reservationLines, reservations, stock } from "./schema";
 import type { ReservationFailure, ReservationLine, ReservationRow, ReservationStatus, ReserveInput, SetStockInput } from "./schema";
 import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "./events";
 
-export type InventoryDb = WorkerDb<typeof schema>;
+import type { InventoryDb } from "./deps";
+export type { InventoryDb };
 type InventoryTx = WorkerTx<typeof schema>;
 
 /** A stock level as the API answers it; the events' levels carry the row's version as well. */

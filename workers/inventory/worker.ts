@@ -1,19 +1,9 @@
 /** inventory: owns the stock levels and reservations (inventory.db); never oversells. */
-import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
+import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { outbox } from "./schema";
 import { inventoryRouter } from "./router";
-import type { InventoryDb } from "./service";
-
-export interface InventoryDeps extends WorkerSecurity {
-  db: InventoryDb;
-  logger: Logger;
-  now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
-}
+import type { InventoryDeps } from "./deps";
 
 export function createInventoryWorker(deps: InventoryDeps) {
   const loops: WorkerLoop[] = [];

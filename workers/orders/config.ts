@@ -12,7 +12,7 @@ const ms = z.coerce.number().int().positive();
 
 /** Saga steps after which ORDERS_FAULT may kill the process. */
 export const faultSteps = ["reserve", "authorize", "commit", "capture"] as const;
-export type FaultStep = (typeof faultSteps)[number];
+export type { FaultStep } from "./deps";
 
 export const ordersConfigSchema = workerConfigSchema(4100 + placement.portOffset).extend({
   USERS_URL: peerUrl(4101),

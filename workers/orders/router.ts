@@ -5,7 +5,7 @@ import { operatorCallers } from "../../shared/identity";
 import { placeOrderInput, sagaStates } from "./schema";
 import { getSaga, listSagas } from "./saga-store";
 import { auditOrders, getOrder, ordersOfCustomer, placeOrder } from "./service";
-import type { OrdersContext } from "./worker";
+import type { OrdersContext } from "./deps";
 
 const p = procedures<OrdersContext>();
 const id = z.string().min(1).max(64);

@@ -22,32 +22,12 @@ import { eq } from "drizzle-orm";
 import type { DomainError } from "../../shared/errors";
 import { peerErrorOf } from "../../shared/peer-client";
 import { runInRequestScope } from "../../shared/request-scope";
-import type { WorkerLoop } from "../../shared/worker";
 import { sagaOutcomes, traceSagaStep } from "../../telemetry/saga";
 import { orders, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
 import { loadSaga, recordConfirmed, recordRejected, recordSaga, type SagaLogEntry } from "./saga-store";
 import { createSagaSweeper } from "./saga-sweeper";
 import { getOrder, type Order } from "./service";
-import type { OrdersDeps } from "./worker";
-
-export interface SagaSettings {
-  /** An orphaned saga still before payment is resumed only within this time since placing. */
-  deadlineMs: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Failed attempts after which a retried saga is marked NEEDS_ATTENTION. */
-  attentionAfter: number;
-  sweepIntervalMs: number;
-}
-
-export interface SagaEngine {
-  /** Runs the order's saga until it ends or waits for a retry; one run per order at a time. */
-  run(orderId: string, options?: { resumed?: boolean }): Promise<void>;
-  /** Resolves true once the order is CONFIRMED or REJECTED, false after `timeoutMs`. */
-  waitForEnd(orderId: string, timeoutMs: number): Promise<boolean>;
-  /** Resumes unfinished sagas on start, then retries those that are due. */
-  sweeper: WorkerLoop;
-}
+import type { OrdersDeps, SagaEngine } from "./deps";
 
 type Next = "continue" | "stop";
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };

@@ -14,9 +14,10 @@ import { orderPlaced } from "./events";
 import * as schema from "./schema";
 import { orderLines, orders, outbox, sagaLog, sagas } from "./schema";
 import type { OrderLineRow, OrderRow, PlaceOrderInput } from "./schema";
-import type { OrdersContext, OrdersPeers } from "./worker";
+import type { OrdersContext, OrdersPeers } from "./deps";
 
-export type OrdersDb = WorkerDb<typeof schema>;
+import type { OrdersDb } from "./deps";
+export type { OrdersDb };
 
 export interface OrderLine {
   productId: string;

@@ -3,7 +3,7 @@ import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
 import { authorizeInput, getAccountInput, orderIdInput, paymentsInput, setCreditLimitInput } from "./schema";
 import { auditPayments, authorizePayment, capturePayment, getAccount, listPayments, setCreditLimit, voidPayment } from "./service";
-import type { PaymentsDeps } from "./worker";
+import type { PaymentsDeps } from "./deps";
 
 const p = procedures<PaymentsDeps>();
 

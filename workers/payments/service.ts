@@ -12,7 +12,8 @@ import { accounts, earlyVoids, outbox, payments } from "./schema";
 import type { AuthorizeInput, DeclineReason, PaymentRow, PaymentStatus, SetCreditLimitInput } from "./schema";
 import { creditLimitSet, paymentAuthorized, paymentCaptured, paymentDeclined, paymentVoided } from "./events";
 
-export type PaymentsDb = WorkerDb<typeof schema>;
+import type { PaymentsDb } from "./deps";
+export type { PaymentsDb };
 type PaymentsTx = WorkerTx<typeof schema>;
 
 export interface Account {

@@ -1,19 +1,9 @@
 /** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit. */
-import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
+import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { outbox } from "./schema";
 import { paymentsRouter } from "./router";
-import type { PaymentsDb } from "./service";
-
-export interface PaymentsDeps extends WorkerSecurity {
-  db: PaymentsDb;
-  logger: Logger;
-  now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
-}
+import type { PaymentsDeps } from "./deps";
 
 export function createPaymentsWorker(deps: PaymentsDeps) {
   const loops: WorkerLoop[] = [];

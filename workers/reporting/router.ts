@@ -4,7 +4,7 @@ import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
 import { DomainError } from "../../shared/errors";
 import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
-import type { ReportingDeps } from "./worker";
+import type { ReportingDeps } from "./deps";
 
 const p = procedures<ReportingDeps>();
 

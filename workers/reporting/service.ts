@@ -6,7 +6,8 @@ import type { orderConfirmed } from "../orders/events";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
 import * as schema from "./schema";
 
-export type ReportingDb = WorkerDb<typeof schema>;
+import type { ReportingDb } from "./deps";
+export type { ReportingDb };
 export type OrderConfirmedData = EventData<typeof orderConfirmed>;
 
 export interface SalesReport {

@@ -1,25 +1,12 @@
 /** reporting: CQRS read models (sales, customers, revenue per day) built only from events. */
-import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
+import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createEventConsumer } from "../../shared/events/consumer";
 import { createEventTablePruner } from "../../shared/events/prune";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { rebuildReadModels } from "./rebuild";
 import { inbox } from "./schema";
-import type { ReportingDb } from "./service";
 import { reportingRouter } from "./router";
-
-export interface ReportingDeps extends WorkerSecurity {
-  db: ReportingDb;
-  logger: Logger;
-  now: () => Date;
-  /** The bus; without it (in-process tests) the read models only change through tests. */
-  nats?: NatsConnectionLoop;
-  maxDeliver?: number;
-  /** Set by the worker when it has a bus. */
-  rebuild?: () => Promise<{ replayed: number; tookMs: number }>;
-}
+import type { ReportingDeps } from "./deps";
 
 export function createReportingWorker(deps: ReportingDeps) {
   const loops: WorkerLoop[] = [createEventTablePruner({ db: deps.db, inbox, logger: deps.logger })];

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { registerUserInput } from "./schema";
 import { getUser, getUsers, listUsers, registerUser } from "./service";
-import type { UsersDeps } from "./worker";
+import type { UsersDeps } from "./deps";
 
 const p = procedures<UsersDeps>();
 const id = z.string().min(1).max(64);

@@ -9,7 +9,8 @@ import { idempotencyKeys, outbox, users, type RegisterUserInput, type UserRow } 
 import { userRegistered } from "./events";
 import * as schema from "./schema";
 
-export type UsersDb = WorkerDb<typeof schema>;
+import type { UsersDb } from "./deps";
+export type { UsersDb };
 type UsersTx = WorkerTx<typeof schema>;
 
 export interface User {

@@ -1,19 +1,9 @@
 /** users: owns the user accounts (users.db) and answers who a customer is. */
-import { createWorker, type WorkerLoop, type WorkerSecurity } from "../../shared/worker";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
+import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { usersRouter } from "./router";
 import { outbox } from "./schema";
-import type { UsersDb } from "./service";
-
-export interface UsersDeps extends WorkerSecurity {
-  db: UsersDb;
-  logger: Logger;
-  now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
-}
+import type { UsersDeps } from "./deps";
 
 export function createUsersWorker(deps: UsersDeps) {
   const loops: WorkerLoop[] = [];

@@ -1,0 +1,35 @@
+/** What the gateway is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker. */
+import type { TRPCClient } from "@trpc/client";
+import type { Logger } from "../../shared/logger";
+import type { WorkerSecurity } from "../../shared/worker";
+import type { UsersRouter } from "../users/router";
+import type { CatalogRouter } from "../catalog/router";
+import type { InventoryRouter } from "../inventory/router";
+import type { PaymentsRouter } from "../payments/router";
+import type { OrdersRouter } from "../orders/router";
+import type { ReportingRouter } from "../reporting/router";
+
+/** Typed clients to the peers (built in main.ts with createPeerClient, or by a test). */
+export interface GatewayPeers {
+  users: TRPCClient<UsersRouter>;
+  catalog: TRPCClient<CatalogRouter>;
+  inventory: TRPCClient<InventoryRouter>;
+  payments: TRPCClient<PaymentsRouter>;
+  /** orders: reads with the common short deadline, `place` with `orderPlaceTimeoutMs`. */
+  orders: TRPCClient<OrdersRouter>;
+  /** reporting's read models: the reports, and the stats part of the customer summary. */
+  reporting: TRPCClient<ReportingRouter>;
+}
+
+export interface GatewayDeps extends WorkerSecurity {
+  logger: Logger;
+  peers: GatewayPeers;
+  /** Workers whose /health/ready GET /health composes. */
+  healthTargets: { name: string; url: string }[];
+  healthProbeTimeoutMs: number;
+  /** Deadline of `place`: it must outlast orders' own wait for the saga (ORDER_WAIT_MS). */
+  orderPlaceTimeoutMs: number;
+  /** For the health probes; tests pass their own. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+}
+

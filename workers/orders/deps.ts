@@ -1,0 +1,63 @@
+/** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its tables. */
+import type { TRPCClient } from "@trpc/client";
+import type { WorkerDb } from "../../shared/db";
+import type { Logger } from "../../shared/logger";
+import type { NatsConnectionLoop } from "../../shared/events/nats";
+import type { WorkerLoop, WorkerSecurity } from "../../shared/worker";
+import type { UsersRouter } from "../users/router";
+import type { CatalogRouter } from "../catalog/router";
+import type { InventoryRouter } from "../inventory/router";
+import type { PaymentsRouter } from "../payments/router";
+import type * as schema from "./schema";
+
+export type OrdersDb = WorkerDb<typeof schema>;
+
+/** Saga steps after which a crash test may kill the process. */
+export type FaultStep = "reserve" | "authorize" | "commit" | "capture";
+
+export interface SagaSettings {
+  /** An orphaned saga still before payment is resumed only within this time since placing. */
+  deadlineMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Failed attempts after which a retried saga is marked NEEDS_ATTENTION. */
+  attentionAfter: number;
+  sweepIntervalMs: number;
+}
+
+export interface SagaEngine {
+  /** Runs the order's saga until it ends or waits for a retry; one run per order at a time. */
+  run(orderId: string, options?: { resumed?: boolean }): Promise<void>;
+  /** Resolves true once the order is CONFIRMED or REJECTED, false after `timeoutMs`. */
+  waitForEnd(orderId: string, timeoutMs: number): Promise<boolean>;
+  /** Resumes unfinished sagas on start, then retries those that are due. */
+  sweeper: WorkerLoop;
+}
+
+/** Typed clients to the four peers (built in main.ts with createPeerClient, or by a test). */
+export interface OrdersPeers {
+  users: TRPCClient<UsersRouter>;
+  catalog: TRPCClient<CatalogRouter>;
+  inventory: TRPCClient<InventoryRouter>;
+  payments: TRPCClient<PaymentsRouter>;
+}
+
+export interface OrdersDeps extends WorkerSecurity {
+  db: OrdersDb;
+  logger: Logger;
+  now: () => Date;
+  peers: OrdersPeers;
+  /** How long `place` waits for the saga to end before answering `completed: false`. */
+  orderWaitMs: number;
+  saga: SagaSettings;
+  /** Fault injection for crash tests: called right after a step's result is persisted. */
+  afterStep?: (step: FaultStep) => void;
+  /** The bus; without it (in-process tests) events wait in the outbox. */
+  nats?: NatsConnectionLoop;
+}
+
+/** What procedures see: the deps plus the saga engine the worker runs. */
+export interface OrdersContext extends OrdersDeps {
+  sagas: SagaEngine;
+}
+
