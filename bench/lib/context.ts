@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { bunBin, freePort, repoRoot, startNats, startWorker, stopAll, tempDir, waitFor, type RunningNats, type RunningWorker } from "../../test/support/processes";
-import type { BenchSettings } from "./types";
+import type { LoadSettings } from "./autocannon";
 import { startLauncherMesh, type LauncherMesh } from "./mesh";
 import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
 import { newMeshSecret, serviceAuthorization } from "./token";
@@ -25,6 +25,11 @@ export interface SeededMesh extends LauncherMesh {
 export type MeshKind = "plain" | "traced" | "sampled";
 /** The share of traces the "sampled" mesh exports. */
 export const sampledRatio = 0.1;
+
+/** The load settings of the run (kept in the results file) and whether it is the quick smoke run. */
+export interface BenchSettings extends LoadSettings {
+  quick: boolean;
+}
 
 export interface BenchContext {
   settings: BenchSettings;

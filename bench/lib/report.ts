@@ -1,7 +1,8 @@
 /** Writes bench/results.json (everything) and bench/RESULTS.md (the same, readable). */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchResult, BenchSettings } from "./types";
+import type { BenchSettings } from "./context";
+import type { BenchResult } from "./types";
 
 export interface Machine {
   cores: number;
