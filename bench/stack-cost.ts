@@ -27,7 +27,11 @@ const headers: Record<string, string> = { "x-mesh-caller": "gateway" };
 if (identity) headers["authorization"] = `Bearer ${await createServiceIdentity({ self: "gateway", secret }).tokenFor("catalog")}`;
 const created = (await (
   await worker.app.fetch(
-    new Request("http://catalog/trpc/create", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ sku: "STACK-1", name: "Stack", priceCents: 100 }) }),
+    new Request("http://catalog/trpc/create", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ sku: "STACK-1", name: "Stack", priceCents: 100 }),
+    }),
   )
 ).json()) as { result?: { data?: { id: string } } };
 const id = created.result?.data?.id;
@@ -39,8 +43,14 @@ const bare = new Hono();
 bare.get("/products/:id", (c) => {
   const row = byId.get(c.req.param("id"))!;
   return c.json({
-    id: row.id, sku: row.sku, name: row.name, description: row.description, priceCents: row.price_cents,
-    attributes: JSON.parse(row.attributes), createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    priceCents: row.price_cents,
+    attributes: JSON.parse(row.attributes),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
     inStock: row.in_stock === null ? null : Boolean(row.in_stock),
   });
 });

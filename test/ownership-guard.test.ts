@@ -48,7 +48,8 @@ async function violationsIn(cwd: string): Promise<Violation[]> {
 const inNodeModules = (path: string) => path.replace(/^.*\/node_modules\//, "node_modules/");
 const described = (v: Violation) => `${v.rule.name}: ${v.from} -> ${inNodeModules(v.to)}`;
 // A cycle is reported once, from whichever of its modules depcruise meets first: name it by its members.
-const describedCycle = (v: Violation) => `${v.rule.name}: ${(v.cycle ?? []).map((m) => m.name).sort().join(" ")}`;
+const cycleMembers = (v: Violation) => (v.cycle ?? []).map((m) => m.name).sort();
+const describedCycle = (v: Violation) => `${v.rule.name}: ${cycleMembers(v).join(" ")}`;
 
 describe("ownership guard (dependency-cruiser)", () => {
   // Each depcruise run takes a couple of seconds: the fixture's report is read once and shared.
@@ -64,7 +65,10 @@ describe("ownership guard (dependency-cruiser)", () => {
 
   it("fails on the fixture, naming each forbidden import and only those", async () => {
     const violations = await fixtureViolations();
-    const dependencyViolations = violations.filter((v) => v.type !== "cycle").map(described).sort();
+    const dependencyViolations = violations
+      .filter((v) => v.type !== "cycle")
+      .map(described)
+      .sort();
     expect(dependencyViolations).toEqual(
       [
         "no-peer-internals: workers/a/reads-peer-schema.ts -> workers/b/schema.ts",

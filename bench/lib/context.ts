@@ -63,13 +63,18 @@ async function call(url: string, method: string, body?: unknown, headers: Record
 async function seedCatalog(url: string, count: number, headers: Record<string, string>): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const body = await call(`${url}/trpc/create`, "POST", {
-      sku: `BENCH-${i}`,
-      name: `Bench product ${i}`,
-      description: "A product of the benchmark",
-      priceCents: 100 + i,
-      attributes: { colour: "blue", size: i % 5 },
-    }, headers);
+    const body = await call(
+      `${url}/trpc/create`,
+      "POST",
+      {
+        sku: `BENCH-${i}`,
+        name: `Bench product ${i}`,
+        description: "A product of the benchmark",
+        priceCents: 100 + i,
+        attributes: { colour: "blue", size: i % 5 },
+      },
+      headers,
+    );
     ids.push(body.result.data.id);
   }
   return ids;

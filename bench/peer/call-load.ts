@@ -28,7 +28,8 @@ if (mode === "moleculer") {
 } else if (mode === "bunmesh") {
   const catalog = createPeerClient<CatalogRouter>({
     self: "gateway",
-    peer: "catalog", url: env["CATALOG_URL"]!,
+    peer: "catalog",
+    url: env["CATALOG_URL"]!,
     timeoutMs: 10_000,
     // The service token a worker of the mesh would send (see bench/lib/token.ts).
     headers: () => ({ authorization: env["AUTHORIZATION"] ?? "" }),
