@@ -1,4 +1,4 @@
-/** Code shape: no function in the shipped code of workers/ or shared/ runs over 80 lines (see shared/CONVENTIONS.md). */
+/** Code shape: no function in the shipped code of workers/ or shared/ runs over 80 lines (small functions, each read at a glance). */
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
