@@ -12,6 +12,7 @@ import { createLogger } from "../shared/logger";
 import { createServiceIdentity } from "../shared/identity";
 import { startTelemetry } from "../telemetry/sdk";
 import { tempDir } from "../test/support/processes";
+import { productOfRow } from "./servers/product-row";
 import * as schema from "../workers/catalog/schema";
 import { createCatalogWorker } from "../workers/catalog/worker";
 
@@ -42,17 +43,7 @@ const byId = new Database(database.file, { readonly: true }).query<Record<string
 const bare = new Hono();
 bare.get("/products/:id", (c) => {
   const row = byId.get(c.req.param("id"))!;
-  return c.json({
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    description: row.description,
-    priceCents: row.price_cents,
-    attributes: JSON.parse(row.attributes),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    inStock: row.in_stock === null ? null : Boolean(row.in_stock),
-  });
+  return c.json(productOfRow(row));
 });
 
 const trpcUrl = `http://catalog/trpc/get?input=${encodeURIComponent(JSON.stringify({ id }))}`;
