@@ -64,6 +64,22 @@ module.exports = {
       to: { circular: true, path: "^workers/[^/]+/", pathNot: "^workers/$1/" },
     },
     {
+      name: "no-circular-inside-a-worker",
+      comment:
+        "Imports run one way inside a worker (worker.ts → router.ts → service.ts → …, its deps.ts a leaf), " +
+        "so a file can be read and tested without the ones above it; a cycle counts even through types.",
+      severity: "error",
+      from: { path: worker },
+      to: { circular: true, viaOnly: { path: "^workers/$1/" } },
+    },
+    {
+      name: "no-circular-in-shared-or-telemetry",
+      comment: "The kit and telemetry have no import cycle either (a cycle through a worker from here is one too).",
+      severity: "error",
+      from: { path: "^(shared|telemetry)/" },
+      to: { circular: true },
+    },
+    {
       name: "no-unresolvable",
       comment: "An import the guard cannot resolve could hide a forbidden one.",
       severity: "error",

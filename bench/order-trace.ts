@@ -23,11 +23,14 @@ try {
   // Per order: each tRPC call's client duration against its server span's, and the gap between them.
   for (let i = 10; i < 30; i++) {
     const of = receiver.spans.filter((s) => s.attributes["correlation.id"] === `probe-${i}`);
-    const gaps = of.filter((s) => s.name.startsWith("trpc.client")).map((client) => {
-      const http = of.find((s) => s.parentSpanId === client.spanId);
-      const c = Number(client.endNs - client.startNs) / 1e6, sv = http ? Number(http.endNs - http.startNs) / 1e6 : NaN;
-      return `${client.name.replace("trpc.client ", "")} ${c.toFixed(1)}/${sv.toFixed(1)}`;
-    });
+    const gaps = of
+      .filter((s) => s.name.startsWith("trpc.client"))
+      .map((client) => {
+        const http = of.find((s) => s.parentSpanId === client.spanId);
+        const c = Number(client.endNs - client.startNs) / 1e6;
+        const sv = http ? Number(http.endNs - http.startNs) / 1e6 : NaN;
+        return `${client.name.replace("trpc.client ", "")} ${c.toFixed(1)}/${sv.toFixed(1)}`;
+      });
     console.log(`probe-${i}: ${gaps.join("  ")}`);
   }
   const spans = receiver.spans.filter((s) => s.attributes["correlation.id"] === last);
@@ -35,12 +38,16 @@ try {
   const children = new Map<string, typeof spans>();
   for (const s of spans) children.set(s.parentSpanId ?? "", [...(children.get(s.parentSpanId ?? "") ?? []), s]);
   const print = (s: (typeof spans)[number], depth: number) => {
-    const start = Number(s.startNs - root.startNs) / 1e6, dur = Number(s.endNs - s.startNs) / 1e6;
+    const start = Number(s.startNs - root.startNs) / 1e6;
+    const dur = Number(s.endNs - s.startNs) / 1e6;
     console.log(`${start.toFixed(1).padStart(7)} +${dur.toFixed(1).padStart(6)}  ${"  ".repeat(depth)}${s.service}: ${s.name}`);
     for (const c of (children.get(s.spanId) ?? []).sort((a, b) => (a.startNs < b.startNs ? -1 : 1))) print(c, depth + 1);
   };
   const ids = new Set(spans.map((s) => s.spanId));
   for (const s of spans.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId)).sort((a, b) => (a.startNs < b.startNs ? -1 : 1))) print(s, 0);
   await ctx.stopMesh();
-} finally { await ctx.close(); await receiver.close(); }
+} finally {
+  await ctx.close();
+  await receiver.close();
+}
 process.exit(0);

@@ -10,10 +10,10 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem, type as osType } from "node:os";
 import { join, resolve } from "node:path";
 import { repoRoot } from "../test/support/processes";
-import { createBenchContext } from "./lib/context";
+import { createBenchContext, type BenchSettings } from "./lib/context";
 import { nodeBin } from "./lib/node-bin";
 import { writeResults, type Machine, type Results } from "./lib/report";
-import type { Bench, BenchResult, BenchSettings } from "./lib/types";
+import type { Bench, BenchResult } from "./lib/types";
 import { trpcBench } from "./benches/trpc";
 import { hopBench } from "./benches/hop";
 import { relayBench } from "./benches/relay";
@@ -56,15 +56,12 @@ function machine(): Machine {
 }
 
 const { names, quick, out, render } = parseArgs(process.argv.slice(2));
-const settings: BenchSettings = quick
-  ? { quick, connections: 32, durationS: 1, warmupS: 1 }
-  : { quick, connections: 32, durationS: 10, warmupS: 2 };
+const settings: BenchSettings = quick ? { quick, connections: 32, durationS: 1, warmupS: 1 } : { quick, connections: 32, durationS: 10, warmupS: 2 };
 const selected = names.length > 0 ? benches.filter((b) => names.includes(b.name)) : benches;
 mkdirSync(out, { recursive: true });
 
 const previousFile = join(out, "results.json");
-const previous: Results | undefined =
-  names.length > 0 && !render && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as Results) : undefined;
+const previous: Results | undefined = names.length > 0 && !render && existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, "utf8")) as Results) : undefined;
 const results: Results = {
   machine: machine(),
   mode: quick ? "quick" : "full",

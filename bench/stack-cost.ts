@@ -12,6 +12,7 @@ import { createLogger } from "../shared/logger";
 import { createServiceIdentity } from "../shared/identity";
 import { startTelemetry } from "../telemetry/sdk";
 import { tempDir } from "../test/support/processes";
+import { productOfRow } from "./servers/product-row";
 import * as schema from "../workers/catalog/schema";
 import { createCatalogWorker } from "../workers/catalog/worker";
 
@@ -27,7 +28,11 @@ const headers: Record<string, string> = { "x-mesh-caller": "gateway" };
 if (identity) headers["authorization"] = `Bearer ${await createServiceIdentity({ self: "gateway", secret }).tokenFor("catalog")}`;
 const created = (await (
   await worker.app.fetch(
-    new Request("http://catalog/trpc/create", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ sku: "STACK-1", name: "Stack", priceCents: 100 }) }),
+    new Request("http://catalog/trpc/create", {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ sku: "STACK-1", name: "Stack", priceCents: 100 }),
+    }),
   )
 ).json()) as { result?: { data?: { id: string } } };
 const id = created.result?.data?.id;
@@ -38,11 +43,7 @@ const byId = new Database(database.file, { readonly: true }).query<Record<string
 const bare = new Hono();
 bare.get("/products/:id", (c) => {
   const row = byId.get(c.req.param("id"))!;
-  return c.json({
-    id: row.id, sku: row.sku, name: row.name, description: row.description, priceCents: row.price_cents,
-    attributes: JSON.parse(row.attributes), createdAt: row.created_at, updatedAt: row.updated_at,
-    inStock: row.in_stock === null ? null : Boolean(row.in_stock),
-  });
+  return c.json(productOfRow(row));
 });
 
 const trpcUrl = `http://catalog/trpc/get?input=${encodeURIComponent(JSON.stringify({ id }))}`;

@@ -52,9 +52,7 @@ async function startLedger(options: { port?: number; mode?: PeerMode } = {}): Pr
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const headers = Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : []));
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const response = await worker.app.fetch(
-      new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined }),
-    );
+    const response = await worker.app.fetch(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined }));
     response.headers.forEach((value, name) => res.setHeader(name, value));
     res.writeHead(response.status);
     res.end(Buffer.from(await response.arrayBuffer()));

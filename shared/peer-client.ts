@@ -86,7 +86,35 @@ const isTransportFailure = (error: Error) => error instanceof PeerTransportFailu
 const deadlineHeader = "x-bunmesh-call-deadline-ms";
 
 export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientOptions): PeerClient<TRouter> {
-  const baseFetch = options.fetch ?? fetch;
+  const { breaker, policiesFor } = peerPolicies(options);
+  const client = createTRPCClient<TRouter>({
+    links: [
+      // A CLIENT span per call; its trace headers ride in op.context to the headers below.
+      tracingLink<TRouter>(options.peer),
+      // The link is built for any router (no transformer), then typed as the peer's.
+      httpLink<AnyRouter>({
+        url: `${options.url.replace(/\/$/, "")}/trpc`,
+        fetch: guardedFetch(options, policiesFor) as never,
+        headers: async ({ op }) => peerCallHeaders(options, op.context),
+      }) as TRPCLink<TRouter>,
+    ],
+  });
+  const breakerState = () => breakerStates[breaker.state];
+  observeBreakerState(options.peer, breakerState);
+  return { peer: options.peer, client, breakerState };
+}
+
+type PeerPolicies = { once: IPolicy; retried: IPolicy };
+type Fetch = NonNullable<PeerClientOptions["fetch"]>;
+
+/**
+ * The peer's one breaker and the policies around it. One deadline for the whole call, retries
+ * included: a caller never waits longer than it. The breaker sits innermost, so it counts every
+ * failed attempt and an open one stops retries at once. Policies are built per deadline (the
+ * default and any a call asks for) around the one breaker of this peer, so a longer deadline for
+ * one procedure shares the peer's breaker.
+ */
+function peerPolicies(options: PeerClientOptions) {
   const breaker = circuitBreaker(handleWhen(isTransportFailure), {
     halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
@@ -95,13 +123,8 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
     backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1_000 }),
   });
-  // One deadline for the whole call, retries included: a caller never waits longer than it. The
-  // breaker sits innermost, so it counts every failed attempt and an open one stops retries at
-  // once. Policies are built per deadline (the default and any a call asks for) around the one
-  // breaker of this peer, so a longer deadline for one procedure shares the peer's breaker.
-  const defaultTimeoutMs = options.timeoutMs ?? 2_000;
-  const policiesByDeadline = new Map<number, { once: IPolicy; retried: IPolicy }>();
-  const policiesFor = (timeoutMs: number) => {
+  const policiesByDeadline = new Map<number, PeerPolicies>();
+  const policiesFor = (timeoutMs: number): PeerPolicies => {
     let policies = policiesByDeadline.get(timeoutMs);
     if (!policies) {
       const deadline = timeout(timeoutMs, TimeoutStrategy.Aggressive);
@@ -110,8 +133,14 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     }
     return policies;
   };
+  return { breaker, policiesFor };
+}
 
-  const guardedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+/** The fetch httpLink calls: each call under its deadline, retried if it may be, through the breaker. */
+function guardedFetch(options: PeerClientOptions, policiesFor: (timeoutMs: number) => PeerPolicies) {
+  const baseFetch = options.fetch ?? fetch;
+  const defaultTimeoutMs = options.timeoutMs ?? 2_000;
+  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const headers = new Headers(init?.headers);
     const retriable = (init?.method ?? "GET").toUpperCase() === "GET" || headers.has(idempotencyHeader);
     // The call's own deadline rides from the link to here in a header that is not sent on.
@@ -120,79 +149,72 @@ export function createPeerClient<TRouter extends AnyRouter>(options: PeerClientO
     const policies = policiesFor(ownDeadline > 0 ? ownDeadline : defaultTimeoutMs);
     const request = { ...init, headers };
     try {
-      return await (retriable ? policies.retried : policies.once).execute(async ({ signal }) => {
-        const signals = init?.signal ? AbortSignal.any([init.signal, signal]) : signal;
-        // A failure after the deadline fired is the peer being slow; a caller's own abort is nobody's failure.
-        const transportFailure = (error: unknown) =>
-          init?.signal?.aborted ? error : new PeerTransportFailure(signal.aborted ? "timeout" : "unreachable", { cause: error });
-        try {
-          const response = await baseFetch(input, { ...request, signal: signals });
-          // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
-          const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
-          if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
-            await response.body?.cancel();
-            throw new PeerTransportFailure("bad_gateway");
-          }
-          // The body is read under the deadline too (and before the policy aborts its signal on
-          // return; a read cut off is a transport failure) and handed to httpLink as a minimal
-          // answer (it only calls json()), instead of being copied into a new Response.
-          const text = await response.text();
-          return {
-            ok: response.ok,
-            status: response.status,
-            statusText: response.statusText,
-            headers: response.headers,
-            json: async () => JSON.parse(text) as unknown,
-          } as unknown as Response;
-        } catch (error) {
-          if (error instanceof PeerTransportFailure) throw error;
-          throw transportFailure(error);
-        }
-      });
+      return await (retriable ? policies.retried : policies.once).execute(({ signal }) => attempt(baseFetch, input, request, signal));
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new PeerUnavailableError(options.peer, "circuit_open", { cause: error });
-      if (error instanceof TaskCancelledError) throw new PeerUnavailableError(options.peer, "timeout", { cause: error });
-      if (error instanceof PeerTransportFailure) throw new PeerUnavailableError(options.peer, error.reason, { cause: error });
-      throw error;
+      throw peerUnavailableOr(error, options.peer);
     }
   };
-
-  const client = createTRPCClient<TRouter>({
-    links: [
-      // A CLIENT span per call; its trace headers ride in op.context to the headers below.
-      tracingLink<TRouter>(options.peer),
-      // The link is built for any router (no transformer), then typed as the peer's.
-      httpLink<AnyRouter>({
-        url: `${options.url.replace(/\/$/, "")}/trpc`,
-        fetch: guardedFetch as never,
-        headers: async ({ op }) => {
-          const headers: Record<string, string> = {
-            ...(op.context["traceHeaders"] as Record<string, string> | undefined),
-            [correlationHeader]: currentCorrelationId(),
-            [callerHeader]: options.self,
-            ...(await options.headers?.()),
-          };
-          const key = op.context["idempotencyKey"];
-          if (typeof key === "string" && key.length > 0) headers[idempotencyHeader] = key;
-          const timeoutMs = op.context["timeoutMs"];
-          if (typeof timeoutMs === "number" && timeoutMs > 0) headers[deadlineHeader] = String(Math.round(timeoutMs));
-          return headers;
-        },
-      }) as TRPCLink<TRouter>,
-    ],
-  });
-
-  const breakerState = () =>
-    ({
-      [CircuitState.Closed]: "closed",
-      [CircuitState.Open]: "open",
-      [CircuitState.HalfOpen]: "half-open",
-      [CircuitState.Isolated]: "isolated",
-    } as const)[breaker.state];
-  observeBreakerState(options.peer, breakerState);
-
-  return { peer: options.peer, client, breakerState };
 }
+
+/** One attempt under the policies' `signal`; a failure of the transport becomes a `PeerTransportFailure`. */
+async function attempt(baseFetch: Fetch, input: RequestInfo | URL, request: RequestInit, signal: AbortSignal): Promise<Response> {
+  const callerSignal = request.signal;
+  try {
+    const response = await baseFetch(input, { ...request, signal: callerSignal ? AbortSignal.any([callerSignal, signal]) : signal });
+    // A 5xx that is not a tRPC answer came from something in between, not the peer's logic.
+    const isTrpcAnswer = response.headers.get("content-type")?.includes("application/json") ?? false;
+    if (response.status >= 502 && response.status <= 504 && !isTrpcAnswer) {
+      await response.body?.cancel();
+      throw new PeerTransportFailure("bad_gateway");
+    }
+    // The body is read under the deadline too (and before the policy aborts its signal on
+    // return; a read cut off is a transport failure) and handed to httpLink as a minimal
+    // answer (it only calls json()), instead of being copied into a new Response.
+    const text = await response.text();
+    return {
+      ok: response.ok,
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      json: async () => JSON.parse(text) as unknown,
+    } as unknown as Response;
+  } catch (error) {
+    if (error instanceof PeerTransportFailure) throw error;
+    // A failure after the deadline fired is the peer being slow; a caller's own abort is nobody's failure.
+    if (callerSignal?.aborted) throw error;
+    throw new PeerTransportFailure(signal.aborted ? "timeout" : "unreachable", { cause: error });
+  }
+}
+
+/** What the policies threw, as the caller sees it: a `PeerUnavailableError` naming the peer, or the error itself. */
+function peerUnavailableOr(error: unknown, peer: string): unknown {
+  if (error instanceof BrokenCircuitError) return new PeerUnavailableError(peer, "circuit_open", { cause: error });
+  if (error instanceof TaskCancelledError) return new PeerUnavailableError(peer, "timeout", { cause: error });
+  if (error instanceof PeerTransportFailure) return new PeerUnavailableError(peer, error.reason, { cause: error });
+  return error;
+}
+
+/** Headers of one call: trace, correlation, caller, identity, and the idempotency key and deadline the call's context asks for. */
+async function peerCallHeaders(options: PeerClientOptions, context: Record<string, unknown>): Promise<Record<string, string>> {
+  const headers: Record<string, string> = {
+    ...(context["traceHeaders"] as Record<string, string> | undefined),
+    [correlationHeader]: currentCorrelationId(),
+    [callerHeader]: options.self,
+    ...(await options.headers?.()),
+  };
+  const key = context["idempotencyKey"];
+  if (typeof key === "string" && key.length > 0) headers[idempotencyHeader] = key;
+  const timeoutMs = context["timeoutMs"];
+  if (typeof timeoutMs === "number" && timeoutMs > 0) headers[deadlineHeader] = String(Math.round(timeoutMs));
+  return headers;
+}
+
+const breakerStates = {
+  [CircuitState.Closed]: "closed",
+  [CircuitState.Open]: "open",
+  [CircuitState.HalfOpen]: "half-open",
+  [CircuitState.Isolated]: "isolated",
+} as const;
 
 /**
  * The domain error behind a failed peer call: a `PeerUnavailableError` for transport failures,

@@ -38,9 +38,7 @@ export const hopBench: Bench = {
     );
     result.ratios["composedOverDirect"] = ratio(gatewayComposed.requestsPerSec, directGet.requestsPerSec);
     result.ratios["oneHopOverDirect"] = ratio(gatewayOneHop.requestsPerSec, directList.requestsPerSec);
-    result.notes.push(
-      "No aim of its own in the issue: it shows what a hop through the gateway costs. The hop-vs-peer aim is the `peer` bench.",
-    );
+    result.notes.push("No aim of its own in the issue: it shows what a hop through the gateway costs. The hop-vs-peer aim is the `peer` bench.");
     return result;
   },
 };

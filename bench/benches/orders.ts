@@ -57,7 +57,11 @@ export const ordersBench: Bench = {
       const cpu = cpuSince();
       const payload = `POST JSON ${sat.settings.body!.length} B (one line item)`;
       const label = labels[kind];
-      result.figures.push({ label: `${label}, saturation`, conditions: conditionsOf(sat.settings, payload), values: { ordersPerSec: ordersPerSec(saturation, s.durationS), ...saturation } });
+      result.figures.push({
+        label: `${label}, saturation`,
+        conditions: conditionsOf(sat.settings, payload),
+        values: { ordersPerSec: ordersPerSec(saturation, s.durationS), ...saturation },
+      });
       if (kind === "sampled") {
         sampledOps = ordersPerSec(saturation, s.durationS);
       } else {
@@ -66,14 +70,20 @@ export const ordersBench: Bench = {
         const half = orderLoad(mesh, { ...s, overallRate: halfRate });
         const atHalf = await autocannon(half.url, half.settings);
         figures[kind] = { sat: saturation, half: atHalf };
-        result.figures.push({ label: `${label}, at ${halfRate}/s`, conditions: conditionsOf(half.settings, payload), values: { ordersPerSec: ordersPerSec(atHalf, s.durationS), ...atHalf } });
+        result.figures.push({
+          label: `${label}, at ${halfRate}/s`,
+          conditions: conditionsOf(half.settings, payload),
+          values: { ordersPerSec: ordersPerSec(atHalf, s.durationS), ...atHalf },
+        });
       }
       // Where an order's CPU goes: each worker's CPU time (all threads) during the measured
       // saturation run over the orders answered in it; cores × 1000 / the total is the ceiling.
       const answered = saturation.requests - saturation.non2xx;
       if (answered > 0 && Object.values(cpu).every((ms) => ms !== null)) {
         const total = Object.values(cpu).reduce<number>((sum, ms) => sum + ms!, 0) / answered;
-        const each = Object.entries(cpu).map(([name, ms]) => `${name} ${round(ms! / answered, 2)}`).join(", ");
+        const each = Object.entries(cpu)
+          .map(([name, ms]) => `${name} ${round(ms! / answered, 2)}`)
+          .join(", ");
         result.notes.push(
           `${label} saturation, CPU ms per answered order by worker (all threads, from /proc): ${each}; total ${round(total, 2)} ` +
             `→ at most ~${Math.round((cores * 1000) / total)} orders/s on this machine's ${cores} cores, whatever the hops' latency.`,

@@ -74,10 +74,7 @@ export const peerBench: Bench = {
       warmupS: s.warmupS,
       payload: "request {id}; answer one product (~300 B JSON)",
     };
-    result.figures.push(
-      { label: "Moleculer 0.14 over NATS", conditions, values: moleculer },
-      { label: "bunmesh peer client → catalog tRPC", conditions, values: bunmesh },
-    );
+    result.figures.push({ label: "Moleculer 0.14 over NATS", conditions, values: moleculer }, { label: "bunmesh peer client → catalog tRPC", conditions, values: bunmesh });
     const r = ratio(bunmesh.callsPerSec, moleculer.callsPerSec);
     result.ratios["bunmeshOverMoleculer"] = r;
     result.aims.push({ aim: "bunmesh hop ≥ Moleculer's calls/s", value: r, met: r >= 1 });

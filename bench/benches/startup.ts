@@ -23,13 +23,22 @@ export function rssMb(pid: number): number | null {
 async function timeWorkerReady(natsUrl: string): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const proc = startProcess(bunBin, ["run", "workers/catalog/main.ts"], { DATA_DIR: tempDir("bench-ready"), NATS_URL: natsUrl, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" });
+  const proc = startProcess(bunBin, ["run", "workers/catalog/main.ts"], {
+    DATA_DIR: tempDir("bench-ready"),
+    NATS_URL: natsUrl,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  });
   try {
     for (;;) {
       if (proc.pid < 0 || (await Promise.race([proc.exited.then(() => true), Bun.sleep(0).then(() => false)]))) {
         throw new Error(`catalog exited before ready: ${proc.output()}`);
       }
-      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return round(performance.now() - started, 1);
       if (performance.now() - started > 30_000) throw new Error(`catalog not ready in 30 s: ${proc.output()}`);
       await Bun.sleep(5);
@@ -78,7 +87,11 @@ export const startupBench: Bench = {
         conditions: { tool: "bench harness (Bun), fetch /health/ready every 5 ms", runs, freshDataDir: true },
         values: { medianMs: medianReady, minMs: sorted[0]!, maxMs: sorted.at(-1)!, runsMs: readyTimes.join(" / ") },
       },
-      { label: "whole mesh (launcher, 7 workers), spawn → 'mesh ready'", conditions: { tool: "bench harness (Bun)", workers: mesh.workers.length }, values: { ms: round(mesh.readyMs, 0) } },
+      {
+        label: "whole mesh (launcher, 7 workers), spawn → 'mesh ready'",
+        conditions: { tool: "bench harness (Bun)", workers: mesh.workers.length },
+        values: { ms: round(mesh.readyMs, 0) },
+      },
     );
     for (const w of mesh.workers) {
       result.figures.push({

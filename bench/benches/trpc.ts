@@ -21,11 +21,7 @@ export const trpcBench: Bench = {
     );
     const catalog = await ctx.catalog();
     const port = await freePort();
-    const bare = await startWorkerLike(
-      "bench/servers/bare-hono.ts",
-      { DB_FILE: join(catalog.dataDir, "catalog.db"), PORT: String(port) },
-      `http://127.0.0.1:${port}/health`,
-    );
+    const bare = await startWorkerLike("bench/servers/bare-hono.ts", { DB_FILE: join(catalog.dataDir, "catalog.db"), PORT: String(port) }, `http://127.0.0.1:${port}/health`);
     const trpcUrl = `${catalog.worker.url}/trpc/get?input=${encodeURIComponent(JSON.stringify({ id: catalog.productId }))}`;
     const bareUrl = `http://127.0.0.1:${port}/products/${catalog.productId}`;
     const settings = ctx.settings;

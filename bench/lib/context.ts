@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { bunBin, freePort, repoRoot, startNats, startWorker, stopAll, tempDir, waitFor, type RunningNats, type RunningWorker } from "../../test/support/processes";
-import type { BenchSettings } from "./types";
+import type { LoadSettings } from "./autocannon";
 import { startLauncherMesh, type LauncherMesh } from "./mesh";
 import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
 import { newMeshSecret, serviceAuthorization } from "./token";
@@ -25,6 +25,11 @@ export interface SeededMesh extends LauncherMesh {
 export type MeshKind = "plain" | "traced" | "sampled";
 /** The share of traces the "sampled" mesh exports. */
 export const sampledRatio = 0.1;
+
+/** The load settings of the run (kept in the results file) and whether it is the quick smoke run. */
+export interface BenchSettings extends LoadSettings {
+  quick: boolean;
+}
 
 export interface BenchContext {
   settings: BenchSettings;
@@ -58,13 +63,18 @@ async function call(url: string, method: string, body?: unknown, headers: Record
 async function seedCatalog(url: string, count: number, headers: Record<string, string>): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const body = await call(`${url}/trpc/create`, "POST", {
-      sku: `BENCH-${i}`,
-      name: `Bench product ${i}`,
-      description: "A product of the benchmark",
-      priceCents: 100 + i,
-      attributes: { colour: "blue", size: i % 5 },
-    }, headers);
+    const body = await call(
+      `${url}/trpc/create`,
+      "POST",
+      {
+        sku: `BENCH-${i}`,
+        name: `Bench product ${i}`,
+        description: "A product of the benchmark",
+        priceCents: 100 + i,
+        attributes: { colour: "blue", size: i % 5 },
+      },
+      headers,
+    );
     ids.push(body.result.data.id);
   }
   return ids;

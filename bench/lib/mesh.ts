@@ -26,7 +26,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose next 8 ports are all free (the launcher puts worker i at base + offset). */
+/** A base port whose next 8 ports are all free (the launcher puts each worker at base + its placement.portOffset). */
 async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);

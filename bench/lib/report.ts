@@ -1,7 +1,8 @@
 /** Writes bench/results.json (everything) and bench/RESULTS.md (the same, readable). */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchResult, BenchSettings } from "./types";
+import type { BenchSettings } from "./context";
+import type { BenchResult } from "./types";
 
 export interface Machine {
   cores: number;
@@ -61,7 +62,8 @@ export function renderMarkdown(results: Results, findings: string): string {
       lines.push("", "Conditions:", "");
       for (const f of bench.figures) lines.push(`- ${f.label}: ${conditionsText(f.conditions)}`);
     }
-    if (Object.keys(bench.ratios).length > 0) lines.push("", `Ratios: ${Object.entries(bench.ratios).map(([k, v]) => `${k} = ${fmt(v)}`).join("; ")}`);
+    const ratios = Object.entries(bench.ratios).map(([k, v]) => `${k} = ${fmt(v)}`);
+    if (ratios.length > 0) lines.push("", `Ratios: ${ratios.join("; ")}`);
     for (const note of bench.notes) lines.push("", `Note: ${note}`);
     if (bench.seconds !== undefined) lines.push("", `(bench took ${bench.seconds} s)`);
   }

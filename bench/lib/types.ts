@@ -1,5 +1,5 @@
 /** The shape every bench returns and the results file keeps, one entry per bench. */
-import type { LoadSettings } from "./autocannon";
+import type { BenchContext } from "./context";
 
 /** One measured line: what it was, under which conditions, and its figures. */
 export interface Figure {
@@ -29,14 +29,10 @@ export interface BenchResult {
   seconds?: number;
 }
 
-export interface BenchSettings extends LoadSettings {
-  quick: boolean;
-}
-
 export interface Bench {
   name: string;
   title: string;
-  run(ctx: import("./context").BenchContext): Promise<BenchResult>;
+  run(ctx: BenchContext): Promise<BenchResult>;
 }
 
 export function emptyResult(bench: { name: string; title: string }, measured: string): BenchResult {

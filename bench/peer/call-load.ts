@@ -2,7 +2,7 @@
  * The caller side of the peer bench, the same loop for both stacks: CONCURRENCY calls in flight
  * for WARMUP_S (discarded) then DURATION_S seconds, each call timed with performance.now().
  * MODE=moleculer: `broker.call("catalog.get", { id })` from a Moleculer node over NATS.
- * MODE=bunmesh: `catalog.get.query({ id })` through the kit's peer client (what orders and the
+ * MODE=bunmesh: `catalog.client.get.query({ id })` through the kit's peer client (what orders and the
  * gateway use) to the catalog worker at CATALOG_URL. Prints one JSON line.
  */
 import { createPeerClient } from "../../shared/peer-client";
@@ -28,7 +28,8 @@ if (mode === "moleculer") {
 } else if (mode === "bunmesh") {
   const catalog = createPeerClient<CatalogRouter>({
     self: "gateway",
-    peer: "catalog", url: env["CATALOG_URL"]!,
+    peer: "catalog",
+    url: env["CATALOG_URL"]!,
     timeoutMs: 10_000,
     // The service token a worker of the mesh would send (see bench/lib/token.ts).
     headers: () => ({ authorization: env["AUTHORIZATION"] ?? "" }),

@@ -4,6 +4,7 @@
  * catalog's tRPC `get` does. Params are checked by Moleculer's validator. Env: NATS_URL, DB_FILE.
  */
 import { Database } from "bun:sqlite";
+import { productOfRow } from "../servers/product-row";
 import { brokerOptions, loadMoleculer } from "./moleculer";
 
 const { ServiceBroker, Errors } = loadMoleculer();
@@ -19,17 +20,7 @@ broker.createService({
       handler(ctx: { params: { id: string } }) {
         const row = byId.get(ctx.params.id);
         if (!row) throw new Errors.MoleculerClientError(`product ${ctx.params.id} not found`, 404, "NOT_FOUND");
-        return {
-          id: row.id,
-          sku: row.sku,
-          name: row.name,
-          description: row.description,
-          priceCents: row.price_cents,
-          attributes: JSON.parse(row.attributes),
-          createdAt: row.created_at,
-          updatedAt: row.updated_at,
-          inStock: row.in_stock === null ? null : Boolean(row.in_stock),
-        };
+        return productOfRow(row);
       },
     },
   },

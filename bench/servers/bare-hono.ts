@@ -6,6 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { Hono } from "hono";
+import { productOfRow } from "./product-row";
 
 const file = process.env["DB_FILE"];
 if (!file) throw new Error("DB_FILE is required");
@@ -17,17 +18,7 @@ app.get("/health", (c) => c.text("ok"));
 app.get("/products/:id", (c) => {
   const row = byId.get(c.req.param("id"));
   if (!row) return c.json({ error: { message: `product ${c.req.param("id")} not found` } }, 404);
-  return c.json({
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    description: row.description,
-    priceCents: row.price_cents,
-    attributes: JSON.parse(row.attributes),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    inStock: row.in_stock === null ? null : Boolean(row.in_stock),
-  });
+  return c.json(productOfRow(row));
 });
 
 Bun.serve({ hostname: "127.0.0.1", port: Number(process.env["PORT"] ?? 0), fetch: app.fetch });

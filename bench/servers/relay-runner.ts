@@ -134,7 +134,11 @@ console.log(
     count,
     batch,
     payloadBytes,
-    rounds: measured.map((m) => ({ rawEventsPerSec: Math.round((count / m.rawMs) * 1000), relayEventsPerSec: Math.round((count / m.relayMs) * 1000), ratio: Math.round(m.ratio * 1000) / 1000 })),
+    rounds: measured.map((m) => ({
+      rawEventsPerSec: Math.round((count / m.rawMs) * 1000),
+      relayEventsPerSec: Math.round((count / m.relayMs) * 1000),
+      ratio: Math.round(m.ratio * 1000) / 1000,
+    })),
     // The round whose ratio is the median: both sides of the stated ratio come from one round.
     raw: { ms: Math.round(middle.rawMs), eventsPerSec: Math.round((count / middle.rawMs) * 1000) },
     relay: { ms: Math.round(middle.relayMs), eventsPerSec: Math.round((count / middle.relayMs) * 1000) },

@@ -1,8 +1,10 @@
 /**
- * The mesh's consistency rules (DESIGN.md, "Consistency rules") as a pure function of what each
- * owning worker reports through its admin `audit` query. No I/O here, so every rule has a unit
- * test; `check.ts` fetches the reports and prints the result. Shapes are declared here, not
- * imported, because `shared/` never imports from `workers/`.
+ * The mesh's invariants across workers (stock never oversold, one captured payment per confirmed
+ * order, no hold left by a finished order, read models equal to their owners' data, …: each
+ * violation names its `rule`) as a pure function of what each owning worker reports through its
+ * admin `audit` query. No I/O here, so every rule has a unit test; `check.ts` fetches the reports
+ * and prints the result. Shapes are declared here, not imported, because `shared/` never imports
+ * from `workers/`.
  *
  * @example const result = findViolations({ inventory, payments, orders, reporting });
  */

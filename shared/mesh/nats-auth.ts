@@ -36,7 +36,7 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
   for (const owner of worker.consumes) {
     const stream = streamOf(owner).name;
     publish.push(
-      // The consumer makes the publisher's stream when it starts first (events.ts ensureStream).
+      // The consumer makes the publisher's stream when it starts first (ensureStream, shared/events/streams.ts).
       api(`STREAM.INFO.${stream}`),
       api(`STREAM.CREATE.${stream}`),
       api(`CONSUMER.INFO.${stream}.*`),
