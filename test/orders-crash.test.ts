@@ -1,5 +1,5 @@
 /**
- * orders dies mid-saga (SIGKILL, through its ORDERS_FAULT fault-injection setting) and a peer
+ * orders dies mid-saga (SIGKILL, through the test-only preload test/support/crash-after-step.ts) and a peer
  * goes away during compensation; all five workers are real Bun processes. After a restart the
  * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
  * Last, orders' events reach its JetStream stream through the outbox relay.
@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "nats";
 import { readStream } from "./fixtures/events-consumer/helpers";
 import { freePort, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
+
+/** Kills orders right after the saga step named by ORDERS_CRASH_AFTER is persisted. */
+const crashAfterStep = "./test/support/crash-after-step.ts";
 
 let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
 let peersDir: string;
@@ -60,7 +63,7 @@ function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
 async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }) {
   const dataDir = tempDir("orders-crash");
   const port = await freePort();
-  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_FAULT: `crash_after:${step}` }), { port });
+  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, preload: crashAfterStep });
   const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch(
     (error: unknown) => error,
   );
