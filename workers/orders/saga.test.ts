@@ -36,16 +36,20 @@ function peerAnswered(domainCode: string, message: string) {
 /** What it throws once its retries gave up on an unreachable peer: no answer, so no data. */
 const unreachable = () => new TRPCClientError("fetch failed");
 
-/** The four peers as plain objects: calls recorded with their key; a method fails while `failing` holds it. */
+/**
+ * The four peers as plain objects: calls recorded with their key; a method fails while `failing`
+ * holds it, and answers what `answering` holds instead of its usual answer.
+ */
 function fakePeers(prices: Record<string, number>) {
   const calls: Array<{ call: PeerCall; key: string | undefined }> = [];
   const failing = new Map<PeerCall, () => Error>();
+  const answering = new Map<PeerCall, unknown>();
   const method = (call: PeerCall) => ({
     mutate: async (_input: unknown, options?: { context?: { idempotencyKey?: string } }) => {
       calls.push({ call, key: options?.context?.idempotencyKey });
       const fail = failing.get(call);
       if (fail) throw fail();
-      return answers[call];
+      return answering.has(call) ? answering.get(call) : answers[call];
     },
   });
   const peers = {
@@ -56,57 +60,57 @@ function fakePeers(prices: Record<string, number>) {
     inventory: { reserve: method("inventory.reserve"), commit: method("inventory.commit"), release: method("inventory.release") },
     payments: { authorize: method("payments.authorize"), capture: method("payments.capture"), void: method("payments.void") },
   } as unknown as OrdersPeers;
-  return { peers, calls, failing };
+  return { peers, calls, failing, answering };
 }
 
 const settings: SagaSettings = { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 60_000 };
 
-describe("order saga steps (fake peers, real orders.db)", () => {
-  let dir: string;
-  let database: WorkerDatabase<typeof schema>;
-  let store: OrdersStore;
-  let clock: number;
-  let fake: ReturnType<typeof fakePeers>;
-  let engine: SagaEngine;
-  let context: OrdersContext;
+let dir: string;
+let database: WorkerDatabase<typeof schema>;
+let store: OrdersStore;
+let clock: number;
+let fake: ReturnType<typeof fakePeers>;
+let engine: SagaEngine;
+let context: OrdersContext;
 
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "bunmesh-saga-"));
-    database = await openWorkerDatabase({ worker: "orders", dataDir: dir, schema });
-    store = createOrdersStore(database.db);
-    clock = Date.parse("2026-01-01T00:00:00Z");
-    fake = fakePeers({ priced: 1500, free: 0 });
-    const deps = { db: database.db, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), peers: fake.peers, saga: settings };
-    engine = createSagaEngine({ ...deps, store });
-    // The engine is not given to placeOrder: each test runs the saga itself, step by step if need be.
-    const idle: SagaEngine = { run: async () => {}, waitForEnd: async () => false, sweeper: engine.sweeper };
-    context = { ...deps, store, sagas: idle, orderWaitMs: 0 };
-  });
-  afterEach(() => {
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "bunmesh-saga-"));
+  database = await openWorkerDatabase({ worker: "orders", dataDir: dir, schema });
+  store = createOrdersStore(database.db);
+  clock = Date.parse("2026-01-01T00:00:00Z");
+  fake = fakePeers({ priced: 1500, free: 0 });
+  const deps = { db: database.db, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), peers: fake.peers, saga: settings };
+  engine = createSagaEngine({ ...deps, store });
+  // The engine is not given to placeOrder: each test runs the saga itself, step by step if need be.
+  const idle: SagaEngine = { run: async () => {}, waitForEnd: async () => false, sweeper: engine.sweeper };
+  context = { ...deps, store, sagas: idle, orderWaitMs: 0 };
+});
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-  /** Places a PENDING order (2 × the product) and returns its id; its saga has not run yet. */
-  async function place(productId = "priced"): Promise<string> {
-    const placed = await placeOrder(context, { customerId: "c1", items: [{ productId, quantity: 2 }] });
-    expect(placed.order.status).toBe("PENDING");
-    return placed.order.id;
-  }
-  const sagaOf = (orderId: string) => loadSaga(store, orderId)!;
-  const log = (orderId: string) =>
-    database.db
-      .select()
-      .from(schema.sagaLog)
-      .where(eq(schema.sagaLog.orderId, orderId))
-      .orderBy(asc(schema.sagaLog.seq))
-      .all()
-      .map((e) => (e.detail === null ? `${e.step} ${e.outcome}` : `${e.step} ${e.outcome}: ${e.detail}`));
-  const events = () => database.db.select().from(schema.outbox).orderBy(asc(schema.outbox.seq)).all().map((e) => e.subject);
-  const calls = () => fake.calls.map((c) => c.call);
-  const keys = () => [...new Set(fake.calls.map((c) => c.key))];
-  const down = "is unavailable (unreachable)";
+/** Places a PENDING order (2 × the product) and returns its id; its saga has not run yet. */
+async function place(productId = "priced"): Promise<string> {
+  const placed = await placeOrder(context, { customerId: "c1", items: [{ productId, quantity: 2 }] });
+  expect(placed.order.status).toBe("PENDING");
+  return placed.order.id;
+}
+const sagaOf = (orderId: string) => loadSaga(store, orderId)!;
+const log = (orderId: string) =>
+  database.db
+    .select()
+    .from(schema.sagaLog)
+    .where(eq(schema.sagaLog.orderId, orderId))
+    .orderBy(asc(schema.sagaLog.seq))
+    .all()
+    .map((e) => (e.detail === null ? `${e.step} ${e.outcome}` : `${e.step} ${e.outcome}: ${e.detail}`));
+const events = () => database.db.select().from(schema.outbox).orderBy(asc(schema.outbox.seq)).all().map((e) => e.subject);
+const calls = () => fake.calls.map((c) => c.call);
+const keys = () => [...new Set(fake.calls.map((c) => c.key))];
+const down = "is unavailable (unreachable)";
 
+describe("a saga run live ends", () => {
   it("confirms an order: reserve, authorize, commit, capture, each call keyed by the order id", async () => {
     const id = await place();
     await engine.run(id);
@@ -159,7 +163,9 @@ describe("order saga steps (fake peers, real orders.db)", () => {
     ]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
   });
+});
 
+describe("a peer that cannot be reached", () => {
   it("compensates with release when inventory cannot be reached on reserve", async () => {
     fake.failing.set("inventory.reserve", unreachable);
     const id = await place();
@@ -226,7 +232,9 @@ describe("order saga steps (fake peers, real orders.db)", () => {
     expect(calls().slice(2)).toEqual(step === "void" ? ["payments.void", "payments.void", "inventory.release"] : ["payments.void", "inventory.release", "inventory.release"]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
   });
+});
 
+describe("a saga failing again and again", () => {
   it("flags a saga NEEDS_ATTENTION after repeated failures, keeps retrying it, and finishes it", async () => {
     fake.failing.set("inventory.commit", unreachable);
     const id = await place();
@@ -264,69 +272,71 @@ describe("order saga steps (fake peers, real orders.db)", () => {
     expect(getOrder(store, id).status).toBe("CONFIRMED");
     expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(1);
   });
+});
 
-  describe("a saga resumed after its deadline (found unfinished, e.g. after a crash)", () => {
-    /** Puts the saga in `state` as a crash would leave it, then resumes it past its deadline. */
-    async function resumeLate(id: string) {
-      clock += settings.deadlineMs + 1;
-      await engine.run(id, { resumed: true });
-    }
-    const ctx = (): SagaContext => ({ store, peers: fake.peers, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), settings, ended: () => {} });
+describe("a saga resumed after its deadline (found unfinished, e.g. after a crash)", () => {
+  /** Puts the saga in `state` as a crash would leave it, then resumes it past its deadline. */
+  async function resumeLate(id: string) {
+    clock += settings.deadlineMs + 1;
+    await engine.run(id, { resumed: true });
+  }
+  const ctx = (): SagaContext => ({ store, peers: fake.peers, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), settings, ended: () => {} });
 
-    it("rejects a saga that never started its first step, calling no peer", async () => {
-      const id = await place();
-      await resumeLate(id);
-      expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-      expect(calls()).toEqual([]);
-      expect(log(id)).toEqual(["place ok", "deadline passed: saga resumed after its deadline in state STARTED", "reject ok: peer_unavailable"]);
-      expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
-    });
-
-    it("releases the stock of a saga caught reserving", async () => {
-      const id = await place();
-      recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
-      await resumeLate(id);
-      expect(calls()).toEqual(["inventory.release"]);
-      expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-      expect(log(id).slice(2)).toEqual(["deadline passed: saga resumed after its deadline in state RESERVING", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
-    });
-
-    it("releases the stock of a saga stopped after reserving", async () => {
-      const id = await place();
-      await reserve(ctx(), sagaOf(id), getOrder(store, id));
-      expect(sagaOf(id).state).toBe("RESERVED");
-      await resumeLate(id);
-      expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
-      expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-    });
-
-    it("voids and releases a saga caught authorizing", async () => {
-      const id = await place();
-      await reserve(ctx(), sagaOf(id), getOrder(store, id));
-      recordSaga(store, id, { state: "AUTHORIZING", step: "authorize" }, { step: "authorize", outcome: "started" }, new Date(clock));
-      await resumeLate(id);
-      expect(calls()).toEqual(["inventory.reserve", "payments.void", "inventory.release"]);
-      expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-      expect(keys()).toEqual([id]);
-    });
-
-    it("goes forward once authorized, even past the deadline", async () => {
-      const id = await place();
-      recordSaga(store, id, { state: "AUTHORIZED", step: "commit" }, { step: "authorize", outcome: "ok" }, new Date(clock));
-      await resumeLate(id);
-      expect(calls()).toEqual(["inventory.commit", "payments.capture"]);
-      expect(getOrder(store, id).status).toBe("CONFIRMED");
-    });
-
-    it("re-issues the step of a saga resumed within its deadline", async () => {
-      const id = await place();
-      recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
-      await engine.run(id, { resumed: true });
-      expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
-      expect(getOrder(store, id).status).toBe("CONFIRMED");
-    });
+  it("rejects a saga that never started its first step, calling no peer", async () => {
+    const id = await place();
+    await resumeLate(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual([]);
+    expect(log(id)).toEqual(["place ok", "deadline passed: saga resumed after its deadline in state STARTED", "reject ok: peer_unavailable"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
   });
 
+  it("releases the stock of a saga caught reserving", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(log(id).slice(2)).toEqual(["deadline passed: saga resumed after its deadline in state RESERVING", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
+  });
+
+  it("releases the stock of a saga stopped after reserving", async () => {
+    const id = await place();
+    await reserve(ctx(), sagaOf(id), getOrder(store, id));
+    expect(sagaOf(id).state).toBe("RESERVED");
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+  });
+
+  it("voids and releases a saga caught authorizing", async () => {
+    const id = await place();
+    await reserve(ctx(), sagaOf(id), getOrder(store, id));
+    recordSaga(store, id, { state: "AUTHORIZING", step: "authorize" }, { step: "authorize", outcome: "started" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.reserve", "payments.void", "inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(keys()).toEqual([id]);
+  });
+
+  it("goes forward once authorized, even past the deadline", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "AUTHORIZED", step: "commit" }, { step: "authorize", outcome: "ok" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.commit", "payments.capture"]);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+  });
+
+  it("re-issues the step of a saga resumed within its deadline", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
+    await engine.run(id, { resumed: true });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+  });
+});
+
+describe("the runner", () => {
   it("runs one saga per order at a time, and a second run of a DONE saga changes nothing", async () => {
     const id = await place();
     const first = engine.run(id);
@@ -345,5 +355,18 @@ describe("order saga steps (fake peers, real orders.db)", () => {
     await engine.run(id);
     expect(await waiting).toBe(true);
     expect(await engine.waitForEnd(id, 60_000)).toBe(true);
+  });
+
+  it("keeps a saga whose step failed unexpectedly (not a peer's answer) where it was, for the sweeper to retry", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    fake.answering.set("inventory.release", undefined); // an answer without its status: a TypeError in the step
+    const id = await place();
+    await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "COMPENSATING", step: "release", attempts: 1, lastError: expect.stringContaining("TypeError") });
+    expect(getOrder(store, id).status).toBe("PENDING");
+
+    fake.answering.clear();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
   });
 });
