@@ -370,3 +370,34 @@ describe("the runner", () => {
     expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
   });
 });
+
+describe("placing an order with an Idempotency-Key (shared/idempotency.ts)", () => {
+  const request = (quantity: number) => ({ customerId: "c1", items: [{ productId: "priced", quantity }], idempotencyKey: "key-1" });
+  const keyRows = () => database.db.select().from(schema.idempotencyKeys).all();
+
+  it("answers every repeat, concurrent or later, with the first order, placed once", async () => {
+    const answers = await Promise.all([placeOrder(context, request(2)), placeOrder(context, request(2))]);
+    const later = await placeOrder(context, request(2));
+    const ids = new Set([...answers, later].map((a) => a.order.id));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect(database.db.select().from(schema.orders).all()).toMatchObject([{ id, idempotencyKey: "key-1" }]);
+    expect(keyRows()).toMatchObject([{ key: "key-1", resourceId: id }]);
+    expect(events()).toEqual(["orders.order.placed"]);
+  });
+
+  it("refuses the key sent with a different order (409 naming the key) and places nothing more", async () => {
+    await placeOrder(context, request(2));
+    await expect(placeOrder(context, request(3))).rejects.toMatchObject({ code: "CONFLICT", details: { idempotencyKey: "key-1" } });
+    expect(database.db.select().from(schema.orders).all()).toHaveLength(1);
+  });
+
+  it("remembers the key of an order the previous release placed (trigger of migration 0002): never a second order", async () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const legacy = { customerId: "c1", status: "PENDING", totalCents: 0, correlationId: "c", createdAt: at, updatedAt: at } as const;
+    database.db.insert(schema.orders).values({ id: "old-1", ...legacy, idempotencyKey: "key-1", requestFingerprint: '{"customerId":"c1"}' }).run();
+    expect(keyRows()).toEqual([{ key: "key-1", resourceId: "old-1", requestFingerprint: '{"customerId":"c1"}', createdAt: Date.parse(at) }]);
+    await expect(placeOrder(context, request(2))).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(database.db.select().from(schema.orders).all()).toHaveLength(1);
+  });
+});
