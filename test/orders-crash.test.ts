@@ -110,6 +110,23 @@ describe("orders saga recovery after a crash", () => {
     await orders.kill("SIGTERM");
   });
 
+  it.each([
+    ["authorizing", "authorize", "AUTHORIZED"],
+    ["capturing", "capture", "CAPTURED"],
+  ])("finishes a saga killed after %s, charging once", async (_, step, paymentAtCrash) => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash(step, {}, fixture);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual([paymentAtCrash]);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
+    const saga = await call(orders, "saga", { orderId });
+    expect(saga.log.filter((e: { step: string; outcome: string }) => e.step === "confirm")).toHaveLength(1);
+    await orders.kill("SIGTERM");
+  });
+
   it("compensates a saga found after its deadline: stock released, nothing authorized, order REJECTED", async () => {
     const fixture = await shopFixture(10, 1500, 100_000);
     const { dataDir, port, orderId } = await placeAndCrash("reserve", { SAGA_DEADLINE_MS: "1" }, fixture);
