@@ -108,7 +108,7 @@ export const sagaLog = sqliteTable(
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     orderId: text("order_id").notNull(),
     step: text("step").notNull(),
-    /** started | ok | out_of_stock | declined | failed | skipped */
+    /** started | ok | out_of_stock | declined | failed | skipped | passed (a deadline) */
     outcome: text("outcome").notNull(),
     detail: text("detail"),
     at: integer("at").notNull(),
