@@ -3,6 +3,9 @@
  * owns what the write makes, in its own DB and in the write's own transaction (the gateway owns no
  * data and may restart): a repeat of the same request finds the key and answers with what the
  * first one made, writing nothing; the key sent with a different request is refused (CONFLICT).
+ * A write that must ask peers before writing (orders' place) looks the key up before asking, to
+ * answer a repeat at once, and again in its write's transaction, where a concurrent repeat that
+ * wrote meanwhile is found (the transaction is IMMEDIATE: one writer at a time).
  *
  * @example
  *   export const idempotencyKeys = idempotencyKeysTable();                        // schema.ts

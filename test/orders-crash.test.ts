@@ -1,5 +1,5 @@
 /**
- * orders dies mid-saga (SIGKILL, through its ORDERS_FAULT fault-injection setting) and a peer
+ * orders dies mid-saga (SIGKILL, through the test-only preload test/support/crash-after-step.ts) and a peer
  * goes away during compensation; all five workers are real Bun processes. After a restart the
  * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
  * Last, orders' events reach its JetStream stream through the outbox relay.
@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "nats";
 import { readStream } from "./fixtures/events-consumer/helpers";
 import { freePort, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
+
+/** Kills orders right after the saga step named by ORDERS_CRASH_AFTER is persisted. */
+const crashAfterStep = "./test/support/crash-after-step.ts";
 
 let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
 let peersDir: string;
@@ -60,7 +63,7 @@ function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
 async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }) {
   const dataDir = tempDir("orders-crash");
   const port = await freePort();
-  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_FAULT: `crash_after:${step}` }), { port });
+  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, preload: crashAfterStep });
   const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch(
     (error: unknown) => error,
   );
@@ -104,6 +107,23 @@ describe("orders saga recovery after a crash", () => {
       "capture",
       "confirm",
     ]);
+    await orders.kill("SIGTERM");
+  });
+
+  it.each([
+    ["authorizing", "authorize", "AUTHORIZED"],
+    ["capturing", "capture", "CAPTURED"],
+  ])("finishes a saga killed after %s, charging once", async (_, step, paymentAtCrash) => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash(step, {}, fixture);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual([paymentAtCrash]);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
+    const saga = await call(orders, "saga", { orderId });
+    expect(saga.log.filter((e: { step: string; outcome: string }) => e.step === "confirm")).toHaveLength(1);
     await orders.kill("SIGTERM");
   });
 

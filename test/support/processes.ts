@@ -155,14 +155,18 @@ export interface RunningWorker extends RunningProcess {
   port: number;
 }
 
-/** Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready. */
+/**
+ * Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready.
+ * `preload`: a test-only module Bun loads first (e.g. test/support/crash-after-step.ts).
+ */
 export async function startWorker(
   name: string,
   env: Record<string, string>,
-  options: { port?: number; waitReady?: boolean } = {},
+  options: { port?: number; waitReady?: boolean; preload?: string } = {},
 ): Promise<RunningWorker> {
   const port = options.port ?? (await freePort());
-  const child = spawn(bunBin, ["run", `workers/${name}/main.ts`], {
+  const preload = options.preload ? [`--preload=${options.preload}`] : [];
+  const child = spawn(bunBin, ["run", ...preload, `workers/${name}/main.ts`], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

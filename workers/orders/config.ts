@@ -1,6 +1,6 @@
 /**
  * orders' environment: the common worker variables, its four peers' URLs, how long `place`
- * waits for the saga, the saga's retry policy, and one fault-injection setting for tests.
+ * waits for the saga, and the saga's retry policy.
  */
 import { z } from "zod";
 import { peerUrl, workerConfigSchema } from "../../shared/config";
@@ -9,10 +9,6 @@ import { peerUrl, workerConfigSchema } from "../../shared/config";
 export const placement = { portOffset: 5 } as const;
 
 const ms = z.coerce.number().int().positive();
-
-/** Saga steps after which ORDERS_FAULT may kill the process. */
-export const faultSteps = ["reserve", "authorize", "commit", "capture"] as const;
-export type { FaultStep } from "./deps";
 
 export const ordersConfigSchema = workerConfigSchema(4100 + placement.portOffset).extend({
   USERS_URL: peerUrl(4101),
@@ -33,13 +29,5 @@ export const ordersConfigSchema = workerConfigSchema(4100 + placement.portOffset
   SAGA_ATTENTION_AFTER: z.coerce.number().int().positive().default(3),
   /** How often the sweeper looks for sagas due for another attempt. */
   SAGA_SWEEP_MS: ms.default(500),
-  /**
-   * Fault injection, for crash tests only: `crash_after:<step>` SIGKILLs the process right after
-   * that step's result is persisted (e.g. `crash_after:reserve`). Unset in every real deployment.
-   */
-  ORDERS_FAULT: z
-    .string()
-    .regex(new RegExp(`^crash_after:(${faultSteps.join("|")})$`), `expected crash_after:<${faultSteps.join("|")}>`)
-    .optional(),
 });
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -1,6 +1,5 @@
-/** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its tables. */
+/** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its store's types. */
 import type { TRPCClient } from "@trpc/client";
-import type { WorkerDb } from "../../shared/db";
 import type { Logger } from "../../shared/logger";
 import type { NatsConnectionLoop } from "../../shared/events/nats";
 import type { WorkerLoop, WorkerSecurity } from "../../shared/worker";
@@ -8,12 +7,9 @@ import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
-import type * as schema from "./schema";
+import type { OrdersDb, OrdersStore } from "./store";
 
-export type OrdersDb = WorkerDb<typeof schema>;
-
-/** Saga steps after which a crash test may kill the process. */
-export type FaultStep = "reserve" | "authorize" | "commit" | "capture";
+export type { OrdersDb, OrdersStore };
 
 export interface SagaSettings {
   /** An orphaned saga still before payment is resumed only within this time since placing. */
@@ -50,14 +46,13 @@ export interface OrdersDeps extends WorkerSecurity {
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   orderWaitMs: number;
   saga: SagaSettings;
-  /** Fault injection for crash tests: called right after a step's result is persisted. */
-  afterStep?: (step: FaultStep) => void;
   /** The bus; without it (in-process tests) events wait in the outbox. */
   nats?: NatsConnectionLoop;
 }
 
-/** What procedures see: the deps plus the saga engine the worker runs. */
+/** What procedures see: the deps plus the store's prepared statements and the saga engine the worker runs. */
 export interface OrdersContext extends OrdersDeps {
+  store: OrdersStore;
   sagas: SagaEngine;
 }
 

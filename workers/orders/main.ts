@@ -6,7 +6,7 @@ import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
-import { ordersConfigSchema, type FaultStep } from "./config";
+import { ordersConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createOrdersWorker } from "./worker";
 
@@ -17,8 +17,6 @@ await runWorkerMain({
   create: ({ config, db, logger, identity, bodyLimitBytes, natsAuth }) => {
     // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
     const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
-    const crashAfter = config.ORDERS_FAULT?.slice("crash_after:".length) as FaultStep | undefined;
-    if (crashAfter) logger.warn({ fault: config.ORDERS_FAULT }, "fault injection on: orders will SIGKILL itself mid-saga");
     return createOrdersWorker({
       db,
       logger,
@@ -39,9 +37,7 @@ await runWorkerMain({
         attentionAfter: config.SAGA_ATTENTION_AFTER,
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
-      // Kill -9 ourselves right after the step's result is persisted: what a crash looks like.
       nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger, ...natsAuth }),
-      afterStep: crashAfter ? (step) => void (step === crashAfter && process.kill(process.pid, "SIGKILL")) : undefined,
     });
   },
 });

@@ -21,43 +21,43 @@ async function closedPort(): Promise<number> {
   });
 }
 
+// users answers in-process (its app behind the peer client's fetch); every other peer is down.
+const now = () => new Date();
+const users = useInProcessWorker("users", usersSchema, (deps) => createUsersWorker(deps), { now });
+const t = useInProcessWorker(
+  "orders",
+  schema,
+  async (deps) => {
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const peer = { self: "orders", timeoutMs: 1000 };
+    return createOrdersWorker({
+      ...deps,
+      peers: {
+        users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: "http://users.local", fetch: (input, init) => users.worker.app.fetch(new Request(input, init)) }).client,
+        catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: down }).client,
+        inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: down }).client,
+        payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: down }).client,
+      },
+      orderWaitMs: 1000,
+      saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
+    });
+  },
+  { now },
+);
+let customerId: string;
+
+beforeEach(async () => {
+  customerId = users.data(await users.mutate("register", { email: "ann@example.com", name: "Ann" })).id;
+});
+
+const place = (body: unknown) => t.mutate("place", body);
+const nothingWritten = () => {
+  expect(t.database.db.select().from(schema.orders).all()).toHaveLength(0);
+  expect(t.database.db.select().from(schema.sagas).all()).toHaveLength(0);
+  expect(t.database.db.select().from(schema.outbox).all()).toHaveLength(0);
+};
+
 describe("orders worker (in-process, better-sqlite3) with its peers", () => {
-  const now = () => new Date();
-  // users answers in-process (its app behind the peer client's fetch); every other peer is down.
-  const users = useInProcessWorker("users", usersSchema, (deps) => createUsersWorker(deps), { now });
-  const t = useInProcessWorker(
-    "orders",
-    schema,
-    async (deps) => {
-      const down = `http://127.0.0.1:${await closedPort()}`;
-      const peer = { self: "orders", timeoutMs: 1000 };
-      return createOrdersWorker({
-        ...deps,
-        peers: {
-          users: createPeerClient<UsersRouter>({ ...peer, peer: "users", url: "http://users.local", fetch: (input, init) => users.worker.app.fetch(new Request(input, init)) }).client,
-          catalog: createPeerClient<CatalogRouter>({ ...peer, peer: "catalog", url: down }).client,
-          inventory: createPeerClient<InventoryRouter>({ ...peer, peer: "inventory", url: down }).client,
-          payments: createPeerClient<PaymentsRouter>({ ...peer, peer: "payments", url: down }).client,
-        },
-        orderWaitMs: 1000,
-        saga: { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 100 },
-      });
-    },
-    { now },
-  );
-  let customerId: string;
-
-  beforeEach(async () => {
-    customerId = users.data(await users.mutate("register", { email: "ann@example.com", name: "Ann" })).id;
-  });
-
-  const place = (body: unknown) => t.mutate("place", body);
-  const nothingWritten = () => {
-    expect(t.database.db.select().from(schema.orders).all()).toHaveLength(0);
-    expect(t.database.db.select().from(schema.sagas).all()).toHaveLength(0);
-    expect(t.database.db.select().from(schema.outbox).all()).toHaveLength(0);
-  };
-
   it("answers bad input with a 400 naming each bad field and writes nothing", async () => {
     const cases: Array<[unknown, string]> = [
       [{ customerId, items: [] }, "items"],

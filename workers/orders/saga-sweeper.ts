@@ -7,7 +7,7 @@ import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import type { WorkerLoop } from "../../shared/worker";
 import { runInBackgroundScope } from "../../shared/request-scope";
 import { sagas } from "./schema";
-import type { OrdersDb } from "./service";
+import type { OrdersDb } from "./store";
 
 export interface SagaSweeperOptions {
   db: OrdersDb;

@@ -1,9 +1,11 @@
 /**
- * The order saga, with orders as its orchestrator:
+ * The order saga, with orders as its orchestrator, as a table of steps:
  *   reserve stock → authorize payment → commit stock → capture payment → order CONFIRMED.
  *
- * The saga row is written BEFORE each step, so after a crash it says which step may have
- * happened; every peer command is idempotent by the order id, so re-issuing it is safe.
+ * Each step is a function of (context, saga, order) → next; `advance` looks the step up by the
+ * saga's persisted state. The runner around it (saga-runner.ts) loops while a step says
+ * "continue". The saga row is written BEFORE each step, so after a crash it says which step may
+ * have happened; every peer command is idempotent by the order id, so re-issuing it is safe.
  * - OUT_OF_STOCK on reserve → REJECTED insufficient_stock (nothing is held).
  * - PAYMENT_DECLINED on authorize → release stock → REJECTED payment_declined.
  * - reserve/authorize still failing after the client's retries (peer down, timeout) →
@@ -18,251 +20,194 @@
  * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
  * re-issues its step if within its deadline, or is compensated if past it.
  */
-import { eq } from "drizzle-orm";
 import type { DomainError } from "../../shared/errors";
+import type { Logger } from "../../shared/logger";
 import { peerErrorOf } from "../../shared/peer-client";
-import { runInRequestScope } from "../../shared/request-scope";
-import { sagaOutcomes, traceSagaStep } from "../../telemetry/saga";
-import { orders, type RejectionReason, type SagaRow, type SagaState, type SagaStep } from "./schema";
-import { loadSaga, recordConfirmed, recordRejected, recordSaga, type SagaLogEntry } from "./saga-store";
-import { createSagaSweeper } from "./saga-sweeper";
-import { getOrder, type Order } from "./service";
-import type { OrdersDeps, SagaEngine } from "./deps";
+import { traceSagaStep } from "../../telemetry/saga";
+import type { RejectionReason, SagaRow, SagaState, SagaStep } from "./schema";
+import { recordConfirmed, recordRejected, recordSaga, type Order, type OrdersStore, type SagaLogEntry } from "./store";
+import type { OrdersPeers, SagaSettings } from "./deps";
 
-type Next = "continue" | "stop";
+/** What every step needs; the runner builds it once per worker. */
+export interface SagaContext {
+  store: OrdersStore;
+  peers: OrdersPeers;
+  logger: Logger;
+  now: () => Date;
+  settings: SagaSettings;
+  /** The saga has ended (its end is committed): count it and wake whoever waits for the order. */
+  ended(orderId: string, outcome: "confirmed" | "rejected", reason?: RejectionReason): void;
+}
+
+export type Next = "continue" | "stop";
+export type SagaStepRun = (ctx: SagaContext, saga: SagaRow, order: Order) => Promise<Next> | Next;
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
 /** Only commit/capture (forward) and void/release (compensations) are retried in place. */
 const retriedSteps: ReadonlySet<SagaStep> = new Set(["commit", "capture", "void", "release"]);
 
-export function createSagaEngine(deps: Pick<OrdersDeps, "db" | "logger" | "now" | "peers" | "saga" | "afterStep">): SagaEngine {
-  const { db, logger, peers, saga: settings } = deps;
-  const running = new Map<string, Promise<void>>();
-  const waiters = new Map<string, Set<() => void>>();
-  const nowMs = () => deps.now().getTime();
-  // Every command carries the order id as its key, so the client may retry it and the peer
-  // answers a repeat with the first result.
-  const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
-  const record = (orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry) => recordSaga(db, orderId, changes, log, deps.now());
-  const outcomes = sagaOutcomes();
+// Every command carries the order id as its key, so the client may retry it and the peer
+// answers a repeat with the first result.
+const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
 
-  /** Writes "step started" (and the in-flight state) before calling the peer. */
-  /** Each step (and compensation) is a span that ends OK or ERROR as the step did. */
-  function attempt<T>(saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
-    const compensation = step === "void" || step === "release";
-    return traceSagaStep({ step, orderId: saga.orderId, compensation }, async (): Promise<Attempt<T>> => {
-      // A saga needing attention keeps that state while retried, so it stays listed until fixed.
-      record(saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
-      try {
-        return { ok: true, value: await call() };
-      } catch (error) {
-        return { ok: false, error: peerErrorOf(error, peer) };
-      }
-    });
-  }
+function record(ctx: SagaContext, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry): void {
+  recordSaga(ctx.store, orderId, changes, log, ctx.now());
+}
 
-  /** A failed retried step: count it, schedule the next try, flag the saga after too many. */
-  function scheduleRetry(saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }): Next {
-    const attempts = saga.attempts + 1;
-    const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
-    const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
-    record(
-      saga.orderId,
-      { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: nowMs() + delay },
-      { step, outcome: "failed", detail: error.message },
-    );
-    if (flagged) logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
-    return "stop";
-  }
-
-  function settle(orderId: string): void {
-    for (const wake of waiters.get(orderId) ?? []) wake();
-    waiters.delete(orderId);
-  }
-
-  function finishRejected(order: Order, reason: RejectionReason, log: SagaLogEntry): Next {
-    recordRejected(db, order, reason, log, deps.now());
-    outcomes.ended("rejected", reason);
-    settle(order.id);
-    return "stop";
-  }
-
-  function finishConfirmed(order: Order, captureOutcome: "ok" | "skipped"): Next {
-    recordConfirmed(db, order, captureOutcome, deps.now());
-    outcomes.ended("confirmed");
-    settle(order.id);
-    return "stop";
-  }
-
-  /** Starts undoing what may have happened (in reverse order); the order is rejected after. */
-  function compensate(saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: SagaLogEntry): Next {
-    const changes = { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason } as const;
-    record(saga.orderId, { ...changes, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: nowMs() }, log);
-    return "continue";
-  }
-
-  async function reserve(saga: SagaRow, order: Order): Promise<Next> {
-    const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
-    const result = await attempt(saga, "reserve", "RESERVING", "inventory", () =>
-      peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id)),
-    );
-    if (result.ok) {
-      record(order.id, { state: "RESERVED", step: "authorize", attempts: 0, lastError: null }, { step: "reserve", outcome: "ok" });
-      deps.afterStep?.("reserve");
-      return "continue";
+/**
+ * Writes "step started" (and the in-flight state) before calling the peer. Each step (and
+ * compensation) is a span that ends OK or ERROR as the step did.
+ */
+function attempt<T>(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
+  const compensation = step === "void" || step === "release";
+  return traceSagaStep({ step, orderId: saga.orderId, compensation }, async (): Promise<Attempt<T>> => {
+    // A saga needing attention keeps that state while retried, so it stays listed until fixed.
+    record(ctx, saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
+    try {
+      return { ok: true, value: await call() };
+    } catch (error) {
+      return { ok: false, error: peerErrorOf(error, peer) };
     }
-    const detail = result.error.message;
-    if (result.error.code === "OUT_OF_STOCK") return finishRejected(order, "insufficient_stock", { step: "reserve", outcome: "out_of_stock", detail });
-    return compensate(saga, ["release"], "peer_unavailable", { step: "reserve", outcome: "failed", detail });
-  }
-
-  async function authorize(saga: SagaRow, order: Order): Promise<Next> {
-    // A free order (every price 0) has nothing to authorize or capture.
-    const result =
-      order.totalCents === 0
-        ? ({ ok: true, value: null } as const)
-        : await attempt(saga, "authorize", "AUTHORIZING", "payments", () =>
-            peers.payments.authorize.mutate({ orderId: order.id, customerId: order.customerId, amountCents: order.totalCents }, byOrder(order.id)),
-          );
-    if (result.ok) {
-      const outcome = order.totalCents === 0 ? "skipped" : "ok";
-      record(order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome });
-      deps.afterStep?.("authorize");
-      return "continue";
-    }
-    const detail = result.error.message;
-    if (result.error.code === "PAYMENT_DECLINED") {
-      return compensate(saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
-    }
-    return compensate(saga, ["void", "release"], "peer_unavailable", { step: "authorize", outcome: "failed", detail });
-  }
-
-  async function commit(saga: SagaRow, order: Order): Promise<Next> {
-    const result = await attempt(saga, "commit", "COMMITTING", "inventory", () =>
-      peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)),
-    );
-    if (!result.ok) return scheduleRetry(saga, "commit", "COMMITTING", result.error);
-    record(order.id, { state: "CAPTURING", step: "capture", attempts: 0, lastError: null }, { step: "commit", outcome: "ok" });
-    deps.afterStep?.("commit");
-    return "continue";
-  }
-
-  async function capture(saga: SagaRow, order: Order): Promise<Next> {
-    if (order.totalCents > 0) {
-      const result = await attempt(saga, "capture", "CAPTURING", "payments", () =>
-        peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)),
-      );
-      if (!result.ok) return scheduleRetry(saga, "capture", "CAPTURING", result.error);
-    }
-    const next = finishConfirmed(order, order.totalCents > 0 ? "ok" : "skipped");
-    deps.afterStep?.("capture");
-    return next;
-  }
-
-  async function compensateNext(saga: SagaRow, order: Order): Promise<Next> {
-    const [step, ...rest] = saga.compensations ?? [];
-    const reason = saga.rejectionReason ?? "peer_unavailable";
-    if (!step) return finishRejected(order, reason, { step: "compensate", outcome: "ok" });
-    const input = { orderId: order.id };
-    const result =
-      step === "void"
-        ? await attempt(saga, "void", "COMPENSATING", "payments", () => peers.payments.void.mutate(input, byOrder(order.id)))
-        : await attempt(saga, "release", "COMPENSATING", "inventory", () => peers.inventory.release.mutate(input, byOrder(order.id)));
-    if (!result.ok) return scheduleRetry(saga, step, "COMPENSATING", result.error);
-    // The peer's answer (VOIDED/RELEASED, or NONE when the step had never happened) goes in the log.
-    const changes = { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null } as const;
-    record(order.id, changes, { step, outcome: "ok", detail: result.value.status });
-    return "continue";
-  }
-
-  /** One step of the saga from its persisted state. `resumed`: found unfinished, not run live. */
-  function advance(saga: SagaRow, order: Order, resumed: boolean): Promise<Next> | Next {
-    const expired = resumed && nowMs() > saga.deadlineAt;
-    const late = { step: "deadline", outcome: "passed", detail: `saga resumed after its deadline in state ${saga.state}` };
-    switch (saga.state) {
-      case "STARTED":
-        return expired ? finishRejected(order, "peer_unavailable", late) : reserve(saga, order);
-      case "RESERVING":
-      case "RESERVED":
-        if (expired) return compensate(saga, ["release"], "peer_unavailable", late);
-        return saga.state === "RESERVING" ? reserve(saga, order) : authorize(saga, order);
-      case "AUTHORIZING":
-        return expired ? compensate(saga, ["void", "release"], "peer_unavailable", late) : authorize(saga, order);
-      case "AUTHORIZED":
-      case "COMMITTING":
-        return commit(saga, order);
-      case "CAPTURING":
-        return capture(saga, order);
-      case "COMPENSATING":
-        return compensateNext(saga, order);
-      case "NEEDS_ATTENTION":
-        if (saga.step === "commit") return commit(saga, order);
-        if (saga.step === "capture") return capture(saga, order);
-        return compensateNext(saga, order);
-      case "DONE":
-        return "stop";
-    }
-  }
-
-  async function drive(orderId: string, resumed: boolean): Promise<void> {
-    const order = getOrder(db, orderId);
-    await runInRequestScope({ correlationId: order.correlationId }, async () => {
-      let resuming = resumed;
-      for (;;) {
-        const saga = loadSaga(db, orderId);
-        if (!saga || saga.state === "DONE") return;
-        try {
-          if ((await advance(saga, order, resuming)) === "stop") return;
-        } catch (error) {
-          // Not a peer's answer (a bug, a DB error): keep the saga in the state it reached (which
-          // says what may have happened) and let the sweeper try again later.
-          logger.error({ err: error, orderId, state: saga.state }, "saga step failed unexpectedly");
-          const reached = loadSaga(db, orderId) ?? saga;
-          scheduleRetry(reached, reached.step ?? "reserve", reached.state, { message: String(error) });
-          return;
-        }
-        resuming = false;
-      }
-    });
-  }
-
-  function run(orderId: string, options: { resumed?: boolean } = {}): Promise<void> {
-    const current = running.get(orderId);
-    if (current) return current;
-    const promise = drive(orderId, options.resumed ?? false)
-      .catch((error: unknown) => logger.error({ err: error, orderId }, "saga run failed"))
-      .finally(() => running.delete(orderId));
-    running.set(orderId, promise);
-    return promise;
-  }
-
-  function waitForEnd(orderId: string, timeoutMs: number): Promise<boolean> {
-    const row = db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId)).get();
-    if (!row || row.status !== "PENDING") return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        waiters.get(orderId)?.delete(wake);
-        resolve(false);
-      }, timeoutMs);
-      const set = waiters.get(orderId) ?? new Set();
-      set.add(wake);
-      waiters.set(orderId, set);
-    });
-  }
-
-  const sweeper = createSagaSweeper({
-    db,
-    now: deps.now,
-    intervalMs: settings.sweepIntervalMs,
-    isRunning: (orderId) => running.has(orderId),
-    runningCount: () => running.size,
-    resume: (orderId) => void run(orderId, { resumed: true }),
-    drain: () => Promise.allSettled([...running.values()]),
   });
+}
 
-  return { run, waitForEnd, sweeper };
+/** A failed retried step: count it, schedule the next try, flag the saga after too many. */
+export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }): Next {
+  const { settings } = ctx;
+  const attempts = saga.attempts + 1;
+  const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
+  const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
+  record(
+    ctx,
+    saga.orderId,
+    { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: ctx.now().getTime() + delay },
+    { step, outcome: "failed", detail: error.message },
+  );
+  if (flagged) ctx.logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
+  return "stop";
+}
+
+function finishRejected(ctx: SagaContext, order: Order, reason: RejectionReason, log: SagaLogEntry): Next {
+  recordRejected(ctx.store, order, reason, log, ctx.now());
+  ctx.ended(order.id, "rejected", reason);
+  return "stop";
+}
+
+/** Starts undoing what may have happened (in reverse order); the order is rejected after. */
+function compensate(ctx: SagaContext, saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: SagaLogEntry): Next {
+  const changes = { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason } as const;
+  record(ctx, saga.orderId, { ...changes, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: ctx.now().getTime() }, log);
+  return "continue";
+}
+
+export async function reserve(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+  const call = () => ctx.peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id));
+  const result = await attempt(ctx, saga, "reserve", "RESERVING", "inventory", call);
+  if (result.ok) {
+    record(ctx, order.id, { state: "RESERVED", step: "authorize", attempts: 0, lastError: null }, { step: "reserve", outcome: "ok" });
+    return "continue";
+  }
+  const detail = result.error.message;
+  if (result.error.code === "OUT_OF_STOCK") return finishRejected(ctx, order, "insufficient_stock", { step: "reserve", outcome: "out_of_stock", detail });
+  return compensate(ctx, saga, ["release"], "peer_unavailable", { step: "reserve", outcome: "failed", detail });
+}
+
+export async function authorize(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  const authorized = (outcome: "ok" | "skipped"): Next => {
+    record(ctx, order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome });
+    return "continue";
+  };
+  // A free order (every price 0) has nothing to authorize or capture.
+  if (order.totalCents === 0) return authorized("skipped");
+  const payment = { orderId: order.id, customerId: order.customerId, amountCents: order.totalCents };
+  const result = await attempt(ctx, saga, "authorize", "AUTHORIZING", "payments", () => ctx.peers.payments.authorize.mutate(payment, byOrder(order.id)));
+  if (result.ok) return authorized("ok");
+  const detail = result.error.message;
+  if (result.error.code === "PAYMENT_DECLINED") return compensate(ctx, saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
+  return compensate(ctx, saga, ["void", "release"], "peer_unavailable", { step: "authorize", outcome: "failed", detail });
+}
+
+export async function commit(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  const result = await attempt(ctx, saga, "commit", "COMMITTING", "inventory", () => ctx.peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)));
+  if (!result.ok) return scheduleRetry(ctx, saga, "commit", "COMMITTING", result.error);
+  record(ctx, order.id, { state: "CAPTURING", step: "capture", attempts: 0, lastError: null }, { step: "commit", outcome: "ok" });
+  return "continue";
+}
+
+/** Captures the payment (none for a free order) and confirms the order with its event. */
+export async function capture(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  if (order.totalCents > 0) {
+    const result = await attempt(ctx, saga, "capture", "CAPTURING", "payments", () => ctx.peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)));
+    if (!result.ok) return scheduleRetry(ctx, saga, "capture", "CAPTURING", result.error);
+  }
+  recordConfirmed(ctx.store, order, order.totalCents > 0 ? "ok" : "skipped", ctx.now());
+  ctx.ended(order.id, "confirmed");
+  return "stop";
+}
+
+/** Runs the first compensation still due; the peer's answer goes in the log. */
+async function compensation(ctx: SagaContext, saga: SagaRow, step: "void" | "release", peer: string, call: () => Promise<{ status: string }>): Promise<Next> {
+  const result = await attempt(ctx, saga, step, "COMPENSATING", peer, call);
+  if (!result.ok) return scheduleRetry(ctx, saga, step, "COMPENSATING", result.error);
+  // VOIDED/RELEASED, or NONE when the step had never happened.
+  const rest = (saga.compensations ?? []).slice(1);
+  record(ctx, saga.orderId, { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null }, { step, outcome: "ok", detail: result.value.status });
+  return "continue";
+}
+
+/** Compensation: voids the payment's authorization (if there is one). */
+export function voidPayment(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  return compensation(ctx, saga, "void", "payments", () => ctx.peers.payments.void.mutate({ orderId: order.id }, byOrder(order.id)));
+}
+
+/** Compensation: releases the order's reservation (if there is one). */
+export function release(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  return compensation(ctx, saga, "release", "inventory", () => ctx.peers.inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
+}
+
+/** The compensation driver: the next compensation due, or the order REJECTED once none is left. */
+export function compensateNext(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> | Next {
+  const step = saga.compensations?.[0];
+  if (!step) return finishRejected(ctx, order, saga.rejectionReason ?? "peer_unavailable", { step: "compensate", outcome: "ok" });
+  return step === "void" ? voidPayment(ctx, saga, order) : release(ctx, saga, order);
+}
+
+/** A saga needing attention retries the step it is stuck on (commit, capture or a compensation). */
+export function retryStuck(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> | Next {
+  if (saga.step === "commit") return commit(ctx, saga, order);
+  if (saga.step === "capture") return capture(ctx, saga, order);
+  return compensateNext(ctx, saga, order);
+}
+
+/** The step each persisted state runs next. */
+export const stepOfState: Readonly<Record<SagaState, SagaStepRun>> = {
+  STARTED: reserve,
+  RESERVING: reserve,
+  RESERVED: authorize,
+  AUTHORIZING: authorize,
+  AUTHORIZED: commit,
+  COMMITTING: commit,
+  CAPTURING: capture,
+  COMPENSATING: compensateNext,
+  NEEDS_ATTENTION: retryStuck,
+  DONE: () => "stop",
+};
+
+/** What a saga found unfinished past its deadline does instead, while still before payment. */
+const pastDeadline: Readonly<Partial<Record<SagaState, SagaStepRun>>> = {
+  STARTED: (ctx, saga, order) => finishRejected(ctx, order, "peer_unavailable", lateLog(saga)),
+  RESERVING: (ctx, saga) => compensate(ctx, saga, ["release"], "peer_unavailable", lateLog(saga)),
+  RESERVED: (ctx, saga) => compensate(ctx, saga, ["release"], "peer_unavailable", lateLog(saga)),
+  AUTHORIZING: (ctx, saga) => compensate(ctx, saga, ["void", "release"], "peer_unavailable", lateLog(saga)),
+};
+
+function lateLog(saga: SagaRow): SagaLogEntry {
+  return { step: "deadline", outcome: "passed", detail: `saga resumed after its deadline in state ${saga.state}` };
+}
+
+/** One step of the saga from its persisted state. `resumed`: found unfinished, not run live. */
+export function advance(ctx: SagaContext, saga: SagaRow, order: Order, resumed: boolean): Promise<Next> | Next {
+  const late = resumed && ctx.now().getTime() > saga.deadlineAt ? pastDeadline[saga.state] : undefined;
+  return (late ?? stepOfState[saga.state])(ctx, saga, order);
 }

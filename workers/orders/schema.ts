@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
-import { idempotencyKeyInput } from "../../shared/idempotency";
+import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
 
 export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -23,9 +23,11 @@ export const orders = sqliteTable(
     totalCents: integer("total_cents").notNull(),
     rejectionReason: text("rejection_reason", { enum: rejectionReasons }),
     correlationId: text("correlation_id").notNull(),
-    /** The caller's Idempotency-Key: a repeat returns this order instead of placing another. */
+    /**
+     * The caller's Idempotency-Key and its request's fingerprint, still written for the previous
+     * release (which reads only these); keys are read from `idempotency_keys` (migration 0002).
+     */
     idempotencyKey: text("idempotency_key"),
-    /** What the keyed request asked for, so a key reused for a different order is refused. */
     requestFingerprint: text("request_fingerprint"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
@@ -106,7 +108,7 @@ export const sagaLog = sqliteTable(
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     orderId: text("order_id").notNull(),
     step: text("step").notNull(),
-    /** started | ok | out_of_stock | declined | failed | skipped */
+    /** started | ok | out_of_stock | declined | failed | skipped | passed (a deadline) */
     outcome: text("outcome").notNull(),
     detail: text("detail"),
     at: integer("at").notNull(),
@@ -129,6 +131,9 @@ export const placeOrderInput = z.strictObject({
   idempotencyKey: idempotencyKeyInput.optional(),
 });
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
+
+/** The Idempotency-Key of each keyed order, with what it placed (shared/idempotency.ts). */
+export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();

@@ -2,13 +2,15 @@
 import { createWorker, type WorkerLoop } from "../../shared/worker";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { ordersRouter } from "./router";
-import { createSagaEngine } from "./saga";
+import { createSagaEngine } from "./saga-runner";
+import { createOrdersStore } from "./store";
 import type { OrdersContext, OrdersDeps } from "./deps";
 import { outbox } from "./schema";
 
 export function createOrdersWorker(deps: OrdersDeps) {
-  const sagas = createSagaEngine(deps);
-  const context: OrdersContext = { ...deps, sagas };
+  const store = createOrdersStore(deps.db);
+  const sagas = createSagaEngine({ ...deps, store });
+  const context: OrdersContext = { ...deps, store, sagas };
   const loops: WorkerLoop[] = [];
   if (deps.nats) {
     // The connection first: loops stop in reverse, so the relay stops before the connection closes.

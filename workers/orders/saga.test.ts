@@ -1,0 +1,403 @@
+/**
+ * Every branch of the order saga on a real orders.db (migrations applied), with fake peers: plain
+ * objects standing in for the tRPC clients, recording each call and its idempotency key and
+ * throwing what the real clients throw (a peer's domain error, or a peer that cannot be reached).
+ * No process is started; the clock is the test's.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TRPCClientError } from "@trpc/client";
+import { asc, eq } from "drizzle-orm";
+import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
+import { createLogger } from "../../shared/logger";
+import { placeOrder } from "./service";
+import { createSagaEngine } from "./saga-runner";
+import { reserve, type SagaContext } from "./saga";
+import * as schema from "./schema";
+import { createOrdersStore, getOrder, loadSaga, recordSaga, type OrdersStore } from "./store";
+import type { OrdersContext, OrdersPeers, SagaEngine, SagaSettings } from "./deps";
+
+type PeerCall = "inventory.reserve" | "inventory.commit" | "inventory.release" | "payments.authorize" | "payments.capture" | "payments.void";
+const answers: Record<PeerCall, unknown> = {
+  "inventory.reserve": { status: "RESERVED" },
+  "inventory.commit": { status: "COMMITTED" },
+  "inventory.release": { status: "RELEASED" },
+  "payments.authorize": { status: "AUTHORIZED" },
+  "payments.capture": { status: "CAPTURED" },
+  "payments.void": { status: "VOIDED" },
+};
+
+/** What the peer client throws for a peer's domain error (the error's data carries its code). */
+function peerAnswered(domainCode: string, message: string) {
+  return () => new TRPCClientError(message, { result: { error: { message, code: -32009, data: { domainCode, code: "CONFLICT" } } } } as never);
+}
+/** What it throws once its retries gave up on an unreachable peer: no answer, so no data. */
+const unreachable = () => new TRPCClientError("fetch failed");
+
+/**
+ * The four peers as plain objects: calls recorded with their key; a method fails while `failing`
+ * holds it, and answers what `answering` holds instead of its usual answer.
+ */
+function fakePeers(prices: Record<string, number>) {
+  const calls: Array<{ call: PeerCall; key: string | undefined }> = [];
+  const failing = new Map<PeerCall, () => Error>();
+  const answering = new Map<PeerCall, unknown>();
+  const method = (call: PeerCall) => ({
+    mutate: async (_input: unknown, options?: { context?: { idempotencyKey?: string } }) => {
+      calls.push({ call, key: options?.context?.idempotencyKey });
+      const fail = failing.get(call);
+      if (fail) throw fail();
+      return answering.has(call) ? answering.get(call) : answers[call];
+    },
+  });
+  const peers = {
+    users: { get: { query: async ({ id }: { id: string }) => ({ id }) } },
+    catalog: {
+      getMany: { query: async ({ ids }: { ids: string[] }) => ({ products: ids.map((id) => ({ id, name: `product ${id}`, priceCents: prices[id] ?? 0 })), missing: [] }) },
+    },
+    inventory: { reserve: method("inventory.reserve"), commit: method("inventory.commit"), release: method("inventory.release") },
+    payments: { authorize: method("payments.authorize"), capture: method("payments.capture"), void: method("payments.void") },
+  } as unknown as OrdersPeers;
+  return { peers, calls, failing, answering };
+}
+
+const settings: SagaSettings = { deadlineMs: 30_000, retryBaseMs: 100, retryMaxMs: 1000, attentionAfter: 3, sweepIntervalMs: 60_000 };
+
+let dir: string;
+let database: WorkerDatabase<typeof schema>;
+let store: OrdersStore;
+let clock: number;
+let fake: ReturnType<typeof fakePeers>;
+let engine: SagaEngine;
+let context: OrdersContext;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "bunmesh-saga-"));
+  database = await openWorkerDatabase({ worker: "orders", dataDir: dir, schema });
+  store = createOrdersStore(database.db);
+  clock = Date.parse("2026-01-01T00:00:00Z");
+  fake = fakePeers({ priced: 1500, free: 0 });
+  const deps = { db: database.db, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), peers: fake.peers, saga: settings };
+  engine = createSagaEngine({ ...deps, store });
+  // The engine is not given to placeOrder: each test runs the saga itself, step by step if need be.
+  const idle: SagaEngine = { run: async () => {}, waitForEnd: async () => false, sweeper: engine.sweeper };
+  context = { ...deps, store, sagas: idle, orderWaitMs: 0 };
+});
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Places a PENDING order (2 × the product) and returns its id; its saga has not run yet. */
+async function place(productId = "priced"): Promise<string> {
+  const placed = await placeOrder(context, { customerId: "c1", items: [{ productId, quantity: 2 }] });
+  expect(placed.order.status).toBe("PENDING");
+  return placed.order.id;
+}
+const sagaOf = (orderId: string) => loadSaga(store, orderId)!;
+const log = (orderId: string) =>
+  database.db
+    .select()
+    .from(schema.sagaLog)
+    .where(eq(schema.sagaLog.orderId, orderId))
+    .orderBy(asc(schema.sagaLog.seq))
+    .all()
+    .map((e) => (e.detail === null ? `${e.step} ${e.outcome}` : `${e.step} ${e.outcome}: ${e.detail}`));
+const events = () => database.db.select().from(schema.outbox).orderBy(asc(schema.outbox.seq)).all().map((e) => e.subject);
+const calls = () => fake.calls.map((c) => c.call);
+const keys = () => [...new Set(fake.calls.map((c) => c.key))];
+const down = "is unavailable (unreachable)";
+
+describe("a saga run live ends", () => {
+  it("confirms an order: reserve, authorize, commit, capture, each call keyed by the order id", async () => {
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "CONFIRMED", totalCents: 3000, rejectionReason: null });
+    expect(sagaOf(id)).toMatchObject({ state: "DONE", step: null, attempts: 0 });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect(keys()).toEqual([id]);
+    expect(log(id)).toEqual([
+      "place ok",
+      ...["reserve started", "reserve ok", "authorize started", "authorize ok", "commit started", "commit ok", "capture started"],
+      ...["capture ok", "confirm ok"],
+    ]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+  });
+
+  it("confirms a free order without authorizing or capturing", async () => {
+    const id = await place("free");
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
+    expect(calls()).toEqual(["inventory.reserve", "inventory.commit"]);
+    expect(log(id)).toEqual(["place ok", "reserve started", "reserve ok", "authorize skipped", "commit started", "commit ok", "capture skipped", "confirm ok"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+  });
+
+  it("rejects an order out of stock with nothing to compensate", async () => {
+    fake.failing.set("inventory.reserve", peerAnswered("OUT_OF_STOCK", "not enough stock of priced"));
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "insufficient_stock" });
+    expect(sagaOf(id)).toMatchObject({ state: "DONE", rejectionReason: "insufficient_stock", compensations: null });
+    expect(calls()).toEqual(["inventory.reserve"]);
+    expect(log(id)).toEqual(["place ok", "reserve started", "reserve out_of_stock: not enough stock of priced", "reject ok: insufficient_stock"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
+  });
+
+  it("releases the stock of a declined payment, voids nothing, and rejects the order", async () => {
+    fake.failing.set("payments.authorize", peerAnswered("PAYMENT_DECLINED", "credit limit exceeded"));
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "payment_declined" });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.release"]);
+    expect(keys()).toEqual([id]);
+    expect(log(id).slice(3)).toEqual([
+      "authorize started",
+      "authorize declined: credit limit exceeded",
+      "release started",
+      "release ok: RELEASED",
+      "compensate ok",
+      "reject ok: payment_declined",
+    ]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
+  });
+});
+
+describe("a peer that cannot be reached", () => {
+  it("compensates with release when inventory cannot be reached on reserve", async () => {
+    fake.failing.set("inventory.reserve", unreachable);
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
+    expect(log(id)).toEqual([
+      "place ok",
+      "reserve started",
+      `reserve failed: inventory ${down}`,
+      "release started",
+      "release ok: RELEASED",
+      "compensate ok",
+      "reject ok: peer_unavailable",
+    ]);
+  });
+
+  it("compensates with void then release when payments cannot be reached on authorize", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "payments.void", "inventory.release"]);
+    expect(log(id).slice(4)).toEqual([`authorize failed: payments ${down}`, "void started", "void ok: VOIDED", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
+  });
+
+  it.each([
+    ["commit", "inventory.commit", "COMMITTING"],
+    ["capture", "payments.capture", "CAPTURING"],
+  ] as const)("retries %s later while its peer is down, never compensating, then confirms", async (step, call, state) => {
+    fake.failing.set(call, unreachable);
+    const id = await place();
+    await engine.run(id);
+    const peer = call.split(".")[0];
+    expect(sagaOf(id)).toMatchObject({ state, step, attempts: 1, lastError: `${peer} ${down}`, nextAttemptAt: clock + settings.retryBaseMs });
+    expect(getOrder(store, id).status).toBe("PENDING");
+    expect(log(id).slice(-2)).toEqual([`${step} started`, `${step} failed: ${peer} ${down}`]);
+
+    fake.failing.delete(call);
+    await engine.run(id);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+    expect(calls().filter((c) => c === call)).toHaveLength(2);
+    expect(calls()).not.toContain("inventory.release");
+    expect(calls()).not.toContain("payments.void");
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+  });
+
+  it.each([
+    ["void", "payments.void"],
+    ["release", "inventory.release"],
+  ] as const)("retries the %s compensation later while its peer is down, then rejects", async (step, call) => {
+    fake.failing.set("payments.authorize", unreachable);
+    fake.failing.set(call, unreachable);
+    const id = await place();
+    await engine.run(id);
+    const peer = call.split(".")[0];
+    expect(sagaOf(id)).toMatchObject({ state: "COMPENSATING", step, attempts: 1, lastError: `${peer} ${down}`, rejectionReason: "peer_unavailable" });
+    expect(getOrder(store, id).status).toBe("PENDING");
+
+    fake.failing.delete(call);
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls().slice(2)).toEqual(step === "void" ? ["payments.void", "payments.void", "inventory.release"] : ["payments.void", "inventory.release", "inventory.release"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
+  });
+});
+
+describe("a saga failing again and again", () => {
+  it("flags a saga NEEDS_ATTENTION after repeated failures, keeps retrying it, and finishes it", async () => {
+    fake.failing.set("inventory.commit", unreachable);
+    const id = await place();
+    for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "commit", attempts: 3, nextAttemptAt: clock + 400 });
+    await engine.run(id); // still failing: still flagged, and the backoff doubles
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "commit", attempts: 4, nextAttemptAt: clock + 800 });
+
+    fake.failing.delete("inventory.commit");
+    await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "DONE", attempts: 0, lastError: null });
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+    expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(5);
+  });
+
+  it("flags a compensation NEEDS_ATTENTION and finishes it, void before release", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    fake.failing.set("payments.void", unreachable);
+    const id = await place();
+    for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "void", compensations: ["void", "release"], attempts: 3 });
+    fake.failing.clear();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls().slice(-2)).toEqual(["payments.void", "inventory.release"]);
+  });
+
+  it("flags a capture NEEDS_ATTENTION and retries capture, not commit", async () => {
+    fake.failing.set("payments.capture", unreachable);
+    const id = await place();
+    for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "capture" });
+    fake.failing.clear();
+    await engine.run(id);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+    expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(1);
+  });
+});
+
+describe("a saga resumed after its deadline (found unfinished, e.g. after a crash)", () => {
+  /** Puts the saga in `state` as a crash would leave it, then resumes it past its deadline. */
+  async function resumeLate(id: string) {
+    clock += settings.deadlineMs + 1;
+    await engine.run(id, { resumed: true });
+  }
+  const ctx = (): SagaContext => ({ store, peers: fake.peers, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), settings, ended: () => {} });
+
+  it("rejects a saga that never started its first step, calling no peer", async () => {
+    const id = await place();
+    await resumeLate(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual([]);
+    expect(log(id)).toEqual(["place ok", "deadline passed: saga resumed after its deadline in state STARTED", "reject ok: peer_unavailable"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
+  });
+
+  it("releases the stock of a saga caught reserving", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(log(id).slice(2)).toEqual(["deadline passed: saga resumed after its deadline in state RESERVING", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
+  });
+
+  it("releases the stock of a saga stopped after reserving", async () => {
+    const id = await place();
+    await reserve(ctx(), sagaOf(id), getOrder(store, id));
+    expect(sagaOf(id).state).toBe("RESERVED");
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+  });
+
+  it("voids and releases a saga caught authorizing", async () => {
+    const id = await place();
+    await reserve(ctx(), sagaOf(id), getOrder(store, id));
+    recordSaga(store, id, { state: "AUTHORIZING", step: "authorize" }, { step: "authorize", outcome: "started" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.reserve", "payments.void", "inventory.release"]);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(keys()).toEqual([id]);
+  });
+
+  it("goes forward once authorized, even past the deadline", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "AUTHORIZED", step: "commit" }, { step: "authorize", outcome: "ok" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual(["inventory.commit", "payments.capture"]);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+  });
+
+  it("re-issues the step of a saga resumed within its deadline", async () => {
+    const id = await place();
+    recordSaga(store, id, { state: "RESERVING", step: "reserve" }, { step: "reserve", outcome: "started" }, new Date(clock));
+    await engine.run(id, { resumed: true });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+  });
+});
+
+describe("the runner", () => {
+  it("runs one saga per order at a time, and a second run of a DONE saga changes nothing", async () => {
+    const id = await place();
+    const first = engine.run(id);
+    expect(engine.run(id)).toBe(first);
+    await first;
+    const before = { log: log(id), events: events(), saga: sagaOf(id) };
+    await engine.run(id);
+    await engine.run(id, { resumed: true });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect({ log: log(id), events: events(), saga: sagaOf(id) }).toEqual(before);
+  });
+
+  it("wakes whoever waits for the order once the saga ends, and answers at once for an ended order", async () => {
+    const id = await place();
+    const waiting = engine.waitForEnd(id, 60_000);
+    await engine.run(id);
+    expect(await waiting).toBe(true);
+    expect(await engine.waitForEnd(id, 60_000)).toBe(true);
+  });
+
+  it("keeps a saga whose step failed unexpectedly (not a peer's answer) where it was, for the sweeper to retry", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    fake.answering.set("inventory.release", undefined); // an answer without its status: a TypeError in the step
+    const id = await place();
+    await engine.run(id);
+    expect(sagaOf(id)).toMatchObject({ state: "COMPENSATING", step: "release", attempts: 1, lastError: expect.stringContaining("TypeError") });
+    expect(getOrder(store, id).status).toBe("PENDING");
+
+    fake.answering.clear();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+  });
+});
+
+describe("placing an order with an Idempotency-Key (shared/idempotency.ts)", () => {
+  const request = (quantity: number) => ({ customerId: "c1", items: [{ productId: "priced", quantity }], idempotencyKey: "key-1" });
+  const keyRows = () => database.db.select().from(schema.idempotencyKeys).all();
+
+  it("answers every repeat, concurrent or later, with the first order, placed once", async () => {
+    const answers = await Promise.all([placeOrder(context, request(2)), placeOrder(context, request(2))]);
+    const later = await placeOrder(context, request(2));
+    const ids = new Set([...answers, later].map((a) => a.order.id));
+    expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect(database.db.select().from(schema.orders).all()).toMatchObject([{ id, idempotencyKey: "key-1" }]);
+    expect(keyRows()).toMatchObject([{ key: "key-1", resourceId: id }]);
+    expect(events()).toEqual(["orders.order.placed"]);
+  });
+
+  it("refuses the key sent with a different order (409 naming the key) and places nothing more", async () => {
+    await placeOrder(context, request(2));
+    await expect(placeOrder(context, request(3))).rejects.toMatchObject({ code: "CONFLICT", details: { idempotencyKey: "key-1" } });
+    expect(database.db.select().from(schema.orders).all()).toHaveLength(1);
+  });
+
+  it("remembers the key of an order the previous release placed (trigger of migration 0002): never a second order", async () => {
+    const at = "2026-01-01T00:00:00.000Z";
+    const legacy = { customerId: "c1", status: "PENDING", totalCents: 0, correlationId: "c", createdAt: at, updatedAt: at } as const;
+    database.db.insert(schema.orders).values({ id: "old-1", ...legacy, idempotencyKey: "key-1", requestFingerprint: '{"customerId":"c1"}' }).run();
+    expect(keyRows()).toEqual([{ key: "key-1", resourceId: "old-1", requestFingerprint: '{"customerId":"c1"}', createdAt: Date.parse(at) }]);
+    await expect(placeOrder(context, request(2))).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(database.db.select().from(schema.orders).all()).toHaveLength(1);
+  });
+});

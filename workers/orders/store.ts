@@ -1,0 +1,242 @@
+/**
+ * orders.db below the service and the saga: the order reads, and how the saga persists itself
+ * (its row updated and its log appended in one transaction; an order's end committed together
+ * with its event), plus the operators' view of sagas.
+ */
+import { asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { WorkerDb } from "../../shared/db";
+import { DomainError } from "../../shared/errors";
+import { enqueueEvent } from "../../shared/events/enqueue";
+import { orderConfirmed, orderRejected } from "./events";
+import type * as schema from "./schema";
+import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type OrderRow, type RejectionReason, type SagaRow, type SagaState } from "./schema";
+
+export type OrdersDb = WorkerDb<typeof schema>;
+
+/**
+ * The statements run at every saga step, prepared once when the worker is built (building and
+ * preparing them per call was ~20% of the orders worker's CPU under load, bench/FINDINGS.md).
+ * Prepared statements of `db` also run inside its transactions: one connection, synchronous.
+ */
+export function createOrdersStore(db: OrdersDb) {
+  return {
+    db,
+    orderById: db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).prepare(),
+    linesOf: db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder("id"))).orderBy(asc(orderLines.lineNo)).prepare(),
+    sagaOf: db.select().from(sagas).where(eq(sagas.orderId, sql.placeholder("orderId"))).prepare(),
+    appendLog: db
+      .insert(sagaLog)
+      .values({ orderId: sql.placeholder("orderId"), step: sql.placeholder("step"), outcome: sql.placeholder("outcome"), detail: sql.placeholder("detail"), at: sql.placeholder("at") })
+      .prepare(),
+  };
+}
+export type OrdersStore = ReturnType<typeof createOrdersStore>;
+
+export interface OrderLine {
+  productId: string;
+  name: string;
+  unitPriceCents: number;
+  quantity: number;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  status: OrderRow["status"];
+  lines: OrderLine[];
+  totalCents: number;
+  rejectionReason: string | null;
+  correlationId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
+  return {
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    lines: lines.map((l) => ({ productId: l.productId, name: l.name, unitPriceCents: l.unitPriceCents, quantity: l.quantity })),
+    totalCents: row.totalCents,
+    rejectionReason: row.rejectionReason ?? null,
+    correlationId: row.correlationId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** The order's status, or undefined when there is no such order. */
+export function orderStatus(store: OrdersStore, id: string): OrderRow["status"] | undefined {
+  return (store.orderById.get({ id }) as OrderRow | undefined)?.status;
+}
+
+export function getOrder(store: OrdersStore, id: string): Order {
+  const row = store.orderById.get({ id }) as OrderRow | undefined;
+  if (!row) throw new DomainError("NOT_FOUND", `order ${id} not found`, { id });
+  return toOrder(row, store.linesOf.all({ id }) as OrderLineRow[]);
+}
+
+/** A customer's orders, newest first (ids are time-ordered). */
+export function ordersOfCustomer(store: OrdersStore, customerId: string): Order[] {
+  const { db } = store;
+  const rows = db.select().from(orders).where(eq(orders.customerId, customerId)).orderBy(desc(orders.id)).all();
+  if (rows.length === 0) return [];
+  const lines = db
+    .select()
+    .from(orderLines)
+    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .orderBy(asc(orderLines.lineNo))
+    .all();
+  return rows.map((row) => toOrder(row, lines.filter((l) => l.orderId === row.id)));
+}
+
+export interface UnfinishedSaga {
+  orderId: string;
+  state: string;
+  step: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadlineAt: string;
+}
+
+/**
+ * Every order with its lines and every saga not yet DONE, read in one transaction (one
+ * snapshot): for the mesh's invariant checker. `now` lets it judge deadlines by orders' clock.
+ */
+export function auditOrders(store: OrdersStore, now: Date): { now: string; orders: Order[]; unfinishedSagas: UnfinishedSaga[] } {
+  return store.db.transaction((tx) => {
+    const rows = tx.select().from(orders).orderBy(asc(orders.id)).all();
+    const lines = tx.select().from(orderLines).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)).all();
+    const linesByOrder = new Map<string, OrderLineRow[]>();
+    for (const line of lines) linesByOrder.set(line.orderId, [...(linesByOrder.get(line.orderId) ?? []), line]);
+    const unfinished = tx.select().from(sagas).where(ne(sagas.state, "DONE")).orderBy(asc(sagas.orderId)).all();
+    return {
+      now: now.toISOString(),
+      orders: rows.map((row) => toOrder(row, linesByOrder.get(row.id) ?? [])),
+      unfinishedSagas: unfinished.map((saga) => ({
+        orderId: saga.orderId,
+        state: saga.state,
+        step: saga.step ?? null,
+        attempts: saga.attempts,
+        lastError: saga.lastError ?? null,
+        deadlineAt: new Date(saga.deadlineAt).toISOString(),
+      })),
+    };
+  });
+}
+
+export interface SagaLogEntry {
+  step: string;
+  /** started | ok | out_of_stock | declined | failed | skipped | passed */
+  outcome: string;
+  detail?: string | null;
+}
+
+export function loadSaga(store: OrdersStore, orderId: string): SagaRow | undefined {
+  return store.sagaOf.get({ orderId }) as SagaRow | undefined;
+}
+
+/** Updates the saga row and appends to its log, together. */
+export function recordSaga(store: OrdersStore, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry, at: Date): void {
+  store.db.transaction(
+    (tx) => {
+      tx.update(sagas).set({ ...changes, updatedAt: at.getTime() }).where(eq(sagas.orderId, orderId)).run();
+      store.appendLog.run({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The order REJECTED with its reason, the saga DONE and orders.order.rejected, together. */
+export function recordRejected(store: OrdersStore, order: Order, reason: RejectionReason, log: SagaLogEntry, at: Date): void {
+  store.db.transaction(
+    (tx) => {
+      tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+      tx.update(sagas)
+        .set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() })
+        .where(eq(sagas.orderId, order.id))
+        .run();
+      tx.insert(sagaLog)
+        .values([
+          { orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() },
+          { orderId: order.id, step: "reject", outcome: "ok", detail: reason, at: at.getTime() },
+        ])
+        .run();
+      enqueueEvent(tx, outbox, orderRejected, { orderId: order.id, customerId: order.customerId, reason }, { aggregateId: order.id, now: at });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The order CONFIRMED, the saga DONE and orders.order.confirmed, together. */
+export function recordConfirmed(store: OrdersStore, order: Order, captureOutcome: "ok" | "skipped", at: Date): void {
+  store.db.transaction(
+    (tx) => {
+      tx.update(orders).set({ status: "CONFIRMED", updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
+      tx.update(sagas).set({ state: "DONE", step: null, attempts: 0, lastError: null, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
+      tx.insert(sagaLog)
+        .values([
+          { orderId: order.id, step: "capture", outcome: captureOutcome, detail: null, at: at.getTime() },
+          { orderId: order.id, step: "confirm", outcome: "ok", detail: null, at: at.getTime() },
+        ])
+        .run();
+      const data = { orderId: order.id, customerId: order.customerId, lines: order.lines, totalCents: order.totalCents, confirmedAt: at.toISOString() };
+      enqueueEvent(tx, outbox, orderConfirmed, data, { aggregateId: order.id, now: at });
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export interface SagaView {
+  orderId: string;
+  state: SagaState;
+  step: string | null;
+  compensations: string[];
+  rejectionReason: string | null;
+  attempts: number;
+  lastError: string | null;
+  deadlineAt: string;
+  nextAttemptAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toSagaView(row: SagaRow): SagaView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    orderId: row.orderId,
+    state: row.state,
+    step: row.step ?? null,
+    compensations: row.compensations ?? [],
+    rejectionReason: row.rejectionReason ?? null,
+    attempts: row.attempts,
+    lastError: row.lastError ?? null,
+    deadlineAt: iso(row.deadlineAt),
+    nextAttemptAt: iso(row.nextAttemptAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Saga rows, most recently changed first; `status` filters by state (e.g. NEEDS_ATTENTION). */
+export function listSagas(store: OrdersStore, filter: { status?: SagaState | undefined; limit: number }): SagaView[] {
+  return store.db
+    .select()
+    .from(sagas)
+    .where(filter.status ? eq(sagas.state, filter.status) : undefined)
+    .orderBy(desc(sagas.updatedAt), desc(sagas.orderId))
+    .limit(filter.limit)
+    .all()
+    .map(toSagaView);
+}
+
+/** One saga with every step it tried, oldest first. */
+export function getSaga(store: OrdersStore, orderId: string) {
+  const row = loadSaga(store, orderId);
+  if (!row) throw new DomainError("NOT_FOUND", `saga of order ${orderId} not found`, { orderId });
+  const log = store.db.select().from(sagaLog).where(eq(sagaLog.orderId, orderId)).orderBy(asc(sagaLog.seq)).all();
+  return {
+    ...toSagaView(row),
+    log: log.map((entry) => ({ step: entry.step, outcome: entry.outcome, detail: entry.detail ?? null, at: new Date(entry.at).toISOString() })),
+  };
+}
