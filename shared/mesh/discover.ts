@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { peerUrlVariable } from "../config";
 import type { MeshSettings } from "./settings";
+import type { ConsumedStream } from "./nats-auth";
 
 export interface WorkerSpec {
   name: string;
@@ -22,8 +23,8 @@ export interface WorkerSpec {
   url: string;
   /** portOffset 0 is the gateway: the public entry on GATEWAY_PORT. */
   isGateway: boolean;
-  /** Owners whose streams it consumes (`placement.consumes`): its NATS user may read only those. */
-  consumes: string[];
+  /** Streams it consumes and its durable on each (`placement.consumes`): its NATS user may read only those, through only those durables. */
+  consumes: ConsumedStream[];
 }
 
 export class MeshSetupError extends Error {
@@ -56,13 +57,22 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
     const clash = specs.find((spec) => spec.portOffset === offset);
     if (clash) throw new MeshSetupError(`workers ${clash.name} and ${name} both have placement.portOffset ${offset}`);
     const consumes = config.placement?.consumes ?? [];
-    if (!Array.isArray(consumes) || !consumes.every((owner) => typeof owner === "string")) {
-      throw new MeshSetupError(`workers/${name}/config.ts: placement.consumes must be a list of worker names`);
+    if (!Array.isArray(consumes) || !consumes.every(isConsumedStream)) {
+      throw new MeshSetupError(`workers/${name}/config.ts: placement.consumes must list worker names or { owner, durable } (durable: letters, digits, - or _)`);
     }
     specs.push({ ...specOf(name, offset, settings), consumes });
   }
   // The gateway starts last: it is the one that calls everybody else.
   return specs.sort((a, b) => Number(a.isGateway) - Number(b.isGateway) || a.portOffset - b.portOffset);
+}
+
+const tokenPattern = /^[A-Za-z0-9_-]+$/;
+
+/** A worker name, or `{ owner, durable }` with names that are single NATS subject tokens. */
+function isConsumedStream(entry: unknown): entry is ConsumedStream {
+  if (typeof entry === "string") return tokenPattern.test(entry);
+  const { owner, durable } = (entry ?? {}) as { owner?: unknown; durable?: unknown };
+  return typeof owner === "string" && typeof durable === "string" && tokenPattern.test(owner) && tokenPattern.test(durable);
 }
 
 function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<WorkerSpec, "consumes"> {

@@ -55,7 +55,7 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
     // launcher's to stop.
     const earlier = serverLeftByEarlierLauncher(settings.dataDir, url);
     if (earlier !== null) {
-      const auth = writeNatsAuthorization(settings.dataDir, workers);
+      const auth = await writeNatsAuthorization(settings.dataDir, workers);
       output.say("nats", `using the nats-server (pid ${earlier}) an earlier launcher of this mesh started at ${url}; log ${natsLogFileOf(settings.dataDir)}`);
       return { url, mode: "launched", pid: earlier, stop: () => stopPid(earlier, 5_000), credentials: auth.credentials };
     }
@@ -66,7 +66,7 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   const binary = Bun.which("nats-server");
   if (binary && loopbackHosts.has(host)) {
     // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
-    const auth = writeNatsAuthorization(settings.dataDir, workers);
+    const auth = await writeNatsAuthorization(settings.dataDir, workers);
     const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), natsLogFileOf(settings.dataDir), output, auth.configFile);
     if (launched) {
       const { child, stopTailing } = launched;
