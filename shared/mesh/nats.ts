@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
 import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
+import { envWithoutSecrets } from "./secrets";
 import { isProcessAlive, readMeshState } from "./state";
 import { tailLines } from "./log-tail";
 
@@ -130,6 +131,8 @@ async function launchNatsServer(
   // broker after the workers, so their outbox relays never see it vanish first.
   const child = spawn(binary, ["-c", configFile, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
     detached: true,
+    // It reads none of the mesh's secrets: the admin key and the mesh secret stay out of its environment.
+    env: envWithoutSecrets(process.env),
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);

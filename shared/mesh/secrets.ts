@@ -12,6 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isSecretVariable } from "../config";
 import { createServiceIdentity, meshSecretFileName, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
 
 export const secretsDirOf = (dataDir: string) => join(dataDir, "secrets");
@@ -40,19 +41,34 @@ export function ensureSecretFile(path: string): { path: string; created: boolean
   return { path, created: true };
 }
 
+/** Variables only the gateway reads (the admin key, or the file holding it): no other process gets them. */
+export const gatewayOnlyVariables = ["ADMIN_API_KEY", "ADMIN_API_KEY_FILE"] as const;
+
+/** `env` without the named variables (a copy). */
+export function envWithout(env: Record<string, string | undefined>, names: readonly string[]): Record<string, string | undefined> {
+  const copy = { ...env };
+  for (const name of names) delete copy[name];
+  return copy;
+}
+
+/** `env` for a program that reads none of the mesh's secrets (nats-server, jaeger): every secret-like variable dropped. */
+export function envWithoutSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return envWithout(env, Object.keys(env).filter(isSecretVariable));
+}
+
 export interface MeshSecrets {
   /** Added to every worker's environment. */
   workerEnv: Record<string, string>;
-  /** Added to the gateway's environment only. */
+  /** Added to the gateway's environment only: the admin key, the operator's or the generated file's path. */
   gatewayEnv: Record<string, string>;
   /** Lines for the operator: where each generated secret is (paths only, never values). */
   notes: string[];
 }
 
 /**
- * What the launcher hands its workers: the operator's own `MESH_TOKEN_SECRET(_FILE)` and
- * `ADMIN_API_KEY(_FILE)` when set (they pass through the environment as they are), otherwise files
- * generated under DATA_DIR/secrets.
+ * What the launcher hands its workers: the operator's own `MESH_TOKEN_SECRET(_FILE)` (through the
+ * environment, to every worker) and `ADMIN_API_KEY(_FILE)` (to the gateway alone) when set,
+ * otherwise files generated under DATA_DIR/secrets.
  */
 export function prepareMeshSecrets(dataDir: string, env: Record<string, string | undefined>): MeshSecrets {
   const workerEnv: Record<string, string> = {};
@@ -63,7 +79,9 @@ export function prepareMeshSecrets(dataDir: string, env: Record<string, string |
     workerEnv["MESH_TOKEN_SECRET_FILE"] = secret.path;
     notes.push(`service-token secret ${secret.created ? "generated in" : "read from"} ${secret.path}`);
   }
-  if (!env["ADMIN_API_KEY"] && !env["ADMIN_API_KEY_FILE"]) {
+  const given = gatewayOnlyVariables.filter((name) => env[name]);
+  for (const name of given) gatewayEnv[name] = env[name]!;
+  if (given.length === 0) {
     const key = ensureSecretFile(adminKeyFileOf(dataDir));
     gatewayEnv["ADMIN_API_KEY_FILE"] = key.path;
     notes.push(`admin API key ${key.created ? "generated in" : "read from"} ${key.path} (send it as Authorization: Bearer <key>)`);

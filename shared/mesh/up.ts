@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
-import { prepareMeshSecrets, type MeshSecrets } from "./secrets";
+import { envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
@@ -106,7 +106,7 @@ async function superviseMesh(
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: { ...workerEnv(spec, specs, settings, nats.url, process.env), ...securityEnv(spec, secrets, nats) },
+        env: { ...workerEnv(spec, specs, settings, nats.url, envWithout(process.env, gatewayOnlyVariables)), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -151,7 +151,7 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
 }
 
-/** A worker's secrets by file path: the mesh secret, the gateway's admin key, its own NATS user. */
+/** A worker's secrets: the mesh secret, the admin key (the gateway's alone), its own NATS user. */
 function securityEnv(spec: WorkerSpec, secrets: MeshSecrets, nats: NatsHandle): Record<string, string> {
   const env = { ...secrets.workerEnv, ...(spec.isGateway ? secrets.gatewayEnv : {}) };
   const credentials = nats.credentials?.get(spec.name);
