@@ -12,8 +12,9 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isSecretVariable } from "../config";
-import { createServiceIdentity, meshSecretFileName, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
+import { z } from "zod";
+import { isSecretVariable, parseConfig, secretFile } from "../config";
+import { createServiceIdentity, meshSecretFileName, minimumSecretLength, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
 
 export const secretsDirOf = (dataDir: string) => join(dataDir, "secrets");
 export const meshSecretFileOf = (dataDir: string) => join(secretsDirOf(dataDir), meshSecretFileName);
@@ -54,6 +55,21 @@ export function envWithout(env: Record<string, string | undefined>, names: reado
 /** `env` for a program that reads none of the mesh's secrets (nats-server, jaeger): every secret-like variable dropped. */
 export function envWithoutSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
   return envWithout(env, Object.keys(env).filter(isSecretVariable));
+}
+
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+/** The secrets the operator may give the launcher, checked before anything starts: a secret file must be readable (and the mesh secret long enough). */
+const givenSecretsSchema = z.object({
+  MESH_TOKEN_SECRET: unsetWhenEmpty(z.string().refine((secret) => Buffer.byteLength(secret) >= minimumSecretLength, `must be at least ${minimumSecretLength} bytes`)),
+  MESH_TOKEN_SECRET_FILE: unsetWhenEmpty(secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength })),
+  ADMIN_API_KEY_FILE: unsetWhenEmpty(secretFile("ADMIN_API_KEY_FILE")),
+  NATS_PASSWORD_FILE: unsetWhenEmpty(secretFile("NATS_PASSWORD_FILE")),
+});
+
+/** Throws a ConfigError naming each given secret variable that cannot be used (by path, never content). */
+export function checkGivenSecrets(env: Record<string, string | undefined>): void {
+  parseConfig(givenSecretsSchema, env);
 }
 
 export interface MeshSecrets {

@@ -8,13 +8,15 @@ import { mkdirSync } from "node:fs";
 import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
-import { envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
+import { checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
 import { SupervisedWorker } from "./supervisor";
 import { holdFileOf } from "./hold";
 import { startBackupSchedule } from "./backup-schedule";
+import { readBackupSettings, type BackupSettings } from "./backup-settings";
+import { ConfigError } from "../config";
 
 export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
 
@@ -42,10 +44,29 @@ function listenForStop(): { requested: Promise<StopRequest>; current(): StopRequ
   return { requested, current: () => first, onRepeat: (say) => (repeat = say) };
 }
 
+/** Every variable the launcher reads, checked before anything starts: all the bad ones named in one ConfigError (exit 1). */
+function readLauncherConfig(env: Record<string, string | undefined>): { settings: MeshSettings; backups: BackupSettings } {
+  const problems: string[] = [];
+  const checked = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const settings = checked(() => readMeshSettings(env));
+  const backups = checked(() => readBackupSettings(env));
+  checked(() => checkGivenSecrets(env));
+  if (problems.length > 0 || !settings || !backups) throw new ConfigError(problems);
+  return { settings, backups };
+}
+
 export async function run(_args: string[]): Promise<number> {
   // Listening before anything starts, so a Ctrl-C during start-up still stops what was started.
   const stop = listenForStop();
-  const settings = readMeshSettings(process.env);
+  const { settings, backups } = readLauncherConfig(process.env);
   mkdirSync(settings.dataDir, { recursive: true });
 
   const previous = readMeshState(settings.dataDir);
@@ -77,14 +98,14 @@ export async function run(_args: string[]): Promise<number> {
     await nats.stop();
     return early.code;
   }
-  const code = await superviseMesh(specs, settings, nats, output, stop, secrets);
+  const code = await superviseMesh(specs, { settings, backups }, nats, output, stop, secrets);
   await jaeger.stop();
   return code;
 }
 
 async function superviseMesh(
   specs: WorkerSpec[],
-  settings: MeshSettings,
+  { settings, backups }: { settings: MeshSettings; backups: BackupSettings },
   nats: NatsHandle,
   output: MeshOutput,
   stop: ReturnType<typeof listenForStop>,
@@ -121,7 +142,7 @@ async function superviseMesh(
       }),
   );
   for (const worker of workers) worker.start();
-  const stopBackups = startBackupSchedule(settings.dataDir, process.env, output);
+  const stopBackups = startBackupSchedule(settings.dataDir, backups, output);
 
   const waiting = setInterval(() => {
     if (announced) return clearInterval(waiting);
