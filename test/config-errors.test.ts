@@ -51,6 +51,13 @@ describe("configuration errors at start", () => {
     expectConfigError(result, [/^\s+- BACKUP_KEEP: .*\(got "0"\)$/m, /^\s+- MESH_TOKEN_SECRET_FILE: cannot read .*nothing \(ENOENT\)$/m]);
   });
 
+  it("the launcher checks each worker's own variables before starting any, naming the workers they concern", async () => {
+    const dataDir = tempDir("config-errors-workers");
+    const result = await meshCli(["up"], { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}`, LOG_LEVEL: "loud", ORDER_WAIT_MS: "soon" });
+    expectConfigError(result, [/^\s+- LOG_LEVEL: .*\(got "loud"\) \[.*users.*gateway\]$/m, /^\s+- ORDER_WAIT_MS: .*\(got "soon"\) \[orders\]$/m]);
+    expect(existsSync(join(dataDir, "mesh.json"))).toBe(false);
+  });
+
   it("`mesh backup` names a bad BACKUP_INTERVAL instead of failing with a stack", async () => {
     const result = await meshCli(["backup"], { DATA_DIR: tempDir("config-errors-backup"), BACKUP_INTERVAL: "15 minutes" });
     expectConfigError(result, [/^\s+- BACKUP_INTERVAL: not an interval: "15 minutes"/m]);

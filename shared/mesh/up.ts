@@ -5,7 +5,7 @@
  * everything it started and exits 0.
  */
 import { mkdirSync } from "node:fs";
-import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
+import { checkWorkerConfigs, discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
 import { checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
@@ -82,6 +82,8 @@ export async function run(_args: string[]): Promise<number> {
     process.stderr.write(`no workers found: expected folders workers/<name>/ with main.ts and config.ts under ${repoRoot}\n`);
     return 1;
   }
+  // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
+  checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
   const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
@@ -127,7 +129,7 @@ async function superviseMesh(
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: { ...workerEnv(spec, specs, settings, nats.url, envWithout(process.env, gatewayOnlyVariables)), ...securityEnv(spec, secrets, nats) },
+        env: { ...launchEnvOf(spec, specs, settings, nats.url), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -171,6 +173,13 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
   output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
 }
+
+/** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, peers. */
+function launchEnvOf(spec: WorkerSpec, specs: WorkerSpec[], settings: MeshSettings, natsUrl: string): Record<string, string> {
+  return workerEnv(spec, specs, settings, natsUrl, envWithout(process.env, gatewayOnlyVariables));
+}
+
+const pick = (env: Record<string, string | undefined>, names: readonly string[]) => Object.fromEntries(names.filter((name) => env[name]).map((name) => [name, env[name]]));
 
 /** A worker's secrets: the mesh secret, the admin key (the gateway's alone), its own NATS user. */
 function securityEnv(spec: WorkerSpec, secrets: MeshSecrets, nats: NatsHandle): Record<string, string> {
