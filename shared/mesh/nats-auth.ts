@@ -85,9 +85,13 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
   return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`] };
 }
 
+/** bcrypt reads at most this many bytes of a password; Bun pre-hashes longer ones, which nats-server would then refuse. */
+const bcryptMaxBytes = 72;
+
 /** A bcrypt hash nats-server 2.9 accepts (`$2b$11$...`). Bun's, so the launcher needs no dependency. */
-export async function natsPasswordHash(password: string): Promise<string> {
+export async function natsPasswordHash(password: string, source: string): Promise<string> {
   if (typeof Bun === "undefined") throw new Error("hashing NATS passwords needs Bun (run the launcher with bun run)");
+  if (Buffer.byteLength(password) > bcryptMaxBytes) throw new Error(`the NATS password in ${source} is longer than ${bcryptMaxBytes} bytes, more than bcrypt can check`);
   return Bun.password.hash(password, { algorithm: "bcrypt", cost: natsPasswordHashCost });
 }
 
@@ -108,7 +112,7 @@ export async function writeNatsAuthorization(dataDir: string, workers: readonly 
     users.map(async ({ user, permissions }) => {
       const passwordFile = ensureSecretFile(natsPasswordFileOf(dataDir, user)).path;
       credentials.set(user, { user, passwordFile });
-      const hash = await natsPasswordHash(readSecretFile(passwordFile, `${user} NATS password`));
+      const hash = await natsPasswordHash(readSecretFile(passwordFile, `${user} NATS password`), passwordFile);
       const allow = (subjects: string[]) => `{ allow: ${JSON.stringify(subjects)} }`;
       return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)} } }`;
     }),
