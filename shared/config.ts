@@ -73,7 +73,7 @@ const longEnough = (secret: string) => new TextEncoder().encode(secret).length >
  * A path to a secret file, checked at parse time so an unreadable file or a short secret in it is
  * named with every other bad variable (by the path, never the content).
  */
-function secretFile(variable: string, options: { minimumBytes?: number } = {}) {
+export function secretFile(variable: string, options: { minimumBytes?: number } = {}) {
   return z
     .string()
     .min(1)

@@ -5,7 +5,7 @@
  * that serves; `--drill` reports every worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, copyFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bunBin, runToEnd, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, type RunningNats } from "./support/processes";
 import { startMesh, type TestMesh } from "./support/mesh";
@@ -85,6 +85,28 @@ describe("mesh backup", () => {
     expect(local.filter((name) => name.endsWith(".db"))).toHaveLength(2);
     expect(local.filter((name) => name.endsWith(".json"))).toHaveLength(2);
     expect(readdirSync(join(copyDir, "payments")).filter((name) => name.endsWith(".db"))).toHaveLength(2);
+  }, 60_000);
+
+  it("never prunes the newest verified backups for newer unverified ones", async () => {
+    const dir = join(mesh.dataDir, "backups", "payments");
+    const verifiedBefore = readdirSync(dir).filter((name) => name.endsWith(".db")).sort();
+    expect(verifiedBefore).toHaveLength(2);
+    // Three newer backups nothing vouches for: one without a manifest, two whose verification failed.
+    const planted = ["2999-01-01T00-00-00-000Z.db", "2999-01-02T00-00-00-000Z.db", "2999-01-03T00-00-00-000Z.db"];
+    for (const [index, name] of planted.entries()) {
+      writeFileSync(join(dir, name), "not a database");
+      if (index > 0) writeFileSync(join(dir, name.replace(/\.db$/, ".json")), JSON.stringify({ worker: "payments", verified: false, problems: ["integrity_check: broken"] }));
+    }
+    const result = await meshCli(["backup", "payments", "--json"]); // BACKUP_KEEP=2
+    expect(result.code, result.output).toBe(0);
+    const taken = jsonOf(result.output).backups[0].file.split("/").at(-1);
+    // Kept: the two newest verified (the newer earlier one and the one just taken), and the unverified
+    // ones among the two newest overall. Before, the three planted ones pushed every verified backup out.
+    expect(readdirSync(dir).filter((name) => name.endsWith(".db")).sort()).toEqual([verifiedBefore[1], taken, planted[1], planted[2]]);
+    for (const name of planted) {
+      rmSync(join(dir, name), { force: true });
+      rmSync(join(dir, name.replace(/\.db$/, ".json")), { force: true });
+    }
   }, 60_000);
 
   it("drills every worker: restored, migrated, integrity ok, row counts as in the manifest", async () => {

@@ -58,6 +58,12 @@ function listenAddresses(port: number): string[] {
   return addresses;
 }
 
+/** A process's environment as the kernel holds it (what `ps e` or a core dump would show). */
+function environOf(pid: number): Map<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
+  return new Map(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -169,6 +175,21 @@ describe("the mesh launcher (npm start)", () => {
     const natsPid = state.nats.pid;
     workerPids.add(natsPid);
     for (const worker of state.workers) workerPids.add(worker.pid);
+
+    // The admin key the user set (test/support/processes.ts puts one in the env) reaches the gateway alone.
+    const adminKey = process.env["ADMIN_API_KEY"]!;
+    expect(adminKey.length).toBeGreaterThan(0);
+    expect(state.workers.length).toBe(discoveredWorkers.length);
+    for (const worker of state.workers) {
+      const environ = environOf(worker.pid);
+      const admin = [...environ.keys()].filter((name) => name.startsWith("ADMIN_API_KEY"));
+      if (worker.name === "gateway") expect(environ.get("ADMIN_API_KEY")).toBe(adminKey);
+      else expect(admin, `${worker.name}'s environment`).toEqual([]);
+      if (worker.name !== "gateway") expect([...environ.values()].some((value) => value.includes(adminKey)), `the key in ${worker.name}'s environment`).toBe(false);
+    }
+    // nats-server reads no secret of the mesh at all.
+    const natsEnviron = environOf(natsPid);
+    expect([...natsEnviron.keys()].filter((name) => /ADMIN_API_KEY|MESH_TOKEN_SECRET/.test(name))).toEqual([]);
 
     await first.kill("SIGKILL");
     await waitFor("the workers gone with their launcher", async () => {

@@ -7,7 +7,8 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { bunBin, freePort, freePortBase, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, waitFor } from "./support/processes";
@@ -28,6 +29,54 @@ const data = (result: { status: number; body: any }) => {
   if (result.status !== 200) throw new Error(`call failed (${result.status}): ${JSON.stringify(result.body)}`);
   return result.body.result.data;
 };
+
+/** A small SQLite file holding one row `label` (what a restore would bring back). */
+function sqliteFile(file: string, label: string): void {
+  const db = new Database(file);
+  db.exec("create table marker (label text)");
+  db.prepare("insert into marker values (?)").run(label);
+  db.close();
+}
+const labelIn = (file: string) => (new Database(file, { readonly: true }).prepare("select label from marker").get() as { label: string }).label;
+
+describe("mesh restore of an unvouched backup (no mesh running)", () => {
+  it("refuses a backup without a manifest, or with an unverified one, unless --force, and by default takes the newest verified one", async () => {
+    const dataDir = tempDir("restore-manifest");
+    const dir = join(dataDir, "backups", "inventory");
+    mkdirSync(dir, { recursive: true });
+    const live = join(dataDir, "inventory.db");
+    sqliteFile(live, "live");
+    const good = join(dir, "2026-01-01T00-00-00-000Z.db");
+    sqliteFile(good, "verified");
+    const sha256 = createHash("sha256").update(readFileSync(good)).digest("hex");
+    writeFileSync(good.replace(/\.db$/, ".json"), JSON.stringify({ worker: "inventory", file: good, sha256, verified: true, problems: [] }));
+    const failed = join(dir, "2026-01-02T00-00-00-000Z.db");
+    sqliteFile(failed, "unverified");
+    writeFileSync(failed.replace(/\.db$/, ".json"), JSON.stringify({ worker: "inventory", file: failed, sha256: "x", verified: false, problems: ["migrations differ from the live file"] }));
+    const stray = join(dir, "2026-01-03T00-00-00-000Z.db");
+    sqliteFile(stray, "no manifest");
+    const cli = (args: string[]) => runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "restore", "inventory", ...args], { DATA_DIR: dataDir });
+
+    const noManifest = await cli(["--from", stray]);
+    expect(noManifest.code).toBe(1);
+    expect(noManifest.output).toContain(`restore: refusing ${stray}: it has no manifest`);
+    expect(noManifest.output).toContain("nothing was changed (--force restores it anyway)");
+    const unverified = await cli(["--from", failed]);
+    expect(unverified.code).toBe(1);
+    expect(unverified.output).toContain("its manifest says it was not verified (migrations differ from the live file)");
+    expect(labelIn(live)).toBe("live");
+
+    // No --from: the newest verified backup, not the newer unvouched ones.
+    const byDefault = await cli([]);
+    expect(byDefault.code, byDefault.output).toBe(0);
+    expect(byDefault.output).toContain(`inventory restored from ${good}`);
+    expect(labelIn(live)).toBe("verified");
+
+    const forced = await cli(["--from", stray, "--force"]);
+    expect(forced.code, forced.output).toBe(0);
+    expect(labelIn(live)).toBe("no manifest");
+  });
+});
 
 describe("mesh restore", () => {
   it("swaps an older inventory backup in, check names what disagrees, and passes after repair through the API", async () => {

@@ -126,8 +126,10 @@ describe("a secured mesh from the launcher", () => {
     const statusJson = await cli(["status", "--json"]);
     expect(status.code, status.output).toBe(0);
 
-    // No permission was missing anywhere in the flow.
+    // No permission was missing anywhere in the flow, and the server found no plaintext password in its config.
     expect(output).not.toMatch(/Violation/);
+    expect(output).not.toMatch(/plaintext password/i);
+    expect(readFileSync(join(secretsDir, "nats-server.conf"), "utf8")).toMatch(/password: "\$2b\$11\$/);
 
     await receiver.waitForSpans((spans) => spans.some((span) => span.name.startsWith("saga")), 15_000).catch(() => receiver!.spans);
     const traces = JSON.stringify(receiver.spans, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));

@@ -83,7 +83,7 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
     status = "connecting";
     connecting = connect({
       servers: options.url,
-      ...(options.user ? { user: options.user, pass: options.pass } : {}),
+      ...(options.user ? { user: options.user, pass: options.pass, inboxPrefix: `_INBOX_${options.user}` } : {}), // its own inboxes only (mesh/nats-auth.ts inboxPrefixOf)
       name: options.name,
       maxReconnectAttempts: -1,
       // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.

@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { databaseFileOf } from "../db";
 import { recordBackupStatus } from "../backup-status";
 import { takeBackup, type BackupManifest } from "./backup-store";
-import { readBackupSettings, type BackupSettings } from "./backup-settings";
+import type { BackupSettings } from "./backup-settings";
 import type { MeshOutput } from "./output";
 
 /** Takes one verified backup and records its outcome (also when it throws). */
@@ -28,9 +28,8 @@ export async function takeRecordedBackup(worker: string, dataDir: string, settin
   }
 }
 
-/** Starts one timer per scheduled worker; returns a stop function. */
-export function startBackupSchedule(dataDir: string, env: Record<string, string | undefined>, output: MeshOutput): () => void {
-  const settings = readBackupSettings(env);
+/** Starts one timer per scheduled worker (settings from readBackupSettings, read before anything starts); returns a stop function. */
+export function startBackupSchedule(dataDir: string, settings: BackupSettings, output: MeshOutput): () => void {
   const timers = [...settings.intervals].map(([worker, intervalMs]) =>
     setInterval(async () => {
       if (!existsSync(databaseFileOf(dataDir, worker))) return;

@@ -17,10 +17,40 @@ export function parseInterval(value: string): number {
   return Number(match[1]) * unit;
 }
 
-const backupEnvSchema = z.object({
-  BACKUP_KEEP: z.coerce.number().int().min(1).default(10),
-  BACKUP_COPY_DIR: z.string().min(1).optional(),
-});
+/** An interval variable: unset or empty is no schedule; anything else must be a positive interval. */
+const interval = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z
+    .string()
+    .transform((value, context) => {
+      try {
+        const ms = parseInterval(value);
+        if (ms > 0) return ms;
+        context.addIssue({ code: "custom", message: "must be longer than 0 (e.g. 30s, 15m, 1h)" });
+      } catch (error) {
+        context.addIssue({ code: "custom", message: (error as Error).message });
+      }
+      return z.NEVER;
+    })
+    .optional(),
+);
+
+const intervalVariable = (worker: string) => `BACKUP_INTERVAL_${worker.toUpperCase()}`;
+
+/** Every backup variable, each bad one named in one ConfigError (a BACKUP_INTERVAL_<X> for a worker without a DB too). */
+function backupEnvSchema(env: Record<string, string | undefined>, workers: string[]) {
+  const known = new Set(workers.map(intervalVariable));
+  const unknown = Object.keys(env).filter((key) => key.startsWith("BACKUP_INTERVAL_") && !known.has(key));
+  const noSuchWorker = (name: string) =>
+    z.unknown().refine(() => false, `no worker with a database is called ${name.slice("BACKUP_INTERVAL_".length).toLowerCase()} (workers with one: ${workers.join(", ")})`);
+  return z.object({
+    BACKUP_KEEP: z.coerce.number().int().min(1).default(10),
+    BACKUP_COPY_DIR: z.string().min(1).optional(),
+    BACKUP_INTERVAL: interval,
+    ...Object.fromEntries([...known].map((name) => [name, interval])),
+    ...Object.fromEntries(unknown.map((name) => [name, noSuchWorker(name)])),
+  });
+}
 
 export interface BackupSettings {
   keep: number;
@@ -29,24 +59,15 @@ export interface BackupSettings {
   intervals: Map<string, number>;
 }
 
-export function readBackupSettings(env: Record<string, string | undefined>): BackupSettings {
-  const parsed = parseConfig(backupEnvSchema, env);
-  return { keep: parsed.BACKUP_KEEP, copyDir: parsed.BACKUP_COPY_DIR, intervals: backupIntervals(env, workersWithDatabase()) };
-}
-
-export function backupIntervals(env: Record<string, string | undefined>, workers: string[]): Map<string, number> {
+/** Throws a ConfigError naming every bad backup variable. */
+export function readBackupSettings(env: Record<string, string | undefined>, workers = workersWithDatabase()): BackupSettings {
+  const parsed = parseConfig(backupEnvSchema(env, workers), env) as Record<string, unknown> & { BACKUP_KEEP: number; BACKUP_COPY_DIR?: string };
   const intervals = new Map<string, number>();
   for (const worker of workers) {
-    const name = `BACKUP_INTERVAL_${worker.toUpperCase()}`;
-    const value = env[name] ?? env["BACKUP_INTERVAL"];
-    if (!value) continue;
-    try {
-      intervals.set(worker, parseInterval(value));
-    } catch (error) {
-      throw new Error(`${env[name] ? name : "BACKUP_INTERVAL"}: ${(error as Error).message}`);
-    }
+    const ms = (parsed[intervalVariable(worker)] ?? parsed["BACKUP_INTERVAL"]) as number | undefined;
+    if (ms !== undefined) intervals.set(worker, ms);
   }
-  return intervals;
+  return { keep: parsed.BACKUP_KEEP, copyDir: parsed.BACKUP_COPY_DIR, intervals };
 }
 
 /** Workers that own a database: a migrations folder in the repo. */

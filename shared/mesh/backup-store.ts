@@ -2,7 +2,8 @@
  * Online backups of one worker's SQLite file while it serves: `VACUUM INTO` from a read-only
  * connection (WAL lets it read a consistent snapshot without blocking the worker's writes),
  * then a manifest beside it and a verification of the copy (integrity check, same migrations as
- * the live file). Backups live under `DATA_DIR/backups/<worker>/<timestamp>.db` (+ `.json`).
+ * the live file). Backups live under `DATA_DIR/backups/<worker>/<timestamp>.db` (+ `.json`);
+ * BACKUP_KEEP counts verified backups only, so pruning never loses the last good one.
  *
  * @example const record = await takeBackup({ worker: "payments", dataDir, keep: 10 });
  */
@@ -143,12 +144,35 @@ export function listBackups(dir: string): string[] {
 
 export function readManifest(backupFile: string): BackupManifest | undefined {
   const file = manifestFileOf(backupFile);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BackupManifest) : undefined;
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BackupManifest;
+  } catch {
+    return undefined; // a torn or edited manifest vouches for nothing
+  }
 }
 
-/** Deletes all but the newest `keep` backups (and their manifests) in `dir`. */
+/** True when the backup has a manifest that says it was verified. */
+export function isVerifiedBackup(backupFile: string): boolean {
+  return readManifest(backupFile)?.verified === true;
+}
+
+/** The newest backup in `dir` whose manifest says it was verified. */
+export function newestVerifiedBackup(dir: string): string | undefined {
+  return listBackups(dir).find(isVerifiedBackup);
+}
+
+/**
+ * Deletes old backups (and their manifests) in `dir`: the newest `keep` verified ones are kept,
+ * whatever came after them, so a run of failed or unverified backups never pushes out the last
+ * good one; an unverified backup is kept only while it is among the newest `keep` overall (for
+ * the operator to look at). Returns the deleted files.
+ */
 export function pruneBackups(dir: string, keep: number): string[] {
-  const old = listBackups(dir).slice(keep);
+  const all = listBackups(dir);
+  const verified = new Set(all.filter(isVerifiedBackup));
+  const kept = new Set([...[...verified].slice(0, keep), ...all.slice(0, keep).filter((file) => !verified.has(file))]);
+  const old = all.filter((file) => !kept.has(file));
   for (const file of old) {
     rmSync(file, { force: true });
     rmSync(manifestFileOf(file), { force: true });

@@ -8,8 +8,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { peerUrlVariable } from "../config";
+import { ZodType } from "zod";
+import { ConfigError, parseConfig, peerUrlVariable } from "../config";
 import type { MeshSettings } from "./settings";
+import type { ConsumedStream } from "./nats-auth";
 
 export interface WorkerSpec {
   name: string;
@@ -22,8 +24,10 @@ export interface WorkerSpec {
   url: string;
   /** portOffset 0 is the gateway: the public entry on GATEWAY_PORT. */
   isGateway: boolean;
-  /** Owners whose streams it consumes (`placement.consumes`): its NATS user may read only those. */
-  consumes: string[];
+  /** Its config schema (the `<name>ConfigSchema` its config.ts exports), for the launcher to check its env before starting it. */
+  configSchema?: ZodType;
+  /** Streams it consumes and its durable on each (`placement.consumes`): its NATS user may read only those, through only those durables. */
+  consumes: ConsumedStream[];
 }
 
 export class MeshSetupError extends Error {
@@ -43,7 +47,7 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
   const specs: WorkerSpec[] = [];
   for (const name of names) {
     const configFile = join(workersDir, name, "config.ts");
-    let config: { placement?: { portOffset?: unknown; consumes?: unknown } };
+    let config: { placement?: { portOffset?: unknown; consumes?: unknown } } & Record<string, unknown>;
     try {
       config = (await import(pathToFileURL(configFile).href)) as typeof config;
     } catch (error) {
@@ -56,16 +60,26 @@ export async function discoverWorkers(root: string, settings: MeshSettings): Pro
     const clash = specs.find((spec) => spec.portOffset === offset);
     if (clash) throw new MeshSetupError(`workers ${clash.name} and ${name} both have placement.portOffset ${offset}`);
     const consumes = config.placement?.consumes ?? [];
-    if (!Array.isArray(consumes) || !consumes.every((owner) => typeof owner === "string")) {
-      throw new MeshSetupError(`workers/${name}/config.ts: placement.consumes must be a list of worker names`);
+    if (!Array.isArray(consumes) || !consumes.every(isConsumedStream)) {
+      throw new MeshSetupError(`workers/${name}/config.ts: placement.consumes must list worker names or { owner, durable } (durable: letters, digits, - or _)`);
     }
-    specs.push({ ...specOf(name, offset, settings), consumes });
+    const configSchema = Object.entries(config).find(([key, value]) => key.endsWith("ConfigSchema") && value instanceof ZodType)?.[1] as ZodType | undefined;
+    specs.push({ ...specOf(name, offset, settings), consumes, ...(configSchema ? { configSchema } : {}) });
   }
   // The gateway starts last: it is the one that calls everybody else.
   return specs.sort((a, b) => Number(a.isGateway) - Number(b.isGateway) || a.portOffset - b.portOffset);
 }
 
-function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<WorkerSpec, "consumes"> {
+const tokenPattern = /^[A-Za-z0-9_-]+$/;
+
+/** A worker name, or `{ owner, durable }` with names that are single NATS subject tokens. */
+function isConsumedStream(entry: unknown): entry is ConsumedStream {
+  if (typeof entry === "string") return tokenPattern.test(entry);
+  const { owner, durable } = (entry ?? {}) as { owner?: unknown; durable?: unknown };
+  return typeof owner === "string" && typeof durable === "string" && tokenPattern.test(owner) && tokenPattern.test(durable);
+}
+
+function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<WorkerSpec, "consumes" | "configSchema"> {
   const isGateway = portOffset === 0;
   const port = isGateway ? settings.gatewayPort : settings.portBase + portOffset;
   const host = isGateway ? settings.gatewayHost : "127.0.0.1";
@@ -91,4 +105,23 @@ export function workerEnv(
   if (spec.isGateway) Object.assign(env, { GATEWAY_PORT: String(spec.port), GATEWAY_HOST: spec.host });
   for (const peer of all) if (peer.name !== spec.name) env[peerUrlVariable(peer.name)] = peer.url;
   return env;
+}
+
+/**
+ * Checks each worker's environment against its own config schema before anything starts, so a bad
+ * variable stops `npm start` once, named (with the workers it concerns), instead of a worker
+ * exiting and being restarted over and over.
+ */
+export function checkWorkerConfigs(specs: readonly WorkerSpec[], envOf: (spec: WorkerSpec) => Record<string, string | undefined>): void {
+  const workersByProblem = new Map<string, string[]>();
+  for (const spec of specs) {
+    if (!spec.configSchema) continue;
+    try {
+      parseConfig(spec.configSchema, envOf(spec));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) workersByProblem.set(problem, [...(workersByProblem.get(problem) ?? []), spec.name]);
+    }
+  }
+  if (workersByProblem.size > 0) throw new ConfigError([...workersByProblem].map(([problem, workers]) => `${problem} [${workers.join(", ")}]`));
 }

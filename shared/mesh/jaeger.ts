@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { canConnect, stopChild } from "./nats";
 import type { MeshOutput } from "./output";
+import { envWithoutSecrets } from "./secrets";
 
 export interface JaegerHandle {
   /** OTLP/HTTP endpoint for the workers, when a Jaeger was started here. */
@@ -36,7 +37,7 @@ export async function ensureJaeger(dataDir: string, env: Record<string, string |
   const child = spawn(binary, [], {
     cwd: storeDir,
     detached: true,
-    env: { ...env, COLLECTOR_OTLP_ENABLED: "true" },
+    env: { ...envWithoutSecrets(env), COLLECTOR_OTLP_ENABLED: "true" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let exited = false;

@@ -1,12 +1,16 @@
 /**
  * NATS users for a nats-server the launcher starts: one user per worker, each allowed to publish
- * only its own subjects (`<worker>.>`) and to use only the JetStream API of its own stream and of
- * the streams it consumes (`placement.consumes` in its config.ts); plus an `operator` user for the
- * mesh CLI (dlq list/replay). Passwords are generated into DATA_DIR/secrets/nats (0600) and the
- * server's config file is written 0600 too (nats-server 2.9 `authorization { users = [...] }`).
+ * only its own subjects (`<worker>.>`), to use the JetStream API of its own stream and, of the
+ * streams it consumes (`placement.consumes` in its config.ts), only its own durable consumers, to
+ * dead-letter only under `dlq.<its durable>.>`, and to subscribe only its own inbox prefix
+ * (`_INBOX_<worker>.>`: no worker reads another's pull deliveries or request replies); plus an
+ * `operator` user for the mesh CLI (dlq list/replay). Passwords are generated into
+ * DATA_DIR/secrets/nats (0600); the server's config (0600 too) holds only their bcrypt hashes
+ * (nats-server 2.9 `authorization { users = [...] }` takes `$2b$` hashes), so it never warns of
+ * plaintext passwords.
  *
  * @example
- *   const auth = writeNatsAuthorization(dataDir, [{ name: "orders", consumes: [] }, { name: "reporting", consumes: ["orders"] }]);
+ *   const auth = await writeNatsAuthorization(dataDir, [{ name: "orders", consumes: [] }, { name: "reporting", consumes: ["orders"] }]);
  *   spawn("nats-server", ["-c", auth.configFile, "-js", ...]); // workers get auth.credentials.get(name)
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
@@ -16,10 +20,16 @@ import { streamOf } from "../events/envelope";
 import { deadLetterStream } from "../events/dlq";
 import { ensureSecretFile, natsPasswordFileOf } from "./secrets";
 
+/**
+ * A stream a worker reads: its owner and the worker's durable consumer on it. A bare owner name
+ * means the durable `<worker>-<owner>` (reporting's `reporting-orders`).
+ */
+export type ConsumedStream = string | { owner: string; durable: string };
+
 export interface NatsWorker {
   name: string;
-  /** Owners whose streams this worker consumes (e.g. reporting: ["orders"]). */
-  consumes: readonly string[];
+  /** Streams this worker consumes (e.g. reporting: ["orders"]; catalog: [{ owner: "inventory", durable: "catalog-stock" }]). */
+  consumes: readonly ConsumedStream[];
 }
 
 export interface NatsPermissions {
@@ -27,34 +37,62 @@ export interface NatsPermissions {
   subscribe: string[];
 }
 
+/** bcrypt cost of the hashes in the config: what `nats server passwd` makes. */
+export const natsPasswordHashCost = 11;
+
 const api = (rest: string) => `$JS.API.${rest}`;
 
-/** What one worker may do on the bus: its own subjects and stream, the streams it reads, replies. */
+/**
+ * The inbox prefix of a worker's NATS connection (nats.js `inboxPrefix`). shared/events/nats.ts
+ * sets the same `_INBOX_<user>` on every connection that logs in with a user.
+ */
+export function inboxPrefixOf(user: string): string {
+  return `_INBOX_${user}`;
+}
+
+/** Owner and durable of each stream a worker consumes, the shorthand resolved. */
+export function consumedStreamsOf(worker: NatsWorker): { owner: string; durable: string }[] {
+  return worker.consumes.map((entry) => (typeof entry === "string" ? { owner: entry, durable: `${worker.name}-${entry}` } : entry));
+}
+
+/** The JetStream API of one durable consumer on `stream`: create, update, read, fetch, ack and delete it, nothing of any other. */
+function durablePermissions(stream: string, durable: string): string[] {
+  return [
+    api(`CONSUMER.INFO.${stream}.${durable}`),
+    api(`CONSUMER.CREATE.${stream}.${durable}`),
+    api(`CONSUMER.CREATE.${stream}.${durable}.>`),
+    api(`CONSUMER.DURABLE.CREATE.${stream}.${durable}`),
+    api(`CONSUMER.DELETE.${stream}.${durable}`),
+    api(`CONSUMER.MSG.NEXT.${stream}.${durable}`),
+    `$JS.ACK.${stream}.${durable}.>`,
+    // Poison messages go to the dead letters under this consumer's own name (shared/events/dlq.ts).
+    `dlq.${durable}.>`,
+  ];
+}
+
+/** What one worker may do on the bus: its own subjects and stream, its durables on the streams it reads, its own inbox. */
 export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
   const own = streamOf(worker.name).name;
   const publish = [`${worker.name}.>`, api("INFO"), ...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${own}`))];
-  for (const owner of worker.consumes) {
+  const consumed = consumedStreamsOf(worker);
+  for (const { owner, durable } of consumed) {
     const stream = streamOf(owner).name;
-    publish.push(
-      // The consumer makes the publisher's stream when it starts first (ensureStream, shared/events/streams.ts).
-      api(`STREAM.INFO.${stream}`),
-      api(`STREAM.CREATE.${stream}`),
-      api(`CONSUMER.INFO.${stream}.*`),
-      api(`CONSUMER.CREATE.${stream}.*`),
-      api(`CONSUMER.CREATE.${stream}.*.>`),
-      api(`CONSUMER.DURABLE.CREATE.${stream}.*`),
-      api(`CONSUMER.DELETE.${stream}.*`),
-      api(`CONSUMER.MSG.NEXT.${stream}.*`),
-      `$JS.ACK.${stream}.>`,
-    );
+    // The consumer makes the publisher's stream when it starts first (ensureStream, shared/events/streams.ts).
+    publish.push(api(`STREAM.INFO.${stream}`), api(`STREAM.CREATE.${stream}`), ...durablePermissions(stream, durable));
   }
-  if (worker.consumes.length > 0) {
-    // Poison messages go to the dead-letter stream.
-    const dlq = deadLetterStream.name;
-    publish.push("dlq.>", ...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${dlq}`)));
-  }
-  // Replies to its requests and the messages its pull consumers fetch arrive on inboxes only.
-  return { publish, subscribe: ["_INBOX.>"] };
+  if (consumed.length > 0) publish.push(...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${deadLetterStream.name}`)));
+  // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only.
+  return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`] };
+}
+
+/** bcrypt reads at most this many bytes of a password; Bun pre-hashes longer ones, which nats-server would then refuse. */
+const bcryptMaxBytes = 72;
+
+/** A bcrypt hash nats-server 2.9 accepts (`$2b$11$...`). Bun's, so the launcher needs no dependency. */
+export async function natsPasswordHash(password: string, source: string): Promise<string> {
+  if (typeof Bun === "undefined") throw new Error("hashing NATS passwords needs Bun (run the launcher with bun run)");
+  if (Buffer.byteLength(password) > bcryptMaxBytes) throw new Error(`the NATS password in ${source} is longer than ${bcryptMaxBytes} bytes, more than bcrypt can check`);
+  return Bun.password.hash(password, { algorithm: "bcrypt", cost: natsPasswordHashCost });
 }
 
 export interface NatsAuthorization {
@@ -63,27 +101,28 @@ export interface NatsAuthorization {
   credentials: Map<string, { user: string; passwordFile: string }>;
 }
 
-/** Writes (or rewrites) the server config with one user per worker and an operator user. */
-export function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[]): NatsAuthorization {
+/** Writes (or rewrites) the server config with one user per worker and an operator user, passwords as bcrypt hashes. */
+export async function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[]): Promise<NatsAuthorization> {
+  const users: { user: string; permissions: NatsPermissions }[] = [
+    ...workers.map((worker) => ({ user: worker.name, permissions: natsPermissionsOf(worker) })),
+    { user: "operator", permissions: { publish: [">"], subscribe: [">"] } },
+  ];
   const credentials = new Map<string, { user: string; passwordFile: string }>();
-  const users: string[] = [];
-  const userEntry = (user: string, permissions: NatsPermissions) => {
-    const passwordFile = ensureSecretFile(natsPasswordFileOf(dataDir, user)).path;
-    credentials.set(user, { user, passwordFile });
-    const password = readSecretFile(passwordFile, `${user} NATS password`);
-    users.push(
-      `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)}, permissions: { publish: { allow: ${JSON.stringify(permissions.publish)} }, subscribe: { allow: ${JSON.stringify(permissions.subscribe)} } } }`,
-    );
-  };
-  for (const worker of workers) userEntry(worker.name, natsPermissionsOf(worker));
-  userEntry("operator", { publish: [">"], subscribe: [">"] });
+  const entries = await Promise.all(
+    users.map(async ({ user, permissions }) => {
+      const passwordFile = ensureSecretFile(natsPasswordFileOf(dataDir, user)).path;
+      credentials.set(user, { user, passwordFile });
+      const hash = await natsPasswordHash(readSecretFile(passwordFile, `${user} NATS password`), passwordFile);
+      const allow = (subjects: string[]) => `{ allow: ${JSON.stringify(subjects)} }`;
+      return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)} } }`;
+    }),
+  );
 
   const dir = join(dataDir, "secrets");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const configFile = join(dir, "nats-server.conf");
-  writeFileSync(configFile, `# written by the mesh launcher: one user per worker (shared/mesh/nats-auth.ts)\nauthorization {\n  users = [\n${users.join(",\n")}\n  ]\n}\n`, {
-    mode: 0o600,
-  });
+  const text = `# written by the mesh launcher: one user per worker, bcrypt-hashed passwords (shared/mesh/nats-auth.ts)\nauthorization {\n  users = [\n${entries.join(",\n")}\n  ]\n}\n`;
+  writeFileSync(configFile, text, { mode: 0o600 });
   chmodSync(configFile, 0o600);
-  return { configFile, credentials };
+  return { configFile, credentials: new Map(users.map(({ user }) => [user, credentials.get(user)!])) };
 }

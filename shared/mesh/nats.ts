@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
 import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
+import { envWithoutSecrets } from "./secrets";
 import { isProcessAlive, readMeshState } from "./state";
 import { tailLines } from "./log-tail";
 
@@ -55,7 +56,7 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
     // launcher's to stop.
     const earlier = serverLeftByEarlierLauncher(settings.dataDir, url);
     if (earlier !== null) {
-      const auth = writeNatsAuthorization(settings.dataDir, workers);
+      const auth = await writeNatsAuthorization(settings.dataDir, workers);
       output.say("nats", `using the nats-server (pid ${earlier}) an earlier launcher of this mesh started at ${url}; log ${natsLogFileOf(settings.dataDir)}`);
       return { url, mode: "launched", pid: earlier, stop: () => stopPid(earlier, 5_000), credentials: auth.credentials };
     }
@@ -66,7 +67,7 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   const binary = Bun.which("nats-server");
   if (binary && loopbackHosts.has(host)) {
     // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
-    const auth = writeNatsAuthorization(settings.dataDir, workers);
+    const auth = await writeNatsAuthorization(settings.dataDir, workers);
     const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), natsLogFileOf(settings.dataDir), output, auth.configFile);
     if (launched) {
       const { child, stopTailing } = launched;
@@ -130,6 +131,8 @@ async function launchNatsServer(
   // broker after the workers, so their outbox relays never see it vanish first.
   const child = spawn(binary, ["-c", configFile, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
     detached: true,
+    // It reads none of the mesh's secrets: the admin key and the mesh secret stay out of its environment.
+    env: envWithoutSecrets(process.env),
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);

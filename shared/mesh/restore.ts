@@ -1,6 +1,8 @@
 /**
- * `npm run mesh -- restore <worker> [--from FILE] [--json]`: puts a backup back in place of a
- * worker's database. It verifies the backup first (integrity, sha256 against its manifest), holds
+ * `npm run mesh -- restore <worker> [--from FILE] [--force] [--json]`: puts a backup back in place of a
+ * worker's database: the newest verified one, or FILE. A backup without a manifest, or whose
+ * manifest says it was not verified, is refused unless `--force`, saying why. It verifies the
+ * backup first (integrity, sha256 against its manifest), holds
  * the worker down in the running launcher (hold.ts) and stops it, keeps the current file (and its
  * WAL) aside under DATA_DIR/replaced/ (never deleted), swaps the backup in with a rename, releases
  * the worker, waits until it serves, and then runs the checker: what the rest of the mesh now
@@ -10,7 +12,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { databaseFileOf } from "../db";
-import { backupsDirOf, listBackups, readManifest, sha256Of } from "./backup-store";
+import { backupsDirOf, listBackups, manifestFileOf, newestVerifiedBackup, readManifest, sha256Of } from "./backup-store";
 import { checkMesh, resolveWorkerUrls } from "./check";
 import { holdWorker, releaseWorker } from "./hold";
 import type { CheckResult } from "./invariants";
@@ -19,7 +21,7 @@ import { integrityOf, openSqliteFile } from "./sqlite-file";
 import { isProcessAlive, readMeshState } from "./state";
 import { answersReady } from "./supervisor";
 
-export const summary = "swap a backup in for a worker's DB, restart it, and check the mesh (<worker> [--from FILE])";
+export const summary = "swap a backup in for a worker's DB, restart it, and check the mesh (<worker> [--from FILE] [--force])";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -29,6 +31,18 @@ async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/**
+ * Why `file` should not be restored without `--force`: no manifest (nothing vouches for what it
+ * holds: a stray copy, or a backup cut short before its manifest was written), or a manifest that
+ * says its verification failed. Empty when its manifest says it is verified.
+ */
+export function manifestObjections(file: string): string[] {
+  const manifest = readManifest(file);
+  if (!manifest) return [`it has no manifest (${manifestFileOf(file)}), so nothing says it is a complete, verified backup of this worker`];
+  if (!manifest.verified) return [`its manifest says it was not verified (${manifest.problems.join("; ") || "no reason given"})`];
+  return [];
 }
 
 async function verifyBackup(file: string): Promise<string[]> {
@@ -57,25 +71,41 @@ function swapIn(live: string, backup: string, replacedDir: string, stamp: string
   return aside;
 }
 
+/**
+ * The backup to restore and whether it may be: `--from FILE`, or the newest verified backup of the
+ * worker (`--force`: the newest of any). Without `--force`, one lacking a verified manifest is refused.
+ */
+async function chooseBackup(worker: string, dataDir: string, args: string[]): Promise<{ backup: string } | { refusal: string }> {
+  const force = args.includes("--force");
+  const fromIndex = args.indexOf("--from");
+  const dir = join(backupsDirOf(dataDir), worker);
+  const backup = fromIndex >= 0 ? args[fromIndex + 1] : force ? listBackups(dir)[0] : newestVerifiedBackup(dir);
+  if (!backup || !existsSync(backup)) {
+    const unverified = fromIndex < 0 && listBackups(dir).length > 0 ? ` (only unverified ones: name one with --from FILE --force to restore it anyway)` : "";
+    return { refusal: `no ${fromIndex < 0 && !force ? "verified " : ""}backup of ${worker} ${backup ? `at ${backup}` : `under ${dir}`}${unverified}` };
+  }
+  const objections = force ? [] : manifestObjections(backup);
+  if (objections.length > 0) return { refusal: `refusing ${backup}: ${objections.join("; ")}; nothing was changed (--force restores it anyway)` };
+  const problems = await verifyBackup(backup);
+  if (problems.length > 0) return { refusal: `${backup} is not a sound backup: ${problems.join("; ")}; nothing was changed` };
+  return { backup };
+}
+
 export async function run(args: string[]): Promise<number> {
   const json = args.includes("--json");
   const fromIndex = args.indexOf("--from");
   const worker = args.find((arg, index) => !arg.startsWith("--") && (fromIndex < 0 || index !== fromIndex + 1));
   if (!worker) {
-    process.stderr.write("usage: npm run mesh -- restore <worker> [--from FILE] [--json]\n");
+    process.stderr.write("usage: npm run mesh -- restore <worker> [--from FILE] [--force] [--json]\n");
     return 2;
   }
   const { dataDir } = readMeshSettings(process.env);
-  const backup = fromIndex >= 0 ? args[fromIndex + 1] : listBackups(join(backupsDirOf(dataDir), worker))[0];
-  if (!backup || !existsSync(backup)) {
-    process.stderr.write(`restore: no backup of ${worker} ${backup ? `at ${backup}` : `under ${join(backupsDirOf(dataDir), worker)}`}\n`);
+  const chosen = await chooseBackup(worker, dataDir, args);
+  if ("refusal" in chosen) {
+    process.stderr.write(`restore: ${chosen.refusal}\n`);
     return 1;
   }
-  const problems = await verifyBackup(backup);
-  if (problems.length > 0) {
-    process.stderr.write(`restore: ${backup} is not a sound backup: ${problems.join("; ")}; nothing was changed\n`);
-    return 1;
-  }
+  const { backup } = chosen;
 
   const state = readMeshState(dataDir);
   const running = state && isProcessAlive(state.launcherPid) ? state.workers.find((candidate) => candidate.name === worker) : undefined;

@@ -12,7 +12,9 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServiceIdentity, meshSecretFileName, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
+import { z } from "zod";
+import { isSecretVariable, parseConfig, secretFile } from "../config";
+import { createServiceIdentity, meshSecretFileName, minimumSecretLength, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
 
 export const secretsDirOf = (dataDir: string) => join(dataDir, "secrets");
 export const meshSecretFileOf = (dataDir: string) => join(secretsDirOf(dataDir), meshSecretFileName);
@@ -40,19 +42,49 @@ export function ensureSecretFile(path: string): { path: string; created: boolean
   return { path, created: true };
 }
 
+/** Variables only the gateway reads (the admin key, or the file holding it): no other process gets them. */
+export const gatewayOnlyVariables = ["ADMIN_API_KEY", "ADMIN_API_KEY_FILE"] as const;
+
+/** `env` without the named variables (a copy). */
+export function envWithout(env: Record<string, string | undefined>, names: readonly string[]): Record<string, string | undefined> {
+  const copy = { ...env };
+  for (const name of names) delete copy[name];
+  return copy;
+}
+
+/** `env` for a program that reads none of the mesh's secrets (nats-server, jaeger): every secret-like variable dropped. */
+export function envWithoutSecrets(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return envWithout(env, Object.keys(env).filter(isSecretVariable));
+}
+
+const unsetWhenEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+/** The secrets the operator may give the launcher, checked before anything starts: a secret file must be readable (and the mesh secret long enough). */
+const givenSecretsSchema = z.object({
+  MESH_TOKEN_SECRET: unsetWhenEmpty(z.string().refine((secret) => Buffer.byteLength(secret) >= minimumSecretLength, `must be at least ${minimumSecretLength} bytes`)),
+  MESH_TOKEN_SECRET_FILE: unsetWhenEmpty(secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength })),
+  ADMIN_API_KEY_FILE: unsetWhenEmpty(secretFile("ADMIN_API_KEY_FILE")),
+  NATS_PASSWORD_FILE: unsetWhenEmpty(secretFile("NATS_PASSWORD_FILE")),
+});
+
+/** Throws a ConfigError naming each given secret variable that cannot be used (by path, never content). */
+export function checkGivenSecrets(env: Record<string, string | undefined>): void {
+  parseConfig(givenSecretsSchema, env);
+}
+
 export interface MeshSecrets {
   /** Added to every worker's environment. */
   workerEnv: Record<string, string>;
-  /** Added to the gateway's environment only. */
+  /** Added to the gateway's environment only: the admin key, the operator's or the generated file's path. */
   gatewayEnv: Record<string, string>;
   /** Lines for the operator: where each generated secret is (paths only, never values). */
   notes: string[];
 }
 
 /**
- * What the launcher hands its workers: the operator's own `MESH_TOKEN_SECRET(_FILE)` and
- * `ADMIN_API_KEY(_FILE)` when set (they pass through the environment as they are), otherwise files
- * generated under DATA_DIR/secrets.
+ * What the launcher hands its workers: the operator's own `MESH_TOKEN_SECRET(_FILE)` (through the
+ * environment, to every worker) and `ADMIN_API_KEY(_FILE)` (to the gateway alone) when set,
+ * otherwise files generated under DATA_DIR/secrets.
  */
 export function prepareMeshSecrets(dataDir: string, env: Record<string, string | undefined>): MeshSecrets {
   const workerEnv: Record<string, string> = {};
@@ -63,7 +95,9 @@ export function prepareMeshSecrets(dataDir: string, env: Record<string, string |
     workerEnv["MESH_TOKEN_SECRET_FILE"] = secret.path;
     notes.push(`service-token secret ${secret.created ? "generated in" : "read from"} ${secret.path}`);
   }
-  if (!env["ADMIN_API_KEY"] && !env["ADMIN_API_KEY_FILE"]) {
+  const given = gatewayOnlyVariables.filter((name) => env[name]);
+  for (const name of given) gatewayEnv[name] = env[name]!;
+  if (given.length === 0) {
     const key = ensureSecretFile(adminKeyFileOf(dataDir));
     gatewayEnv["ADMIN_API_KEY_FILE"] = key.path;
     notes.push(`admin API key ${key.created ? "generated in" : "read from"} ${key.path} (send it as Authorization: Bearer <key>)`);

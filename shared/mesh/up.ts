@@ -5,16 +5,18 @@
  * everything it started and exits 0.
  */
 import { mkdirSync } from "node:fs";
-import { discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
+import { checkWorkerConfigs, discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
-import { prepareMeshSecrets, type MeshSecrets } from "./secrets";
+import { checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
 import { SupervisedWorker } from "./supervisor";
 import { holdFileOf } from "./hold";
 import { startBackupSchedule } from "./backup-schedule";
+import { readBackupSettings, type BackupSettings } from "./backup-settings";
+import { ConfigError } from "../config";
 
 export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
 
@@ -42,10 +44,29 @@ function listenForStop(): { requested: Promise<StopRequest>; current(): StopRequ
   return { requested, current: () => first, onRepeat: (say) => (repeat = say) };
 }
 
+/** Every variable the launcher reads, checked before anything starts: all the bad ones named in one ConfigError (exit 1). */
+function readLauncherConfig(env: Record<string, string | undefined>): { settings: MeshSettings; backups: BackupSettings } {
+  const problems: string[] = [];
+  const checked = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const settings = checked(() => readMeshSettings(env));
+  const backups = checked(() => readBackupSettings(env));
+  checked(() => checkGivenSecrets(env));
+  if (problems.length > 0 || !settings || !backups) throw new ConfigError(problems);
+  return { settings, backups };
+}
+
 export async function run(_args: string[]): Promise<number> {
   // Listening before anything starts, so a Ctrl-C during start-up still stops what was started.
   const stop = listenForStop();
-  const settings = readMeshSettings(process.env);
+  const { settings, backups } = readLauncherConfig(process.env);
   mkdirSync(settings.dataDir, { recursive: true });
 
   const previous = readMeshState(settings.dataDir);
@@ -61,6 +82,8 @@ export async function run(_args: string[]): Promise<number> {
     process.stderr.write(`no workers found: expected folders workers/<name>/ with main.ts and config.ts under ${repoRoot}\n`);
     return 1;
   }
+  // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
+  checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
   const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
@@ -77,14 +100,14 @@ export async function run(_args: string[]): Promise<number> {
     await nats.stop();
     return early.code;
   }
-  const code = await superviseMesh(specs, settings, nats, output, stop, secrets);
+  const code = await superviseMesh(specs, { settings, backups }, nats, output, stop, secrets);
   await jaeger.stop();
   return code;
 }
 
 async function superviseMesh(
   specs: WorkerSpec[],
-  settings: MeshSettings,
+  { settings, backups }: { settings: MeshSettings; backups: BackupSettings },
   nats: NatsHandle,
   output: MeshOutput,
   stop: ReturnType<typeof listenForStop>,
@@ -106,7 +129,7 @@ async function superviseMesh(
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: { ...workerEnv(spec, specs, settings, nats.url, process.env), ...securityEnv(spec, secrets, nats) },
+        env: { ...launchEnvOf(spec, specs, settings, nats.url), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -121,7 +144,7 @@ async function superviseMesh(
       }),
   );
   for (const worker of workers) worker.start();
-  const stopBackups = startBackupSchedule(settings.dataDir, process.env, output);
+  const stopBackups = startBackupSchedule(settings.dataDir, backups, output);
 
   const waiting = setInterval(() => {
     if (announced) return clearInterval(waiting);
@@ -151,7 +174,14 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
 }
 
-/** A worker's secrets by file path: the mesh secret, the gateway's admin key, its own NATS user. */
+/** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, peers. */
+function launchEnvOf(spec: WorkerSpec, specs: WorkerSpec[], settings: MeshSettings, natsUrl: string): Record<string, string> {
+  return workerEnv(spec, specs, settings, natsUrl, envWithout(process.env, gatewayOnlyVariables));
+}
+
+const pick = (env: Record<string, string | undefined>, names: readonly string[]) => Object.fromEntries(names.filter((name) => env[name]).map((name) => [name, env[name]]));
+
+/** A worker's secrets: the mesh secret, the admin key (the gateway's alone), its own NATS user. */
 function securityEnv(spec: WorkerSpec, secrets: MeshSecrets, nats: NatsHandle): Record<string, string> {
   const env = { ...secrets.workerEnv, ...(spec.isGateway ? secrets.gatewayEnv : {}) };
   const credentials = nats.credentials?.get(spec.name);

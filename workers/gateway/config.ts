@@ -5,7 +5,7 @@
  * on loopback.
  */
 import { z } from "zod";
-import { peerUrl, workerConfigSchema } from "../../shared/config";
+import { peerUrl, secretFile, workerConfigSchema } from "../../shared/config";
 
 /** Where the gateway sits in the mesh: not on the internal port range but on the public 3000. */
 export const placement = { portOffset: 0 } as const;
@@ -35,7 +35,7 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
      * or a file holding it. Neither: those routes answer 401 (the launcher always generates one).
      */
     ADMIN_API_KEY: z.string().min(1).optional(),
-    ADMIN_API_KEY_FILE: z.string().min(1).optional(),
+    ADMIN_API_KEY_FILE: secretFile("ADMIN_API_KEY_FILE").optional(),
   })
   .transform((config) => ({
     ...config,
