@@ -19,7 +19,7 @@ import { correlationHeader, runInBackgroundScope } from "../request-scope";
 import type { WorkerLoop } from "../worker";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import { awaitingFirstConnect, type NatsConnectionProvider } from "./nats";
-import { onOutboxWrite } from "./outbox-signal";
+import type { OutboxSignal } from "./outbox-signal";
 import { defaultRetentionMs, pruneEventTables } from "./prune";
 import { ensureStream, type StreamSettings } from "./streams";
 import type { InboxTable, OutboxTable } from "./tables";
@@ -39,6 +39,8 @@ export interface OutboxRelayOptions {
   /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 7 days (prune.ts says why). */
   retentionMs?: number;
   inbox?: InboxTable;
+  /** Wakes the relay after each commit that wrote outbox rows (the database's, deps.outboxSignal); without it the relay only polls. */
+  signal?: OutboxSignal;
   /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */
   pollIntervalMs?: number;
   pruneIntervalMs?: number;
@@ -267,7 +269,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (!stopped) return;
       stopped = false;
-      unsubscribe = onOutboxWrite(outbox, () => sleeper.wake());
+      unsubscribe = options.signal?.subscribe(() => sleeper.wake());
       stopObserving = observeOutbox(owner, backlog);
       running = run();
     },
