@@ -4,9 +4,14 @@
  * SIGINT/SIGTERM stop accepting, let in-flight requests finish, stop loops and close the DB.
  * Only `main.ts` files call this: it is where side effects live. A worker that owns no data
  * (the gateway) passes `schema: null`: no DB file is opened and `db`/`database` are null.
+ * `base` holds what every worker's deps take (WorkerBaseDeps: logger, identity, body limit, the
+ * database's outbox signal): spread whole into the deps, so the identity cannot be left behind.
  *
  * @example
- *   await runWorkerMain({ worker: "users", configSchema, schema, create: ({ db, logger }) => createUsersWorker({ db, logger }) });
+ *   await runWorkerMain({
+ *     worker: "users", configSchema, schema,
+ *     create: ({ base, db, nats }) => createUsersWorker({ ...base, db, now: () => new Date(), nats: nats() }),
+ *   });
  */
 import type { z } from "zod";
 import { ConfigError, parseConfig, type WorkerConfig } from "./config";
@@ -15,7 +20,8 @@ import { createLogger, type Logger } from "./logger";
 import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
 import { startTelemetry } from "../telemetry/sdk";
 import packageJson from "../package.json" with { type: "json" };
-import type { Worker } from "./worker";
+import type { Worker, WorkerBaseDeps } from "./worker";
+import { createNatsConnection, type NatsConnectionLoop } from "./events/nats";
 import { backupHealthOf } from "./backup-status";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
@@ -25,10 +31,10 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   logger: Logger;
   /** Signs this worker's calls to peers and verifies calls to it; null when no secret is configured. */
   identity: ServiceIdentity | null;
-  /** Largest request body the worker accepts (BODY_LIMIT_BYTES). */
-  bodyLimitBytes: number;
-  /** This worker's NATS user and password, when configured (pass to createNatsConnection). */
-  natsAuth: { user?: string; pass?: string };
+  /** The deps every worker takes (logger, identity, BODY_LIMIT_BYTES, the outbox signal): spread into its deps. */
+  base: WorkerBaseDeps;
+  /** This worker's NATS connection (NATS_URL, its user and password), started and stopped by the worker. */
+  nats(): NatsConnectionLoop;
 }
 
 export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
@@ -74,18 +80,17 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   }
   const natsPassword = config.NATS_PASSWORD ?? (config.NATS_PASSWORD_FILE ? readSecretFile(config.NATS_PASSWORD_FILE, "NATS_PASSWORD_FILE") : undefined);
   const natsAuth = config.NATS_USER ? { user: config.NATS_USER, ...(natsPassword ? { pass: natsPassword } : {}) } : {};
+  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
   const context = {
     config,
     db: database?.db ?? null,
     database,
     logger,
     identity,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    natsAuth,
+    base,
+    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, ...natsAuth }),
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
-  // A worker that drops the identity on the way to createWorker would serve unchecked: refuse.
-  if (identity && !worker.identityChecks) throw new Error(`${options.worker}: a mesh secret is configured but the worker does not check service tokens (pass identity to createWorker)`);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
   // backup is reported, not a reason to stop taking traffic, so readiness itself is unchanged.
   if (database) worker.addHealth(() => ({ backup: backupHealthOf(config.DATA_DIR, options.worker) }));

@@ -10,7 +10,7 @@
  */
 import { connect, Events, type NatsConnection } from "nats";
 import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 
 export type NatsStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 

@@ -16,7 +16,7 @@ import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
 import { correlationHeader, runInBackgroundScope } from "../request-scope";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import { awaitingFirstConnect, type NatsConnectionProvider } from "./nats";
 import type { OutboxSignal } from "./outbox-signal";

@@ -1,9 +1,7 @@
 /** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its tables. */
 import type { TRPCClient } from "@trpc/client";
 import type { WorkerDb } from "../../shared/db";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
-import type { WorkerLoop, WorkerSecurity } from "../../shared/worker";
+import type { WorkerBaseDeps, WorkerLoop } from "../../shared/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
@@ -42,9 +40,8 @@ export interface OrdersPeers {
   payments: TRPCClient<PaymentsRouter>;
 }
 
-export interface OrdersDeps extends WorkerSecurity {
+export interface OrdersDeps extends WorkerBaseDeps {
   db: OrdersDb;
-  logger: Logger;
   now: () => Date;
   peers: OrdersPeers;
   /** How long `place` waits for the saga to end before answering `completed: false`. */
@@ -52,8 +49,6 @@ export interface OrdersDeps extends WorkerSecurity {
   saga: SagaSettings;
   /** Fault injection for crash tests: called right after a step's result is persisted. */
   afterStep?: (step: FaultStep) => void;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
 }
 
 /** What procedures see: the deps plus the saga engine the worker runs. */

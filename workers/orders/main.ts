@@ -1,6 +1,5 @@
 /** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
-import { createNatsConnection } from "../../shared/events/nats";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -14,17 +13,15 @@ await runWorkerMain({
   worker: "orders",
   configSchema: ordersConfigSchema,
   schema,
-  create: ({ config, db, logger, identity, bodyLimitBytes, natsAuth }) => {
+  create: ({ base, config, db, logger, identity, nats }) => {
     // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
     const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
     const crashAfter = config.ORDERS_FAULT?.slice("crash_after:".length) as FaultStep | undefined;
     if (crashAfter) logger.warn({ fault: config.ORDERS_FAULT }, "fault injection on: orders will SIGKILL itself mid-saga");
     return createOrdersWorker({
+      ...base,
       db,
-      logger,
       now: () => new Date(),
-      identity,
-      bodyLimitBytes,
       peers: {
         users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)).client,
         catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)).client,
@@ -39,8 +36,8 @@ await runWorkerMain({
         attentionAfter: config.SAGA_ATTENTION_AFTER,
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
+      nats: nats(),
       // Kill -9 ourselves right after the step's result is persisted: what a crash looks like.
-      nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger, ...natsAuth }),
       afterStep: crashAfter ? (step) => void (step === crashAfter && process.kill(process.pid, "SIGKILL")) : undefined,
     });
   },
