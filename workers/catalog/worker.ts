@@ -3,7 +3,8 @@ import { createWorker } from "../../shared/worker";
 import { stockConsumerName, stockHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { catalogRouter } from "./router";
-import type { CatalogDeps } from "./deps";
+import { prepareCatalogQueries } from "./queries";
+import type { CatalogContext, CatalogDeps } from "./deps";
 
 export function createCatalogWorker(deps: CatalogDeps) {
   return createWorker({
@@ -13,5 +14,6 @@ export function createCatalogWorker(deps: CatalogDeps) {
     outbox,
     inbox,
     consumers: [{ name: stockConsumerName, owner: "inventory", handlers: stockHandlers }],
+    context: (): CatalogContext => ({ ...deps, queries: prepareCatalogQueries(deps.db) }),
   });
 }
