@@ -187,7 +187,7 @@ describe("outbox relay", () => {
   it("wakes at once on a new outbox row instead of waiting for its poll", async () => {
     const database = await openUsersDb(tempDir("relay-wake"));
     const { db } = database;
-    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000 });
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000, signal: database.outboxSignal });
     relay.start();
     await waitFor("relay idle", async () => (relay.stats().batches > 0 ? true : undefined));
     const started = Date.now();

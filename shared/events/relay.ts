@@ -8,8 +8,8 @@
  * catch the rest. While NATS is away it backs off and the backlog shows in health().
  *
  * @example
- *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
- *   createWorker({ ..., loops: [nats, relay] });
+ *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, signal: database.outboxSignal });
+ *   // createWorker (shared/worker.ts) builds it from a worker's `outbox` and deps: workers do not call this.
  */
 import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm";
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from "nats";
