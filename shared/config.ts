@@ -3,11 +3,12 @@
  * named in one message, so an operator fixes them all in one go.
  *
  * @example
- *   const schema = workerConfigSchema("users", 4101);
+ *   const schema = workerConfigSchema(defaultPortOf("orders")).extend({ USERS_URL: peerUrl("users") });
  *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
  */
 import { z } from "zod";
 import { minimumSecretLength, readSecretFile } from "./identity";
+import { defaultUrlOf, type MeshWorkerName } from "./mesh-placement";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -90,9 +91,9 @@ export function secretFile(variable: string, options: { minimumBytes?: number } 
     });
 }
 
-/** A peer's URL variable, required to be an http(s) URL. */
-export function peerUrl(defaultPort: number) {
-  return z.url({ protocol: /^https?$/ }).default(`http://127.0.0.1:${defaultPort}`);
+/** A peer's URL variable, required to be an http(s) URL; by default where the peer's placement puts it (shared/mesh-placement.ts). */
+export function peerUrl(peer: Exclude<MeshWorkerName, "gateway">) {
+  return z.url({ protocol: /^https?$/ }).default(defaultUrlOf(peer));
 }
 
 export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;

@@ -3,7 +3,9 @@
  * Under Bun it uses `bun:sqlite` (better-sqlite3 does not load there); under Node (vitest) it
  * uses better-sqlite3. Same schema, same `migrations/<worker>/` folder, same pragmas, set
  * explicitly because the two drivers' defaults differ. Every `db.transaction` runs in a span and
- * is measured, and the file sizes are reported as metrics (telemetry/db.ts).
+ * is measured, and the file sizes are reported as metrics (telemetry/db.ts). Each database owns
+ * its statement cache (statement-cache.ts, under Bun) and its outbox signal (events/outbox-signal.ts):
+ * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay.
  *
  * @example
  *   const database = await openWorkerDatabase({ worker: "users", dataDir: "./.data", schema });
@@ -13,7 +15,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { cacheStatements } from "./statement-cache";
+import { createStatementCache } from "./statement-cache";
+import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/outbox-signal";
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
@@ -32,6 +35,8 @@ export interface WorkerDatabase<TSchema extends Record<string, unknown>> {
   db: WorkerDb<TSchema>;
   file: string;
   driver: "bun:sqlite" | "better-sqlite3";
+  /** Wakes the worker's relay after each commit that wrote outbox rows: hand it to the worker's deps. */
+  outboxSignal: OutboxSignal;
   /** Runs a pragma and returns its first value (e.g. `pragma("journal_mode")` → "wal"). */
   pragma(statement: string): unknown;
   close(): void;
@@ -78,14 +83,40 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
     : await openWithBetterSqlite(file, options.schema, pragmas, migrationsFolder, queries);
   // After the migrations: they are start-up work, not transactions anyone looks for in a trace.
   traceTransactions(opened.db as never, { worker: options.worker, queries });
+  const outboxSignal = createOutboxSignal();
+  settleOutboxSignal(opened.db as never, outboxSignal);
   const stopObserving = file === ":memory:" ? () => undefined : observeDatabaseFiles({ worker: options.worker, file });
   return {
     ...opened,
     file,
+    outboxSignal,
     close: () => {
       stopObserving();
       opened.close();
     },
+  };
+}
+
+type TransactionFn = (fn: (tx: object) => unknown, config?: unknown) => unknown;
+
+/**
+ * The database's commit hook: each transaction carries the signal (enqueueEvent marks it), and
+ * when the outermost one ends the signal wakes the relay if it committed outbox rows.
+ */
+function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal): void {
+  const run = db.transaction.bind(db);
+  let depth = 0;
+  db.transaction = (fn, config) => {
+    depth += 1;
+    let committed = false;
+    try {
+      const result = run((tx) => (tagTransaction(tx, signal), fn(tx)), config);
+      committed = true;
+      return result;
+    } finally {
+      depth -= 1;
+      if (depth === 0) signal.settle(committed);
+    }
   };
 }
 
@@ -101,8 +132,9 @@ async function openWithBun<TSchema extends Record<string, unknown>>(
   const { migrate } = await import("drizzle-orm/bun-sqlite/migrator");
   const client = new Database(file, { create: true, readwrite: true });
   for (const pragma of pragmas) client.run(`PRAGMA ${pragma}`);
-  cacheStatements(client);
-  const db = drizzle({ client, schema, logger });
+  const statements = createStatementCache(client);
+  const db = drizzle({ client: statements.client as never, schema, logger });
+  statements.serveOneTimeQueries(db);
   migrate(db, { migrationsFolder });
   return {
     db: db as unknown as WorkerDb<TSchema>,

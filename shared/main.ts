@@ -4,9 +4,14 @@
  * SIGINT/SIGTERM stop accepting, let in-flight requests finish, stop loops and close the DB.
  * Only `main.ts` files call this: it is where side effects live. A worker that owns no data
  * (the gateway) passes `schema: null`: no DB file is opened and `db`/`database` are null.
+ * `base` holds what every worker's deps take (WorkerBaseDeps: logger, identity, body limit, the
+ * database's outbox signal): spread whole into the deps, so the identity cannot be left behind.
  *
  * @example
- *   await runWorkerMain({ worker: "users", configSchema, schema, create: ({ db, logger }) => createUsersWorker({ db, logger }) });
+ *   await runWorkerMain({
+ *     worker: "users", configSchema, schema,
+ *     create: ({ base, db, nats }) => createUsersWorker({ ...base, db, now: () => new Date(), nats: nats() }),
+ *   });
  */
 import type { z } from "zod";
 import { ConfigError, parseConfig, type WorkerConfig } from "./config";
@@ -15,7 +20,8 @@ import { createLogger, type Logger } from "./logger";
 import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
 import { startTelemetry } from "../telemetry/sdk";
 import packageJson from "../package.json" with { type: "json" };
-import type { Worker } from "./worker";
+import type { Worker, WorkerBaseDeps } from "./worker";
+import { createNatsConnection, type NatsConnectionLoop } from "./events/nats";
 import { backupHealthOf } from "./backup-status";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
@@ -25,10 +31,10 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   logger: Logger;
   /** Signs this worker's calls to peers and verifies calls to it; null when no secret is configured. */
   identity: ServiceIdentity | null;
-  /** Largest request body the worker accepts (BODY_LIMIT_BYTES). */
-  bodyLimitBytes: number;
-  /** This worker's NATS user and password, when configured (pass to createNatsConnection). */
-  natsAuth: { user?: string; pass?: string };
+  /** The deps every worker takes (logger, identity, BODY_LIMIT_BYTES, the outbox signal): spread into its deps. */
+  base: WorkerBaseDeps;
+  /** This worker's NATS connection (NATS_URL, its user and password), started and stopped by the worker. */
+  nats(): NatsConnectionLoop;
 }
 
 export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
@@ -42,50 +48,28 @@ export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema
 export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null>(
   options: RunWorkerMainOptions<S, TSchema>,
 ): Promise<void> {
-  let config: z.output<S>;
-  try {
-    config = parseConfig(options.configSchema, options.env ?? process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${options.worker}: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
+  const env = options.env ?? process.env;
+  const config = configOrExit(options.worker, options.configSchema, env);
   // First, so every span, metric and DB transaction after this point is recorded.
-  const telemetry = await startTelemetry({ serviceName: options.worker, serviceVersion: packageJson.version, env: options.env ?? process.env });
+  const telemetry = await startTelemetry({ serviceName: options.worker, serviceVersion: packageJson.version, env });
   const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
   const database =
     options.schema === null
       ? null
-      : await openWorkerDatabase({
-          worker: options.worker,
-          dataDir: config.DATA_DIR,
-          schema: options.schema,
-          synchronous: config.SQLITE_SYNCHRONOUS,
-        });
-  const secret = readMeshSecret(config);
-  const identity = secret ? createServiceIdentity({ self: options.worker, secret }) : null;
-  if (!identity) {
-    logger.warn(
-      "SERVICE IDENTITY CHECKS ARE OFF: no MESH_TOKEN_SECRET or MESH_TOKEN_SECRET_FILE, so any process that reaches this port may call every procedure (development only; the launcher always sets one)",
-    );
-  }
-  const natsPassword = config.NATS_PASSWORD ?? (config.NATS_PASSWORD_FILE ? readSecretFile(config.NATS_PASSWORD_FILE, "NATS_PASSWORD_FILE") : undefined);
-  const natsAuth = config.NATS_USER ? { user: config.NATS_USER, ...(natsPassword ? { pass: natsPassword } : {}) } : {};
+      : await openWorkerDatabase({ worker: options.worker, dataDir: config.DATA_DIR, schema: options.schema, synchronous: config.SQLITE_SYNCHRONOUS });
+  const identity = identityOf(options.worker, config, logger);
+  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
+  const natsAuth = natsAuthOf(config);
   const context = {
     config,
     db: database?.db ?? null,
     database,
     logger,
     identity,
-    bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    natsAuth,
+    base,
+    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, ...natsAuth }),
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
-  // A worker that drops the identity on the way to createWorker would serve unchecked: refuse.
-  if (identity && !worker.identityChecks) throw new Error(`${options.worker}: a mesh secret is configured but the worker does not check service tokens (pass identity to createWorker)`);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
   // backup is reported, not a reason to stop taking traffic, so readiness itself is unchanged.
   if (database) worker.addHealth(() => ({ backup: backupHealthOf(config.DATA_DIR, options.worker) }));
@@ -93,22 +77,60 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
   logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
+  stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close: () => database?.close(), telemetry });
+}
 
+/** The parsed config; a bad one ends the process with exit code 1 and every bad variable named. */
+function configOrExit<S extends z.ZodType<WorkerConfig>>(worker: string, schema: S, env: Record<string, string | undefined>): z.output<S> {
+  try {
+    return parseConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${worker}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function identityOf(worker: string, config: WorkerConfig, logger: Logger): ServiceIdentity | null {
+  const secret = readMeshSecret(config);
+  if (secret) return createServiceIdentity({ self: worker, secret });
+  logger.warn(
+    "SERVICE IDENTITY CHECKS ARE OFF: no MESH_TOKEN_SECRET or MESH_TOKEN_SECRET_FILE, so any process that reaches this port may call every procedure (development only; the launcher always sets one)",
+  );
+  return null;
+}
+
+function natsAuthOf(config: WorkerConfig): { user?: string; pass?: string } {
+  const password = config.NATS_PASSWORD ?? (config.NATS_PASSWORD_FILE ? readSecretFile(config.NATS_PASSWORD_FILE, "NATS_PASSWORD_FILE") : undefined);
+  return config.NATS_USER ? { user: config.NATS_USER, ...(password ? { pass: password } : {}) } : {};
+}
+
+/** On SIGINT/SIGTERM: stop accepting, let in-flight requests finish (up to the grace), stop loops, close the DB, flush telemetry. */
+function stopOnSignals(parts: {
+  name: string;
+  server: { stop(force: boolean): Promise<void> | void };
+  worker: Worker;
+  logger: Logger;
+  graceMs: number;
+  close: () => void;
+  telemetry: { shutdown(): Promise<void> };
+}): void {
+  const { name, server, worker, logger } = parts;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, `${options.worker} stopping`);
+    logger.info({ signal }, `${name} stopping`);
     const forced = setTimeout(() => {
       logger.warn("in-flight requests did not finish in time; closing connections");
       void server.stop(true);
-    }, config.SHUTDOWN_GRACE_MS);
+    }, parts.graceMs);
     await server.stop(false);
     clearTimeout(forced);
     await worker.stop();
-    database?.close();
-    await telemetry.shutdown();
-    logger.info(`${options.worker} stopped`);
+    parts.close();
+    await parts.telemetry.shutdown();
+    logger.info(`${name} stopped`);
     logger.flush();
     process.exit(0);
   };

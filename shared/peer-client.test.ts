@@ -42,7 +42,7 @@ const running: RunningPeer[] = [];
 
 async function startLedger(options: { port?: number; mode?: PeerMode } = {}): Promise<RunningPeer> {
   const notes: string[] = [];
-  const worker = createWorker({ name: "ledger", router: ledgerRouter, deps: { notes }, logger: createLogger({ worker: "ledger", level: "silent" }) });
+  const worker = createWorker({ name: "ledger", router: ledgerRouter, deps: { notes, logger: createLogger({ worker: "ledger", level: "silent" }), identity: null } });
   await worker.start();
   const server: Server = createServer(async (req, res) => {
     peer.requests.push({ method: req.method ?? "GET", headers: req.headers });

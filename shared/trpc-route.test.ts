@@ -29,7 +29,7 @@ const testRouter = router({
 const logger = createLogger({ worker: "route-test", level: "silent" });
 const deps = { names: new Map([["p1", "Lamp + shade"]]) };
 const identity = createServiceIdentity({ self: "catalog", secret });
-const worker = createWorker({ name: "catalog", router: testRouter, deps, logger, identity });
+const worker = createWorker({ name: "catalog", router: testRouter, deps: { ...deps, logger, identity } });
 
 // The reference: the same router behind @hono/trpc-server alone, with the context the worker builds.
 const reference = new Hono<WorkerEnv>();

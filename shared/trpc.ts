@@ -4,8 +4,11 @@
  * `procedures<Deps>()`.
  *
  * @example
- *   const { query, mutation } = procedures<UsersDeps>();
- *   export const usersRouter = router({ get: query.input(z.object({ id })).query(({ ctx, input }) => ...) });
+ *   const p = procedures<UsersDeps>();
+ *   export const usersRouter = router({
+ *     get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+ *     register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+ *   });
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";

@@ -1,33 +1,82 @@
 /**
- * The shape every worker has: a Hono app serving its tRPC router under `/trpc`,
- * `/health/live` + `/health/ready` and `/metrics` (Prometheus text), with a span per request
- * (telemetry/http.ts), and `start()`/`stop()` for its background loops (outbox
- * relay, consumers). A worker's `worker.ts` calls `createWorker` with its router and deps.
+ * The kit's one way to build a worker, from its description: what it has (its router, outbox,
+ * inbox, event consumers, its own loops) and its deps. The edge (identity checks, body limit,
+ * admin key) and the bus come from the deps (`WorkerBaseDeps`, which every worker's deps type
+ * extends), so a worker cannot drop its identity on the way. With a bus the kit adds, in order,
+ * the NATS connection, the outbox relay and the consumers, then the worker's own loops; loops stop
+ * in reverse (the worker's own first, the connection last), so e.g. orders' sweeper lets running
+ * sagas finish while the relay can still publish. The HTTP edge is worker-app.ts.
  *
  * @example
  *   export function createUsersWorker(deps: UsersDeps) {
- *     return createWorker({ name: "users", router: usersRouter, deps, logger: deps.logger });
+ *     return createWorker({ name: "users", router: usersRouter, deps, outbox });
  *   }
  */
-import { Hono, type Context } from "hono";
-import { trpcServer } from "@hono/trpc-server";
+import type { Hono } from "hono";
 import type { AnyRouter } from "@trpc/server";
 import type { Logger } from "./logger";
-import { bodyLimit } from "hono/body-limit";
-import type { MeshAuth, MeshContext } from "./trpc";
-import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity } from "./identity";
-import { acceptCorrelationId, callerHeader, correlationHeader, runInRequestScope } from "./request-scope";
-import { singleCallRoute } from "./trpc-route";
-import { httpServerTelemetry } from "../telemetry/http";
-import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
+import type { ServiceIdentity } from "./identity";
+import type { WorkerDb } from "./db";
+import type { WorkerLoop } from "./worker-loop";
+import { createWorkerApp, type HealthFacts, type WorkerEnv } from "./worker-app";
+import type { NatsConnectionLoop } from "./events/nats";
+import type { OutboxSignal } from "./events/outbox-signal";
+import type { InboxTable, OutboxTable } from "./events/tables";
+import { createOutboxRelay } from "./events/relay";
+import { createEventConsumer, type EventConsumer, type EventHandler } from "./events/consumer";
 
-/** A background part of a worker (relay, consumer, sweeper) started after the DB is ready. */
-export interface WorkerLoop {
+export type { WorkerLoop } from "./worker-loop";
+export { defaultBodyLimitBytes, type WorkerEnv } from "./worker-app";
+
+/** What every worker's deps carry (each worker's deps type extends it): main.ts hands it over whole. */
+export interface WorkerBaseDeps {
+  logger: Logger;
+  /** Verifies the service token of each tRPC call; null: checks off. Required, so no caller can forget it. */
+  identity: ServiceIdentity | null;
+  /** Largest request body accepted, in bytes (default 1 MiB); larger → 413 before any handler. */
+  bodyLimitBytes?: number;
+  /** The admin API key: requests bearing it get `ctx.admin` (the gateway's admin procedures). */
+  adminApiKey?: string | null;
+  /** The bus; without it (in-process tests) events wait in the outbox and no consumer runs. */
+  nats?: NatsConnectionLoop;
+  /** The worker database's commit signal (WorkerDatabase.outboxSignal): wakes the relay at once. */
+  outboxSignal?: OutboxSignal;
+}
+
+/** One durable consumer of another worker's stream. */
+export interface ConsumerDescription {
+  /** The durable consumer's name: also the inbox key and the DLQ subject token. */
   name: string;
-  start(): Promise<void> | void;
-  stop(): Promise<void> | void;
-  /** Extra facts for `/health/ready` (e.g. the outbox backlog). */
-  health?(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** The publishing worker whose stream is read. */
+  owner: string;
+  handlers: Record<string, EventHandler<any>>;
+  /** The delivery on which a still-failing message goes to the dead letters. */
+  maxDeliver?: number;
+}
+
+/** What the kit created for the worker, for the procedures' context (reporting's rebuild needs its consumer). */
+export interface WorkerParts {
+  /** By consumer name; empty without a bus. */
+  consumers: Record<string, EventConsumer>;
+}
+
+export interface WorkerDescription<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context> {
+  name: string;
+  router: TRouter;
+  deps: Deps;
+  /** The worker's outbox: with a bus, a relay publishes it to the worker's stream. */
+  outbox?: OutboxTable;
+  /** The worker's inbox: consumers apply each event once through it (the relay prunes it too). */
+  inbox?: InboxTable;
+  consumers?: ConsumerDescription[];
+  /** The worker's own loops (a saga sweeper, a pruner): run with or without a bus, stopped first. */
+  loops?: WorkerLoop[];
+  /** What procedures see as `ctx.deps`; default the deps. */
+  context?: (parts: WorkerParts) => Context;
+  /** Adds routes beside `/trpc` (the gateway's REST API lives here). */
+  routes?: (app: Hono<WorkerEnv>) => void;
+  /** Renders `/metrics`; defaults to the process's telemetry (startTelemetry). None: `/metrics` is 404. */
+  metricsText?: () => Promise<string>;
 }
 
 export interface Worker<TRouter extends AnyRouter = AnyRouter> {
@@ -37,140 +86,37 @@ export interface Worker<TRouter extends AnyRouter = AnyRouter> {
   start(): Promise<void>;
   stop(): Promise<void>;
   isReady(): boolean;
-  /** Whether internal procedures verify service tokens (false only without an identity). */
-  identityChecks: boolean;
   /** Adds facts to `/health/ready` from outside the worker (main.ts adds the last backup's outcome). */
-  addHealth(facts: () => Record<string, unknown> | Promise<Record<string, unknown>>): void;
+  addHealth(facts: HealthFacts): void;
 }
 
-export type WorkerEnv = { Variables: { correlationId: string; logger: Logger } };
-
-export interface CreateWorkerOptions<TRouter extends AnyRouter, Deps> {
-  name: string;
-  router: TRouter;
-  deps: Deps;
-  logger: Logger;
-  loops?: WorkerLoop[];
-  /** Adds routes beside `/trpc` (the gateway's REST API lives here). */
-  routes?: (app: Hono<WorkerEnv>) => void;
-  /** Renders `/metrics`; defaults to the process's telemetry (startTelemetry). None: `/metrics` is 404. */
-  metricsText?: () => Promise<string>;
-  /** Verifies the service token of each tRPC call (shared/identity.ts); none: identity checks off. */
-  identity?: ServiceIdentity | null;
-  /** Largest request body accepted, in bytes (default 1 MiB); larger → 413 before any handler. */
-  bodyLimitBytes?: number;
-  /** Requests whose bearer token equals this key get `ctx.admin = true`; none: never. */
-  adminApiKey?: string | null;
-}
-
-/** What main.ts hands every worker for its edge (deps extend it): service identity and body limit. */
-export interface WorkerSecurity {
-  identity?: ServiceIdentity | null;
-  bodyLimitBytes?: number;
-  /** The admin API key: requests bearing it get `ctx.admin` (the gateway's admin procedures). */
-  adminApiKey?: string | null;
-}
-
-/** Default request body limit of a worker. */
-export const defaultBodyLimitBytes = 1024 * 1024;
-
-export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWorkerOptions<TRouter, Deps>): Worker<TRouter> {
-  const { name, router, deps, logger } = options;
-  const loops = options.loops ?? [];
-  const extraHealth: (() => Record<string, unknown> | Promise<Record<string, unknown>>)[] = [];
+export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context = Deps>(
+  description: WorkerDescription<TRouter, Deps, Context>,
+): Worker<TRouter> {
+  const { name, router, deps } = description;
+  const { loops, parts } = busLoops(description);
+  loops.push(...(description.loops ?? []));
+  const health: HealthFacts[] = loops.flatMap((loop) => (loop.health ? [() => loop.health!()] : []));
   let ready = false;
-
-  const app = new Hono<WorkerEnv>();
-
-  // Every request runs in a scope carrying its correlation ID, echoed on every answer.
-  app.use("*", async (c, next) => {
-    const correlationId = acceptCorrelationId(c.req.header(correlationHeader));
-    c.set("correlationId", correlationId);
-    // Log lines get the correlation ID from the request scope (the logger's mixin), not a binding.
-    c.set("logger", logger);
-    c.header(correlationHeader, correlationId);
-    await runInRequestScope({ correlationId }, next);
-    c.header(correlationHeader, correlationId);
+  const app = createWorkerApp({
+    name,
+    router,
+    context: description.context ? description.context(parts) : deps,
+    logger: deps.logger,
+    identity: deps.identity,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    adminApiKey: deps.adminApiKey,
+    routes: description.routes,
+    metricsText: description.metricsText,
+    isReady: () => ready,
+    health,
   });
-
-  app.use("*", httpServerTelemetry({ logger }));
-
-  const maxBytes = options.bodyLimitBytes ?? defaultBodyLimitBytes;
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBytes,
-      onError: (c) =>
-        c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${maxBytes} bytes`, correlationId: c.get("correlationId") } }, 413),
-    }),
-  );
-
-  const identity = options.identity ?? null;
-  const isAdmin = createAdminKeyCheck(options.adminApiKey);
-  const authOf = async (c: Context<WorkerEnv>): Promise<MeshAuth> => {
-    if (!identity) return { status: "off" };
-    try {
-      return { status: "verified", caller: (await identity.verify(bearerTokenOf(c.req.header("authorization")))).caller };
-    } catch (error) {
-      if (!(error instanceof IdentityError)) throw error;
-      return { status: "rejected", reason: error.reason, claimedCaller: c.req.header(callerHeader) ?? null };
-    }
-  };
-
-  app.get("/metrics", async (c) => {
-    const render = options.metricsText ?? processMetricsText();
-    if (!render) return c.json({ error: { message: "metrics are not enabled in this process (telemetry not started)" } }, 404);
-    return c.body(await render(), 200, { "content-type": prometheusContentType });
-  });
-
-  app.get("/health/live", (c) => c.json({ worker: name, live: true }));
-  app.get("/health/ready", async (c) => {
-    const checks: Record<string, unknown> = {};
-    for (const loop of loops) if (loop.health) mergeHealth(checks, await loop.health());
-    for (const facts of extraHealth) mergeHealth(checks, await facts());
-    return c.json({ worker: name, ready, ...checks }, ready ? 200 : 503);
-  });
-
-  const createContext = async (c: Context<WorkerEnv>): Promise<MeshContext> => ({
-    correlationId: c.get("correlationId"),
-    caller: c.req.header(callerHeader) ?? null,
-    logger: c.get("logger"),
-    deps,
-    auth: await authOf(c),
-    admin: isAdmin(c.req.header("authorization")),
-  });
-  const onError = ({ error, path }: { error: { code: string }; path?: string | undefined }) => {
-    if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");
-  };
-  // Single calls take the cheaper route (shared/trpc-route.ts); batches and the rest the adapter.
-  app.use(
-    "/trpc/*",
-    singleCallRoute<WorkerEnv>({
-      router,
-      endpoint: "/trpc",
-      createContext,
-      onError,
-      fallback: trpcServer({
-        router,
-        endpoint: "/trpc",
-        createContext: async (_opts, c: Context<WorkerEnv>) => (await createContext(c)) as unknown as Record<string, unknown>,
-        onError,
-      }),
-    }),
-  );
-
-  options.routes?.(app);
-
-  // Every answer of a worker is JSON, a wrong path too (Hono's default is a plain-text 404).
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `no route ${c.req.method} ${c.req.path}` } }, 404));
-
   return {
     name,
     app,
     router,
     isReady: () => ready,
-    identityChecks: identity !== null,
-    addHealth: (facts) => void extraHealth.push(facts),
+    addHealth: (facts) => void health.push(facts),
     async start() {
       for (const loop of loops) await loop.start();
       ready = true;
@@ -182,11 +128,22 @@ export function createWorker<TRouter extends AnyRouter, Deps>(options: CreateWor
   };
 }
 
-/** Merges one level deep, so several consumers each add their entry under `consumers`. */
-function mergeHealth(into: Record<string, unknown>, facts: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(facts)) {
-    const existing = into[key];
-    const bothObjects = [existing, value].every((v) => typeof v === "object" && v !== null && !Array.isArray(v));
-    into[key] = bothObjects ? { ...(existing as object), ...(value as object) } : value;
+/** With a bus: the connection first (stopped last), then the relay of the outbox, then the consumers. */
+function busLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>): { loops: WorkerLoop[]; parts: WorkerParts } {
+  const { name: owner, deps, outbox, inbox } = description;
+  const { nats, logger } = deps;
+  const parts: WorkerParts = { consumers: {} };
+  if (!nats) return { loops: [], parts };
+  const loops: WorkerLoop[] = [nats];
+  const needsDb = outbox || description.consumers?.length;
+  const db = (deps as WorkerBaseDeps & { db?: WorkerDb<any> }).db;
+  if (needsDb && !db) throw new Error(`${owner}: an outbox or consumers need the worker's database in deps.db`);
+  if (outbox) loops.push(createOutboxRelay({ db: db!, outbox, inbox, owner, nats, logger, signal: deps.outboxSignal }));
+  for (const consumer of description.consumers ?? []) {
+    if (!inbox) throw new Error(`${owner}: consumer ${consumer.name} needs the worker's inbox`);
+    const created = createEventConsumer({ db: db!, inbox, ...consumer, nats, logger });
+    parts.consumers[consumer.name] = created;
+    loops.push(created);
   }
+  return { loops, parts };
 }

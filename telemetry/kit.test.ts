@@ -23,7 +23,7 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   telemetry = await startTelemetry({ serviceName: "kit-test", serviceVersion: "0.0.0", env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
   database = await openWorkerDatabase({ worker: "users", dataDir: mkdtempSync(join(tmpdir(), "bunmesh-telkit-")), schema });
-  worker = createUsersWorker({ db: database.db, logger: createLogger({ worker: "users", level: "silent" }), now: () => new Date() });
+  worker = createUsersWorker({ db: database.db, logger: createLogger({ worker: "users", level: "silent" }), identity: null, outboxSignal: database.outboxSignal, now: () => new Date() });
   await worker.start();
 });
 afterAll(async () => {

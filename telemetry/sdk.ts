@@ -19,7 +19,7 @@ import { detectResources, envDetector, resourceFromAttributes } from "@opentelem
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
-import { AsyncLocalStorageContextManager } from "./context-manager";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CorrelationSpanProcessor } from "./correlation";
 import { serveProcessMetrics } from "./metrics-endpoint";
 

@@ -27,7 +27,7 @@ async function setup(name: string) {
   const nc = await connect({ servers: nats.url });
   const users = await openUsersDb(tempDir(`${name}-users`));
   const consumerDb = await openConsumerDb(tempDir(`${name}-consumer`));
-  const relay = createOutboxRelay({ db: users.db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 100 });
+  const relay = createOutboxRelay({ db: users.db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 100, signal: users.outboxSignal });
   const register = (userName: string) => registerUser(users.db, { email: `${userName.toLowerCase()}-${newId()}@x.io`, name: userName }, new Date());
   const consumer = (options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, "handlers">, provider: NatsConnectionProvider = fixedNatsConnection(nc)) =>
     createEventConsumer({ db: consumerDb.db, inbox: consumerSchema.inbox, name: `${name}-consumer`, owner: "users", nats: provider, logger: silent, nakDelay: fastNak, ...options });

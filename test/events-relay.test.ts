@@ -66,7 +66,7 @@ describe("outbox relay", () => {
     const { db } = database;
     const registered = defineEvent("tests.user.registered", userRegistered.schema);
     const event = (name: string, aggregateId: string) =>
-      enqueueEvent(db, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
+      db.transaction((tx) => enqueueEvent(tx, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId }));
     const a1 = event("a1", "A");
     const a2 = event("x".repeat(700), "A"); // too big: refused
     const a3 = event("a3", "A");
@@ -108,7 +108,7 @@ describe("outbox relay", () => {
     const { db } = database;
     const registered = defineEvent("windows.user.registered", userRegistered.schema);
     const event = (name: string, aggregateId: string) =>
-      enqueueEvent(db, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId });
+      db.transaction((tx) => enqueueEvent(tx, consumerSchema.outbox, registered, { userId: aggregateId, name, registeredAt: new Date().toISOString() }, { aggregateId }));
     const [a1, a2, b1, a3, b2] = [event("a1", "A"), event("x".repeat(700), "A"), event("b1", "B"), event("a3", "A"), event("b2", "B")];
 
     const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, owner: "windows", nats: fixedNatsConnection(nc), logger: silent, ...fast, batchSize: 1, windowBatches: 4 });
@@ -187,7 +187,7 @@ describe("outbox relay", () => {
   it("wakes at once on a new outbox row instead of waiting for its poll", async () => {
     const database = await openUsersDb(tempDir("relay-wake"));
     const { db } = database;
-    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000 });
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000, signal: database.outboxSignal });
     relay.start();
     await waitFor("relay idle", async () => (relay.stats().batches > 0 ? true : undefined));
     const started = Date.now();

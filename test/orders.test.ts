@@ -52,6 +52,7 @@ beforeAll(async () => {
   worker = createOrdersWorker({
     db: database.db,
     logger: createLogger({ worker: "orders", level: "silent" }),
+    identity: null,
     now: () => new Date(),
     peers: {
       users: createPeerClient<UsersRouter>({ ...as("users"), url: procs.users.url }).client,

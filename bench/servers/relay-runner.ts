@@ -76,7 +76,7 @@ async function rawPublish(rows: (typeof outbox.$inferSelect)[], prefix: string, 
 
 /** Drains the outbox with a fresh relay; ms from its start to the last row marked sent. */
 async function relayDrain(): Promise<{ ms: number; stats: unknown }> {
-  const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, batchSize: batch });
+  const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, batchSize: batch, signal: database.outboxSignal });
   const started = performance.now();
   relay.start();
   while (relay.stats().published < count) await Bun.sleep(1);
@@ -99,7 +99,7 @@ for (let round = 0; round < rounds; round++) {
 const median = <T>(values: T[], by: (v: T) => number) => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)]!;
 const middle = median(measured, (m) => m.ratio);
 
-const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, batchSize: batch });
+const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, batchSize: batch, signal: database.outboxSignal });
 relay.start();
 
 // Steady rate: commit on a 5 ms schedule, catching up to rate × elapsed each tick.

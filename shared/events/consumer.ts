@@ -18,7 +18,7 @@ import { ZodError } from "zod";
 import type { WorkerDb, WorkerTx } from "../db";
 import type { Logger } from "../logger";
 import { runInRequestScope } from "../request-scope";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { publishDeadLetter } from "./dlq";
 import { parseEvent, streamOf, type EventData, type EventDefinition, type EventEnvelope } from "./envelope";

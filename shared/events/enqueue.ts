@@ -2,6 +2,8 @@
  * Writes an event to the worker's outbox inside the caller's transaction, so the state change
  * and its event commit together or not at all. The data is checked against the event's schema
  * first: a bad event throws and rolls the transaction back. Never publish in the request.
+ * Only a transaction is accepted (a database handle throws), so an event is never written alone;
+ * the database wakes the relay once that transaction commits (outbox-signal.ts).
  *
  * @example
  *   db.transaction((tx) => {
@@ -12,18 +14,23 @@
 import { context, propagation } from "@opentelemetry/api";
 import { newId } from "../ids";
 import { currentCorrelationId, currentRequestScope } from "../request-scope";
-import type { WorkerTx, WorkerDb } from "../db";
+import { is } from "drizzle-orm";
+import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
+import type { WorkerTx } from "../db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { OutboxTable } from "./tables";
-import { signalOutboxWrite } from "./outbox-signal";
+import { outboxSignalOf } from "./outbox-signal";
 
 export function enqueueEvent<E extends EventDefinition>(
-  tx: WorkerTx<any> | WorkerDb<any>,
+  tx: WorkerTx<any>,
   outbox: OutboxTable,
   definition: E,
   data: EventData<E>,
   options: { aggregateId: string; now?: Date },
 ): EventEnvelope<EventData<E>> {
+  if (!is(tx, SQLiteTransaction)) {
+    throw new TypeError(`enqueueEvent(${definition.subject}) needs a transaction: call it inside db.transaction((tx) => ...) with that tx, not the database`);
+  }
   const parsed = definition.schema.parse(data) as EventData<E>;
   const scope = currentRequestScope();
   const envelope: EventEnvelope<EventData<E>> = {
@@ -49,6 +56,6 @@ export function enqueueEvent<E extends EventDefinition>(
       createdAt: Date.now(),
     })
     .run();
-  signalOutboxWrite(outbox);
+  outboxSignalOf(tx)?.written();
   return envelope;
 }

@@ -4,13 +4,12 @@
  * consumers ask the provider for the connection each time they need one.
  *
  * @example
- *   const nats = createNatsConnection({ url: config.NATS_URL, name: "users", logger });
- *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
- *   createWorker({ ..., loops: [nats, relay] }); // nats first: stopped last
+ *   const nats = createNatsConnection({ url: config.NATS_URL, name: "users", logger }); // main.ts: context.nats()
+ *   createUsersWorker({ ...base, db, now, nats }); // createWorker starts it first and stops it last
  */
 import { connect, Events, type NatsConnection } from "nats";
 import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 
 export type NatsStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 

@@ -8,7 +8,7 @@
 import { and, isNotNull, lt } from "drizzle-orm";
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 import { runInBackgroundScope } from "../request-scope";
 import type { InboxTable, OutboxTable } from "./tables";
 

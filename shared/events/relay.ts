@@ -8,18 +8,18 @@
  * catch the rest. While NATS is away it backs off and the backlog shows in health().
  *
  * @example
- *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger });
- *   createWorker({ ..., loops: [nats, relay] });
+ *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, signal: database.outboxSignal });
+ *   // createWorker (shared/worker.ts) builds it from a worker's `outbox` and deps: workers do not call this.
  */
 import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm";
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection, type PubAck } from "nats";
 import type { WorkerDb } from "../db";
 import type { Logger } from "../logger";
 import { correlationHeader, runInBackgroundScope } from "../request-scope";
-import type { WorkerLoop } from "../worker";
+import type { WorkerLoop } from "../worker-loop";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import { awaitingFirstConnect, type NatsConnectionProvider } from "./nats";
-import { onOutboxWrite } from "./outbox-signal";
+import type { OutboxSignal } from "./outbox-signal";
 import { defaultRetentionMs, pruneEventTables } from "./prune";
 import { ensureStream, type StreamSettings } from "./streams";
 import type { InboxTable, OutboxTable } from "./tables";
@@ -39,6 +39,8 @@ export interface OutboxRelayOptions {
   /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 7 days (prune.ts says why). */
   retentionMs?: number;
   inbox?: InboxTable;
+  /** Wakes the relay after each commit that wrote outbox rows (the database's, deps.outboxSignal); without it the relay only polls. */
+  signal?: OutboxSignal;
   /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */
   pollIntervalMs?: number;
   pruneIntervalMs?: number;
@@ -267,7 +269,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     start() {
       if (!stopped) return;
       stopped = false;
-      unsubscribe = onOutboxWrite(outbox, () => sleeper.wake());
+      unsubscribe = options.signal?.subscribe(() => sleeper.wake());
       stopObserving = observeOutbox(owner, backlog);
       running = run();
     },

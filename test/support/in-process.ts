@@ -14,9 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "../../shared/db";
 import { createLogger, type Logger } from "../../shared/logger";
-import type { Worker } from "../../shared/worker";
+import type { Worker, WorkerBaseDeps } from "../../shared/worker";
 
-export interface InProcessDeps<TSchema extends Record<string, unknown>> {
+/** The kit's base deps (identity checks off, as for an in-process caller) plus the worker's DB and clock. */
+export interface InProcessDeps<TSchema extends Record<string, unknown>> extends WorkerBaseDeps {
   db: WorkerDb<TSchema>;
   logger: Logger;
   now: () => Date;
@@ -41,7 +42,8 @@ export function useInProcessWorker<TSchema extends Record<string, unknown>>(
     dir = mkdtempSync(join(tmpdir(), `bunmesh-${name}-`));
     database = await openWorkerDatabase({ worker: name, dataDir: dir, schema });
     const now = options.now ?? (() => new Date("2026-01-01T00:00:00Z"));
-    worker = await create({ db: database.db, logger: createLogger({ worker: name, level: "silent" }), now });
+    const logger = createLogger({ worker: name, level: "silent" });
+    worker = await create({ db: database.db, logger, identity: null, outboxSignal: database.outboxSignal, now });
     await worker.start();
   });
   afterEach(async () => {

@@ -1,11 +1,9 @@
 /** catalog's environment: the common worker variables; it calls no peers. */
 import { workerConfigSchema } from "../../shared/config";
+import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
 
-/**
- * Where catalog sits in the mesh: its port is MESH_PORT_BASE + portOffset; its NATS user may
- * read only the streams of `consumes` (the launcher's nats-server config).
- */
-export const placement = { portOffset: 2, consumes: [{ owner: "inventory", durable: "catalog-stock" }] } as const;
+/** Where catalog sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
+export const placement = meshPlacement.catalog;
 
-export const catalogConfigSchema = workerConfigSchema(4100 + placement.portOffset);
+export const catalogConfigSchema = workerConfigSchema(defaultPortOf("catalog"));
 export type CatalogConfig = ReturnType<typeof catalogConfigSchema.parse>;

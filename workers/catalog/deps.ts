@@ -1,16 +1,17 @@
 /** What catalog is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker but its tables. */
 import type { WorkerDb } from "../../shared/db";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
-import type { WorkerSecurity } from "../../shared/worker";
+import type { WorkerBaseDeps } from "../../shared/worker";
 import type * as schema from "./schema";
+import type { CatalogQueries } from "./queries";
 
 export type CatalogDb = WorkerDb<typeof schema>;
 
-export interface CatalogDeps extends WorkerSecurity {
+export interface CatalogDeps extends WorkerBaseDeps {
   db: CatalogDb;
-  logger: Logger;
   now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
+}
+
+/** What procedures see: the deps plus the worker's prepared queries. */
+export interface CatalogContext extends CatalogDeps {
+  queries: CatalogQueries;
 }

@@ -4,14 +4,14 @@ import { router, procedures } from "../../shared/trpc";
 import { createProductInput, searchProductsInput, updateProductInput } from "./schema";
 import { createProduct, getProduct, getProducts, listProducts, updateProduct } from "./service";
 import { searchProducts } from "./search";
-import type { CatalogDeps } from "./deps";
+import type { CatalogContext } from "./deps";
 
-const p = procedures<CatalogDeps>();
+const p = procedures<CatalogContext>();
 const id = z.string().min(1).max(64);
 
 export const catalogRouter = router({
   create: p.callers("gateway").input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.deps.db, input.id)),
+  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
   getMany: p.internal
     .input(z.strictObject({ ids: z.array(id).min(1).max(100) }))
     .query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),

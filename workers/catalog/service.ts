@@ -1,5 +1,5 @@
 /** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
-import { eq, gt, asc, inArray, sql } from "drizzle-orm";
+import { eq, gt, asc, inArray } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import type { WorkerDb, WorkerTx } from "../../shared/db";
@@ -10,6 +10,7 @@ import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";
 
 import type { CatalogDb } from "./deps";
+import type { CatalogQueries } from "./queries";
 export type { CatalogDb };
 
 export interface Product {
@@ -119,14 +120,9 @@ export function updateProduct(db: CatalogDb, input: UpdateProductInput, now: Dat
   );
 }
 
-/** The hottest read of the mesh, prepared once per DB: Drizzle otherwise rebuilds and re-prepares its SQL on every call (~10× the cost). */
-const productByIdQueries = new WeakMap<CatalogDb, ReturnType<typeof prepareProductById>>();
-const prepareProductById = (db: CatalogDb) => db.select().from(products).where(eq(products.id, sql.placeholder("id"))).prepare();
-
-export function getProduct(db: CatalogDb, id: string): Product {
-  let byId = productByIdQueries.get(db);
-  if (!byId) productByIdQueries.set(db, (byId = prepareProductById(db)));
-  const row = byId.get({ id });
+/** The hottest read of the mesh, through the worker's prepared query (queries.ts). */
+export function getProduct(queries: CatalogQueries, id: string): Product {
+  const row = queries.productById.get({ id });
   if (!row) throw new DomainError("NOT_FOUND", `product ${id} not found`, { id });
   return toProduct(row);
 }

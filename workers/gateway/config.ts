@@ -6,9 +6,10 @@
  */
 import { z } from "zod";
 import { peerUrl, secretFile, workerConfigSchema } from "../../shared/config";
+import { meshPlacement } from "../../shared/mesh-placement";
 
-/** Where the gateway sits in the mesh: not on the internal port range but on the public 3000. */
-export const placement = { portOffset: 0 } as const;
+/** Where the gateway sits in the mesh: offset 0, not on the internal port range but on the public 3000. */
+export const placement = meshPlacement.gateway;
 
 const ms = z.coerce.number().int().positive();
 
@@ -17,13 +18,13 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
     /** Override PORT / HOST with names that cannot clash with a shell's generic PORT. */
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     GATEWAY_HOST: z.string().min(1).optional(),
-    USERS_URL: peerUrl(4101),
-    CATALOG_URL: peerUrl(4102),
-    INVENTORY_URL: peerUrl(4103),
-    PAYMENTS_URL: peerUrl(4104),
-    ORDERS_URL: peerUrl(4105),
+    USERS_URL: peerUrl("users"),
+    CATALOG_URL: peerUrl("catalog"),
+    INVENTORY_URL: peerUrl("inventory"),
+    PAYMENTS_URL: peerUrl("payments"),
+    ORDERS_URL: peerUrl("orders"),
     /** Down, it costs the reports (503) and the summary's `stats` (null, named in `degraded`), nothing else. */
-    REPORTING_URL: peerUrl(4106),
+    REPORTING_URL: peerUrl("reporting"),
     /** Deadline of `POST /api/orders`: must outlast orders' own ORDER_WAIT_MS for the saga. */
     ORDER_PLACE_TIMEOUT_MS: ms.default(10_000),
     /** Deadline of each peer's /health/ready probe in GET /health. */

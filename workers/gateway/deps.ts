@@ -1,7 +1,6 @@
 /** What the gateway is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker. */
 import type { TRPCClient } from "@trpc/client";
-import type { Logger } from "../../shared/logger";
-import type { WorkerSecurity } from "../../shared/worker";
+import type { WorkerBaseDeps } from "../../shared/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
@@ -21,8 +20,7 @@ export interface GatewayPeers {
   reporting: TRPCClient<ReportingRouter>;
 }
 
-export interface GatewayDeps extends WorkerSecurity {
-  logger: Logger;
+export interface GatewayDeps extends WorkerBaseDeps {
   peers: GatewayPeers;
   /** Workers whose /health/ready GET /health composes. */
   healthTargets: { name: string; url: string }[];

@@ -96,6 +96,7 @@ describe("gateway (in-process, fake peers)", () => {
     const peer = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch: mesh.fetch });
     gateway = createGatewayWorker({
       logger: createLogger({ worker: "gateway", level: "error", destination: { write: (line: string) => void logLines.push(JSON.parse(line)) } }),
+      identity: null,
       peers: {
         users: createPeerClient<UsersRouter>(peer("users")).client,
         catalog: createPeerClient<CatalogRouter>(peer("catalog")).client,

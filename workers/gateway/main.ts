@@ -15,7 +15,7 @@ await runWorkerMain({
   worker: "gateway",
   configSchema: gatewayConfigSchema,
   schema: null,
-  create: ({ config, logger, identity, bodyLimitBytes }) => {
+  create: ({ base, config, logger, identity }) => {
     const adminApiKey = config.ADMIN_API_KEY ?? (config.ADMIN_API_KEY_FILE ? readSecretFile(config.ADMIN_API_KEY_FILE, "ADMIN_API_KEY_FILE") : null);
     if (!adminApiKey) logger.warn("no ADMIN_API_KEY or ADMIN_API_KEY_FILE: the admin routes (stock, credit, /api/admin) answer 401 to everyone");
     // Each call carries a token for the peer it goes to (issuer gateway, audience the peer).
@@ -30,9 +30,7 @@ await runWorkerMain({
       { name: "reporting", url: config.REPORTING_URL },
     ];
     return createGatewayWorker({
-      logger,
-      identity,
-      bodyLimitBytes,
+      ...base,
       adminApiKey,
       peers: {
         users: createPeerClient<UsersRouter>(to("users", config.USERS_URL)).client,

@@ -8,14 +8,5 @@ import { registerRestRoutes } from "./rest";
 import type { GatewayDeps } from "./deps";
 
 export function createGatewayWorker(deps: GatewayDeps) {
-  return createWorker({
-    name: "gateway",
-    router: gatewayRouter,
-    deps,
-    logger: deps.logger,
-    identity: deps.identity,
-    bodyLimitBytes: deps.bodyLimitBytes,
-    adminApiKey: deps.adminApiKey,
-    routes: (app) => registerRestRoutes(app, deps),
-  });
+  return createWorker({ name: "gateway", router: gatewayRouter, deps, routes: (app) => registerRestRoutes(app, deps) });
 }

@@ -4,17 +4,18 @@
  */
 import { z } from "zod";
 import { peerUrl, workerConfigSchema } from "../../shared/config";
+import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
 
-/** Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset. */
-export const placement = { portOffset: 5 } as const;
+/** Where orders sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
+export const placement = meshPlacement.orders;
 
 const ms = z.coerce.number().int().positive();
 
-export const ordersConfigSchema = workerConfigSchema(4100 + placement.portOffset).extend({
-  USERS_URL: peerUrl(4101),
-  CATALOG_URL: peerUrl(4102),
-  INVENTORY_URL: peerUrl(4103),
-  PAYMENTS_URL: peerUrl(4104),
+export const ordersConfigSchema = workerConfigSchema(defaultPortOf("orders")).extend({
+  USERS_URL: peerUrl("users"),
+  CATALOG_URL: peerUrl("catalog"),
+  INVENTORY_URL: peerUrl("inventory"),
+  PAYMENTS_URL: peerUrl("payments"),
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   ORDER_WAIT_MS: ms.default(5000),
   /**

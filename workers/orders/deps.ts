@@ -1,8 +1,6 @@
 /** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its store's types. */
 import type { TRPCClient } from "@trpc/client";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
-import type { WorkerLoop, WorkerSecurity } from "../../shared/worker";
+import type { WorkerBaseDeps, WorkerLoop } from "../../shared/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
@@ -38,16 +36,13 @@ export interface OrdersPeers {
   payments: TRPCClient<PaymentsRouter>;
 }
 
-export interface OrdersDeps extends WorkerSecurity {
+export interface OrdersDeps extends WorkerBaseDeps {
   db: OrdersDb;
-  logger: Logger;
   now: () => Date;
   peers: OrdersPeers;
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   orderWaitMs: number;
   saga: SagaSettings;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
 }
 
 /** What procedures see: the deps plus the store's prepared statements and the saga engine the worker runs. */

@@ -1,6 +1,5 @@
 /** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
-import { createNatsConnection } from "../../shared/events/nats";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -14,15 +13,13 @@ await runWorkerMain({
   worker: "orders",
   configSchema: ordersConfigSchema,
   schema,
-  create: ({ config, db, logger, identity, bodyLimitBytes, natsAuth }) => {
+  create: ({ base, config, db, identity, nats }) => {
     // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
     const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
     return createOrdersWorker({
+      ...base,
       db,
-      logger,
       now: () => new Date(),
-      identity,
-      bodyLimitBytes,
       peers: {
         users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)).client,
         catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)).client,
@@ -37,7 +34,7 @@ await runWorkerMain({
         attentionAfter: config.SAGA_ATTENTION_AFTER,
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
-      nats: createNatsConnection({ url: config.NATS_URL, name: "orders", logger, ...natsAuth }),
+      nats: nats(),
     });
   },
 });

@@ -79,7 +79,7 @@ beforeEach(async () => {
   store = createOrdersStore(database.db);
   clock = Date.parse("2026-01-01T00:00:00Z");
   fake = fakePeers({ priced: 1500, free: 0 });
-  const deps = { db: database.db, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), peers: fake.peers, saga: settings };
+  const deps = { db: database.db, identity: null, logger: createLogger({ worker: "orders", level: "silent" }), now: () => new Date(clock), peers: fake.peers, saga: settings };
   engine = createSagaEngine({ ...deps, store });
   // The engine is not given to placeOrder: each test runs the saga itself, step by step if need be.
   const idle: SagaEngine = { run: async () => {}, waitForEnd: async () => false, sweeper: engine.sweeper };

@@ -1,6 +1,5 @@
 /** Entry for `bun run workers/payments/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
-import { createNatsConnection } from "../../shared/events/nats";
 import { paymentsConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createPaymentsWorker } from "./worker";
@@ -9,6 +8,5 @@ await runWorkerMain({
   worker: "payments",
   configSchema: paymentsConfigSchema,
   schema,
-  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
-    createPaymentsWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "payments", logger, ...natsAuth }) }),
+  create: ({ base, db, nats }) => createPaymentsWorker({ ...base, db, now: () => new Date(), nats: nats() }),
 });

@@ -1,6 +1,5 @@
 /** Entry for `bun run workers/reporting/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
-import { createNatsConnection } from "../../shared/events/nats";
 import { reportingConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createReportingWorker } from "./worker";
@@ -9,14 +8,5 @@ await runWorkerMain({
   worker: "reporting",
   configSchema: reportingConfigSchema,
   schema,
-  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
-    createReportingWorker({
-      db,
-      logger,
-      now: () => new Date(),
-      identity,
-      bodyLimitBytes,
-      nats: createNatsConnection({ url: config.NATS_URL, name: "reporting", logger, ...natsAuth }),
-      maxDeliver: config.CONSUMER_MAX_DELIVER,
-    }),
+  create: ({ base, db, config, nats }) => createReportingWorker({ ...base, db, now: () => new Date(), nats: nats(), maxDeliver: config.CONSUMER_MAX_DELIVER }),
 });

@@ -1,16 +1,11 @@
 /** What users is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker but its tables. */
 import type { WorkerDb } from "../../shared/db";
-import type { Logger } from "../../shared/logger";
-import type { NatsConnectionLoop } from "../../shared/events/nats";
-import type { WorkerSecurity } from "../../shared/worker";
+import type { WorkerBaseDeps } from "../../shared/worker";
 import type * as schema from "./schema";
 
 export type UsersDb = WorkerDb<typeof schema>;
 
-export interface UsersDeps extends WorkerSecurity {
+export interface UsersDeps extends WorkerBaseDeps {
   db: UsersDb;
-  logger: Logger;
   now: () => Date;
-  /** The bus; without it (in-process tests) events wait in the outbox. */
-  nats?: NatsConnectionLoop;
 }

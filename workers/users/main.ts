@@ -1,6 +1,5 @@
 /** Entry for `bun run workers/users/main.ts`: config, DB, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
-import { createNatsConnection } from "../../shared/events/nats";
 import { usersConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createUsersWorker } from "./worker";
@@ -9,6 +8,5 @@ await runWorkerMain({
   worker: "users",
   configSchema: usersConfigSchema,
   schema,
-  create: ({ db, logger, config, identity, bodyLimitBytes, natsAuth }) =>
-    createUsersWorker({ db, logger, now: () => new Date(), identity, bodyLimitBytes, nats: createNatsConnection({ url: config.NATS_URL, name: "users", logger, ...natsAuth }) }),
+  create: ({ base, db, nats }) => createUsersWorker({ ...base, db, now: () => new Date(), nats: nats() }),
 });
