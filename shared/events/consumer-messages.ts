@@ -13,7 +13,7 @@ import type { Logger } from "../logger";
 import { runInRequestScope } from "../request-scope";
 import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { afterHandlerFailure, describeError, readMessage } from "./delivery";
-import { publishDeadLetter } from "./dlq";
+import { ensureDeadLetterStream, publishDeadLetter } from "./dlq";
 import type { EventEnvelope } from "./envelope";
 import type { ApplyOutcome, Delivery, EventHandler } from "./inbox";
 import { backoffDelay, type BackoffSettings } from "./timing";
@@ -45,9 +45,14 @@ export interface MessageHandling {
 
 export function createMessageHandler(c: MessageHandling): (nc: NatsConnection, msg: JsMsg) => Promise<void> {
   const { stats, metrics, log } = c;
+  let deadLettersReady: NatsConnection | undefined; // the DLQ stream, ensured once per connection
 
   const deadLetter = async (nc: NatsConnection, msg: JsMsg, error: string, attempts: number) => {
     try {
+      if (deadLettersReady !== nc) {
+        await ensureDeadLetterStream(nc);
+        deadLettersReady = nc;
+      }
       await publishDeadLetter(nc, { msg, consumer: c.name, error, attempts });
       msg.term(error.slice(0, 200));
       stats.deadLettered += 1;

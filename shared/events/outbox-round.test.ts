@@ -133,6 +133,9 @@ describe("a publish round", () => {
     expect(unsent()).toEqual([]);
   });
 
+});
+
+describe("order per aggregate and the window of batches in flight", () => {
   it("publishes an aggregate's row only after the ack of its earlier row, across batches in flight together", async () => {
     enqueue("A:a1", "B:b1", "A:a2", "C:c1");
     const fake = fakePublish({ gated: true });
