@@ -1,10 +1,7 @@
 /** Apply-once with the inbox on a real SQLite file: a handler's effect and its inbox row commit together or not at all. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { bump, countOf, openConsumerDb } from "../../test/fixtures/events-consumer/helpers";
+import { bump, countOf, useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import * as schema from "../../test/fixtures/events-consumer/schema";
 import { defineEvent, type EventEnvelope } from "./envelope";
 import { applyOnce, handleEvent } from "./inbox";
@@ -12,16 +9,7 @@ import { applyOnce, handleEvent } from "./inbox";
 const happened = defineEvent("tests.thing.happened", z.object({ name: z.string() }));
 const delivery = { stream: "TESTS", streamSequence: 7 };
 
-let dir: string;
-let database: Awaited<ReturnType<typeof openConsumerDb>>;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "bunmesh-inbox-"));
-  database = await openConsumerDb(dir);
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = useConsumerDb("inbox");
 
 const event = (id: string): EventEnvelope<{ name: string }> => ({
   id, type: happened.subject, subject: happened.subject, occurredAt: "2026-01-01T00:00:00.000Z", correlationId: "c", causationId: null, data: { name: "n" },

@@ -1,11 +1,8 @@
 /** The relay's decisions on a real SQLite outbox with a publish that is a test double: no NATS. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { asc } from "drizzle-orm";
 import { z } from "zod";
-import { openConsumerDb } from "../../test/fixtures/events-consumer/helpers";
+import { useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import * as schema from "../../test/fixtures/events-consumer/schema";
 import { enqueueEvent } from "./enqueue";
 import { defineEvent } from "./envelope";
@@ -24,16 +21,7 @@ import {
 const happened = defineEvent("tests.thing.happened", z.object({ name: z.string() }));
 const { outbox } = schema;
 
-let dir: string;
-let database: Awaited<ReturnType<typeof openConsumerDb>>;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "bunmesh-outbox-round-"));
-  database = await openConsumerDb(dir);
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = useConsumerDb("outbox-round");
 
 /** Writes one event per `aggregate:name` and returns their names in seq order. */
 function enqueue(...events: string[]): string[] {

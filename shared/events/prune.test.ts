@@ -1,24 +1,12 @@
 /** Pruning the outbox and inbox on a real SQLite file: what goes, what stays, and how often. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openConsumerDb, silent } from "../../test/fixtures/events-consumer/helpers";
+import { describe, expect, it } from "vitest";
+import { silent, useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import { waitFor } from "../../test/support/processes";
 import * as consumerSchema from "../../test/fixtures/events-consumer/schema";
 import { createEventTablePruner, createPruneSchedule, pruneEventTables } from "./prune";
 
 const hour = 3_600_000;
-let dir: string;
-let database: Awaited<ReturnType<typeof openConsumerDb>>;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "bunmesh-prune-"));
-  database = await openConsumerDb(dir);
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const database = useConsumerDb("prune");
 
 const outboxRow = (eventId: string, createdAt: number, sentAt: number | null) => ({
   eventId, subject: "tests.user.registered", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt, sentAt,
