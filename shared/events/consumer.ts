@@ -47,8 +47,11 @@ export interface EventConsumerOptions {
   subjects?: string[];
   /** The delivery on which a still-failing message goes to the dead letters. Default 5. */
   maxDeliver?: number;
+  /** How long the broker waits for an ack before redelivering. Default 30 s. */
   ackWaitMs?: number;
+  /** Delays before a failed message comes again. Default 500 ms, doubling up to 30 s (delivery.ts). */
   nakDelay?: BackoffSettings;
+  /** Backoff between attempts to consume again after the loop failed. */
   reconnectBackoff?: BackoffSettings;
   /** Messages pulled per request. Default 64. */
   batch?: number;
