@@ -6,7 +6,6 @@ import { enqueueEvent } from "../shared/events/enqueue";
 import { createNatsConnection, fixedNatsConnection } from "../shared/events/nats";
 import { createOutboxRelay } from "../shared/events/relay";
 import { ensureStream } from "../shared/events/streams";
-import { createEventTablePruner, pruneEventTables } from "../shared/events/prune";
 import { registerUser } from "../workers/users/service";
 import { userRegistered } from "../workers/users/events";
 import * as usersSchema from "../workers/users/schema";
@@ -199,27 +198,8 @@ describe("outbox relay", () => {
   });
 });
 
+// pruneEventTables and the pruner loop are tested beside them (shared/events/prune.test.ts).
 describe("pruning", () => {
-  it("removes sent outbox rows and inbox rows older than the retention, and never an unsent row", async () => {
-    const database = await openConsumerDb(tempDir("prune"));
-    const { db } = database;
-    const hour = 3_600_000;
-    const now = Date.now();
-    const row = (eventId: string, createdAt: number, sentAt: number | null) => ({
-      eventId, subject: "tests.user.registered", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt, sentAt,
-    });
-    db.insert(consumerSchema.outbox).values([row("old-sent", now - 48 * hour, now - 47 * hour), row("old-unsent", now - 48 * hour, null), row("new-sent", now - hour, now - hour)]).run();
-    db.insert(consumerSchema.inbox).values([
-      { consumer: "c", eventId: "old", subject: "s", handledAt: now - 30 * hour },
-      { consumer: "c", eventId: "new", subject: "s", handledAt: now - hour },
-    ]).run();
-
-    expect(pruneEventTables(db, { outbox: consumerSchema.outbox, inbox: consumerSchema.inbox, retentionMs: 24 * hour, now })).toEqual({ outbox: 1, inbox: 1 });
-    expect(db.select().from(consumerSchema.outbox).all().map((r) => r.eventId).sort()).toEqual(["new-sent", "old-unsent"]);
-    expect(db.select().from(consumerSchema.inbox).all().map((r) => r.eventId)).toEqual(["new"]);
-    database.close();
-  });
-
   it("is done by the relay as it runs, with NATS or without", async () => {
     const database = await openConsumerDb(tempDir("prune-relay"));
     const { db } = database;
@@ -232,22 +212,6 @@ describe("pruning", () => {
     await waitFor("pruned", async () => (db.select().from(consumerSchema.inbox).all().length === 0 ? true : undefined));
     expect(db.select().from(consumerSchema.outbox).all()).toHaveLength(0);
     await relay.stop();
-    database.close();
-  });
-
-  it("is done on a timer by the pruner loop of a worker without a relay", async () => {
-    const database = await openConsumerDb(tempDir("prune-loop"));
-    const { db } = database;
-    db.insert(consumerSchema.inbox).values([
-      { consumer: "c", eventId: "old", subject: "s", handledAt: 1 },
-      { consumer: "c", eventId: "new", subject: "s", handledAt: Date.now() },
-    ]).run();
-    const pruner = createEventTablePruner({ db, inbox: consumerSchema.inbox, retentionMs: 3_600_000, intervalMs: 50, logger: silent });
-    pruner.start();
-    db.insert(consumerSchema.inbox).values({ consumer: "c", eventId: "later-old", subject: "s", handledAt: 2 }).run();
-    await waitFor("pruned on the next tick", async () => (db.select().from(consumerSchema.inbox).all().length === 1 ? true : undefined));
-    expect(db.select().from(consumerSchema.inbox).all().map((r) => r.eventId)).toEqual(["new"]);
-    await pruner.stop();
     database.close();
   });
 });

@@ -43,12 +43,9 @@ export interface DeadLetter {
   data: string;
 }
 
-const ensured = new WeakSet<NatsConnection>();
-
+/** Creates or updates the DLQ stream; a consumer does it once per connection, before its first dead letter. */
 export async function ensureDeadLetterStream(nc: NatsConnection, settings?: StreamSettings): Promise<void> {
-  if (ensured.has(nc)) return;
   await ensureNamedStream(await nc.jetstreamManager(), deadLetterStream, settings);
-  ensured.add(nc);
 }
 
 /** Header values are single lines; errors (zod's included) may not be. */
@@ -56,12 +53,14 @@ function headerValue(text: string): string {
   return text.replace(/[\r\n]+/g, " ").slice(0, 2000);
 }
 
-/** Publishes `msg` to the dead letters of `consumer`. Idempotent per (consumer, original message). */
+/**
+ * Publishes `msg` to the dead letters of `consumer` (the DLQ stream must exist:
+ * ensureDeadLetterStream). Idempotent per (consumer, original message).
+ */
 export async function publishDeadLetter(
   nc: NatsConnection,
   letter: { msg: JsMsg; consumer: string; error: string; attempts: number },
 ): Promise<PubAck> {
-  await ensureDeadLetterStream(nc);
   const { msg } = letter;
   const h = natsHeaders();
   for (const [key, values] of msg.headers ?? []) {

@@ -7,7 +7,7 @@
  *   const nats = createNatsConnection({ url: config.NATS_URL, name: "users", logger }); // main.ts: context.nats()
  *   createUsersWorker({ ...base, db, now, nats }); // createWorker starts it first and stops it last
  */
-import { connect, Events, type NatsConnection } from "nats";
+import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
 import type { Logger } from "../logger";
 import type { WorkerLoop } from "../worker-loop";
 
@@ -47,28 +47,19 @@ export interface CreateNatsConnectionOptions {
   pass?: string;
 }
 
+/** The connection loop's state, shared by the functions below. */
+interface ConnectionState {
+  connection?: NatsConnection;
+  status: NatsStatus;
+  stopping: boolean;
+  failedAttempts: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+}
+
 export function createNatsConnection(options: CreateNatsConnectionOptions): NatsConnectionLoop {
-  const { logger } = options;
-  let connection: NatsConnection | undefined;
-  let status: NatsStatus = "idle";
-  let stopping = false;
-  let connecting: Promise<void> | undefined;
-
-  const watch = async (nc: NatsConnection) => {
-    for await (const event of nc.status()) {
-      if (event.type === Events.Disconnect) {
-        status = "reconnecting";
-        logger.warn({ server: event.data }, "NATS disconnected; events wait in the outbox");
-      } else if (event.type === Events.Reconnect) {
-        status = "connected";
-        logger.info({ server: event.data }, "NATS reconnected");
-      }
-    }
-  };
-
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let failedAttempts = 0;
+  const state: ConnectionState = { status: "idle", stopping: false, failedAttempts: 0 };
   const retryAfterMs = options.retryAfterMs ?? 5_000;
+  let connecting: Promise<void> | undefined;
 
   /**
    * Connects in the background. nats.js keeps reconnecting a connection it once had, but gives
@@ -77,62 +68,86 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
    * users) is picked up without restarting the worker.
    */
   const open = () => {
-    retryTimer = undefined;
-    if (stopping) return;
-    status = "connecting";
-    connecting = connect({
-      servers: options.url,
-      ...(options.user ? { user: options.user, pass: options.pass, inboxPrefix: `_INBOX_${options.user}` } : {}), // its own inboxes only (mesh/nats-auth.ts inboxPrefixOf)
-      name: options.name,
-      maxReconnectAttempts: -1,
-      // Not awaited: with waitOnFirstConnect the promise settles only once a server answers.
-      waitOnFirstConnect: true,
-      reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
-    }).then(
-      (nc) => {
-        if (stopping) return void nc.close();
-        connection = nc;
-        status = "connected";
-        failedAttempts = 0;
-        logger.info({ server: nc.getServer() }, "NATS connected");
-        void watch(nc);
-        void nc.closed().then((error) => {
-          if (connection === nc) connection = undefined;
-          status = "closed";
-          if (stopping) return;
-          logger.error({ err: error }, `NATS connection closed; connecting again in ${retryAfterMs} ms`);
-          retryTimer = setTimeout(open, retryAfterMs);
-        });
-      },
-      (error) => {
-        status = "closed";
-        failedAttempts += 1;
-        // Loud once, then quiet: the status in /health/ready keeps saying it.
-        const log = failedAttempts === 1 ? logger.error.bind(logger) : logger.debug.bind(logger);
-        log({ err: error, attempts: failedAttempts }, `NATS connection failed; trying again every ${retryAfterMs} ms`);
-        if (!stopping) retryTimer = setTimeout(open, retryAfterMs);
-      },
+    state.retryTimer = undefined;
+    if (state.stopping) return;
+    state.status = "connecting";
+    const retry = () => (state.retryTimer = setTimeout(open, retryAfterMs));
+    connecting = connect(connectOptionsOf(options)).then(
+      (nc) => adopt(state, nc, options.logger, retryAfterMs, retry),
+      (error) => connectFailed(state, error, options.logger, retryAfterMs, retry),
     );
   };
 
   return {
     name: "nats",
-    current: () => (status === "connected" ? connection : undefined),
-    status: () => status,
+    current: () => (state.status === "connected" ? state.connection : undefined),
+    status: () => state.status,
     start() {
       if (connecting) return;
       open();
     },
     async stop() {
-      stopping = true;
-      if (retryTimer) clearTimeout(retryTimer);
-      const nc = connection;
-      connection = undefined;
+      state.stopping = true;
+      if (state.retryTimer) clearTimeout(state.retryTimer);
+      const nc = state.connection;
+      state.connection = undefined;
       if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
-      status = "closed";
+      state.status = "closed";
     },
-    health: () => ({ nats: { status, ...(failedAttempts > 0 ? { failedAttempts } : {}) } }),
+    health: () => ({ nats: { status: state.status, ...(state.failedAttempts > 0 ? { failedAttempts: state.failedAttempts } : {}) } }),
   };
+}
+
+function connectOptionsOf(options: CreateNatsConnectionOptions): ConnectionOptions {
+  return {
+    servers: options.url,
+    // Its own inboxes only (shared/mesh/nats-auth.ts inboxPrefixOf): others' replies and deliveries are not its to read.
+    ...(options.user ? { user: options.user, pass: options.pass, inboxPrefix: `_INBOX_${options.user}` } : {}),
+    name: options.name,
+    maxReconnectAttempts: -1,
+    // The connect promise is not awaited: with waitOnFirstConnect it settles only once a server answers.
+    waitOnFirstConnect: true,
+    reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
+  };
+}
+
+/** A connect succeeded: the connection is the loop's until it closes for good, then `retry` starts over. */
+function adopt(state: ConnectionState, nc: NatsConnection, logger: Logger, retryAfterMs: number, retry: () => void): void {
+  if (state.stopping) return void nc.close();
+  state.connection = nc;
+  state.status = "connected";
+  state.failedAttempts = 0;
+  logger.info({ server: nc.getServer() }, "NATS connected");
+  void watch(state, nc, logger);
+  void nc.closed().then((error) => {
+    if (state.connection === nc) state.connection = undefined;
+    state.status = "closed";
+    if (state.stopping) return;
+    logger.error({ err: error }, `NATS connection closed; connecting again in ${retryAfterMs} ms`);
+    retry();
+  });
+}
+
+/** Follows nats.js's own reconnects of a live connection. */
+async function watch(state: ConnectionState, nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const event of nc.status()) {
+    if (event.type === Events.Disconnect) {
+      state.status = "reconnecting";
+      logger.warn({ server: event.data }, "NATS disconnected; events wait in the outbox");
+    } else if (event.type === Events.Reconnect) {
+      state.status = "connected";
+      logger.info({ server: event.data }, "NATS reconnected");
+    }
+  }
+}
+
+function connectFailed(state: ConnectionState, error: unknown, logger: Logger, retryAfterMs: number, retry: () => void): void {
+  state.status = "closed";
+  state.failedAttempts += 1;
+  // Loud once, then quiet: the status in /health/ready keeps saying it.
+  const log = state.failedAttempts === 1 ? logger.error.bind(logger) : logger.debug.bind(logger);
+  log({ err: error, attempts: state.failedAttempts }, `NATS connection failed; trying again every ${retryAfterMs} ms`);
+  if (!state.stopping) retry();
 }
 
 /** A provider over a connection someone else owns (tests, CLI commands). */

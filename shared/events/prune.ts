@@ -3,7 +3,7 @@
  * older than the retention go. Unsent rows are never pruned. The retention must outlast any
  * redelivery a consumer may still see (JetStream's duplicate window is far shorter).
  *
- * @example pruneEventTables(db, { outbox, inbox, retentionMs: 24 * 3_600_000, now: Date.now() });
+ * @example pruneEventTables(db, { outbox, inbox, retentionMs: 24 * 3_600_000, now: Date.now() }); // { outbox: 3, inbox: 0 }
  */
 import { and, isNotNull, lt } from "drizzle-orm";
 import type { WorkerDb } from "../db";
@@ -36,23 +36,42 @@ export function pruneEventTables(
   return pruned;
 }
 
-/**
- * A loop pruning on a timer, for workers with no outbox relay (a consumer-only worker such as
- * reporting); a relay given `inbox` prunes both tables itself.
- */
-export function createEventTablePruner(options: {
+interface PruneOptions {
   db: WorkerDb<any>;
   outbox?: OutboxTable;
   inbox?: InboxTable;
   retentionMs?: number;
-  intervalMs?: number;
   logger: Logger;
-}): WorkerLoop {
+}
+
+/** Prunes as background work of its own (its spans carry a correlation ID per `scope`), logging what went. */
+function pruneInScope(scope: string, options: PruneOptions, now?: number): void {
+  const pruned = runInBackgroundScope(scope, () => pruneEventTables(options.db, { ...options, now }));
+  if (pruned.outbox + pruned.inbox > 0) options.logger.debug(pruned, "pruned old outbox/inbox rows");
+}
+
+/**
+ * Pruning for a loop that runs often (the outbox relay, every round): prunes when `intervalMs`
+ * has passed since it last did, else does nothing. Throws what pruning throws.
+ */
+export function createPruneSchedule(options: PruneOptions & { owner: string; intervalMs: number; now: () => number }): () => void {
+  let lastPruneAt = 0;
+  return () => {
+    if (options.now() - lastPruneAt < options.intervalMs) return;
+    lastPruneAt = options.now();
+    pruneInScope(`event-prune.${options.owner}`, options, options.now());
+  };
+}
+
+/**
+ * A loop pruning on a timer, for workers with no outbox relay (a consumer-only worker such as
+ * reporting); a relay given `inbox` prunes both tables itself.
+ */
+export function createEventTablePruner(options: PruneOptions & { intervalMs?: number }): WorkerLoop {
   let timer: ReturnType<typeof setInterval> | undefined;
   const prune = () => {
     try {
-      const pruned = runInBackgroundScope("event-prune", () => pruneEventTables(options.db, options));
-      if (pruned.outbox + pruned.inbox > 0) options.logger.debug(pruned, "pruned old outbox/inbox rows");
+      pruneInScope("event-prune", options);
     } catch (error) {
       options.logger.warn({ err: error }, "pruning outbox/inbox failed");
     }

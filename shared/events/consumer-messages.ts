@@ -1,0 +1,95 @@
+/**
+ * What a consumer does with one delivered message, on the NATS side of the decisions in
+ * delivery.ts and inbox.ts: applies it in the producer's trace and correlation and acks after
+ * commit, naks a failure to come again, or dead-letters (then terminates) a malformed or poison
+ * message. Counts every outcome in the consumer's health and metrics.
+ *
+ * @example
+ *   const handleMessage = createMessageHandler({ name, stream, handlers, maxDeliver: 5, stats, metrics, log, apply });
+ *   for await (const msg of messages) await handleMessage(nc, msg);
+ */
+import type { JsMsg, NatsConnection } from "nats";
+import type { Logger } from "../logger";
+import { runInRequestScope } from "../request-scope";
+import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
+import { afterHandlerFailure, describeError, readMessage } from "./delivery";
+import { ensureDeadLetterStream, publishDeadLetter } from "./dlq";
+import type { EventEnvelope } from "./envelope";
+import type { ApplyOutcome, Delivery, EventHandler } from "./inbox";
+import { backoffDelay, type BackoffSettings } from "./timing";
+
+export interface ConsumerHealth {
+  handled: number;
+  duplicates: number;
+  failed: number;
+  deadLettered: number;
+  ignored: number;
+  consuming: boolean;
+  lastError?: string;
+}
+
+export interface MessageHandling {
+  /** The consumer's name: the DLQ subject token. */
+  name: string;
+  stream: string;
+  handlers: Record<string, EventHandler<any>>;
+  maxDeliver: number;
+  nakDelay?: BackoffSettings;
+  /** Counted into as messages are handled. */
+  stats: ConsumerHealth;
+  metrics: ReturnType<typeof consumerMetrics>;
+  log: Logger;
+  /** Applies the event once (applyOnce with the consumer's db and inbox). */
+  apply(event: EventEnvelope, handler: EventHandler<any>, delivery: Delivery): ApplyOutcome;
+}
+
+export function createMessageHandler(c: MessageHandling): (nc: NatsConnection, msg: JsMsg) => Promise<void> {
+  const { stats, metrics, log } = c;
+  let deadLettersReady: NatsConnection | undefined; // the DLQ stream, ensured once per connection
+
+  const deadLetter = async (nc: NatsConnection, msg: JsMsg, error: string, attempts: number) => {
+    try {
+      if (deadLettersReady !== nc) {
+        await ensureDeadLetterStream(nc);
+        deadLettersReady = nc;
+      }
+      await publishDeadLetter(nc, { msg, consumer: c.name, error, attempts });
+      msg.term(error.slice(0, 200));
+      stats.deadLettered += 1;
+      metrics.deadLettered(msg.subject);
+      log.warn({ subject: msg.subject, streamSeq: msg.info.streamSequence, attempts, error }, "message sent to the dead letters");
+    } catch (publishError) {
+      // The dead letters are unreachable: keep the message and try again later.
+      log.error({ err: publishError, subject: msg.subject }, "could not dead-letter a message; will retry");
+      msg.nak(backoffDelay(attempts, c.nakDelay));
+    }
+  };
+
+  return async (nc, msg) => {
+    const attempts = msg.info.deliveryCount;
+    const read = readMessage(msg.subject, msg.string(), c.handlers);
+    if (read.kind === "malformed") return deadLetter(nc, msg, read.error, attempts);
+    if (read.kind === "ignored") {
+      stats.ignored += 1;
+      return msg.ack();
+    }
+    const { event, handler } = read;
+    // Continue the producer's trace (a consumer span) and correlation, so events this handler enqueues carry both.
+    metrics.delivered(msg.subject, attempts);
+    const message = { subject: msg.subject, eventId: event.id, consumer: c.name, deliveryCount: attempts, headers: msg.headers ?? {} };
+    try {
+      const outcome = runInRequestScope({ correlationId: event.correlationId, causationId: event.id }, () =>
+        traceConsume(message, () => c.apply(event, handler, { stream: c.stream, streamSequence: msg.info.streamSequence })),
+      );
+      stats[outcome === "handled" ? "handled" : "duplicates"] += 1;
+    } catch (error) {
+      stats.failed += 1;
+      stats.lastError = describeError(error);
+      const next = afterHandlerFailure(attempts, c.maxDeliver, c.nakDelay);
+      if (next.action === "dead-letter") return deadLetter(nc, msg, describeError(error), attempts);
+      log.warn({ err: error, subject: msg.subject, eventId: event.id, attempts }, "handler failed; will retry");
+      return msg.nak(next.delayMs);
+    }
+    msg.ack();
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The outbox relay's decisions, apart from NATS: which rows go next (unsent, in `seq` order, a
+ * batch at a time, up to a window of batches in flight), in what order per aggregate (each row
+ * only after its aggregate's earlier row was acked, never after one that failed), and what a
+ * settled batch marks. The publish is passed in, so a round runs on SQLite alone in tests.
+ *
+ * @example
+ *   const reader = createOutboxReader(db, outbox, 100);
+ *   const { drained } = await publishRound({ db, outbox, reader, windowBatches: 2, publish, stats, now: Date.now, stopped: () => false });
+ */
+import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm";
+import type { WorkerDb } from "../db";
+import type { OutboxTable } from "./tables";
+
+export type OutboxRow = OutboxTable["$inferSelect"];
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestAgeMs: number;
+}
+
+export interface OutboxRelayStats {
+  /** Rows acked by the broker (duplicates included). */
+  published: number;
+  /** Acks saying the broker already had the message (a republish inside the duplicate window). */
+  duplicates: number;
+  failed: number;
+  batches: number;
+}
+
+/** The broker's answer to one publish; the relay only asks whether it already had the message. */
+export interface PublishAck {
+  duplicate: boolean;
+}
+
+export type PublishRow = (row: OutboxRow) => Promise<PublishAck>;
+
+/** A row not published because an earlier row of its aggregate failed in the same round. */
+export class HeldBack extends Error {
+  constructor(aggregateId: string) {
+    super(`held back behind an earlier failed event of aggregate ${aggregateId}`);
+  }
+}
+
+export interface OutboxReader {
+  batchSize: number;
+  /** Up to `batchSize` unsent rows with a seq above `after`, in seq order. */
+  pendingAfter(after: number): OutboxRow[];
+  /** Unsent rows and the age of the oldest at `now`. */
+  backlog(now: number): OutboxBacklog;
+}
+
+export function createOutboxReader(db: WorkerDb<any>, outbox: OutboxTable, batchSize: number): OutboxReader {
+  // Built once: Drizzle would otherwise rebuild the SQL and SQLite re-prepare it per batch.
+  const pendingAfter = db
+    .select()
+    .from(outbox)
+    .where(and(isNull(outbox.sentAt), gt(outbox.seq, sql.placeholder("after"))))
+    .orderBy(asc(outbox.seq))
+    .limit(batchSize)
+    .prepare();
+  return {
+    batchSize,
+    pendingAfter: (after) => pendingAfter.all({ after }) as OutboxRow[],
+    backlog(now) {
+      const row = db.select({ pending: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.sentAt)).get();
+      const oldest = row?.oldest ?? null;
+      return { pending: row?.pending ?? 0, oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest) };
+    },
+  };
+}
+
+/**
+ * Publishes a batch. Rows of different aggregates go out at once (pipelined); a row whose
+ * aggregate has an earlier row still in flight in this round waits for that row's ack, and is
+ * not published at all if it failed. Publishing it anyway would let the stream hold it before
+ * the earlier row's republish: order per aggregate would be lost, not just its marking.
+ * `lastOfAggregate` spans the round's batches.
+ */
+export function publishInAggregateOrder(
+  rows: OutboxRow[],
+  publish: PublishRow,
+  lastOfAggregate: Map<string, Promise<PublishAck>>,
+): Promise<PromiseSettledResult<PublishAck>[]> {
+  return Promise.allSettled(
+    rows.map((row) => {
+      const earlier = lastOfAggregate.get(row.aggregateId);
+      const published = earlier
+        ? earlier.then(
+            () => publish(row),
+            () => {
+              throw new HeldBack(row.aggregateId);
+            },
+          )
+        : publish(row);
+      lastOfAggregate.set(row.aggregateId, published);
+      return published;
+    }),
+  );
+}
+
+/** What a settled batch marks: `sent` rows get their sentAt, `failed` rows an attempt and their error. */
+export interface Settlement {
+  sent: number[];
+  failed: { seq: number; error: string }[];
+  duplicates: number;
+}
+
+/**
+ * Reads a batch's acks. A row is fulfilled only after every earlier row of its aggregate in the
+ * round was (publishInAggregateOrder chains them), so no row is marked sent ahead of one it
+ * follows; a held-back row was never tried: no attempt to count, the earlier row's error says why,
+ * and the next round sends it in order.
+ */
+export function settleAcks(rows: OutboxRow[], acks: PromiseSettledResult<PublishAck>[]): Settlement {
+  const settlement: Settlement = { sent: [], failed: [], duplicates: 0 };
+  rows.forEach((row, i) => {
+    const ack = acks[i]!;
+    if (ack.status === "fulfilled") {
+      settlement.sent.push(row.seq);
+      if (ack.value.duplicate) settlement.duplicates += 1;
+    } else if (!(ack.reason instanceof HeldBack)) {
+      settlement.failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+    }
+  });
+  return settlement;
+}
+
+/** Writes a settlement in one transaction; a row already marked sent keeps its first sentAt. */
+export function markSettlement(db: WorkerDb<any>, outbox: OutboxTable, settlement: Settlement, sentAt: number): void {
+  const { sent, failed } = settlement;
+  db.transaction(
+    (tx) => {
+      if (sent.length > 0) tx.update(outbox).set({ sentAt }).where(and(inArray(outbox.seq, sent), isNull(outbox.sentAt))).run();
+      for (const f of failed) {
+        tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: f.error }).where(eq(outbox.seq, f.seq)).run();
+      }
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export interface PublishRoundOptions {
+  db: WorkerDb<any>;
+  outbox: OutboxTable;
+  reader: Pick<OutboxReader, "batchSize" | "pendingAfter">;
+  /** Batches whose publishes may be in flight at once. */
+  windowBatches: number;
+  publish: PublishRow;
+  /** Counted into as the round reads and settles. */
+  stats: OutboxRelayStats;
+  now: () => number;
+  /** Checked before each read: a stopped relay reads no further and settles what is in flight. */
+  stopped: () => boolean;
+}
+
+/**
+ * Publishes what is pending, keeping up to `windowBatches` batches in flight: the next batch is
+ * read and published while earlier acks are pending, and batches are settled in seq order. A
+ * failure stops reading; what is in flight is settled, then the round throws (the relay backs off).
+ * Returns whether the outbox looked drained (the last read came back short, or the relay stopped).
+ */
+export async function publishRound(round: PublishRoundOptions): Promise<{ drained: boolean }> {
+  const { reader, stats } = round;
+  const inFlight: { rows: OutboxRow[]; acks: Promise<PromiseSettledResult<PublishAck>[]> }[] = [];
+  const lastOfAggregate = new Map<string, Promise<PublishAck>>();
+  let after = 0;
+  let drained = false;
+  let failure: { count: number; first: string; rows: number } | undefined;
+  for (;;) {
+    while (!drained && !failure && !round.stopped() && inFlight.length < round.windowBatches) {
+      const rows = reader.pendingAfter(after);
+      stats.batches += 1;
+      if (rows.length < reader.batchSize) drained = true;
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.seq;
+      inFlight.push({ rows, acks: publishInAggregateOrder(rows, round.publish, lastOfAggregate) });
+    }
+    const batch = inFlight.shift();
+    if (!batch) break;
+    const settlement = settleAcks(batch.rows, await batch.acks);
+    stats.published += settlement.sent.length;
+    stats.duplicates += settlement.duplicates;
+    stats.failed += settlement.failed.length;
+    markSettlement(round.db, round.outbox, settlement, round.now());
+    if (settlement.failed.length > 0) {
+      failure ??= { count: 0, first: settlement.failed[0]!.error, rows: 0 };
+      failure.count += settlement.failed.length;
+    }
+    if (failure) failure.rows += batch.rows.length;
+  }
+  if (failure) throw new Error(`${failure.count} of ${failure.rows} publishes failed: ${failure.first}`);
+  return { drained: drained || round.stopped() };
+}
