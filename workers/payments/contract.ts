@@ -3,7 +3,8 @@ import { z } from "zod";
 
 const customerId = z.string().min(1).max(64);
 
-export const setCreditLimitInput = z.strictObject({ customerId, limitCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+// zod's int() is already bounded to safe integers: a further max() would report a too-large limit twice.
+export const setCreditLimitInput = z.strictObject({ customerId, limitCents: z.number().int().min(0) });
 export type SetCreditLimitInput = z.infer<typeof setCreditLimitInput>;
 
 export const getAccountInput = z.strictObject({ customerId });
