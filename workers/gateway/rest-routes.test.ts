@@ -3,17 +3,11 @@ import type { AnyTRPCProcedure } from "@trpc/server";
 import { createLogger } from "../../shared/logger";
 import { createPeerClient } from "../../shared/peer-client";
 import { createCallerFactory } from "../../shared/trpc";
-import type { UsersRouter } from "../users/router";
-import type { CatalogRouter } from "../catalog/router";
-import type { InventoryRouter } from "../inventory/router";
-import type { PaymentsRouter } from "../payments/router";
-import type { OrdersRouter } from "../orders/router";
-import type { ReportingRouter } from "../reporting/router";
 import { gatewayRouter } from "./router";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, planOf } from "./rest";
 import { createGatewayWorker } from "./worker";
-import type { GatewayDeps } from "./deps";
+import type { GatewayDeps, GatewayPeers } from "./deps";
 
 /**
  * Walks the REST table: every row's procedure exists with the input the row gives it, agrees on
@@ -21,6 +15,7 @@ import type { GatewayDeps } from "./deps";
  */
 const procedures = gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure>;
 const adminApiKey = "rest-table-admin-key-0123456789";
+const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
 
 /** A request that each row must answer with its success status (a row without one fails the walk). */
 const samples: Record<string, { path: string; body?: unknown; query?: string }> = {
@@ -63,14 +58,8 @@ function createAnsweringPeers() {
   const to = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch });
   const deps: GatewayDeps = {
     logger: createLogger({ worker: "gateway", level: "silent" }),
-    peers: {
-      users: createPeerClient<UsersRouter>(to("users")).client,
-      catalog: createPeerClient<CatalogRouter>(to("catalog")).client,
-      inventory: createPeerClient<InventoryRouter>(to("inventory")).client,
-      payments: createPeerClient<PaymentsRouter>(to("payments")).client,
-      orders: createPeerClient<OrdersRouter>(to("orders")).client,
-      reporting: createPeerClient<ReportingRouter>(to("reporting")).client,
-    },
+    // Typed per peer by GatewayPeers; the fake answers whatever any of them is asked.
+    peers: Object.fromEntries(peerNames.map((name) => [name, createPeerClient(to(name)).client])) as unknown as GatewayPeers,
     healthTargets: [{ name: "users", url: "http://users.test" }],
     healthProbeTimeoutMs: 500,
     orderPlaceTimeoutMs: 5_000,
