@@ -1,7 +1,8 @@
 /**
  * The ownership guard (`npm run guard`, and test/ownership-guard.test.ts): each worker owns its
- * schema, DB and logic; the only things another worker may import are the two contracts,
- * `import type` of its router.ts and its events.ts. Paths are from the directory depcruise runs in.
+ * schema, DB and logic; the only things another worker may import are its contracts:
+ * `import type` of its router.ts, its events.ts, and its contract.ts (the zod inputs of the
+ * procedures the gateway forwards, so they are checked at the edge without being copied). Paths are from the directory depcruise runs in.
  *
  * Test files (`*.test.ts`) may assemble real peers in-process, so the worker and shared rules
  * apply to the code that ships, not to its tests.
@@ -15,13 +16,13 @@ module.exports = {
     {
       name: "no-peer-internals",
       comment:
-        "A worker may import from another worker only its router.ts (as `import type`) and its events.ts; " +
+        "A worker may import from another worker only its router.ts (as `import type`), its events.ts and its contract.ts; " +
         "never its schema, DB, service or anything else.",
       severity: "error",
       from: { path: worker, pathNot: testFile },
       to: {
         path: "^workers/[^/]+/",
-        pathNot: ["^workers/$1/", "^workers/[^/]+/(router|events)\\.ts$"],
+        pathNot: ["^workers/$1/", "^workers/[^/]+/(router|events|contract)\\.ts$"],
       },
     },
     {
@@ -40,6 +41,13 @@ module.exports = {
       comment: "A worker's events.ts is read by its consumers, so it may import nothing but shared/ and zod.",
       severity: "error",
       from: { path: "^workers/[^/]+/events\\.ts$" },
+      to: { pathNot: ["^shared/", "(^|/)node_modules/zod/"] },
+    },
+    {
+      name: "call-contract-imports-shared-and-zod-only",
+      comment: "A worker's contract.ts is imported (as values) by its callers, so, like events.ts, it may import nothing but shared/ and zod.",
+      severity: "error",
+      from: { path: "^workers/[^/]+/contract\\.ts$" },
       to: { pathNot: ["^shared/", "(^|/)node_modules/zod/"] },
     },
     {

@@ -76,6 +76,7 @@ describe("ownership guard (dependency-cruiser)", () => {
         "peer-router-type-only: workers/a/runs-peer-router.ts -> workers/b/router.ts",
         "shared-not-to-workers: shared/leaks-worker-schema.ts -> workers/b/schema.ts",
         "events-contract-imports-shared-and-zod-only: workers/c/events.ts -> workers/c/schema.ts",
+        "call-contract-imports-shared-and-zod-only: workers/c/contract.ts -> workers/c/schema.ts",
         "otel-sdk-only-in-telemetry: workers/a/starts-otel-sdk.ts -> node_modules/@opentelemetry/sdk-node/build/src/index.js",
       ].sort(),
     );
@@ -97,16 +98,23 @@ describe("ownership guard (dependency-cruiser)", () => {
     expect(typeOnly?.cycle?.every((m) => m.dependencyTypes.includes("type-only"))).toBe(true);
   });
 
-  it("lets the two contracts through: import type of a peer's router, and its events.ts", async () => {
+  it("lets the contracts through: import type of a peer's router, its events.ts and its contract.ts", async () => {
     const fromAllowedFiles = (await fixtureViolations()).filter((v) =>
-      ["workers/a/types-peer-router.ts", "workers/a/consumes-peer-events.ts", "workers/b/events.ts", "telemetry/sdk.ts"].includes(v.from),
+      [
+        "workers/a/types-peer-router.ts",
+        "workers/a/consumes-peer-events.ts",
+        "workers/a/forwards-peer-contract.ts",
+        "workers/b/events.ts",
+        "workers/b/contract.ts",
+        "telemetry/sdk.ts",
+      ].includes(v.from),
     );
     expect(fromAllowedFiles.map(described)).toEqual([]);
   });
 
   it("fails the build on the fixture: exit code = number of errors, each named", async () => {
     const broken = await runGuard(fixture);
-    expect(broken.exitCode).toBe(10);
+    expect(broken.exitCode).toBe(11);
     expect(broken.stdout).toContain("error no-peer-internals: workers/a/reads-peer-schema.ts → workers/b/schema.ts");
     expect(broken.stdout).toContain("error no-circular-inside-a-worker: workers/e/router.ts");
   });

@@ -1,7 +1,7 @@
 /** catalog's tRPC procedures: thin wrappers of service.ts. Peers import only `type CatalogRouter`. */
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
-import { createProductInput, searchProductsInput, updateProductInput } from "./schema";
+import { createProductInput, getProductInput, listProductsInput, searchProductsInput, updateProductInput } from "./contract";
 import { createProduct, getProduct, getProducts, listProducts, updateProduct } from "./service";
 import { searchProducts } from "./search";
 import type { CatalogContext } from "./deps";
@@ -11,15 +11,13 @@ const id = z.string().min(1).max(64);
 
 export const catalogRouter = router({
   create: p.callers("gateway").input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
+  get: p.internal.input(getProductInput).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
   getMany: p.internal
     .input(z.strictObject({ ids: z.array(id).min(1).max(100) }))
     .query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
   update: p.callers("gateway").input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
   search: p.internal.input(searchProductsInput).query(({ ctx, input }) => searchProducts(ctx.deps.db, input)),
-  list: p.internal
-    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() }))
-    .query(({ ctx, input }) => listProducts(ctx.deps.db, input)),
+  list: p.internal.input(listProductsInput).query(({ ctx, input }) => listProducts(ctx.deps.db, input)),
 });
 
 export type CatalogRouter = typeof catalogRouter;

@@ -7,9 +7,8 @@
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, uniqueIndex, check } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
-import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/idempotency";
 
 export type ProductAttributes = Record<string, unknown>;
 
@@ -39,50 +38,8 @@ export const products = sqliteTable(
 
 export type ProductRow = typeof products.$inferSelect;
 
-const maxAttributesJsonLength = 16_000;
-
-export const productAttributesInput = z
-  .record(z.string().min(1).max(64), z.json())
-  .refine((value) => Object.keys(value).length <= 100, "at most 100 attributes")
-  .refine((value) => JSON.stringify(value).length <= maxAttributesJsonLength, `at most ${maxAttributesJsonLength} characters of JSON`);
-
-const productName = z.string().trim().min(1).max(200);
-const productDescription = z.string().trim().max(4000).nullable();
-const priceCents = z.number().int().min(0);
-
-export const createProductInput = z.strictObject({
-  sku: z.string().trim().min(1).max(64),
-  name: productName,
-  description: productDescription.optional(),
-  priceCents,
-  attributes: productAttributesInput.optional(),
-  /** The caller's Idempotency-Key: a repeat answers with the product the first request made. */
-  idempotencyKey: idempotencyKeyInput.optional(),
-});
-export type CreateProductInput = z.infer<typeof createProductInput>;
-
-const productId = z.string().min(1).max(64);
-
-/** Attributes given on update replace the whole attributes object; `description: null` clears it. */
-export const updateProductInput = z
-  .strictObject({
-    id: productId,
-    name: productName.optional(),
-    description: productDescription.optional(),
-    priceCents: priceCents.optional(),
-    attributes: productAttributesInput.optional(),
-  })
-  .refine(
-    (input) => [input.name, input.description, input.priceCents, input.attributes].some((field) => field !== undefined),
-    "give at least one of name, description, priceCents, attributes",
-  );
-export type UpdateProductInput = z.infer<typeof updateProductInput>;
-
-export const searchProductsInput = z.strictObject({
-  q: z.string().min(1).max(200),
-  limit: z.number().int().min(1).max(100).default(20),
-});
-export type SearchProductsInput = z.infer<typeof searchProductsInput>;
+/** The inputs of product writes and searches are part of catalog's call contract (contract.ts). */
+export type { CreateProductInput, SearchProductsInput, UpdateProductInput } from "./contract";
 
 /** The Idempotency-Keys of keyed product creations. */
 export const idempotencyKeys = idempotencyKeysTable();

@@ -37,7 +37,9 @@ export function badInput(error: ZodError, prefix = ""): DomainError {
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   if (error instanceof ZodError) return badInput(error);
-  if (error instanceof TRPCError && error.cause instanceof DomainError) return error.cause;
+  // From the router's caller (the REST routes): what the procedure threw (a DomainError, or the
+  // ZodError of its input check) rides as the cause, and answers as if thrown here.
+  if (error instanceof TRPCError && error.cause !== undefined) return toDomainError(error.cause);
   return new DomainError("INTERNAL", "internal error", undefined, { cause: error });
 }
 

@@ -1,34 +1,76 @@
 /**
- * The public REST API (JSON): each route checks its input (path, query, body) against the strict
- * schemas of inputs.ts, so bad input is refused before any peer is called, then calls the same
- * functions as the tRPC router. A success body is the resource itself; errors go through errors.ts.
+ * The public REST API (JSON), served from the table of rest-routes.ts through the public router's
+ * caller: each row's input is gathered from the path, the Idempotency-Key header and the body or
+ * query string, checked against its procedure's own input schema piece by piece (so an error
+ * names the path parameter or header, and a bad one is refused before the body is read), then the
+ * procedure runs as it does for `/trpc`. A success body is the result; errors go through errors.ts.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
+import { z } from "zod";
+import type { AnyTRPCProcedure } from "@trpc/server";
 import { DomainError } from "../../shared/errors";
 import { idempotencyHeader } from "../../shared/request-scope";
-import { createAdminKeyCheck } from "../../shared/identity";
+import { createCallerFactory, type MeshContext } from "../../shared/trpc";
+import { adminKey } from "../../shared/middleware/admin-key";
 import type { WorkerEnv } from "../../shared/worker";
 import { badInput, errorAnswer } from "./errors";
-import {
-  createProductBody,
-  entityId,
-  idempotencyKey,
-  listProductsQuery,
-  placeOrderBody,
-  registerUserBody,
-  sagasQuery,
-  searchProductsQuery,
-  setCreditBody,
-  setStockBody,
-  updateProductBody,
-} from "./inputs";
-import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
-import * as service from "./service";
+import { gatewayRouter } from "./router";
+import { adminAreas, restRoutes, type RestMethod, type RestRoute } from "./rest-routes";
 import type { GatewayDeps } from "./deps";
 
 type Ctx = Context<WorkerEnv>;
+
+/** How a row reads its input, worked out once from the row and its procedure's input schema. */
+interface InputPlan {
+  params: { name: string; field: string; schema: z.ZodType }[];
+  /** The Idempotency-Key header's schema, when the row takes one. */
+  key: z.ZodType | null;
+  /** The body's own fields (the input without the path's and the key's), when the input is the body. */
+  body: z.ZodType | null;
+  query: boolean;
+}
+
+/** The input schema of a procedure of the public router (null: it takes none). */
+export function inputSchemaOf(path: string): z.ZodObject | null {
+  // At run time `procedures` is flat, keyed by dotted path (its declared type is the nested record).
+  const procedure = (gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure | undefined>)[path];
+  if (!procedure) throw new Error(`REST route onto ${path}: the public router has no such procedure`);
+  const [schema] = procedure._def.inputs as unknown[];
+  if (schema === undefined) return null;
+  if (!(schema instanceof z.ZodObject)) throw new Error(`REST route onto ${path}: its input is not an object schema`);
+  return schema;
+}
+
+/** The names of a Hono path's parameters, in order. */
+export function pathParamsOf(path: string): string[] {
+  return [...path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+}
+
+function fieldSchema(row: RestRoute, schema: z.ZodObject | null, field: string): z.ZodType {
+  const found = schema?.shape[field];
+  if (!found) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} has no input field ${field}`);
+  return found as z.ZodType;
+}
+
+/** The procedure's schema without the fields taken from elsewhere; strictness and refinements kept. */
+function withoutFields(schema: z.ZodObject, taken: string[]): z.ZodType {
+  const own = Object.fromEntries(Object.entries(schema.shape).filter(([field]) => !taken.includes(field)));
+  // zod's omit() refuses an object with refinements (updateProductInput's "give at least one").
+  return schema.clone({ ...schema.def, shape: own } as typeof schema.def);
+}
+
+export function planOf(row: RestRoute): InputPlan {
+  const schema = inputSchemaOf(row.procedure);
+  const params = pathParamsOf(row.path).map((name) => {
+    const field = row.params?.[name] ?? name;
+    return { name, field, schema: fieldSchema(row, schema, field) };
+  });
+  const key = row.idempotencyKey ? fieldSchema(row, schema, "idempotencyKey") : null;
+  const taken = [...params.map((param) => param.field), ...(key ? ["idempotencyKey"] : [])];
+  if (row.from === "body" && !schema) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} takes no body`);
+  return { params, key, body: row.from === "body" ? withoutFields(schema!, taken) : null, query: row.from === "query" };
+}
 
 function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.output<S> {
   const result = schema.safeParse(value);
@@ -36,111 +78,95 @@ function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.o
   return result.data;
 }
 
-async function body<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
+async function bodyOf(c: Ctx, schema: z.ZodType): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await c.req.text());
   } catch {
     throw new DomainError("BAD_INPUT", "body is not valid JSON");
   }
-  return check(schema, parsed);
+  return check(schema, parsed) as Record<string, unknown>;
 }
 
-/** A path parameter, refused by its name when it cannot be an id. */
-function param(c: Ctx, name: string): string {
-  return check(entityId, c.req.param(name), name);
-}
-
-/** The query string; a numeric `limit` becomes a number so the query schemas can check it. */
-function query<S extends z.ZodType>(c: Ctx, schema: S): z.output<S> {
+/** The query string; a numeric `limit` becomes a number so the procedure's schema can check it. */
+function queryOf(c: Ctx): Record<string, string | number> {
   const values: Record<string, string | number> = { ...c.req.query() };
   const limit = values["limit"];
   if (typeof limit === "string" && /^-?\d+(\.\d+)?$/.test(limit)) values["limit"] = Number(limit);
-  return check(schema, values);
+  return values;
 }
 
-/** The checked Idempotency-Key header as the keyed writes' input field; nothing when the caller sent none. */
-function keyOf(c: Ctx): { idempotencyKey?: string } {
-  const header = c.req.header(idempotencyHeader);
-  return header === undefined ? {} : { idempotencyKey: check(idempotencyKey, header, "Idempotency-Key") };
+/** Path parameters first, then the Idempotency-Key, then the body or query: the order errors are found in. */
+async function inputOf(c: Ctx, plan: InputPlan): Promise<Record<string, unknown>> {
+  const input: Record<string, unknown> = {};
+  for (const { name, field, schema } of plan.params) input[field] = check(schema, c.req.param(name), name);
+  const header = plan.key ? c.req.header(idempotencyHeader) : undefined;
+  if (plan.key && header !== undefined) input["idempotencyKey"] = check(plan.key, header, "Idempotency-Key");
+  if (plan.body) return { ...(await bodyOf(c, plan.body)), ...input };
+  if (plan.query) return { ...queryOf(c), ...input };
+  return input;
 }
 
-/** 401 for an admin route called without the admin API key (never says what the key is). */
-export function adminKeyRequired(what: string): DomainError {
-  return new DomainError("UNAUTHENTICATED", `${what} needs the admin API key: send Authorization: Bearer <ADMIN_API_KEY>`);
+const createCaller = createCallerFactory(gatewayRouter);
+
+/**
+ * Runs the row's procedure as `/trpc` would. `admin` is what the row's guard already checked (the
+ * key was verified before the body was read); the procedure's own check then agrees.
+ */
+function callProcedure(c: Ctx, deps: GatewayDeps, row: RestRoute, input: Record<string, unknown>): Promise<unknown> {
+  const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true };
+  // The caller is a proxy: `caller.orders.place(input)` reached one path segment at a time.
+  const procedure = row.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx));
+  return (procedure as (input: unknown) => Promise<unknown>)(input);
+}
+
+async function serve(c: Ctx, deps: GatewayDeps, row: RestRoute, plan: InputPlan): Promise<Response> {
+  const result = await callProcedure(c, deps, row, await inputOf(c, plan));
+  const { status, body, headers } = row.answer ? row.answer(result as never) : { status: row.status, body: result, headers: undefined };
+  for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value);
+  return c.json(body as object, status);
+}
+
+function inAdminArea(method: RestMethod, path: string): boolean {
+  return adminAreas.some((area) => (area.method === "ALL" || area.method === method) && path.startsWith(area.path.replace(/\*$/, "")));
+}
+
+/** One Hono route per method and path; of its rows, the first whose `when` holds serves. */
+function serveEndpoint(api: Hono<WorkerEnv>, deps: GatewayDeps, rows: RestRoute[], adminOnly: MiddlewareHandler<WorkerEnv>): void {
+  const { method, path } = rows[0]!;
+  const planned = rows.map((row) => ({ row, plan: planOf(row) }));
+  if (rows.some((row) => row.admin) && !inAdminArea(method, path)) api.on(method, path, adminOnly);
+  api.on(method, path, (c) => {
+    const chosen = planned.find(({ row }) => row.when === undefined || row.when(c.req.query()));
+    if (!chosen) throw new DomainError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);
+    return serve(c, deps, chosen.row, chosen.plan);
+  });
+}
+
+/** The table's rows grouped by method and path, in table order. */
+export function endpointsOf(routes: readonly RestRoute[]): RestRoute[][] {
+  const endpoints = new Map<string, RestRoute[]>();
+  for (const row of routes) {
+    const key = `${row.method} ${row.path}`;
+    endpoints.set(key, [...(endpoints.get(key) ?? []), row]);
+  }
+  return [...endpoints.values()];
 }
 
 export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
-  const { peers } = deps;
   const api = new Hono<WorkerEnv>();
 
   // Body size is bounded for every route by createWorker (BODY_LIMIT_BYTES, 64 KiB by default).
 
   // Writes that change stock or credit, and the admin routes, need the admin API key; checked
   // before the body is read, so a refused call changes nothing and learns nothing.
-  const isAdmin = createAdminKeyCheck(deps.adminApiKey);
-  const adminOnly = async (c: Ctx, next: () => Promise<void>) => {
-    if (!isAdmin(c.req.header("authorization"))) throw adminKeyRequired(`${c.req.method} ${c.req.path}`);
-    await next();
-  };
-  api.put("/api/inventory/*", adminOnly);
-  api.put("/api/customers/:id/credit", adminOnly);
-  api.use("/api/admin/*", adminOnly);
+  const adminOnly = adminKey({ key: deps.adminApiKey });
+  for (const area of adminAreas) {
+    if (area.method === "ALL") api.use(area.path, adminOnly);
+    else api.on(area.method, area.path, adminOnly);
+  }
 
-  // Keyed writes: a repeat with the same Idempotency-Key answers as the first did (the owner remembers the key).
-  api.post("/api/users", async (c) => {
-    const key = keyOf(c);
-    return c.json(await service.registerUser(peers, { ...(await body(c, registerUserBody)), ...key }), 201);
-  });
-  api.get("/api/users/:id", async (c) => c.json(await service.getUser(peers, param(c, "id"))));
-
-  api.post("/api/products", async (c) => {
-    const key = keyOf(c);
-    return c.json(await service.createProduct(peers, { ...(await body(c, createProductBody)), ...key }), 201);
-  });
-  api.get("/api/products", async (c) =>
-    c.req.query("q") === undefined
-      ? c.json(await service.listProducts(peers, query(c, listProductsQuery)))
-      : c.json(await service.searchProducts(peers, query(c, searchProductsQuery))),
-  );
-  api.get("/api/products/:id", async (c) => c.json(await productWithStock(deps, param(c, "id"))));
-  api.patch("/api/products/:id", async (c) => {
-    const id = param(c, "id");
-    return c.json(await service.updateProduct(peers, { id, ...(await body(c, updateProductBody)) }));
-  });
-
-  api.put("/api/inventory/:productId", async (c) => {
-    const productId = param(c, "productId");
-    return c.json(await service.setStock(peers, { productId, ...(await body(c, setStockBody)) }));
-  });
-  api.get("/api/inventory/:productId", async (c) => c.json(await service.getStock(peers, param(c, "productId"))));
-
-  api.put("/api/customers/:id/credit", async (c) => {
-    const customerId = param(c, "id");
-    return c.json(await service.setCredit(peers, { customerId, ...(await body(c, setCreditBody)) }));
-  });
-  api.get("/api/customers/:id/credit", async (c) => c.json(await service.getCredit(peers, param(c, "id"))));
-  api.get("/api/customers/:id/orders", async (c) => c.json(await customerOrders(deps, param(c, "id"))));
-  api.get("/api/customers/:id/summary", async (c) => c.json(await customerSummary(deps, param(c, "id"))));
-
-  // 201 once the saga has ended (CONFIRMED or REJECTED), 202 while the order is still PENDING.
-  api.post("/api/orders", async (c) => {
-    const key = keyOf(c);
-    const { order, completed } = await service.placeOrder(peers, { ...(await body(c, placeOrderBody)), ...key }, deps.orderPlaceTimeoutMs);
-    c.header("location", `/api/orders/${order.id}`);
-    return c.json(order, completed ? 201 : 202);
-  });
-  api.get("/api/orders/:id", async (c) => c.json(await service.getOrder(peers, param(c, "id"))));
-
-  // Reports come only from reporting: without it there is no answer to give (503 naming it).
-  api.get("/api/reports/sales", async (c) => c.json(await service.salesReport(peers)));
-  api.get("/api/reports/customers/:id", async (c) => c.json(await service.customerReport(peers, param(c, "id"))));
-
-  api.get("/api/admin/sagas", async (c) => c.json(await service.listSagas(peers, query(c, sagasQuery))));
-
-  // 200 even when some worker is down: the composed answer is complete, and says so in `ready` and
-  // `degraded` (503 is kept for answers that cannot be formed). Load balancers probe /health/ready.
-  api.get("/health", async (c) => c.json(await meshHealth(deps)));
+  for (const rows of endpointsOf(restRoutes)) serveEndpoint(api, deps, rows, adminOnly);
 
   api.all("/api/*", (c) => {
     throw new DomainError("NOT_FOUND", `no route ${c.req.method} ${c.req.path}`);

@@ -1,19 +1,15 @@
 /**
- * The gateway's operations on one peer each, shared by the REST routes and the public tRPC
- * router. Inputs are already checked (inputs.ts); peer failures become DomainErrors naming the peer.
- * Reads that combine several peers live in compose.ts.
+ * The public router's operations on one peer each (the REST API reaches them through the router).
+ * Inputs are already checked with the owners' own schemas (their contract.ts); peer failures
+ * become DomainErrors naming the peer. Reads that combine several peers live in compose.ts.
  */
 import type { z } from "zod";
 import { fromPeer } from "./errors";
-import type {
-  createProductInput,
-  listProductsQuery,
-  PlaceOrderInput,
-  registerUserInput,
-  sagasQuery,
-  searchProductsQuery,
-  updateProductInput,
-} from "./inputs";
+import type { RegisterUserInput } from "../users/contract";
+import type { CreateProductInput, SearchProductsInput, UpdateProductInput, listProductsInput } from "../catalog/contract";
+import type { SetStockInput } from "../inventory/contract";
+import type { SetCreditLimitInput } from "../payments/contract";
+import type { PlaceOrderInput, listSagasInput } from "../orders/contract";
 import type { GatewayPeers } from "./deps";
 
 /**
@@ -24,7 +20,7 @@ function keyedCall(key: string | undefined) {
   return key === undefined ? undefined : { context: { idempotencyKey: key } };
 }
 
-export function registerUser(peers: GatewayPeers, input: z.output<typeof registerUserInput>) {
+export function registerUser(peers: GatewayPeers, input: RegisterUserInput) {
   return fromPeer("users", () => peers.users.register.mutate(input, keyedCall(input.idempotencyKey)));
 }
 
@@ -32,24 +28,24 @@ export function getUser(peers: GatewayPeers, id: string) {
   return fromPeer("users", () => peers.users.get.query({ id }));
 }
 
-export function createProduct(peers: GatewayPeers, input: z.output<typeof createProductInput>) {
+export function createProduct(peers: GatewayPeers, input: CreateProductInput) {
   return fromPeer("catalog", () => peers.catalog.create.mutate(input, keyedCall(input.idempotencyKey)));
 }
 
-export function updateProduct(peers: GatewayPeers, input: z.output<typeof updateProductInput>) {
+export function updateProduct(peers: GatewayPeers, input: UpdateProductInput) {
   return fromPeer("catalog", () => peers.catalog.update.mutate(input));
 }
 
-export function searchProducts(peers: GatewayPeers, input: z.output<typeof searchProductsQuery>) {
+export function searchProducts(peers: GatewayPeers, input: SearchProductsInput) {
   return fromPeer("catalog", () => peers.catalog.search.query(input));
 }
 
-export function listProducts(peers: GatewayPeers, input: z.output<typeof listProductsQuery>) {
+export function listProducts(peers: GatewayPeers, input: z.output<typeof listProductsInput>) {
   return fromPeer("catalog", () => peers.catalog.list.query(input));
 }
 
 /** Stock is kept only for products catalog knows: an unknown product is a 404, not a new row. */
-export async function setStock(peers: GatewayPeers, input: { productId: string; onHand: number }) {
+export async function setStock(peers: GatewayPeers, input: SetStockInput) {
   await fromPeer("catalog", () => peers.catalog.get.query({ id: input.productId }));
   return fromPeer("inventory", () => peers.inventory.setStock.mutate(input));
 }
@@ -59,7 +55,7 @@ export function getStock(peers: GatewayPeers, productId: string) {
 }
 
 /** Credit is given only to customers users knows: an unknown one is a 404. */
-export async function setCredit(peers: GatewayPeers, input: { customerId: string; limitCents: number }) {
+export async function setCredit(peers: GatewayPeers, input: SetCreditLimitInput) {
   await fromPeer("users", () => peers.users.get.query({ id: input.customerId }));
   return fromPeer("payments", () => peers.payments.setCreditLimit.mutate(input));
 }
@@ -78,7 +74,7 @@ export function getOrder(peers: GatewayPeers, id: string) {
   return fromPeer("orders", () => peers.orders.get.query({ id }));
 }
 
-export function listSagas(peers: GatewayPeers, input: z.output<typeof sagasQuery>) {
+export function listSagas(peers: GatewayPeers, input: z.output<typeof listSagasInput>) {
   return fromPeer("orders", () => peers.orders.sagas.query(input));
 }
 

@@ -1,7 +1,8 @@
 /** inventory's tRPC procedures: thin wrappers of service.ts. Peers import only `type InventoryRouter`. */
 import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
-import { getManyStockInput, getStockInput, orderIdInput, reservationsInput, reserveInput, setStockInput } from "./schema";
+import { getManyStockInput, orderIdInput, reservationsInput, reserveInput } from "./schema";
+import { getStockInput, setStockInput } from "./contract";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
 import type { InventoryDeps } from "./deps";
 

@@ -78,8 +78,6 @@ const productId = z.string().min(1).max(64);
 const orderId = z.string().min(1).max(64);
 const quantity = z.number().int().min(1).max(1_000_000_000);
 
-export const setStockInput = z.strictObject({ productId, onHand: z.number().int().min(0).max(1_000_000_000) });
-export const getStockInput = z.strictObject({ productId });
 export const getManyStockInput = z.strictObject({ productIds: z.array(productId).min(1).max(100) });
 export const reserveInput = z.strictObject({
   orderId,
@@ -88,7 +86,8 @@ export const reserveInput = z.strictObject({
 export const orderIdInput = z.strictObject({ orderId });
 export const reservationsInput = z.strictObject({ orderId: orderId.optional() });
 
-export type SetStockInput = z.infer<typeof setStockInput>;
+/** Setting and reading a product's stock are part of inventory's call contract (contract.ts). */
+export type { SetStockInput } from "./contract";
 export type ReserveInput = z.infer<typeof reserveInput>;
 export type ReservationLine = ReserveInput["lines"][number];
 

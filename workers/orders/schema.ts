@@ -4,9 +4,9 @@
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
-import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/idempotency";
+import { sagaStates } from "./contract";
 
 export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -54,19 +54,7 @@ export const orderLines = sqliteTable(
   (table) => [primaryKey({ columns: [table.orderId, table.lineNo] })],
 );
 
-export const sagaStates = [
-  "STARTED",
-  "RESERVING",
-  "RESERVED",
-  "AUTHORIZING",
-  "AUTHORIZED",
-  "COMMITTING",
-  "CAPTURING",
-  "COMPENSATING",
-  "DONE",
-  "NEEDS_ATTENTION",
-] as const;
-export type SagaState = (typeof sagaStates)[number];
+export { sagaStates, type SagaState } from "./contract";
 
 export const sagaSteps = ["reserve", "authorize", "commit", "capture", "void", "release"] as const;
 export type SagaStep = (typeof sagaSteps)[number];
@@ -120,17 +108,8 @@ export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 export type SagaRow = typeof sagas.$inferSelect;
 
-const id = z.string().min(1).max(64);
-
-export const placeOrderInput = z.strictObject({
-  customerId: id,
-  items: z
-    .array(z.strictObject({ productId: id, quantity: z.number().int().min(1).max(10_000) }))
-    .min(1)
-    .max(100),
-  idempotencyKey: idempotencyKeyInput.optional(),
-});
-export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
+/** The input of `place` is part of orders' call contract (contract.ts). */
+export type { PlaceOrderInput } from "./contract";
 
 /** The Idempotency-Key of each keyed order, with what it placed (shared/idempotency.ts). */
 export const idempotencyKeys = idempotencyKeysTable();

@@ -1,7 +1,8 @@
 /** payments' tRPC procedures: thin wrappers of service.ts. Peers import only `type PaymentsRouter`. */
 import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
-import { authorizeInput, getAccountInput, orderIdInput, paymentsInput, setCreditLimitInput } from "./schema";
+import { authorizeInput, orderIdInput, paymentsInput } from "./schema";
+import { getAccountInput, setCreditLimitInput } from "./contract";
 import { auditPayments, authorizePayment, capturePayment, getAccount, listPayments, setCreditLimit, voidPayment } from "./service";
 import type { PaymentsDeps } from "./deps";
 

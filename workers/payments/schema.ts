@@ -58,13 +58,12 @@ const customerId = z.string().min(1).max(64);
 const orderId = z.string().min(1).max(64);
 const cents = z.number().int().max(Number.MAX_SAFE_INTEGER);
 
-export const setCreditLimitInput = z.strictObject({ customerId, limitCents: cents.min(0) });
-export const getAccountInput = z.strictObject({ customerId });
 export const authorizeInput = z.strictObject({ orderId, customerId, amountCents: cents.min(1) });
 export const orderIdInput = z.strictObject({ orderId });
 export const paymentsInput = z.strictObject({ orderId: orderId.optional(), customerId: customerId.optional() });
 
-export type SetCreditLimitInput = z.infer<typeof setCreditLimitInput>;
+/** Setting and reading a credit limit are part of payments' call contract (contract.ts). */
+export type { SetCreditLimitInput } from "./contract";
 export type AuthorizeInput = z.infer<typeof authorizeInput>;
 
 /** Events waiting for the relay; written in the same transaction as the change. */

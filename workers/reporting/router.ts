@@ -1,18 +1,16 @@
 /** reporting's tRPC procedures: read-model queries and the admin rebuild. */
-import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
 import { DomainError } from "../../shared/errors";
 import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
+import { customerReportInput } from "./contract";
 import type { ReportingDeps } from "./deps";
 
 const p = procedures<ReportingDeps>();
 
 export const reportingRouter = router({
   sales: p.internal.query(({ ctx }) => salesReport(ctx.deps.db)),
-  customer: p.internal
-    .input(z.strictObject({ customerId: z.string().min(1).max(64) }))
-    .query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
+  customer: p.internal.input(customerReportInput).query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
   revenueByDay: p.internal.query(({ ctx }) => dailyRevenue(ctx.deps.db)),
   positions: p.internal.query(({ ctx }) => positions(ctx.deps.db)),
   snapshot: p.callers(...operatorCallers).query(({ ctx }) => readModelSnapshot(ctx.deps.db)),

@@ -1,7 +1,7 @@
 /** users' tRPC procedures: thin wrappers of service.ts. Peers import only `type UsersRouter`. */
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
-import { registerUserInput } from "./schema";
+import { getUserInput, registerUserInput } from "./contract";
 import { getUser, getUsers, listUsers, registerUser } from "./service";
 import type { UsersDeps } from "./deps";
 
@@ -10,7 +10,7 @@ const id = z.string().min(1).max(64);
 
 export const usersRouter = router({
   register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+  get: p.internal.input(getUserInput).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
   getMany: p.internal
     .input(z.strictObject({ ids: z.array(id).max(500) }))
     .query(({ ctx, input }) => getUsers(ctx.deps.db, input.ids)),

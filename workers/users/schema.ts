@@ -1,8 +1,7 @@
 /** users owns the user accounts; email is unique without regard to case. */
 import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
 import { outboxTable } from "../../shared/events/tables";
-import { idempotencyKeyInput, idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/idempotency";
 
 export const users = sqliteTable(
   "users",
@@ -22,13 +21,8 @@ export const users = sqliteTable(
 
 export type UserRow = typeof users.$inferSelect;
 
-export const registerUserInput = z.strictObject({
-  email: z.email().max(254),
-  name: z.string().trim().min(1).max(200),
-  /** The caller's Idempotency-Key: a repeat answers with the account the first request made. */
-  idempotencyKey: idempotencyKeyInput.optional(),
-});
-export type RegisterUserInput = z.infer<typeof registerUserInput>;
+/** The input of a registration is part of users' call contract (contract.ts). */
+export type { RegisterUserInput } from "./contract";
 
 /**
  * The Idempotency-Keys of keyed registrations. A table of its own rather than columns of users:

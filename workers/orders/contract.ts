@@ -1,0 +1,35 @@
+/** The inputs of orders' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+import { z } from "zod";
+import { idempotencyKeyInput } from "../../shared/idempotency";
+
+const id = z.string().min(1).max(64);
+
+export const placeOrderInput = z.strictObject({
+  customerId: id,
+  items: z
+    .array(z.strictObject({ productId: id, quantity: z.number().int().min(1).max(10_000) }))
+    .min(1, "an order needs at least one item")
+    .max(100),
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
+
+export const getOrderInput = z.strictObject({ id });
+export const ordersOfCustomerInput = z.strictObject({ customerId: id });
+
+/** The states of an order's saga (the `sagas` table's column and the filter of the saga list). */
+export const sagaStates = [
+  "STARTED",
+  "RESERVING",
+  "RESERVED",
+  "AUTHORIZING",
+  "AUTHORIZED",
+  "COMMITTING",
+  "CAPTURING",
+  "COMPENSATING",
+  "DONE",
+  "NEEDS_ATTENTION",
+] as const;
+export type SagaState = (typeof sagaStates)[number];
+
+export const listSagasInput = z.strictObject({ status: z.enum(sagaStates).optional(), limit: z.number().int().min(1).max(500).default(100) });

@@ -1,0 +1,10 @@
+/** The inputs of payments' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+import { z } from "zod";
+
+const customerId = z.string().min(1).max(64);
+
+// zod's int() is already bounded to safe integers: a further max() would report a too-large limit twice.
+export const setCreditLimitInput = z.strictObject({ customerId, limitCents: z.number().int().min(0) });
+export type SetCreditLimitInput = z.infer<typeof setCreditLimitInput>;
+
+export const getAccountInput = z.strictObject({ customerId });

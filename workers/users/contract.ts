@@ -1,0 +1,15 @@
+/** The inputs of users' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+import { z } from "zod";
+import { idempotencyKeyInput } from "../../shared/idempotency";
+
+const id = z.string().min(1).max(64);
+
+export const registerUserInput = z.strictObject({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  /** The caller's Idempotency-Key: a repeat answers with the account the first request made. */
+  idempotencyKey: idempotencyKeyInput.optional(),
+});
+export type RegisterUserInput = z.infer<typeof registerUserInput>;
+
+export const getUserInput = z.strictObject({ id });
