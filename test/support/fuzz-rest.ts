@@ -17,6 +17,8 @@ export const nonJsonTypes = ["text/plain", "text/plain; charset=utf-8", "applica
 
 export const restLabel = (route: RestRoute) => `${route.method} ${route.pattern}${route.query?.some((f) => f.name === "q") ? "?q" : ""}`;
 
+type Weighted = { weight: number; arbitrary: fc.Arbitrary<Parts> };
+
 interface Parts {
   path: string;
   body?: string;
@@ -69,33 +71,30 @@ function withType(parts: Parts, type: string): Parts {
 }
 
 /** Faults of a route with a body: the body, a path id (with a valid body), the Idempotency-Key, the admin key. */
-function bodyRouteFaults(route: RestRoute, ids: SeedIds, adminKey: string): fc.Arbitrary<Parts>[] {
+function bodyRouteFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weighted[] {
   const auth = route.admin ? adminHeader(adminKey) : {};
-  const faults: fc.Arbitrary<Parts>[] = [
-    fc.tuple(badBody(route, ids), contentType).map(([bad, type]) => withType({ path: pathOf(route, ids), body: bad.text, headers: auth, what: bad.what, expect: bad.expect }, type)),
-  ];
+  const body = fc.tuple(badBody(route, ids), contentType).map(([bad, type]) => withType({ path: pathOf(route, ids), body: bad.text, headers: auth, what: bad.what, expect: bad.expect }, type));
+  const faults: Weighted[] = [{ weight: 6, arbitrary: body }];
   for (const param of route.params) {
-    faults.push(
-      fc.tuple(badParam(route, param), validObject(route.body!, ids)).map(([bad, body]) => ({
-        path: pathOf(route, ids, { at: param.name, value: bad.value }),
-        body,
-        headers: { ...auth, "content-type": "application/json" },
-        what: bad.what,
-        expect: bad.expect,
-      })),
-    );
+    const withBadParam = fc.tuple(badParam(route, param), validObject(route.body!, ids)).map(([bad, text]) => ({
+      path: pathOf(route, ids, { at: param.name, value: bad.value }),
+      body: text,
+      headers: { ...auth, "content-type": "application/json" },
+      what: bad.what,
+      expect: bad.expect,
+    }));
+    faults.push({ weight: 2, arbitrary: withBadParam });
   }
   if (route.keyed) {
     const badKey = fc.oneof(fc.constantFrom("", "   ", "\t"), longText(201, 400).map((text) => text.replace(/[^a-z0-9]/gi, "k")));
-    faults.push(
-      fc.tuple(badKey, validObject(route.body!, ids)).map(([key, body]) => ({
-        path: pathOf(route, ids),
-        body,
-        headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
-        what: `Idempotency-Key of ${key.length} chars`,
-        expect: { statuses: [400], named: [["Idempotency-Key", "idempotencyKey"]] },
-      })),
-    );
+    const withBadKey = fc.tuple(badKey, validObject(route.body!, ids)).map(([key, text]) => ({
+      path: pathOf(route, ids),
+      body: text,
+      headers: { ...auth, "content-type": "application/json", "idempotency-key": key },
+      what: `Idempotency-Key of ${key.length} chars`,
+      expect: { statuses: [400], named: [["Idempotency-Key", "idempotencyKey"]] },
+    }));
+    faults.push({ weight: 2, arbitrary: withBadKey });
   }
   return faults;
 }
@@ -123,25 +122,27 @@ function badQuery(fields: Field[], ids: SeedIds): fc.Arbitrary<{ query: string; 
 }
 
 /** Every bad request this route can be sent, as Parts without the method. */
-function routeFaults(route: RestRoute, ids: SeedIds, adminKey: string): fc.Arbitrary<Parts>[] {
+function routeFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weighted[] {
   const auth = route.admin ? adminHeader(adminKey) : {};
   const faults = route.body ? bodyRouteFaults(route, ids, adminKey) : [];
   if (!route.body) {
-    for (const param of route.params) faults.push(badParam(route, param).map((bad) => ({ path: pathOf(route, ids, { at: param.name, value: bad.value }), headers: auth, what: bad.what, expect: bad.expect })));
+    for (const param of route.params) {
+      const arbitrary = badParam(route, param).map((bad) => ({ path: pathOf(route, ids, { at: param.name, value: bad.value }), headers: auth, what: bad.what, expect: bad.expect }));
+      faults.push({ weight: 6, arbitrary });
+    }
   }
-  if (route.query) faults.push(badQuery(route.query, ids).map((bad) => ({ path: `${route.pattern}?${bad.query}`, headers: auth, what: bad.what, expect: bad.expect })));
+  if (route.query) faults.push({ weight: 6, arbitrary: badQuery(route.query, ids).map((bad) => ({ path: `${route.pattern}?${bad.query}`, headers: auth, what: bad.what, expect: bad.expect })) });
   // Admin routes without the key, or with a wrong one: 401 whatever the input (checked first). Catalog writes: see the admin-key test.
   if (route.admin && !route.catalogWrite) {
     const body = route.body ? validObject(route.body, ids) : fc.constant(undefined);
-    faults.push(
-      fc.tuple(wrongAdminKeys(adminKey), body).map(([key, text]) => ({
-        path: pathOf(route, ids),
-        ...(text === undefined ? {} : { body: text }),
-        headers: { "content-type": "application/json", ...(key === undefined ? {} : { authorization: key }) },
-        what: `admin key ${key === undefined ? "missing" : "wrong"}`,
-        expect: { statuses: [401] },
-      })),
-    );
+    const withoutKey = fc.tuple(wrongAdminKeys(adminKey), body).map(([key, text]) => ({
+      path: pathOf(route, ids),
+      ...(text === undefined ? {} : { body: text }),
+      headers: { "content-type": "application/json", ...(key === undefined ? {} : { authorization: key }) },
+      what: `admin key ${key === undefined ? "missing" : "wrong"}`,
+      expect: { statuses: [401] },
+    }));
+    faults.push({ weight: 2, arbitrary: withoutKey });
   }
   return faults;
 }

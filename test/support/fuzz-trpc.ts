@@ -29,32 +29,33 @@ function badInput(proc: TrpcProcedure, ids: SeedIds): fc.Arbitrary<BadObject> {
   );
 }
 
-function procedureFaults(proc: TrpcProcedure, ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest>[] {
+type Weighted = { weight: number; arbitrary: fc.Arbitrary<FuzzRequest> };
+
+function procedureFaults(proc: TrpcProcedure, ids: SeedIds, adminKey: string): Weighted[] {
   const covers = trpcLabel(proc);
   const auth: Record<string, string> = proc.admin ? { authorization: `Bearer ${adminKey}` } : {};
   if (!proc.input) {
     // No input to get wrong (tRPC never reads `input` for these, junk included): only the wrong method.
-    return [junkJson.map((text) => ({ covers, what: "POST to a query", method: "POST", path: `/trpc/${proc.path}`, headers: { "content-type": json }, body: text, expect: {} }))];
+    return [{ weight: 1, arbitrary: junkJson.map((text) => ({ covers, what: "POST to a query", method: "POST", path: `/trpc/${proc.path}`, headers: { "content-type": json }, body: text, expect: {} })) }];
   }
-  const faults = [
-    badInput(proc, ids).map((bad) => ({ covers, what: bad.what, ...call(proc, bad.text, auth), expect: bad.expect })),
-    fc.constant({ covers, what: "no input", ...call(proc, undefined, auth), expect: { statuses: [400] } }),
+  const faults: Weighted[] = [
+    { weight: 8, arbitrary: badInput(proc, ids).map((bad) => ({ covers, what: bad.what, ...call(proc, bad.text, auth), expect: bad.expect })) },
+    { weight: 1, arbitrary: fc.constant({ covers, what: "no input", ...call(proc, undefined, auth), expect: { statuses: [400] } }) },
     // The wrong method for the procedure, with a valid input: refused, never run.
-    validObject(proc.input, ids).map((text) => {
+    { weight: 1, arbitrary: validObject(proc.input, ids).map((text) => {
       const right = call(proc, text, auth);
       const wrong = proc.type === "query" ? { method: "POST", path: `/trpc/${proc.path}`, headers: { ...auth, "content-type": json }, body: text } : { method: "GET", path: `/trpc/${proc.path}?input=${encodeURIComponent(text)}`, headers: auth };
       return { covers, what: `${wrong.method} to a ${proc.type} (right: ${right.method})`, ...wrong, expect: {} };
-    }),
+    }) },
   ];
   if (proc.admin && !proc.catalogWrite) {
-    faults.push(
-      fc.tuple(wrongAdminKeys(adminKey), validObject(proc.input, ids)).map(([key, text]) => ({
-        covers,
-        what: `admin key ${key === undefined ? "missing" : "wrong"}`,
-        ...call(proc, text, key === undefined ? {} : { authorization: key }),
-        expect: { statuses: [401] },
-      })),
-    );
+    const withoutKey = fc.tuple(wrongAdminKeys(adminKey), validObject(proc.input, ids)).map(([key, text]) => ({
+      covers,
+      what: `admin key ${key === undefined ? "missing" : "wrong"}`,
+      ...call(proc, text, key === undefined ? {} : { authorization: key }),
+      expect: { statuses: [401] },
+    }));
+    faults.push({ weight: 2, arbitrary: withoutKey });
   }
   return faults;
 }
