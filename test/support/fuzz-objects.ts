@@ -74,27 +74,31 @@ function validEntries(fields: Field[], ids: SeedIds, n: number, keep: boolean[])
 
 /** One kind of damage to an object of valid entries. */
 function damage(fields: Field[], ids: SeedIds, base: Entry[], options: ObjectOptions): fc.Arbitrary<BadObject> {
-  const replace = (name: string, value: string): Entry[] => [...base.filter(([n]) => n !== name), [name, value]];
-  const choices: fc.Arbitrary<BadObject>[] = [
-    fc.constantFrom(...fields).chain((f) => badValue(f, ids, options).map((bad) => ({ ...bad, text: objectText(replace(f.name, bad.text)) }))),
-    fc.constantFrom(...extraNames.filter((name) => !fields.some((f) => f.name === name))).map((name) =>
-      bad400(objectText([...base, [name, '"x"']]), `unknown field ${name}`, [name]),
-    ),
-    fc.constantFrom(...fields).chain((f) =>
-      badValue(f, ids, { ...options, only400: true }).map((bad) => ({
-        ...bad,
-        what: `duplicate ${f.name}, last ${bad.what}`,
-        text: objectText([...base.filter(([n]) => n !== f.name), [f.name, json(f.valid(ids, 0))], [f.name, bad.text]]),
-      })),
-    ),
+  const without = (...names: string[]) => base.filter(([n]) => !names.includes(n));
+  const oneField = fc.constantFrom(...fields);
+  const badField = oneField.chain((f) => badValue(f, ids, options).map((bad) => ({ ...bad, text: objectText([...without(f.name), [f.name, bad.text]]) })));
+  const unknownField = fc
+    .constantFrom(...extraNames.filter((name) => !fields.some((f) => f.name === name)))
+    .map((name) => bad400(objectText([...base, [name, '"x"']]), `unknown field ${name}`, [name]));
+  // The same key twice, the valid value first: the last one counts, as in JSON.parse.
+  const duplicateKey = oneField.chain((f) =>
+    badValue(f, ids, { ...options, only400: true }).map((bad) => ({
+      ...bad,
+      what: `duplicate ${f.name}, last ${bad.what}`,
+      text: objectText([...without(f.name), [f.name, json(f.valid(ids, 0))], [f.name, bad.text]]),
+    })),
+  );
+  // A bad value is the richest damage (every kind has many): it gets the most requests.
+  const choices = [
+    { weight: 5, arbitrary: badField },
+    { weight: 1, arbitrary: unknownField },
+    { weight: 1, arbitrary: duplicateKey },
   ];
   const required = fields.filter((f) => f.required);
-  if (required.length > 0) {
-    choices.push(fc.constantFrom(...required).map((f) => bad400(objectText(base.filter(([n]) => n !== f.name)), `no ${f.name}`, [f.name])));
-  }
+  if (required.length > 0) choices.push({ weight: 1, arbitrary: fc.constantFrom(...required).map((f) => bad400(objectText(without(f.name)), `no ${f.name}`, [f.name])) });
   if (options.needsOneOf) {
     const changes = fields.filter((f) => !f.required).map((f) => f.name);
-    choices.push(fc.constant(bad400(objectText(base.filter(([n]) => !changes.includes(n))), "no change given", changes)));
+    choices.push({ weight: 1, arbitrary: fc.constant(bad400(objectText(without(...changes)), "no change given", changes)) });
   }
   return fc.oneof(...choices);
 }

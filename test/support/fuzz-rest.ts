@@ -168,8 +168,10 @@ function unknownRoutes(adminKey: string): fc.Arbitrary<FuzzRequest> {
 
 /** Bad requests to every REST route, and to routes that do not exist. */
 export function badRestRequests(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
-  const perRoute = restRoutes.map((route) =>
-    fc.oneof(...routeFaults(route, ids, adminKey)).map((parts): FuzzRequest => ({ covers: restLabel(route), method: route.method, ...parts })),
-  );
+  // Writes have the most to get wrong (and to write): they get the most requests, id-only reads the fewest.
+  const perRoute = restRoutes.map((route) => ({
+    weight: route.body ? 4 : route.query ? 2 : 1,
+    arbitrary: fc.oneof(...routeFaults(route, ids, adminKey)).map((parts): FuzzRequest => ({ covers: restLabel(route), method: route.method, ...parts })),
+  }));
   return fc.oneof({ weight: 20 * perRoute.length, arbitrary: fc.oneof(...perRoute) }, { weight: 10, arbitrary: unknownRoutes(adminKey) });
 }

@@ -97,7 +97,7 @@ const unknownProcedures = fc
 
 /** Bad requests to every public tRPC procedure, in batches, and to procedures that do not exist. */
 export function badTrpcRequests(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
-  const perProcedure = trpcProcedures.map((proc) => fc.oneof(...procedureFaults(proc, ids, adminKey)));
+  const perProcedure = trpcProcedures.map((proc) => ({ weight: proc.type === "mutation" ? 4 : proc.input ? 2 : 1, arbitrary: fc.oneof(...procedureFaults(proc, ids, adminKey)) }));
   return fc.oneof(
     { weight: 20 * perProcedure.length, arbitrary: fc.oneof(...perProcedure) },
     { weight: 20, arbitrary: badBatches(ids, adminKey) },
