@@ -15,6 +15,7 @@ export const domainErrorCodes = {
   UNAUTHENTICATED: { trpc: "UNAUTHORIZED", http: 401 },
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403 },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { trpc: "UNSUPPORTED_MEDIA_TYPE", http: 415 },
   PEER_UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", http: 500 },
 } as const satisfies Record<string, { trpc: TRPC_ERROR_CODE_KEY; http: number }>;
@@ -53,6 +54,8 @@ export function domainCodeFromTrpc(code: string | undefined): DomainErrorCode {
       return "FORBIDDEN";
     case "PAYLOAD_TOO_LARGE":
       return "PAYLOAD_TOO_LARGE";
+    case "UNSUPPORTED_MEDIA_TYPE":
+      return "UNSUPPORTED_MEDIA_TYPE";
     case "SERVICE_UNAVAILABLE":
     case "TIMEOUT":
       return "PEER_UNAVAILABLE";

@@ -3,7 +3,7 @@
  * request (telemetry/http.ts), the body limit, `/metrics`, `/health/live` + `/health/ready`, the
  * tRPC router under `/trpc` with each call's service identity checked, and JSON 404s.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { trpcServer } from "@hono/trpc-server";
 import type { AnyRouter } from "@trpc/server";
 import { bodyLimit } from "hono/body-limit";
@@ -13,6 +13,7 @@ import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity
 import { callerHeader } from "./request-scope";
 import { singleCallRoute } from "./trpc-route";
 import { correlationId, type CorrelationIdEnv } from "./middleware/correlation-id";
+import { jsonBodyOnly } from "./middleware/json-body";
 import { httpServerTelemetry } from "../telemetry/http";
 import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
 
@@ -37,6 +38,7 @@ export interface WorkerAppOptions {
   /** Requests whose bearer token equals this key get `ctx.admin = true`; none: never. */
   adminApiKey?: string | null;
   routes?: (app: Hono<WorkerEnv>) => void;
+  edge?: MiddlewareHandler<WorkerEnv>[];
   metricsText?: () => Promise<string>;
   isReady: () => boolean;
   health: HealthFacts[];
@@ -56,6 +58,8 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerEnv> {
         c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${maxBytes} bytes`, correlationId: c.get("correlationId") } }, 413),
     }),
   );
+  for (const middleware of options.edge ?? []) app.use("*", middleware);
+  app.use("*", jsonBodyOnly());
   addOperationalRoutes(app, options);
   addTrpcRoutes(app, options);
   options.routes?.(app);

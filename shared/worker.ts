@@ -12,7 +12,7 @@
  *     return createWorker({ name: "users", router: usersRouter, deps, outbox });
  *   }
  */
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import type { AnyRouter } from "@trpc/server";
 import type { Logger } from "./logger";
 import type { ServiceIdentity } from "./identity";
@@ -75,6 +75,8 @@ export interface WorkerDescription<TRouter extends AnyRouter, Deps extends Worke
   context?: (parts: WorkerParts) => Context;
   /** Adds routes beside `/trpc` (the gateway's REST API lives here). */
   routes?: (app: Hono<WorkerEnv>) => void;
+  /** Middleware in front of every route, after the kit's own (the gateway's CORS policy). */
+  edge?: MiddlewareHandler<WorkerEnv>[];
   /** Renders `/metrics`; defaults to the process's telemetry (startTelemetry). None: `/metrics` is 404. */
   metricsText?: () => Promise<string>;
 }
@@ -107,6 +109,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
     bodyLimitBytes: deps.bodyLimitBytes,
     adminApiKey: deps.adminApiKey,
     routes: description.routes,
+    edge: description.edge,
     metricsText: description.metricsText,
     isReady: () => ready,
     health,

@@ -79,7 +79,11 @@ describe("a secured mesh from the launcher", () => {
     const admin = { authorization: `Bearer ${adminKey}` };
 
     const user = await api("POST", "/api/users", { email: "secure@example.com", name: "Secure" });
-    const product = await api("POST", "/api/products", { sku: "SEC-1", name: "Locked box", priceCents: 1_500 });
+    // Catalog writes need the admin key too: without it 401, and no product is made.
+    const refused = await api("POST", "/api/products", { sku: "SEC-1", name: "Locked box", priceCents: 1_500 });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toContain("admin API key");
+    const product = await api("POST", "/api/products", { sku: "SEC-1", name: "Locked box", priceCents: 1_500 }, admin);
     expect([user.status, product.status]).toEqual([201, 201]);
 
     // Admin writes without the key: 401 and nothing changed.

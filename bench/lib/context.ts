@@ -87,7 +87,7 @@ async function seedMesh(gatewayUrl: string, adminKey: string): Promise<{ product
   await call(`${gatewayUrl}/api/customers/${user.id}/credit`, "PUT", { limitCents: 1_000_000_000_000_000 }, admin);
   let productId = "";
   for (let i = 0; i < 50; i++) {
-    const product = await call(`${gatewayUrl}/api/products`, "POST", { sku: `MESH-${i}`, name: `Mesh product ${i}`, priceCents: 100, attributes: { i } });
+    const product = await call(`${gatewayUrl}/api/products`, "POST", { sku: `MESH-${i}`, name: `Mesh product ${i}`, priceCents: 100, attributes: { i } }, admin);
     await call(`${gatewayUrl}/api/inventory/${product.id}`, "PUT", { onHand: 1_000_000_000 }, admin);
     if (i === 25) productId = product.id;
   }

@@ -49,13 +49,14 @@ const productId = (name: string) => field(name, "id", (ids) => ids.productId);
 
 /** What the rules of a route or procedure add beyond its fields. */
 interface Traits {
-  /** Needs the admin API key (stock, credit, sagas; the catalog writes once issue 14's fix lands: sent to them too). */
+  /** Needs the admin API key (stock, credit, sagas, catalog writes). */
   admin?: boolean;
   /** A catalog write: the admin-key test sends it without the key. */
   catalogWrite?: boolean;
   /**
-   * An unknown (well-formed) id answers 200: by design for reports (reporting knows customers only
-   * through orders); for stock and credit reads it is zeros today, which the `[bug]` test shows.
+   * An unknown (well-formed) id answers 200, by design: reporting knows customers only through
+   * orders, inventory and payments hold stock and credit per id without a list of products or
+   * customers (a product never stocked has 0 on hand), so they answer zeros.
    */
   unknownIdAnswers?: boolean;
   /** Every field optional but at least one needed (PATCH). */

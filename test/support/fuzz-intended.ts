@@ -84,15 +84,3 @@ export function deeplyNestedAttributes(ids: SeedIds, adminKey: string): fc.Arbit
     expect: { statuses: [400], named: [["priceCents", "attributes"]] },
   }));
 }
-
-/** Reads that answer an unknown (well-formed) product or customer with zeros today: stock and credit, REST and tRPC. */
-export function unknownIdsOnStockAndCredit(): fc.Arbitrary<FuzzRequest> {
-  const unknownId = fc.uuid();
-  const expect = { statuses: [404] };
-  return fc.oneof(
-    unknownId.map((id) => ({ covers: "GET /api/inventory/:productId", what: `unknown product ${id}`, method: "GET", path: `/api/inventory/${id}`, headers: {}, expect })),
-    unknownId.map((id) => ({ covers: "GET /api/customers/:id/credit", what: `unknown customer ${id}`, method: "GET", path: `/api/customers/${id}/credit`, headers: {}, expect })),
-    unknownId.map((id) => ({ covers: "trpc inventory.get", what: `unknown product ${id}`, method: "GET", path: `/trpc/inventory.get?input=${encodeURIComponent(JSON.stringify({ productId: id }))}`, headers: {}, expect })),
-    unknownId.map((id) => ({ covers: "trpc credit.get", what: `unknown customer ${id}`, method: "GET", path: `/trpc/credit.get?input=${encodeURIComponent(JSON.stringify({ customerId: id }))}`, headers: {}, expect })),
-  );
-}

@@ -114,6 +114,9 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     ["an empty sku", { sku: "", name: "X", priceCents: 1 }, "sku"],
     ["a sku over 64 characters", { sku: "S".repeat(65), name: "X", priceCents: 1 }, "sku"],
     ["attributes that are not an object", { sku: "X", name: "X", priceCents: 1, attributes: ["red"] }, "attributes"],
+    // zod's own z.json() recursed and ran out of stack on this (a 500 at the gateway): walked with a stack now.
+    ["an attribute nested 1,000 levels deep", { sku: "X", name: "X", priceCents: 1, attributes: { a: JSON.parse(`${"[".repeat(1_000)}${"]".repeat(1_000)}`) } }, "attributes"],
+    ["an attribute nested 17 levels deep", { sku: "X", name: "X", priceCents: 1, attributes: { a: JSON.parse(`${"[".repeat(17)}${"]".repeat(17)}`) } }, "attributes"],
   ])("answers %s with a 400 naming the field and writes nothing", async (_case, body, field) => {
     const res = await mutate("create", body);
     expect(res.status).toBe(400);

@@ -4,9 +4,34 @@ import { idempotencyKeyInput } from "../../shared/idempotency";
 
 const productId = z.string().min(1).max(64);
 const maxAttributesJsonLength = 16_000;
+const maxAttributeDepth = 16;
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Whether `value` is plain JSON nested at most `maxDepth` levels. Walked with a stack, not by
+ * recursion: zod's z.json() recurses, so a body nested 30,000 levels ran it out of stack (a 500).
+ */
+function isShallowJson(value: unknown, maxDepth: number): value is JsonValue {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item === "string" || typeof item === "boolean") continue;
+    if (typeof item === "number") {
+      if (!Number.isFinite(item)) return false;
+      continue;
+    }
+    const isContainer = Array.isArray(item) || (typeof item === "object" && Object.getPrototypeOf(item) === Object.prototype);
+    if (!isContainer || depth >= maxDepth) return false;
+    for (const child of Object.values(item as object)) pending.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const attributeValue = z.custom<JsonValue>((value) => isShallowJson(value, maxAttributeDepth), `an attribute is a JSON value nested at most ${maxAttributeDepth} levels`);
 
 export const productAttributesInput = z
-  .record(z.string().min(1).max(64), z.json())
+  .record(z.string().min(1).max(64), attributeValue)
   .refine((value) => Object.keys(value).length <= 100, "at most 100 attributes")
   .refine((value) => JSON.stringify(value).length <= maxAttributesJsonLength, `at most ${maxAttributesJsonLength} characters of JSON`);
 

@@ -13,6 +13,14 @@ export const placement = meshPlacement.gateway;
 
 const ms = z.coerce.number().int().positive();
 
+/** An origin is scheme, host and port only: `https://shop.example` (no path, no trailing slash). */
+const origin = z.string().regex(/^https?:\/\/[^/\s?#]+$/, "an origin such as https://shop.example (scheme and host, no path)");
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((value) => (value ?? "").split(",").map((item) => item.trim()).filter((item) => item !== ""))
+  .pipe(z.array(origin));
+
 export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
   .extend({
     /** Override PORT / HOST with names that cannot clash with a shell's generic PORT. */
@@ -37,6 +45,8 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
      */
     ADMIN_API_KEY: z.string().min(1).optional(),
     ADMIN_API_KEY_FILE: secretFile("ADMIN_API_KEY_FILE").optional(),
+    /** Comma-separated browser origins allowed across origins (CORS), e.g. `https://shop.example,http://localhost:5173`; unset: CORS off. */
+    CORS_ORIGINS: corsOrigins,
   })
   .transform((config) => ({
     ...config,

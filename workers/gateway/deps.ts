@@ -27,6 +27,8 @@ export interface GatewayDeps extends WorkerBaseDeps {
   healthProbeTimeoutMs: number;
   /** Deadline of `place`: it must outlast orders' own wait for the saga (ORDER_WAIT_MS). */
   orderPlaceTimeoutMs: number;
+  /** Browser origins allowed to call the API across origins (CORS); empty or none: CORS is off. */
+  corsOrigins?: readonly string[];
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }

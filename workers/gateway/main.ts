@@ -43,6 +43,7 @@ await runWorkerMain({
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
+      corsOrigins: config.CORS_ORIGINS,
     });
   },
 });

@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AnyTRPCProcedure } from "@trpc/server";
-import { createLogger } from "../../shared/logger";
-import { createPeerClient } from "../../shared/peer-client";
 import { createCallerFactory } from "../../shared/trpc";
 import { gatewayRouter } from "./router";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, planOf } from "./rest";
 import { createGatewayWorker } from "./worker";
-import type { GatewayDeps, GatewayPeers } from "./deps";
+import { createAnsweringPeers } from "../../test/support/answering-peers";
 
 /**
  * Walks the REST table: every row's procedure exists with the input the row gives it, agrees on
@@ -15,7 +13,6 @@ import type { GatewayDeps, GatewayPeers } from "./deps";
  */
 const procedures = gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure>;
 const adminApiKey = "rest-table-admin-key-0123456789";
-const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
 
 /** A request that each row must answer with its success status (a row without one fails the walk). */
 const samples: Record<string, { path: string; body?: unknown; query?: string }> = {
@@ -40,36 +37,6 @@ const samples: Record<string, { path: string; body?: unknown; query?: string }> 
   health: { path: "/health" },
 };
 
-/** Peers that answer every procedure (orders.place with a completed order), recording the calls. */
-function createAnsweringPeers() {
-  const calls: string[] = [];
-  const fetch = Object.assign(
-    async (input: RequestInfo | URL): Promise<Response> => {
-      const url = new URL(String(input));
-      const peer = url.hostname.replace(/\.test$/, "");
-      if (url.pathname === "/health/ready") return Response.json({ worker: peer, ready: true });
-      const path = url.pathname.replace(/^\/trpc\//, "");
-      calls.push(`${peer}.${path}`);
-      const data = `${peer}.${path}` === "orders.place" ? { order: { id: "o1", status: "CONFIRMED" }, completed: true } : { answeredBy: `${peer}.${path}` };
-      return Response.json({ result: { data } });
-    },
-    { preconnect: globalThis.fetch.preconnect },
-  );
-  const to = (name: string) => ({ self: "gateway", peer: name, url: `http://${name}.test`, maxAttempts: 1, fetch });
-  const deps: GatewayDeps = {
-    logger: createLogger({ worker: "gateway", level: "silent" }),
-    identity: null,
-    // Typed per peer by GatewayPeers; the fake answers whatever any of them is asked.
-    peers: Object.fromEntries(peerNames.map((name) => [name, createPeerClient(to(name)).client])) as unknown as GatewayPeers,
-    healthTargets: [{ name: "users", url: "http://users.test" }],
-    healthProbeTimeoutMs: 500,
-    orderPlaceTimeoutMs: 5_000,
-    fetch,
-    adminApiKey,
-  };
-  return { calls, deps };
-}
-
 const described = (row: RestRoute) => `${row.method} ${row.path} → ${row.procedure}`;
 
 describe("the REST table over the public router", () => {
@@ -92,7 +59,7 @@ describe("the REST table over the public router", () => {
   });
 
   it("marks as admin exactly the rows whose procedure refuses a caller without the admin key", async () => {
-    const { deps } = createAnsweringPeers();
+    const { deps } = createAnsweringPeers(adminApiKey);
     const caller = createCallerFactory(gatewayRouter)({ correlationId: "walk", caller: null, logger: deps.logger, deps, admin: false });
     for (const row of restRoutes) {
       const call = row.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
@@ -106,7 +73,7 @@ describe("the REST table over the public router", () => {
   });
 
   it("answers each row's sample request with the row's status, by calling a peer", async () => {
-    const { calls, deps } = createAnsweringPeers();
+    const { calls, deps } = createAnsweringPeers(adminApiKey);
     const gateway = createGatewayWorker(deps);
     expect(Object.keys(samples).sort()).toEqual(restRoutes.map((row) => row.procedure).sort());
     for (const row of restRoutes) {
@@ -120,7 +87,7 @@ describe("the REST table over the public router", () => {
       expect(res.status, `${described(row)}: ${await res.clone().text()}`).toBe(row.status);
       if (row.procedure !== "health") expect(calls.length, described(row)).toBeGreaterThan(0);
       if (row.admin) {
-        const refused = await gateway.app.request(sample.path, { method: row.method, body: row.method === "GET" ? null : "{}" });
+        const refused = await gateway.app.request(sample.path, { method: row.method, headers: { "content-type": "application/json" }, body: row.method === "GET" ? null : "{}" });
         expect(refused.status, `${described(row)} without the key`).toBe(401);
       }
     }

@@ -74,12 +74,13 @@ export const restRoutes: readonly RestRoute[] = [
   route({ method: "POST", path: "/api/users", procedure: "users.register", from: "body", idempotencyKey: true, status: 201 }),
   route({ method: "GET", path: "/api/users/:id", procedure: "users.get", status: 200 }),
 
-  route({ method: "POST", path: "/api/products", procedure: "products.create", from: "body", idempotencyKey: true, status: 201 }),
+  // Who may write the catalog: the admin, as for stock and credit (else a stranger could set a price to 0).
+  route({ method: "POST", path: "/api/products", procedure: "products.create", from: "body", idempotencyKey: true, admin: true, status: 201 }),
   // With `q` a full-text search, without it the catalog page by page.
   route({ method: "GET", path: "/api/products", procedure: "products.search", from: "query", when: (query) => query["q"] !== undefined, status: 200 }),
   route({ method: "GET", path: "/api/products", procedure: "products.list", from: "query", status: 200 }),
   route({ method: "GET", path: "/api/products/:id", procedure: "products.get", status: 200 }),
-  route({ method: "PATCH", path: "/api/products/:id", procedure: "products.update", from: "body", status: 200 }),
+  route({ method: "PATCH", path: "/api/products/:id", procedure: "products.update", from: "body", admin: true, status: 200 }),
 
   // Stock is kept only for products catalog knows: an unknown product is a 404, not a new row.
   route({ method: "PUT", path: "/api/inventory/:productId", procedure: "inventory.set", from: "body", admin: true, status: 200 }),

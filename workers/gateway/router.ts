@@ -31,9 +31,9 @@ export const gatewayRouter = router({
     get: p.input(getUserInput).query(({ ctx, input }) => service.getUser(ctx.deps.peers, input.id)),
   }),
   products: router({
-    create: p.input(createProductInput).mutation(({ ctx, input }) => service.createProduct(ctx.deps.peers, input)),
+    create: admin.input(createProductInput).mutation(({ ctx, input }) => service.createProduct(ctx.deps.peers, input)),
     get: p.input(getProductInput).query(({ ctx, input }) => productWithStock(ctx.deps, input.id)),
-    update: p.input(updateProductInput).mutation(({ ctx, input }) => service.updateProduct(ctx.deps.peers, input)),
+    update: admin.input(updateProductInput).mutation(({ ctx, input }) => service.updateProduct(ctx.deps.peers, input)),
     search: p.input(searchProductsInput).query(({ ctx, input }) => service.searchProducts(ctx.deps.peers, input)),
     list: p.input(listProductsInput).query(({ ctx, input }) => service.listProducts(ctx.deps.peers, input)),
   }),

@@ -2,11 +2,26 @@
  * gateway: the only public entry of the mesh. It owns no data; it serves the REST API (rest.ts)
  * and the public tRPC router (router.ts) by calling the workers that own the data.
  */
+import { cors } from "hono/cors";
 import { createWorker } from "../../shared/worker";
 import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
 import type { GatewayDeps } from "./deps";
 
 export function createGatewayWorker(deps: GatewayDeps) {
-  return createWorker({ name: "gateway", router: gatewayRouter, deps, routes: (app) => registerRestRoutes(app, deps) });
+  return createWorker({ name: "gateway", router: gatewayRouter, deps, edge: corsPolicy(deps.corsOrigins ?? []), routes: (app) => registerRestRoutes(app, deps) });
+}
+
+/** Off unless origins are listed: a browser on another origin may then call the API and read the answers. */
+function corsPolicy(origins: readonly string[]) {
+  if (origins.length === 0) return [];
+  return [
+    cors({
+      origin: [...origins],
+      allowMethods: ["GET", "POST", "PUT", "PATCH"],
+      allowHeaders: ["content-type", "authorization", "idempotency-key", "x-correlation-id", "trpc-accept"],
+      exposeHeaders: ["x-correlation-id", "location"],
+      maxAge: 600,
+    }),
+  ];
 }
