@@ -3,12 +3,12 @@
  * named in one message, so an operator fixes them all in one go.
  *
  * @example
- *   const schema = workerConfigSchema(defaultPortOf("orders")).extend({ USERS_URL: peerUrl("users") });
+ *   const schema = workerConfigSchema(defaultPortOf(placement)).extend({ USERS_URL: peerUrl(usersPlacement) });
  *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
  */
 import { z } from "zod";
 import { minimumSecretLength, readSecretFile } from "./identity";
-import { defaultUrlOf, type MeshWorkerName } from "./mesh-placement";
+import { defaultUrlOf, type Placement } from "./mesh-placement";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -91,8 +91,8 @@ export function secretFile(variable: string, options: { minimumBytes?: number } 
     });
 }
 
-/** A peer's URL variable, required to be an http(s) URL; by default where the peer's placement puts it (shared/mesh-placement.ts). */
-export function peerUrl(peer: Exclude<MeshWorkerName, "gateway">) {
+/** A peer's URL variable, required to be an http(s) URL; by default where the peer's placement (its contract.ts) puts it. */
+export function peerUrl(peer: Placement) {
   return z.url({ protocol: /^https?$/ }).default(defaultUrlOf(peer));
 }
 

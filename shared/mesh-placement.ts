@@ -1,15 +1,15 @@
 /**
- * Where each worker sits in the mesh, in one table: its port is MESH_PORT_BASE + portOffset
- * (offset 0 is the gateway, on the public port instead), and its NATS user may read only the
- * streams of `consumes`. Each worker's config.ts exports its row as `placement` (the launcher,
- * shared/mesh/discover.ts, reads it there), and a worker's default peer URLs come from the
- * peers' rows (`peerUrl("users")` in shared/config.ts), so no port is written twice. A table in
- * the kit rather than an import of the peer's config.ts, because a worker may import of a peer
- * only its router and events contracts; the kit names the workers here but imports none.
+ * Where a worker sits in the mesh: its port is MESH_PORT_BASE + portOffset (offset 0 is the
+ * gateway, on the public port instead), and its NATS user may read only the streams of
+ * `consumes`. Each worker states its own placement in its `contract.ts` (the file peers may
+ * import), and its config.ts exports it as `placement` for the launcher (shared/mesh/discover.ts);
+ * a worker's default peer URLs come from the peers' placements (`peerUrl(usersPlacement)` in
+ * shared/config.ts), so no port is written twice and a new worker is a copied folder, not an
+ * edit of the kit.
  *
  * @example
- *   export const placement = meshPlacement.orders; // workers/orders/config.ts
- *   defaultUrlOf("users"); // "http://127.0.0.1:4101"
+ *   export const placement = { portOffset: 5 } as const satisfies Placement; // workers/orders/contract.ts
+ *   defaultUrlOf(usersPlacement); // "http://127.0.0.1:4101"
  */
 
 export interface Placement {
@@ -21,24 +21,12 @@ export interface Placement {
 /** The internal port range starts here when MESH_PORT_BASE is not set (shared/mesh/settings.ts has the same default). */
 export const defaultMeshPortBase = 4100;
 
-export const meshPlacement = {
-  gateway: { portOffset: 0 },
-  users: { portOffset: 1 },
-  catalog: { portOffset: 2, consumes: [{ owner: "inventory", durable: "catalog-stock" }] },
-  inventory: { portOffset: 3 },
-  payments: { portOffset: 4 },
-  orders: { portOffset: 5 },
-  reporting: { portOffset: 6, consumes: ["orders"] },
-} as const satisfies Record<string, Placement>;
-
-export type MeshWorkerName = keyof typeof meshPlacement;
-
 /** A worker's port when run alone, without the launcher's MESH_PORT_BASE. */
-export function defaultPortOf(name: Exclude<MeshWorkerName, "gateway">): number {
-  return defaultMeshPortBase + meshPlacement[name].portOffset;
+export function defaultPortOf(placement: Placement): number {
+  return defaultMeshPortBase + placement.portOffset;
 }
 
 /** Where a peer is reached when no `<PEER>_URL` says otherwise (the launcher always sets one). */
-export function defaultUrlOf(name: Exclude<MeshWorkerName, "gateway">): string {
-  return `http://127.0.0.1:${defaultPortOf(name)}`;
+export function defaultUrlOf(placement: Placement): string {
+  return `http://127.0.0.1:${defaultPortOf(placement)}`;
 }

@@ -1,6 +1,13 @@
 /** The inputs of catalog's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/idempotency";
+import type { Placement } from "../../shared/mesh-placement";
+
+/**
+ * Where catalog sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it), and the
+ * streams it consumes, with its durable on each (its NATS user may read only those).
+ */
+export const placement = { portOffset: 2, consumes: [{ owner: "inventory", durable: "catalog-stock" }] } as const satisfies Placement;
 
 const productId = z.string().min(1).max(64);
 const maxAttributesJsonLength = 16_000;

@@ -6,10 +6,16 @@
  */
 import { z } from "zod";
 import { peerUrl, secretFile, workerConfigSchema } from "../../shared/config";
-import { meshPlacement } from "../../shared/mesh-placement";
+import type { Placement } from "../../shared/mesh-placement";
+import { placement as usersPlacement } from "../users/contract";
+import { placement as catalogPlacement } from "../catalog/contract";
+import { placement as inventoryPlacement } from "../inventory/contract";
+import { placement as paymentsPlacement } from "../payments/contract";
+import { placement as ordersPlacement } from "../orders/contract";
+import { placement as reportingPlacement } from "../reporting/contract";
 
 /** Where the gateway sits in the mesh: offset 0, not on the internal port range but on the public 3000. */
-export const placement = meshPlacement.gateway;
+export const placement = { portOffset: 0 } as const satisfies Placement;
 
 const ms = z.coerce.number().int().positive();
 
@@ -26,13 +32,13 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
     /** Override PORT / HOST with names that cannot clash with a shell's generic PORT. */
     GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     GATEWAY_HOST: z.string().min(1).optional(),
-    USERS_URL: peerUrl("users"),
-    CATALOG_URL: peerUrl("catalog"),
-    INVENTORY_URL: peerUrl("inventory"),
-    PAYMENTS_URL: peerUrl("payments"),
-    ORDERS_URL: peerUrl("orders"),
+    USERS_URL: peerUrl(usersPlacement),
+    CATALOG_URL: peerUrl(catalogPlacement),
+    INVENTORY_URL: peerUrl(inventoryPlacement),
+    PAYMENTS_URL: peerUrl(paymentsPlacement),
+    ORDERS_URL: peerUrl(ordersPlacement),
     /** Down, it costs the reports (503) and the summary's `stats` (null, named in `degraded`), nothing else. */
-    REPORTING_URL: peerUrl("reporting"),
+    REPORTING_URL: peerUrl(reportingPlacement),
     /** Deadline of `POST /api/orders`: must outlast orders' own ORDER_WAIT_MS for the saga. */
     ORDER_PLACE_TIMEOUT_MS: ms.default(10_000),
     /** Deadline of each peer's /health/ready probe in GET /health. */

@@ -1,9 +1,9 @@
 /** inventory's environment: the common worker variables; it calls no peers. */
 import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
+import { defaultPortOf } from "../../shared/mesh-placement";
+import { placement } from "./contract";
 
-/** Where inventory sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
-export const placement = meshPlacement.inventory;
+export { placement };
 
-export const inventoryConfigSchema = workerConfigSchema(defaultPortOf("inventory"));
+export const inventoryConfigSchema = workerConfigSchema(defaultPortOf(placement));
 export type InventoryConfig = ReturnType<typeof inventoryConfigSchema.parse>;

@@ -4,18 +4,22 @@
  */
 import { z } from "zod";
 import { peerUrl, workerConfigSchema } from "../../shared/config";
-import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
+import { defaultPortOf } from "../../shared/mesh-placement";
+import { placement } from "./contract";
+import { placement as paymentsPlacement } from "../payments/contract";
+import { placement as inventoryPlacement } from "../inventory/contract";
+import { placement as catalogPlacement } from "../catalog/contract";
+import { placement as usersPlacement } from "../users/contract";
 
-/** Where orders sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
-export const placement = meshPlacement.orders;
+export { placement };
 
 const ms = z.coerce.number().int().positive();
 
-export const ordersConfigSchema = workerConfigSchema(defaultPortOf("orders")).extend({
-  USERS_URL: peerUrl("users"),
-  CATALOG_URL: peerUrl("catalog"),
-  INVENTORY_URL: peerUrl("inventory"),
-  PAYMENTS_URL: peerUrl("payments"),
+export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).extend({
+  USERS_URL: peerUrl(usersPlacement),
+  CATALOG_URL: peerUrl(catalogPlacement),
+  INVENTORY_URL: peerUrl(inventoryPlacement),
+  PAYMENTS_URL: peerUrl(paymentsPlacement),
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   ORDER_WAIT_MS: ms.default(5000),
   /**

@@ -1,9 +1,9 @@
 /** payments' environment: the common worker variables; it calls no peers. */
 import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
+import { defaultPortOf } from "../../shared/mesh-placement";
+import { placement } from "./contract";
 
-/** Where payments sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
-export const placement = meshPlacement.payments;
+export { placement };
 
-export const paymentsConfigSchema = workerConfigSchema(defaultPortOf("payments"));
+export const paymentsConfigSchema = workerConfigSchema(defaultPortOf(placement));
 export type PaymentsConfig = ReturnType<typeof paymentsConfigSchema.parse>;

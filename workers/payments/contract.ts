@@ -1,5 +1,11 @@
 /** The inputs of payments' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
+import type { Placement } from "../../shared/mesh-placement";
+
+/**
+ * Where payments sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it).
+ */
+export const placement = { portOffset: 4 } as const satisfies Placement;
 
 const customerId = z.string().min(1).max(64);
 

@@ -1,9 +1,9 @@
 /** users' environment: the common worker variables; it calls no peers. */
 import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf, meshPlacement } from "../../shared/mesh-placement";
+import { defaultPortOf } from "../../shared/mesh-placement";
+import { placement } from "./contract";
 
-/** Where users sits in the mesh (its port, the streams it reads): its row of the kit's placement table. */
-export const placement = meshPlacement.users;
+export { placement };
 
-export const usersConfigSchema = workerConfigSchema(defaultPortOf("users"));
+export const usersConfigSchema = workerConfigSchema(defaultPortOf(placement));
 export type UsersConfig = ReturnType<typeof usersConfigSchema.parse>;

@@ -1,6 +1,12 @@
 /** The inputs of users' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/idempotency";
+import type { Placement } from "../../shared/mesh-placement";
+
+/**
+ * Where users sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it).
+ */
+export const placement = { portOffset: 1 } as const satisfies Placement;
 
 const id = z.string().min(1).max(64);
 
