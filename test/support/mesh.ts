@@ -12,7 +12,8 @@ export interface TestMesh {
   dataDir: string;
   workers: Partial<Record<WorkerName, RunningWorker>>;
   url(name: WorkerName): string;
-  start(name: WorkerName, extraEnv?: Record<string, string>): Promise<RunningWorker>;
+  /** `bunArgs` go to `bun run` before the entry (a `--preload` for fault injection). */
+  start(name: WorkerName, extraEnv?: Record<string, string>, options?: { bunArgs?: string[] }): Promise<RunningWorker>;
   stop(name: WorkerName, signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -30,7 +31,7 @@ export async function startMesh(options: {
   const peerEnv = Object.fromEntries(allWorkers.map((name) => [`${name.toUpperCase()}_URL`, url(name)]));
   const workers: TestMesh["workers"] = {};
 
-  const start = async (name: WorkerName, extraEnv: Record<string, string> = {}) => {
+  const start = async (name: WorkerName, extraEnv: Record<string, string> = {}, startOptions: { bunArgs?: string[] } = {}) => {
     const env = {
       DATA_DIR: dataDir,
       NATS_URL: options.natsUrl,
@@ -39,7 +40,7 @@ export async function startMesh(options: {
       ...options.env,
       ...extraEnv,
     };
-    const worker = await startWorker(name, env, { port: ports[name] });
+    const worker = await startWorker(name, env, { port: ports[name], ...startOptions });
     workers[name] = worker;
     return worker;
   };

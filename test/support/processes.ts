@@ -155,14 +155,17 @@ export interface RunningWorker extends RunningProcess {
   port: number;
 }
 
-/** Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready. */
+/**
+ * Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready;
+ * `bunArgs` go before the entry (e.g. `["--preload", "test/support/preload-x.ts"]` for fault injection).
+ */
 export async function startWorker(
   name: string,
   env: Record<string, string>,
-  options: { port?: number; waitReady?: boolean } = {},
+  options: { port?: number; waitReady?: boolean; bunArgs?: string[] } = {},
 ): Promise<RunningWorker> {
   const port = options.port ?? (await freePort());
-  const child = spawn(bunBin, ["run", `workers/${name}/main.ts`], {
+  const child = spawn(bunBin, ["run", ...(options.bunArgs ?? []), `workers/${name}/main.ts`], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
