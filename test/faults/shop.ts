@@ -1,0 +1,66 @@
+/**
+ * The fault suite's shop. "Ample" customers and products have so much credit and stock that they
+ * can never be why an order fails; "scarce" ones run out early, so payment_declined and
+ * insufficient_stock happen for real. An order of an ample customer for ample products only was
+ * allowed by stock and credit: if it ends REJECTED peer_unavailable, faults alone did it.
+ */
+import { untilAnswered, type GatewayCall } from "./gateway";
+
+export interface ShopOrder {
+  customerId: string;
+  items: { productId: string; quantity: number }[];
+}
+
+export interface FaultShop {
+  ampleCustomers: string[];
+  scarceCustomers: string[];
+  ampleProducts: string[];
+  scarceProducts: string[];
+  /** A random order; most use only ample customers and products (as in a shop), some scarce ones. */
+  randomOrder(): ShopOrder;
+  /** Whether stock and credit alone could never refuse this order. */
+  isAmple(order: ShopOrder): boolean;
+}
+
+const ampleCreditCents = 100_000_000; // 2,000 orders of at most ~1,800 cents each use under 4%
+const scarceCreditCents = 20_000;
+const ampleStock = 1_000_000;
+const scarceStock = 150;
+/** The chance that a pick (the customer, each product) is ample. */
+const ampleShare = 0.8;
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+async function registerCustomer(gateway: GatewayCall, n: number, limitCents: number): Promise<string> {
+  const user = await untilAnswered(() => gateway("POST", "/api/users", { email: `fault-${n}@example.com`, name: `Fault ${n}` }), "register");
+  await untilAnswered(() => gateway("PUT", `/api/customers/${user.body.id}/credit`, { limitCents }), "credit");
+  return user.body.id;
+}
+
+async function createProduct(gateway: GatewayCall, n: number, onHand: number): Promise<string> {
+  const product = await untilAnswered(() => gateway("POST", "/api/products", { sku: `FAULT-${n}`, name: `Fault item ${n}`, priceCents: 100 + n * 37 }), "product");
+  await untilAnswered(() => gateway("PUT", `/api/inventory/${product.body.id}`, { onHand }), "stock");
+  return product.body.id;
+}
+
+export async function setUpShop(gateway: GatewayCall): Promise<FaultShop> {
+  const scarceCustomers = [await registerCustomer(gateway, 0, scarceCreditCents), await registerCustomer(gateway, 1, scarceCreditCents)];
+  const ampleCustomers = [];
+  for (let n = 2; n < 5; n++) ampleCustomers.push(await registerCustomer(gateway, n, ampleCreditCents));
+  const scarceProducts = [await createProduct(gateway, 0, scarceStock), await createProduct(gateway, 1, scarceStock)];
+  const ampleProducts = [];
+  for (let n = 2; n < 6; n++) ampleProducts.push(await createProduct(gateway, n, ampleStock));
+  const ample = { customers: new Set(ampleCustomers), products: new Set(ampleProducts) };
+  const either = <T>(ampleOnes: T[], scarceOnes: T[]) => pick(Math.random() < ampleShare ? ampleOnes : scarceOnes);
+  return {
+    ampleCustomers,
+    scarceCustomers,
+    ampleProducts,
+    scarceProducts,
+    randomOrder: () => {
+      const productIds = [...new Set([either(ampleProducts, scarceProducts), either(ampleProducts, scarceProducts)])];
+      return { customerId: either(ampleCustomers, scarceCustomers), items: productIds.map((productId) => ({ productId, quantity: 1 + Math.floor(Math.random() * 3) })) };
+    },
+    isAmple: (order) => ample.customers.has(order.customerId) && order.items.every((item) => ample.products.has(item.productId)),
+  };
+}
