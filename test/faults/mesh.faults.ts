@@ -10,7 +10,7 @@ import { afterAll, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, startNats, stopAll } from "../support/processes";
-import { startMesh } from "../support/mesh";
+import { allWorkers, startMesh } from "../support/mesh";
 import { createChaos, killMinimums } from "./chaos";
 import { gatewayCaller } from "./gateway";
 import { createLoad } from "./load";
@@ -29,7 +29,10 @@ afterAll(stopAll);
 it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`, async () => {
   const startedAt = Date.now();
   const nats = await startNats();
-  const mesh = await startMesh({ natsUrl: nats.url, env: { PEER_TIMEOUT_MS: String(peerTimeoutMs), SAGA_DEADLINE_MS: String(sagaDeadlineMs), LOG_LEVEL: "error" } });
+  const mesh = await startMesh({ natsUrl: nats.url, workers: [], env: { PEER_TIMEOUT_MS: String(peerTimeoutMs), SAGA_DEADLINE_MS: String(sagaDeadlineMs), LOG_LEVEL: "error" } });
+  // One at a time (peers before orders and the gateway): seven Bun processes starting at once on a
+  // busy 2-core machine can outlast a worker's readiness wait.
+  for (const name of allWorkers) await mesh.start(name);
   const gateway = gatewayCaller(() => mesh.url("gateway"));
   const shop = await setUpShop(gateway);
   const load = createLoad(gateway, shop);

@@ -18,8 +18,8 @@ export interface FaultShop {
   scarceProducts: string[];
   /** A random order; most use only ample customers and products (as in a shop), some scarce ones. */
   randomOrder(): ShopOrder;
-  /** Whether stock and credit alone could never refuse this order. */
-  isAmple(order: ShopOrder): boolean;
+  /** Whether stock and credit alone could never refuse this customer's order of these products. */
+  isAmple(customerId: string, productIds: string[]): boolean;
 }
 
 const ampleCreditCents = 100_000_000; // 2,000 orders of at most ~1,800 cents each use under 4%
@@ -45,10 +45,10 @@ async function createProduct(gateway: GatewayCall, n: number, onHand: number): P
 
 export async function setUpShop(gateway: GatewayCall): Promise<FaultShop> {
   const scarceCustomers = [await registerCustomer(gateway, 0, scarceCreditCents), await registerCustomer(gateway, 1, scarceCreditCents)];
-  const ampleCustomers = [];
+  const ampleCustomers: string[] = [];
   for (let n = 2; n < 5; n++) ampleCustomers.push(await registerCustomer(gateway, n, ampleCreditCents));
   const scarceProducts = [await createProduct(gateway, 0, scarceStock), await createProduct(gateway, 1, scarceStock)];
-  const ampleProducts = [];
+  const ampleProducts: string[] = [];
   for (let n = 2; n < 6; n++) ampleProducts.push(await createProduct(gateway, n, ampleStock));
   const ample = { customers: new Set(ampleCustomers), products: new Set(ampleProducts) };
   const either = <T>(ampleOnes: T[], scarceOnes: T[]) => pick(Math.random() < ampleShare ? ampleOnes : scarceOnes);
@@ -61,6 +61,6 @@ export async function setUpShop(gateway: GatewayCall): Promise<FaultShop> {
       const productIds = [...new Set([either(ampleProducts, scarceProducts), either(ampleProducts, scarceProducts)])];
       return { customerId: either(ampleCustomers, scarceCustomers), items: productIds.map((productId) => ({ productId, quantity: 1 + Math.floor(Math.random() * 3) })) };
     },
-    isAmple: (order) => ample.customers.has(order.customerId) && order.items.every((item) => ample.products.has(item.productId)),
+    isAmple: (customerId, productIds) => ample.customers.has(customerId) && productIds.every((productId) => ample.products.has(productId)),
   };
 }

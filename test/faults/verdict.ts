@@ -86,7 +86,7 @@ export function outcomesOf(orders: AuditOrder[], shop: FaultShop): Outcomes {
   for (const order of orders) {
     const state = order.status === "REJECTED" ? `REJECTED ${order.rejectionReason ?? "(no reason)"}` : order.status;
     byState[state] = (byState[state] ?? 0) + 1;
-    if (!shop.isAmple(order)) continue;
+    if (!shop.isAmple(order.customerId, order.lines.map((line) => line.productId))) continue;
     outcomes.ample += 1;
     if (order.status === "CONFIRMED") outcomes.ampleConfirmed += 1;
     if (order.status === "REJECTED" && order.rejectionReason === "peer_unavailable") outcomes.amplePeerUnavailable += 1;
