@@ -42,7 +42,7 @@ export interface Chaos {
   nats(): RunningNats;
 }
 
-export function createChaos(options: { mesh: TestMesh; nats: RunningNats; minKills: number; peerTimeoutMs: number }): Chaos {
+export function createChaos(options: { mesh: TestMesh; nats: RunningNats; minKills: number; peerTimeoutMs: number; readyTimeoutMs: number }): Chaos {
   const { mesh } = options;
   let nats = options.nats;
   const schedule = killSchedule(options.minKills);
@@ -68,7 +68,7 @@ export function createChaos(options: { mesh: TestMesh; nats: RunningNats; minKil
     } else {
       await mesh.stop(target, "SIGKILL");
       await sleep(200 + Math.random() * 800);
-      await mesh.start(target);
+      await mesh.start(target, {}, { readyTimeoutMs: options.readyTimeoutMs });
     }
   };
 

@@ -23,6 +23,8 @@ const minKills = Number(process.env["FAULT_KILLS"] ?? 60);
 const peerTimeoutMs = 2_000;
 const sagaDeadlineMs = 10_000;
 const clients = 4;
+/** A (re)started worker's readiness wait: long, since a busy machine slows start-up, not correctness. */
+const readyTimeoutMs = 120_000;
 
 afterAll(stopAll);
 
@@ -30,13 +32,13 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   const startedAt = Date.now();
   const nats = await startNats();
   const mesh = await startMesh({ natsUrl: nats.url, workers: [], env: { PEER_TIMEOUT_MS: String(peerTimeoutMs), SAGA_DEADLINE_MS: String(sagaDeadlineMs), LOG_LEVEL: "error" } });
-  // One at a time (peers before orders and the gateway): seven Bun processes starting at once on a
-  // busy 2-core machine can outlast a worker's readiness wait.
-  for (const name of allWorkers) await mesh.start(name);
+  // One at a time (peers before orders and the gateway), each given long to be ready: seven Bun
+  // processes starting at once on a busy 2-core machine outlast the usual readiness wait.
+  for (const name of allWorkers) await mesh.start(name, {}, { readyTimeoutMs });
   const gateway = gatewayCaller(() => mesh.url("gateway"));
   const shop = await setUpShop(gateway);
   const load = createLoad(gateway, shop);
-  const chaos = createChaos({ mesh, nats, minKills, peerTimeoutMs });
+  const chaos = createChaos({ mesh, nats, minKills, peerTimeoutMs, readyTimeoutMs });
 
   let faulting = true;
   const ordersDone = () => load.acknowledged.size >= minOrders;
