@@ -9,6 +9,7 @@
 import { afterAll, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { repoRoot, startNats, stopAll } from "../support/processes";
 import { allWorkers, startMesh } from "../support/mesh";
 import { createChaos, killMinimums } from "./chaos";
@@ -30,13 +31,14 @@ afterAll(stopAll);
 
 it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`, async () => {
   const startedAt = Date.now();
+  const loadAtStart = loadavg()[0]!;
   const nats = await startNats();
   const mesh = await startMesh({ natsUrl: nats.url, workers: [], env: { PEER_TIMEOUT_MS: String(peerTimeoutMs), SAGA_DEADLINE_MS: String(sagaDeadlineMs), LOG_LEVEL: "error" } });
   // One at a time (peers before orders and the gateway), each given long to be ready: seven Bun
   // processes starting at once on a busy 2-core machine outlast the usual readiness wait.
   for (const name of allWorkers) await mesh.start(name, {}, { readyTimeoutMs });
   const gateway = gatewayCaller(() => mesh.url("gateway"));
-  const shop = await setUpShop(gateway);
+  const shop = await setUpShop(gateway, minOrders);
   const load = createLoad(gateway, shop);
   const chaos = createChaos({ mesh, nats, minKills, peerTimeoutMs, readyTimeoutMs });
 
@@ -56,7 +58,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   const minimums = killMinimums(minKills);
   writeFileSync(
     join(repoRoot, "test", "faults", "RESULTS.md"),
-    renderResults({ startedAt, loadSeconds, peerTimeoutMs, sagaDeadlineMs, load, chaos, minimums, outcomes, zeroes, check }),
+    renderResults({ startedAt, loadAtStart, loadSeconds, peerTimeoutMs, sagaDeadlineMs, load, chaos, minimums, outcomes, zeroes, check }),
   );
 
   expect(Object.values(chaos.kills).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(minKills);

@@ -23,9 +23,13 @@ export interface FaultShop {
 }
 
 const ampleCreditCents = 100_000_000; // 2,000 orders of at most ~1,800 cents each use under 4%
-const scarceCreditCents = 20_000;
 const ampleStock = 1_000_000;
-const scarceStock = 150;
+/**
+ * Scarce credit and stock scale with the run so they run out early in it: a scarce customer places
+ * ~10% of the orders (~600 cents each), a scarce product is in ~16% of them (~2 units per line).
+ */
+const scarceCreditCents = (orders: number) => Math.max(2_000, orders * 10);
+const scarceStock = (orders: number) => Math.max(10, Math.round(orders * 0.05));
 /** The chance that a pick (the customer, each product) is ample. */
 const ampleShare = 0.8;
 
@@ -43,11 +47,12 @@ async function createProduct(gateway: GatewayCall, n: number, onHand: number): P
   return product.body.id;
 }
 
-export async function setUpShop(gateway: GatewayCall): Promise<FaultShop> {
-  const scarceCustomers = [await registerCustomer(gateway, 0, scarceCreditCents), await registerCustomer(gateway, 1, scarceCreditCents)];
+/** The shop for a run of about `orders` orders. */
+export async function setUpShop(gateway: GatewayCall, orders: number): Promise<FaultShop> {
+  const scarceCustomers = [await registerCustomer(gateway, 0, scarceCreditCents(orders)), await registerCustomer(gateway, 1, scarceCreditCents(orders))];
   const ampleCustomers: string[] = [];
   for (let n = 2; n < 5; n++) ampleCustomers.push(await registerCustomer(gateway, n, ampleCreditCents));
-  const scarceProducts = [await createProduct(gateway, 0, scarceStock), await createProduct(gateway, 1, scarceStock)];
+  const scarceProducts = [await createProduct(gateway, 0, scarceStock(orders)), await createProduct(gateway, 1, scarceStock(orders))];
   const ampleProducts: string[] = [];
   for (let n = 2; n < 6; n++) ampleProducts.push(await createProduct(gateway, n, ampleStock));
   const ample = { customers: new Set(ampleCustomers), products: new Set(ampleProducts) };
