@@ -9,6 +9,8 @@ import { confirmedInOutbox, killSetup, placeOrder, readMarker, reportingView, st
 import { stopAll, waitFor } from "./support/processes";
 
 afterEach(stopAll); // each case has its own mesh
+/** Seven real processes and a restart: minutes on a busy machine. */
+const caseTimeoutMs = 240_000;
 
 /** A shop whose reporting dies at `at` on the 2nd confirmation; returns once it is dead. */
 async function shopWithDoomedReporting(at: "after-commit" | "before-commit") {
@@ -28,7 +30,7 @@ async function shopWithDoomedReporting(at: "after-commit" | "before-commit") {
 
 /** Restarts reporting (the preload finds its marker and lets it run) and waits for all three confirmations. */
 async function restartAndCatchUp(shop: Shop, kill: { env: Record<string, string>; bunArgs: string[] }) {
-  await shop.mesh.start("reporting", kill.env, { bunArgs: kill.bunArgs });
+  await shop.mesh.start("reporting", kill.env, { bunArgs: kill.bunArgs, readyTimeoutMs: 60_000 });
   return waitFor("reporting caught up", async () => {
     const view = reportingView(shop);
     return view.inbox.length >= 3 && view.customerOrders >= 3 ? view : undefined;
@@ -53,7 +55,7 @@ describe("a consumer's worker SIGKILLed while handling a message", () => {
 
     const view = await restartAndCatchUp(shop, kill);
     expectAppliedOnce(shop, view, eventIds);
-  });
+  }, caseTimeoutMs);
 
   it("inside its transaction before the commit: the half-done effect is gone, and after restart the event is applied once", async () => {
     const { shop, kill, killedId, eventIds } = await shopWithDoomedReporting("before-commit");
@@ -65,5 +67,5 @@ describe("a consumer's worker SIGKILLed while handling a message", () => {
 
     const view = await restartAndCatchUp(shop, kill);
     expectAppliedOnce(shop, view, eventIds);
-  });
+  }, caseTimeoutMs);
 });

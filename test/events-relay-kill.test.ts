@@ -42,7 +42,7 @@ it("republishes the row acked but not marked when the relay's worker was SIGKILL
   expect(await storedIds()).toContain(killedId);
 
   // Restarted (the preload only records now: the marker exists), and two more orders.
-  await shop.mesh.start("orders", kill.env, { bunArgs: kill.bunArgs });
+  await shop.mesh.start("orders", kill.env, { bunArgs: kill.bunArgs, readyTimeoutMs: 60_000 });
   const after = [await placeOrder(shop, 4), await placeOrder(shop, 5)];
   expect(after.map((order) => order.status)).toEqual(["CONFIRMED", "CONFIRMED"]);
   await waitFor("orders' outbox drained", async () => (confirmedInOutbox(shop).unsent === 0 ? true : undefined), 30_000);
@@ -64,4 +64,4 @@ it("republishes the row acked but not marked when the relay's worker was SIGKILL
   expect(view.inbox).toEqual([...eventIds].sort());
   expect(view).toMatchObject({ customerOrders: 5, dayOrders: 5, units: 15, spentCents: 15 * shop.priceCents });
   await nc.close();
-});
+}, 240_000); // seven real processes and two orders' runs: minutes on a busy machine

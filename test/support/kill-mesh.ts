@@ -10,6 +10,8 @@ import Database from "better-sqlite3";
 import { startMesh, type TestMesh, type WorkerName } from "./mesh";
 import { startNats, tempDir, trpcMutation, type RunningNats, type RunningWorker } from "./processes";
 
+const readyTimeoutMs = 60_000;
+
 export interface KillSetup {
   env: Record<string, string>;
   bunArgs: string[];
@@ -40,10 +42,12 @@ async function call(worker: RunningWorker | undefined, path: string, input: unkn
 export async function startShop(special: Partial<Record<"orders" | "reporting", KillSetup>>): Promise<Shop> {
   const nats = await startNats();
   const plain: WorkerName[] = ["users", "catalog", "inventory", "payments", "orders", "reporting"].filter((name) => !(name in special)) as WorkerName[];
-  const mesh = await startMesh({ natsUrl: nats.url, workers: plain, env: { SAGA_RETRY_BASE_MS: "100", SAGA_RETRY_MAX_MS: "400" } });
+  const mesh = await startMesh({ natsUrl: nats.url, workers: [], env: { SAGA_RETRY_BASE_MS: "100", SAGA_RETRY_MAX_MS: "400" } });
+  // One at a time and given long to be ready: several Bun processes starting at once on a busy machine are slow.
+  for (const name of plain) await mesh.start(name, {}, { readyTimeoutMs });
   for (const name of ["reporting", "orders"] as const) {
     const setup = special[name];
-    if (setup) await mesh.start(name, setup.env, { bunArgs: setup.bunArgs });
+    if (setup) await mesh.start(name, setup.env, { bunArgs: setup.bunArgs, readyTimeoutMs });
   }
   const user = await call(mesh.workers.users, "register", { email: `kill-${Date.now()}@example.com`, name: "Kill Test" });
   await call(mesh.workers.payments, "setCreditLimit", { customerId: user.id, limitCents: 100_000_000 });
