@@ -58,7 +58,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   const minimums = killMinimums(minKills);
   writeFileSync(
     join(repoRoot, "test", "faults", "RESULTS.md"),
-    renderResults({ startedAt, loadAtStart, loadSeconds, peerTimeoutMs, sagaDeadlineMs, load, chaos, minimums, outcomes, zeroes, check }),
+    renderResults({ startedAt, minOrders, minKills, loadAtStart, loadSeconds, peerTimeoutMs, sagaDeadlineMs, load, chaos, minimums, outcomes, zeroes, check }),
   );
 
   expect(Object.values(chaos.kills).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(minKills);

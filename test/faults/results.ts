@@ -6,6 +6,9 @@ import type { CheckReport, Outcomes } from "./verdict";
 
 export interface RunSummary {
   startedAt: number;
+  /** FAULT_ORDERS and FAULT_KILLS of the run. */
+  minOrders: number;
+  minKills: number;
   /** The machine's 1-minute load average when the run began (other work shares the cores). */
   loadAtStart: number;
   loadSeconds: number;
@@ -47,6 +50,7 @@ export function renderResults(run: RunSummary): string {
     "",
     `Written by \`npm run test:faults\` (test/faults/mesh.faults.ts). Date: ${new Date().toISOString()}.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${process.platform}, Node ${process.version}; load average ${run.loadAtStart.toFixed(1)} at the start.`,
+    `Minimums of this run: FAULT_ORDERS=${run.minOrders}, FAULT_KILLS=${run.minKills} (defaults 2000 and 60).`,
     `Took ${Math.round((Date.now() - run.startedAt) / 1000)} s (${run.loadSeconds} s of load and faults). Peer deadline ${run.peerTimeoutMs} ms, saga deadline ${run.sagaDeadlineMs} ms.`,
     "",
     `Orders placed through the gateway: ${load.acknowledged.size} acknowledged (${load.answers.created} answered 201, ${load.answers.accepted} answered 202 still pending), ${load.answers.refused} refused with a 4xx, ${load.answers.retries} retried after a 5xx or no answer.`,
