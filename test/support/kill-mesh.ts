@@ -79,10 +79,10 @@ export function readMarker(marker: string): Record<string, unknown> & { pid: num
   return JSON.parse(readFileSync(marker, "utf8"));
 }
 
-/** The order.confirmed events orders wrote, by event id, and how many of them are not marked sent. */
-export function confirmedInOutbox(shop: Shop): { eventIds: string[]; unsent: number } {
+/** The order.confirmed events orders wrote, by event id, and those of them not marked sent. */
+export function confirmedInOutbox(shop: Shop): { eventIds: string[]; unsentIds: string[] } {
   const rows = query<{ event_id: string; sent_at: number | null }>(shop, "orders", `select event_id, sent_at from outbox where subject = 'orders.order.confirmed' order by seq`);
-  return { eventIds: rows.map((row) => row.event_id), unsent: rows.filter((row) => row.sent_at === null).length };
+  return { eventIds: rows.map((row) => row.event_id), unsentIds: rows.filter((row) => row.sent_at === null).map((row) => row.event_id) };
 }
 
 /** reporting's view of the confirmed events: its inbox rows and its read models' counts for the shop's customer and product. */
