@@ -63,7 +63,7 @@ function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
 async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }) {
   const dataDir = tempDir("orders-crash");
   const port = await freePort();
-  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, preload: crashAfterStep });
+  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, bunArgs: [`--preload=${crashAfterStep}`] });
   const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch(
     (error: unknown) => error,
   );

@@ -3,16 +3,19 @@
  * wires them: every worker gets every peer's `<PEER>_URL`, one DATA_DIR and one NATS_URL.
  * Workers can be stopped and started again on the same port.
  */
-import { freePort, startWorker, tempDir, type RunningWorker } from "./processes";
+import { freePort, startWorker, tempDir, type RunningWorker, type StartWorkerOptions } from "./processes";
 
 export const allWorkers = ["users", "catalog", "inventory", "payments", "orders", "reporting", "gateway"] as const;
 export type WorkerName = (typeof allWorkers)[number];
+
+export type MeshStartOptions = Pick<StartWorkerOptions, "bunArgs" | "readyTimeoutMs">;
 
 export interface TestMesh {
   dataDir: string;
   workers: Partial<Record<WorkerName, RunningWorker>>;
   url(name: WorkerName): string;
-  start(name: WorkerName, extraEnv?: Record<string, string>): Promise<RunningWorker>;
+  /** `bunArgs` go to `bun run` before the entry (a `--preload` for fault injection). */
+  start(name: WorkerName, extraEnv?: Record<string, string>, options?: MeshStartOptions): Promise<RunningWorker>;
   stop(name: WorkerName, signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ export async function startMesh(options: {
   const peerEnv = Object.fromEntries(allWorkers.map((name) => [`${name.toUpperCase()}_URL`, url(name)]));
   const workers: TestMesh["workers"] = {};
 
-  const start = async (name: WorkerName, extraEnv: Record<string, string> = {}) => {
+  const start = async (name: WorkerName, extraEnv: Record<string, string> = {}, startOptions: MeshStartOptions = {}) => {
     const env = {
       DATA_DIR: dataDir,
       NATS_URL: options.natsUrl,
@@ -39,7 +42,7 @@ export async function startMesh(options: {
       ...options.env,
       ...extraEnv,
     };
-    const worker = await startWorker(name, env, { port: ports[name] });
+    const worker = await startWorker(name, env, { port: ports[name], ...startOptions });
     workers[name] = worker;
     return worker;
   };

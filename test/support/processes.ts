@@ -155,18 +155,19 @@ export interface RunningWorker extends RunningProcess {
   port: number;
 }
 
-/**
- * Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready.
- * `preload`: a test-only module Bun loads first (e.g. test/support/crash-after-step.ts).
- */
-export async function startWorker(
-  name: string,
-  env: Record<string, string>,
-  options: { port?: number; waitReady?: boolean; preload?: string } = {},
-): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  port?: number;
+  waitReady?: boolean;
+  /** How long it may take to become ready. Default 20 s. */
+  readyTimeoutMs?: number;
+  /** Go to `bun run` before the entry (e.g. `["--preload", "test/support/preload-x.ts"]` for fault injection). */
+  bunArgs?: string[];
+}
+
+/** Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready. */
+export async function startWorker(name: string, env: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const port = options.port ?? (await freePort());
-  const preload = options.preload ? [`--preload=${options.preload}`] : [];
-  const child = spawn(bunBin, ["run", ...preload, `workers/${name}/main.ts`], {
+  const child = spawn(bunBin, ["run", ...(options.bunArgs ?? []), `workers/${name}/main.ts`], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -176,7 +177,7 @@ export async function startWorker(
   const worker = { ...proc, name, url, port };
   if (options.waitReady !== false) {
     await Promise.race([
-      waitFor(`${name} ready`, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined)),
+      waitFor(`${name} ready`, async () => ((await fetch(`${url}/health/ready`)).ok ? true : undefined), options.readyTimeoutMs),
       proc.exited.then((code) => {
         throw new Error(`${name} exited with ${code} before ready:\n${proc.output()}`);
       }),
