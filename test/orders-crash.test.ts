@@ -156,9 +156,10 @@ describe("orders saga recovery after a crash", () => {
 describe("a compensation that keeps failing", () => {
   it("marks the saga NEEDS_ATTENTION, lists it, and finishes it once payments is back", async () => {
     const fixture = await shopFixture(10, 1500, 100_000);
-    const orders = await startWorker("orders", ordersEnv(tempDir("orders-attention"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "3" }));
+    const orders = await startWorker("orders", ordersEnv(tempDir("orders-attention"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" }));
     const paymentsPort = peers.payments.port;
     await peers.payments.kill("SIGTERM");
+    // authorize retries its unavailable peer until the saga's deadline (500 ms here), then compensates.
 
     const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
     expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
