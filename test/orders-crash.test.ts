@@ -1,7 +1,8 @@
 /**
  * orders dies mid-saga (SIGKILL, through the test-only preload test/support/crash-after-step.ts) and a peer
  * goes away during compensation; all five workers are real Bun processes. After a restart the
- * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
+ * saga finishes or compensates, and stock, reservations and authorizations stay consistent. A peer
+ * down for a moment only delays an order: its step is tried again until the peer is back.
  * Last, orders' events reach its JetStream stream through the outbox relay.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -181,6 +182,37 @@ describe("a compensation that keeps failing", () => {
     expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
     expect((await call(peers.payments, "payments", { orderId })).filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
     expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
+    await orders.kill("SIGTERM");
+  });
+});
+
+describe("a peer down for a moment", () => {
+  it("keeps authorizing while payments is down, then confirms once it is back: never compensated, never flagged", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const orders = await startWorker("orders", ordersEnv(tempDir("orders-ride-out"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "2" }));
+    const paymentsPort = peers.payments.port;
+    await peers.payments.kill("SIGTERM");
+
+    const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
+    expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
+    const orderId = placed.order.id as string;
+    // More failed tries than would flag a forward step, and still only waiting on authorize.
+    const waiting = await waitFor("authorize tried again", async () => {
+      const saga = await call(orders, "saga", { orderId });
+      return saga.attempts > 2 ? saga : undefined;
+    });
+    expect(waiting).toMatchObject({ state: "AUTHORIZING", step: "authorize", compensations: [], rejectionReason: null });
+    expect(waiting.lastError).toContain("payments");
+    expect((await call(orders, "get", { id: orderId })).status).toBe("PENDING");
+
+    peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: noBus }, { port: paymentsPort });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    const saga = await call(orders, "saga", { orderId });
+    const steps = saga.log.map((e: { step: string; outcome: string }) => `${e.step} ${e.outcome}`);
+    expect(steps.filter((s: string) => s === "authorize failed").length).toBeGreaterThan(2);
+    expect(steps.filter((s: string) => /^(void|release|compensate)/.test(s))).toEqual([]);
     await orders.kill("SIGTERM");
   });
 });
