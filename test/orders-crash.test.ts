@@ -154,17 +154,21 @@ describe("orders saga recovery after a crash", () => {
   });
 });
 
+/** Starts an orders process, stops payments and places an order, which answers PENDING (its saga waits on authorize). */
+async function placeWithPaymentsDown(dir: string, extra: Record<string, string>) {
+  const fixture = await shopFixture(10, 1500, 100_000);
+  const orders = await startWorker("orders", ordersEnv(tempDir(dir), { ORDER_WAIT_MS: "300", ...extra }));
+  const paymentsPort = peers.payments.port;
+  await peers.payments.kill("SIGTERM");
+  const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
+  expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
+  return { fixture, orders, paymentsPort, orderId: placed.order.id as string };
+}
+
 describe("a compensation that keeps failing", () => {
   it("marks the saga NEEDS_ATTENTION, lists it, and finishes it once payments is back", async () => {
-    const fixture = await shopFixture(10, 1500, 100_000);
-    const orders = await startWorker("orders", ordersEnv(tempDir("orders-attention"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" }));
-    const paymentsPort = peers.payments.port;
-    await peers.payments.kill("SIGTERM");
     // authorize retries its unavailable peer until the saga's deadline (500 ms here), then compensates.
-
-    const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
-    expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
-    const orderId = placed.order.id as string;
+    const { fixture, orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-attention", { SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" });
     const flagged = await waitFor("saga NEEDS_ATTENTION", async () => {
       const sagas = (await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as Array<{ orderId: string }>;
       return sagas.find((s) => s.orderId === orderId);
@@ -188,14 +192,7 @@ describe("a compensation that keeps failing", () => {
 
 describe("a peer down for a moment", () => {
   it("keeps authorizing while payments is down, then confirms once it is back: never compensated, never flagged", async () => {
-    const fixture = await shopFixture(10, 1500, 100_000);
-    const orders = await startWorker("orders", ordersEnv(tempDir("orders-ride-out"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "2" }));
-    const paymentsPort = peers.payments.port;
-    await peers.payments.kill("SIGTERM");
-
-    const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
-    expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
-    const orderId = placed.order.id as string;
+    const { orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-ride-out", { SAGA_ATTENTION_AFTER: "2" });
     // More failed tries than would flag a forward step, and still only waiting on authorize.
     const waiting = await waitFor("authorize tried again", async () => {
       const saga = await call(orders, "saga", { orderId });
