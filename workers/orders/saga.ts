@@ -85,8 +85,8 @@ export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, s
   const attempts = saga.attempts + 1;
   const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
   const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
-  // A step before payment is not retried past the deadline: due then at the latest, the sweeper
-  // finds it late and compensates it.
+  // A step before payment is not retried past the deadline: its last try is due at it (failing
+  // again there, or found by the sweeper after it, the saga is compensated).
   const due = ctx.now().getTime() + delay;
   const nextAttemptAt = beforePayment.has(step) ? Math.min(due, saga.deadlineAt) : due;
   record(
