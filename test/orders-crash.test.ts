@@ -1,7 +1,8 @@
 /**
  * orders dies mid-saga (SIGKILL, through the test-only preload test/support/crash-after-step.ts) and a peer
  * goes away during compensation; all five workers are real Bun processes. After a restart the
- * saga finishes or compensates, and stock, reservations and authorizations stay consistent.
+ * saga finishes or compensates, and stock, reservations and authorizations stay consistent. A peer
+ * down for a moment only delays an order: its step is tried again until the peer is back.
  * Last, orders' events reach its JetStream stream through the outbox relay.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,16 +154,21 @@ describe("orders saga recovery after a crash", () => {
   });
 });
 
+/** Starts an orders process, stops payments and places an order, which answers PENDING (its saga waits on authorize). */
+async function placeWithPaymentsDown(dir: string, extra: Record<string, string>) {
+  const fixture = await shopFixture(10, 1500, 100_000);
+  const orders = await startWorker("orders", ordersEnv(tempDir(dir), { ORDER_WAIT_MS: "300", ...extra }));
+  const paymentsPort = peers.payments.port;
+  await peers.payments.kill("SIGTERM");
+  const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
+  expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
+  return { fixture, orders, paymentsPort, orderId: placed.order.id as string };
+}
+
 describe("a compensation that keeps failing", () => {
   it("marks the saga NEEDS_ATTENTION, lists it, and finishes it once payments is back", async () => {
-    const fixture = await shopFixture(10, 1500, 100_000);
-    const orders = await startWorker("orders", ordersEnv(tempDir("orders-attention"), { ORDER_WAIT_MS: "300", SAGA_ATTENTION_AFTER: "3" }));
-    const paymentsPort = peers.payments.port;
-    await peers.payments.kill("SIGTERM");
-
-    const placed = await call(orders, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }, "mutation");
-    expect(placed).toMatchObject({ completed: false, order: { status: "PENDING" } });
-    const orderId = placed.order.id as string;
+    // authorize retries its unavailable peer until the saga's deadline (500 ms here), then compensates.
+    const { fixture, orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-attention", { SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" });
     const flagged = await waitFor("saga NEEDS_ATTENTION", async () => {
       const sagas = (await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as Array<{ orderId: string }>;
       return sagas.find((s) => s.orderId === orderId);
@@ -180,6 +186,30 @@ describe("a compensation that keeps failing", () => {
     expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
     expect((await call(peers.payments, "payments", { orderId })).filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
     expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
+    await orders.kill("SIGTERM");
+  });
+});
+
+describe("a peer down for a moment", () => {
+  it("keeps authorizing while payments is down, then confirms once it is back: never compensated, never flagged", async () => {
+    const { orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-ride-out", { SAGA_ATTENTION_AFTER: "2" });
+    // More failed tries than would flag a forward step, and still only waiting on authorize.
+    const waiting = await waitFor("authorize tried again", async () => {
+      const saga = await call(orders, "saga", { orderId });
+      return saga.attempts > 2 ? saga : undefined;
+    });
+    expect(waiting).toMatchObject({ state: "AUTHORIZING", step: "authorize", compensations: [], rejectionReason: null });
+    expect(waiting.lastError).toContain("payments");
+    expect((await call(orders, "get", { id: orderId })).status).toBe("PENDING");
+
+    peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: noBus }, { port: paymentsPort });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    const saga = await call(orders, "saga", { orderId });
+    const steps = saga.log.map((e: { step: string; outcome: string }) => `${e.step} ${e.outcome}`);
+    expect(steps.filter((s: string) => s === "authorize failed").length).toBeGreaterThan(2);
+    expect(steps.filter((s: string) => /^(void|release|compensate)/.test(s))).toEqual([]);
     await orders.kill("SIGTERM");
   });
 });

@@ -334,7 +334,8 @@ describe("gateway (in-process, fake peers)", () => {
     const pending = await send("POST", "/api/orders", { customerId: "c1", items });
     expect(pending.status).toBe(202);
     expect(((await pending.json()) as { status: string }).status).toBe("PENDING");
-    expect(mesh.calls.filter((c) => c.path === "place").at(-1)?.input).toEqual({ customerId: "c1", items });
+    // Without the caller's key the gateway makes one (uuid v7), for its own retries of place.
+    expect(mesh.calls.filter((c) => c.path === "place").at(-1)?.input).toEqual({ customerId: "c1", items, idempotencyKey: expect.stringMatching(/^[0-9a-f-]{14}7/) });
   });
 
   it("passes the Idempotency-Key of POST /api/users and /api/products on as the owner's key and the call's key", async () => {

@@ -4,6 +4,9 @@
  * become DomainErrors naming the peer. Reads that combine several peers live in compose.ts.
  */
 import type { z } from "zod";
+import { DomainError } from "../../shared/errors";
+import { newId } from "../../shared/ids";
+import { PeerUnavailableError } from "../../shared/peer-client";
 import { fromPeer } from "./errors";
 import type { RegisterUserInput } from "../users/contract";
 import type { CreateProductInput, SearchProductsInput, UpdateProductInput, listProductsInput } from "../catalog/contract";
@@ -64,10 +67,40 @@ export function getCredit(peers: GatewayPeers, customerId: string) {
   return fromPeer("payments", () => peers.payments.getAccount.query({ customerId }));
 }
 
-/** Places an order through orders' saga (keyed like the writes above); `completed: false` means still PENDING. */
-export function placeOrder(peers: GatewayPeers, input: PlaceOrderInput, timeoutMs: number) {
-  const context = { timeoutMs, ...keyedCall(input.idempotencyKey)?.context };
-  return fromPeer("orders", () => peers.orders.place.mutate(input, { context }));
+/** Backoff of the gateway's own tries of `orders.place` while orders is unavailable: short, doubling, capped. */
+const placeRetry = { baseMs: 50, maxMs: 1_000 } as const;
+
+/** orders itself could not answer (down, restarting, too slow, breaker open) — not orders answering that one of its peers is down. */
+function ordersUnavailable(error: DomainError): boolean {
+  const peer = error.details?.["peer"];
+  return error.code === "PEER_UNAVAILABLE" && (peer === undefined || peer === "orders");
+}
+
+/**
+ * Places an order through orders' saga; `completed: false` means still PENDING. Keyed like the
+ * writes above, with a key the gateway makes (uuid v7) when the caller sent none: while orders is
+ * unavailable the gateway tries again with that same key, with a short backoff, until its own
+ * deadline (`timeoutMs`, from the first try), so a try that placed the order before its answer was
+ * lost is found by the next one instead of placing a second order. 503 once the deadline passes.
+ */
+export async function placeOrder(peers: GatewayPeers, input: PlaceOrderInput, timeoutMs: number) {
+  const keyed = { ...input, idempotencyKey: input.idempotencyKey ?? newId() };
+  const endsAt = Date.now() + timeoutMs;
+  // Every try is cut off at the deadline; each keeps the one per-call deadline (a constant, so
+  // the peer client builds its policies once), the signal ends the last try on time.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const options = { context: { timeoutMs, idempotencyKey: keyed.idempotencyKey }, signal };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fromPeer("orders", () => peers.orders.place.mutate(keyed, options));
+    } catch (error) {
+      if (signal.aborted) throw new PeerUnavailableError("orders", "timeout", { cause: error });
+      if (!(error instanceof DomainError) || !ordersUnavailable(error)) throw error;
+      const delay = Math.min(placeRetry.maxMs, placeRetry.baseMs * 2 ** attempt);
+      if (Date.now() + delay >= endsAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 export function getOrder(peers: GatewayPeers, id: string) {

@@ -23,11 +23,12 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   ORDER_WAIT_MS: ms.default(5000),
   /**
-   * A saga found unfinished (after a crash) still in its reserve/authorize phase is resumed only
-   * before this much time since the order was placed; after it, it is compensated instead.
+   * The saga's deadline, counted from placing the order: a reserve/authorize whose peer is
+   * unavailable is retried until then, and a saga found unfinished (after a crash) still in its
+   * reserve/authorize phase is resumed only before it; after it, it is compensated instead.
    */
   SAGA_DEADLINE_MS: ms.default(30_000),
-  /** Backoff of retried steps (compensations, commit/capture): base, doubling, capped. */
+  /** Backoff of retried steps (reserve/authorize with their peer unavailable, commit/capture, compensations): base, doubling, capped. */
   SAGA_RETRY_BASE_MS: ms.default(500),
   SAGA_RETRY_MAX_MS: ms.default(30_000),
   /** Failed attempts after which a saga is marked NEEDS_ATTENTION (and still retried). */

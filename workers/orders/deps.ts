@@ -10,7 +10,7 @@ import type { OrdersDb, OrdersStore } from "./store";
 export type { OrdersDb, OrdersStore };
 
 export interface SagaSettings {
-  /** An orphaned saga still before payment is resumed only within this time since placing. */
+  /** Time since placing within which a saga still before payment retries an unavailable peer, or is resumed if orphaned; past it, compensated. */
   deadlineMs: number;
   retryBaseMs: number;
   retryMaxMs: number;

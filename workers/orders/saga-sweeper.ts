@@ -1,7 +1,8 @@
 /**
  * The saga sweeper, a loop of the orders worker: on start it resumes every unfinished saga (a
  * crash may have left them mid-step), then every interval it runs the sagas due for another
- * attempt (compensations and commit/capture being retried, NEEDS_ATTENTION included).
+ * attempt (reserve/authorize waiting for an unavailable peer, commit/capture and compensations
+ * being retried, NEEDS_ATTENTION included).
  */
 import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import type { WorkerLoop } from "../../shared/worker";

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
+import { PeerUnavailableError } from "../../shared/peer-client";
 import { asc, eq } from "drizzle-orm";
 import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
 import { createLogger } from "../../shared/logger";
@@ -96,6 +97,12 @@ async function place(productId = "priced"): Promise<string> {
   expect(placed.order.status).toBe("PENDING");
   return placed.order.id;
 }
+/** Places an order and moves the clock past its saga's deadline: an unavailable peer is then compensated at once. */
+async function placePastDeadline(): Promise<string> {
+  const id = await place();
+  clock += settings.deadlineMs;
+  return id;
+}
 const sagaOf = (orderId: string) => loadSaga(store, orderId)!;
 const log = (orderId: string) =>
   database.db
@@ -165,15 +172,64 @@ describe("a saga run live ends", () => {
   });
 });
 
-describe("a peer that cannot be reached", () => {
-  it("compensates with release when inventory cannot be reached on reserve", async () => {
-    fake.failing.set("inventory.reserve", unreachable);
+describe("a reserve or authorize whose peer is unavailable", () => {
+  /** Runs the saga as the sweeper does: at its next attempt's time, resumed, until it ends or `runs` runs. */
+  async function sweepUntilEnd(id: string, runs = 100) {
+    const seen = new Set<string>();
+    for (let run = 0; run < runs && getOrder(store, id).status === "PENDING"; run += 1) {
+      clock = Math.max(clock, sagaOf(id).nextAttemptAt);
+      await engine.run(id, { resumed: true });
+      seen.add(sagaOf(id).state);
+    }
+    return seen;
+  }
+  const timedOut = (peer: string) => () => new PeerUnavailableError(peer, "timeout");
+  const breakerOpen = (peer: string) => () => new PeerUnavailableError(peer, "circuit_open");
+
+  it.each([
+    ["reserve", "inventory.reserve", "RESERVING", unreachable],
+    ["reserve", "inventory.reserve", "RESERVING", timedOut("inventory")],
+    ["authorize", "payments.authorize", "AUTHORIZING", unreachable],
+    ["authorize", "payments.authorize", "AUTHORIZING", breakerOpen("payments")],
+  ] as const)("tries %s again with the same key while its peer is down (%#), then confirms without compensating", async (step, call, state, failure) => {
+    fake.failing.set(call, failure);
     const id = await place();
     await engine.run(id);
+    const saga = sagaOf(id);
+    expect(saga).toMatchObject({ state, step, attempts: 1, nextAttemptAt: clock + settings.retryBaseMs, compensations: null, rejectionReason: null });
+    expect(saga.lastError).toContain("is unavailable");
+    expect(getOrder(store, id).status).toBe("PENDING");
+
+    // Down for more failed attempts than flag a forward step: never NEEDS_ATTENTION, backoff doubling.
+    const states = await sweepUntilEnd(id, settings.attentionAfter + 1);
+    expect([...states]).toEqual([state]);
+    expect(sagaOf(id)).toMatchObject({ attempts: settings.attentionAfter + 2, nextAttemptAt: clock + 1000 });
+    expect(getOrder(store, id).status).toBe("PENDING");
+
+    fake.failing.delete(call);
+    await sweepUntilEnd(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "CONFIRMED", rejectionReason: null });
+    expect(calls().filter((c) => c === call)).toHaveLength(settings.attentionAfter + 3);
+    expect(calls()).not.toContain("inventory.release");
+    expect(calls()).not.toContain("payments.void");
+    expect(keys()).toEqual([id]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+  });
+
+  it("gives reserve up at the saga's deadline: releases, rejects peer_unavailable, never retried past it", async () => {
+    fake.failing.set("inventory.reserve", unreachable);
+    const id = await place();
+    const { deadlineAt } = sagaOf(id);
+    await engine.run(id);
+    const states = await sweepUntilEnd(id);
+    expect(states).not.toContain("NEEDS_ATTENTION");
     expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
-    expect(log(id)).toEqual([
-      "place ok",
+    expect(clock).toBe(deadlineAt); // the last retry was due at the deadline, not after it
+    const reserves = calls().filter((c) => c === "inventory.reserve").length;
+    expect(reserves).toBeGreaterThan(5);
+    expect(calls()).toEqual([...Array(reserves).fill("inventory.reserve"), "inventory.release"]);
+    expect(keys()).toEqual([id]);
+    expect(log(id).slice(-6)).toEqual([
       "reserve started",
       `reserve failed: inventory ${down}`,
       "release started",
@@ -181,18 +237,75 @@ describe("a peer that cannot be reached", () => {
       "compensate ok",
       "reject ok: peer_unavailable",
     ]);
-  });
-
-  it("compensates with void then release when payments cannot be reached on authorize", async () => {
-    fake.failing.set("payments.authorize", unreachable);
-    const id = await place();
-    await engine.run(id);
-    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "payments.void", "inventory.release"]);
-    expect(log(id).slice(4)).toEqual([`authorize failed: payments ${down}`, "void started", "void ok: VOIDED", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
   });
 
+  it("gives authorize up at the saga's deadline: voids then releases, rejects peer_unavailable", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    const id = await place();
+    await engine.run(id);
+    expect(await sweepUntilEnd(id)).not.toContain("NEEDS_ATTENTION");
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    const authorizes = calls().filter((c) => c === "payments.authorize").length;
+    expect(authorizes).toBeGreaterThan(5);
+    expect(calls()).toEqual(["inventory.reserve", ...Array(authorizes).fill("payments.authorize"), "payments.void", "inventory.release"]);
+    expect(keys()).toEqual([id]);
+    expect(log(id).slice(-8)).toEqual([
+      "authorize started",
+      `authorize failed: payments ${down}`,
+      "void started",
+      "void ok: VOIDED",
+      "release started",
+      "release ok: RELEASED",
+      "compensate ok",
+      "reject ok: peer_unavailable",
+    ]);
+  });
+
+  it("compensates a saga the sweeper reaches only after its deadline, without calling the peer again", async () => {
+    fake.failing.set("inventory.reserve", unreachable);
+    const id = await place();
+    await engine.run(id);
+    clock += settings.deadlineMs + 1;
+    await engine.run(id, { resumed: true });
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
+  });
+
+  it("rejects out of stock at once when inventory answers after being unavailable", async () => {
+    fake.failing.set("inventory.reserve", unreachable);
+    const id = await place();
+    await engine.run(id);
+    await sweepUntilEnd(id, 1);
+    fake.failing.set("inventory.reserve", peerAnswered("OUT_OF_STOCK", "not enough stock of priced"));
+    await sweepUntilEnd(id, 1);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "insufficient_stock" });
+    expect(calls()).toEqual(["inventory.reserve", "inventory.reserve", "inventory.reserve"]);
+    expect(log(id).slice(-2)).toEqual(["reserve out_of_stock: not enough stock of priced", "reject ok: insufficient_stock"]);
+  });
+
+  it("rejects a declined payment (releasing the stock) when payments answers after being unavailable", async () => {
+    fake.failing.set("payments.authorize", unreachable);
+    const id = await place();
+    await engine.run(id);
+    await sweepUntilEnd(id, 1);
+    fake.failing.set("payments.authorize", peerAnswered("PAYMENT_DECLINED", "credit limit exceeded"));
+    await sweepUntilEnd(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "payment_declined" });
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "payments.authorize", "payments.authorize", "inventory.release"]);
+    expect(keys()).toEqual([id]);
+  });
+
+  it("compensates at once a failure that is neither a refusal nor an unavailable peer", async () => {
+    fake.failing.set("inventory.reserve", peerAnswered("INTERNAL", "disk I/O error"));
+    const id = await place();
+    await engine.run(id);
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls()).toEqual(["inventory.reserve", "inventory.release"]);
+  });
+});
+
+describe("a peer that cannot be reached", () => {
   it.each([
     ["commit", "inventory.commit", "COMMITTING"],
     ["capture", "payments.capture", "CAPTURING"],
@@ -220,7 +333,7 @@ describe("a peer that cannot be reached", () => {
   ] as const)("retries the %s compensation later while its peer is down, then rejects", async (step, call) => {
     fake.failing.set("payments.authorize", unreachable);
     fake.failing.set(call, unreachable);
-    const id = await place();
+    const id = await placePastDeadline();
     await engine.run(id);
     const peer = call.split(".")[0];
     expect(sagaOf(id)).toMatchObject({ state: "COMPENSATING", step, attempts: 1, lastError: `${peer} ${down}`, rejectionReason: "peer_unavailable" });
@@ -253,7 +366,7 @@ describe("a saga failing again and again", () => {
   it("flags a compensation NEEDS_ATTENTION and finishes it, void before release", async () => {
     fake.failing.set("payments.authorize", unreachable);
     fake.failing.set("payments.void", unreachable);
-    const id = await place();
+    const id = await placePastDeadline();
     for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
     expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "void", compensations: ["void", "release"], attempts: 3 });
     fake.failing.clear();
@@ -360,7 +473,7 @@ describe("the runner", () => {
   it("keeps a saga whose step failed unexpectedly (not a peer's answer) where it was, for the sweeper to retry", async () => {
     fake.failing.set("payments.authorize", unreachable);
     fake.answering.set("inventory.release", undefined); // an answer without its status: a TypeError in the step
-    const id = await place();
+    const id = await placePastDeadline();
     await engine.run(id);
     expect(sagaOf(id)).toMatchObject({ state: "COMPENSATING", step: "release", attempts: 1, lastError: expect.stringContaining("TypeError") });
     expect(getOrder(store, id).status).toBe("PENDING");

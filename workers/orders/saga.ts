@@ -8,9 +8,14 @@
  * have happened; every peer command is idempotent by the order id, so re-issuing it is safe.
  * - OUT_OF_STOCK on reserve → REJECTED insufficient_stock (nothing is held).
  * - PAYMENT_DECLINED on authorize → release stock → REJECTED payment_declined.
- * - reserve/authorize still failing after the client's retries (peer down, timeout) →
- *   compensate what may have happened, in reverse order (void, then release) → REJECTED
- *   peer_unavailable.
+ * - reserve/authorize whose peer is unavailable after the client's own retries (down, past the
+ *   client's deadline, breaker open) is tried again by the sweeper, with the same key and the
+ *   retried steps' backoff, until the saga's deadline (SAGA_DEADLINE_MS since the order was
+ *   placed): a peer restarting for a moment delays the order, it does not refuse it. The order
+ *   stays PENDING meanwhile, and the saga is not flagged (NEEDS_ATTENTION is for steps that must
+ *   finish). Only past the deadline is what may have happened compensated, in reverse order
+ *   (void, then release) → REJECTED peer_unavailable. Any other failure of the call (not a
+ *   business refusal, not an unavailable peer) compensates at once, as before.
  * - Once commit starts the saga only goes forward: committed stock cannot be released and the
  *   authorization is good, so commit and capture are retried until they succeed (there is no
  *   un-commit or refund step to compensate with, and undoing a sale the customer was charged for
@@ -18,7 +23,8 @@
  * Compensations and commit/capture that keep failing are retried by the sweeper with backoff;
  * after `attentionAfter` failed attempts the saga is NEEDS_ATTENTION (listed, still retried,
  * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
- * re-issues its step if within its deadline, or is compensated if past it.
+ * re-issues its step if within its deadline, or is compensated if past it (the same rule ends a
+ * reserve/authorize that kept finding its peer unavailable: its last retry is due at the deadline).
  */
 import type { DomainError } from "../../shared/errors";
 import type { Logger } from "../../shared/logger";
@@ -43,8 +49,10 @@ export type Next = "continue" | "stop";
 export type SagaStepRun = (ctx: SagaContext, saga: SagaRow, order: Order) => Promise<Next> | Next;
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
-/** Only commit/capture (forward) and void/release (compensations) are retried in place. */
+/** Only commit/capture (forward) and void/release (compensations) may be flagged NEEDS_ATTENTION. */
 const retriedSteps: ReadonlySet<SagaStep> = new Set(["commit", "capture", "void", "release"]);
+/** Steps before payment: retried only until the saga's deadline, then compensated. */
+const beforePayment: ReadonlySet<SagaStep> = new Set(["reserve", "authorize"]);
 
 // Every command carries the order id as its key, so the client may retry it and the peer
 // answers a repeat with the first result.
@@ -77,10 +85,14 @@ export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, s
   const attempts = saga.attempts + 1;
   const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
   const delay = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempts - 1));
+  // A step before payment is not retried past the deadline: its last try is due at it (failing
+  // again there, or found by the sweeper after it, the saga is compensated).
+  const due = ctx.now().getTime() + delay;
+  const nextAttemptAt = beforePayment.has(step) ? Math.min(due, saga.deadlineAt) : due;
   record(
     ctx,
     saga.orderId,
-    { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt: ctx.now().getTime() + delay },
+    { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt },
     { step, outcome: "failed", detail: error.message },
   );
   if (flagged) ctx.logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
@@ -100,6 +112,17 @@ function compensate(ctx: SagaContext, saga: SagaRow, steps: SagaStep[], reason: 
   return "continue";
 }
 
+/**
+ * A reserve/authorize that failed otherwise than by a business refusal: its peer unavailable
+ * within the deadline → tried again later with the same key; past the deadline, or any other
+ * failure → `undo` what may have happened and reject peer_unavailable.
+ */
+function retryOrCompensate(ctx: SagaContext, saga: SagaRow, step: "reserve" | "authorize", error: DomainError, undo: SagaStep[]): Next {
+  const state = step === "reserve" ? "RESERVING" : "AUTHORIZING";
+  if (error.code === "PEER_UNAVAILABLE" && ctx.now().getTime() < saga.deadlineAt) return scheduleRetry(ctx, saga, step, state, error);
+  return compensate(ctx, saga, undo, "peer_unavailable", { step, outcome: "failed", detail: error.message });
+}
+
 export async function reserve(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
   const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
   const call = () => ctx.peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id));
@@ -110,7 +133,7 @@ export async function reserve(ctx: SagaContext, saga: SagaRow, order: Order): Pr
   }
   const detail = result.error.message;
   if (result.error.code === "OUT_OF_STOCK") return finishRejected(ctx, order, "insufficient_stock", { step: "reserve", outcome: "out_of_stock", detail });
-  return compensate(ctx, saga, ["release"], "peer_unavailable", { step: "reserve", outcome: "failed", detail });
+  return retryOrCompensate(ctx, saga, "reserve", result.error, ["release"]);
 }
 
 export async function authorize(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
@@ -125,7 +148,7 @@ export async function authorize(ctx: SagaContext, saga: SagaRow, order: Order): 
   if (result.ok) return authorized("ok");
   const detail = result.error.message;
   if (result.error.code === "PAYMENT_DECLINED") return compensate(ctx, saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
-  return compensate(ctx, saga, ["void", "release"], "peer_unavailable", { step: "authorize", outcome: "failed", detail });
+  return retryOrCompensate(ctx, saga, "authorize", result.error, ["void", "release"]);
 }
 
 export async function commit(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
