@@ -26,7 +26,11 @@ function gatewayWithOrders(replies: Reply[], orderPlaceTimeoutMs = 5_000) {
     if (reply === "down") throw new TypeError("fetch failed");
     if (reply === "slow") return new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
     if (reply === "catalog down") {
-      const error = { message: "catalog is unavailable (unreachable)", code: -32603, data: { code: "SERVICE_UNAVAILABLE", domainCode: "PEER_UNAVAILABLE", details: { peer: "catalog" } } };
+      const error = {
+        message: "catalog is unavailable (unreachable)",
+        code: -32603,
+        data: { code: "SERVICE_UNAVAILABLE", domainCode: "PEER_UNAVAILABLE", details: { peer: "catalog" } },
+      };
       return Response.json({ error }, { status: 503 });
     }
     return Response.json({ result: { data: { order: { id: "o1", status: reply.completed ? "CONFIRMED" : "PENDING" }, completed: reply.completed } } });

@@ -89,12 +89,7 @@ export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, s
   // again there, or found by the sweeper after it, the saga is compensated).
   const due = ctx.now().getTime() + delay;
   const nextAttemptAt = beforePayment.has(step) ? Math.min(due, saga.deadlineAt) : due;
-  record(
-    ctx,
-    saga.orderId,
-    { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt },
-    { step, outcome: "failed", detail: error.message },
-  );
+  record(ctx, saga.orderId, { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt }, { step, outcome: "failed", detail: error.message });
   if (flagged) ctx.logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
   return "stop";
 }
