@@ -8,15 +8,17 @@ import { createWorker, type WorkerEnv } from "../../shared/worker";
 import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
 import { registerDocsRoutes } from "./docs";
+import { registerDashboardRoutes } from "./dashboard";
 import type { GatewayDeps } from "./deps";
 
 export function createGatewayWorker(deps: GatewayDeps) {
   return createWorker({ name: "gateway", router: gatewayRouter, deps, edge: corsPolicy(deps.corsOrigins ?? []), routes: (app) => registerGatewayRoutes(app, deps) });
 }
 
-/** The REST API, its documentation (/openapi.json, /docs). */
+/** The REST API, its documentation (/openapi.json, /docs) and the mesh dashboard (/mesh, admin key). */
 function registerGatewayRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
   registerDocsRoutes(app);
+  registerDashboardRoutes(app, deps);
   registerRestRoutes(app, deps);
 }
 

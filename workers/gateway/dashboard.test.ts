@@ -1,0 +1,84 @@
+/**
+ * The mesh dashboard on an in-process gateway whose peers answer: the admin key is required (401
+ * in the error shape without it), `?key=` becomes an HttpOnly cookie, a worker that does not
+ * answer is listed down while the others are shown, and the topology is drawn from what the
+ * workers report (their peers and the streams they consume).
+ */
+import { describe, expect, it } from "vitest";
+import { createGatewayWorker } from "./worker";
+import { createAnsweringPeers } from "../../test/support/answering-peers";
+
+const adminApiKey = "dashboard-admin-key-0123456789";
+const health: Record<string, Record<string, unknown>> = {
+  orders: { worker: "orders", ready: true, process: { pid: 42, uptimeS: 7, version: "0.1.0" }, peers: ["inventory", "payments"], outbox: { pending: 0 } },
+  reporting: {
+    worker: "reporting",
+    ready: true,
+    process: { pid: 43, uptimeS: 8, version: "0.1.0" },
+    consumes: [{ owner: "orders", durable: "reporting-orders" }],
+    consumers: { "reporting-orders": { handled: 3, failed: 1, deadLettered: 1, consuming: true } },
+  },
+};
+
+function gatewayWith() {
+  const { deps } = createAnsweringPeers(adminApiKey);
+  const fetch = Object.assign(
+    async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+      const url = new URL(String(input));
+      const name = url.hostname.replace(/\.test$/, "");
+      if (url.pathname === "/health/ready") return health[name] ? Response.json(health[name]) : Promise.reject(new Error("connection refused"));
+      return deps.fetch!(String(input), init);
+    },
+    { preconnect: globalThis.fetch.preconnect },
+  );
+  const healthTargets = ["users", "orders", "reporting"].map((name) => ({ name, url: `http://${name}.test` }));
+  return createGatewayWorker({ ...deps, fetch, healthTargets });
+}
+
+const bearer = { authorization: `Bearer ${adminApiKey}` };
+
+describe("GET /mesh", () => {
+  it("answers 401 in the error shape without the admin key, on the page and its JSON", async () => {
+    const gateway = gatewayWith();
+    for (const path of ["/mesh", "/mesh/state.json", "/mesh/panel", "/mesh?key=wrong"]) {
+      const answer = await gateway.app.request(path);
+      expect(answer.status, path).toBe(401);
+      expect(await answer.json(), path).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+    }
+  });
+
+  it("turns ?key= into an HttpOnly cookie and a redirect without the key, and the cookie opens the page", async () => {
+    const gateway = gatewayWith();
+    const login = await gateway.app.request(`/mesh?key=${adminApiKey}`);
+    expect(login.status).toBe(303);
+    expect(login.headers.get("location")).toBe("/mesh");
+    const cookie = login.headers.get("set-cookie")!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    const page = await gateway.app.request("/mesh", { headers: { cookie: cookie.split(";")[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("/mesh/assets/refresh.js");
+  });
+
+  it("lists every worker, a silent one as down, with what the others report", async () => {
+    const state = (await (await gatewayWith().app.request("/mesh/state.json", { headers: bearer })).json()) as {
+      workers: { name: string; up: boolean; pid: number | null; peers: string[] }[];
+    };
+    expect(state.workers.map((worker) => [worker.name, worker.up])).toEqual([
+      ["gateway", true],
+      ["users", false],
+      ["orders", true],
+      ["reporting", true],
+    ]);
+    expect(state.workers.find((worker) => worker.name === "orders")).toMatchObject({ pid: 42, peers: ["inventory", "payments"] });
+    expect(state.workers[0]!.peers).toContain("orders");
+  });
+
+  it("renders the workers' states, the dead letters and the topology's calls and event flows", async () => {
+    const html = await (await gatewayWith().app.request("/mesh", { headers: bearer })).text();
+    expect(html).toContain('data-worker="users" data-state="down"');
+    expect(html).toContain('data-worker="orders" data-state="up"');
+    expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td>/);
+    expect(html.match(/<line class="call"/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(html.match(/<line class="event"/g)?.length).toBe(1);
+  });
+});
