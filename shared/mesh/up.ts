@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { checkWorkerConfigs, discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
-import { checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
+import { adminKeyFileOf, checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
@@ -171,7 +171,16 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   const rows = workers.map((worker) => `  ${worker.spec.name.padEnd(width)}  ${worker.spec.url.padEnd(24)}  pid ${worker.pid}`);
   const headline = gateway ? `mesh ready: gateway ${gateway.spec.url}` : `mesh ready (no gateway worker yet)`;
   const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
-  output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+  const pages = gateway ? pagesOf(gateway.spec.url, settings) : [];
+  output.say("mesh", [headline, ...rows, `  ${broker}`, ...pages, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+}
+
+/** The gateway's pages: the API's and the dashboard's, which needs the admin key (the operator's, or the generated file). */
+function pagesOf(url: string, settings: MeshSettings): string[] {
+  return [
+    `  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    `  dashboard  ${url}/mesh?key=<admin API key>   (ADMIN_API_KEY, or the key in ${adminKeyFileOf(settings.dataDir)}; opens a cookie session)`,
+  ];
 }
 
 /** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, peers. */

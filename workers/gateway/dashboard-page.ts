@@ -57,7 +57,7 @@ export function topologySvg(workers: WorkerView[]): string {
     const state = worker.up ? "up" : "down";
     return `<g class="node ${state}"><circle cx="${x}" cy="${y}" r="34"/><text x="${x}" y="${y + 4}" text-anchor="middle">${escapeHtml(worker.name)}</text></g>`;
   });
-  const arrow = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="44" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`;
+  const arrow = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="66" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`;
   return `<svg viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="topology">${arrow}${calls.join("")}${flows.join("")}${nodes.join("")}</svg>`;
 }
 
