@@ -56,8 +56,8 @@ describe("the gateway's pages in Chromium", () => {
     const requested: string[] = [];
     page.on("request", (request) => void requested.push(request.url()));
     await page.goto(`${mesh.url("gateway")}/docs`);
-    const document = (await (await fetch(`${mesh.url("gateway")}/openapi.json`)).json()) as { paths: Record<string, object> };
-    const operations = Object.values(document.paths).reduce((count, byMethod) => count + Object.keys(byMethod).length, 0);
+    const openApi = (await (await fetch(`${mesh.url("gateway")}/openapi.json`)).json()) as { paths: Record<string, object> };
+    const operations = Object.values(openApi.paths).reduce((count, byMethod) => count + Object.keys(byMethod).length, 0);
     await page.waitForFunction((count) => document.querySelectorAll(".opblock").length === count, operations, { timeout: 30_000 });
     expect(await page.locator(".opblock-summary-path").allTextContents()).toContain("/api/orders");
     const away = requested.filter((url) => !/^(data:|blob:|http:\/\/127\.0\.0\.1:\d+\/)/.test(url));
@@ -75,13 +75,21 @@ describe("the gateway's pages in Chromium", () => {
     const page = await browser.newPage();
     await page.goto(`${mesh.url("gateway")}/mesh?key=${testAdminKey}`);
     expect(page.url()).toBe(`${mesh.url("gateway")}/mesh`);
-    expect(Object.values(await states(page)).every((state) => state === "up"), JSON.stringify(await states(page))).toBe(true);
+    expect(
+      Object.values(await states(page)).every((state) => state === "up"),
+      JSON.stringify(await states(page)),
+    ).toBe(true);
 
     await mesh.stop("payments", "SIGKILL");
     // The page refreshes itself: wait for it, not for a fixed time.
     await page.waitForSelector('tr[data-worker="payments"][data-state="down"]', { timeout: 30_000 });
     const after = await states(page);
-    expect(Object.entries(after).filter(([worker]) => worker !== "payments").every(([, state]) => state === "up"), JSON.stringify(after)).toBe(true);
+    expect(
+      Object.entries(after)
+        .filter(([worker]) => worker !== "payments")
+        .every(([, state]) => state === "up"),
+      JSON.stringify(after),
+    ).toBe(true);
 
     await publishPoison();
     await page.waitForSelector('#consumers tr.dead td:nth-child(2):text("reporting-orders")', { timeout: 30_000 });

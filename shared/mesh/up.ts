@@ -84,7 +84,9 @@ export async function run(_args: string[]): Promise<number> {
   }
   // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
   checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
-  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
+  // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
+  const prettyLogs = Boolean(process.stdout.isTTY) && settings.logFormat !== "json";
+  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)], { prettyLogs });
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
   // Keys before anything starts: workers only ever get the paths of the files holding them.
