@@ -29,7 +29,7 @@ export function createMeshOutput(labels: string[], options: { prettyLogs?: boole
     if (!colours.has(label)) colours.set(label, label === "mesh" ? 1 : palette[colours.size % palette.length]!);
     return `\x1b[${colours.get(label)}m${padded} |\x1b[0m `;
   };
-  const shown = (line: string) => (options.prettyLogs ? prettyLogLine(line, colour) : line);
+  const shown = (label: string, line: string) => (options.prettyLogs ? prettyLogLine(line, colour, label) : line);
   const write = (label: string, text: string, toStderr = false) => {
     const lines = text.split("\n").map((line) => prefix(label) + line);
     (toStderr ? process.stderr : process.stdout).write(`${lines.join("\n")}\n`);
@@ -45,10 +45,10 @@ export function createMeshOutput(labels: string[], options: { prettyLogs?: boole
       stream.on("data", (chunk: string) => {
         const lines = (partial + chunk).split("\n");
         partial = lines.pop() ?? "";
-        for (const line of lines) if (line.length > 0 && keep(line)) write(label, shown(line));
+        for (const line of lines) if (line.length > 0 && keep(line)) write(label, shown(label, line));
       });
       stream.on("end", () => {
-        if (partial.length > 0 && keep(partial)) write(label, shown(partial));
+        if (partial.length > 0 && keep(partial)) write(label, shown(label, partial));
         partial = "";
       });
     },

@@ -22,6 +22,12 @@ describe("prettyLogLine", () => {
     expect(prettyLogLine(line, false)).toBe('10:04:05.067 WARN  orders saga step failed corr=c-1 orderId=o1 attempt=2 err={"message":"boom"}');
   });
 
+  it("leaves out the worker when the launcher's prefix already names it", () => {
+    const line = JSON.stringify({ level: "info", time: at, worker: "users", msg: "users ready" });
+    expect(prettyLogLine(line, false, "users")).toBe("10:04:05.067 INFO  users ready");
+    expect(prettyLogLine(line, false, "gateway")).toBe("10:04:05.067 INFO  users users ready");
+  });
+
   it("names pino's numeric levels and colours the level when asked", () => {
     expect(prettyLogLine(JSON.stringify({ level: 50, time: at, msg: "down" }), false)).toBe("10:04:05.067 ERROR down");
     expect(prettyLogLine(JSON.stringify({ level: "info", time: at, msg: "up" }), true)).toContain("\x1b[32mINFO \x1b[0m");

@@ -33,7 +33,8 @@ function clock(time: unknown): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
 
-export function prettyLogLine(line: string, colour: boolean): string {
+/** `label`: the worker the launcher's prefix already names, so the line does not repeat it. */
+export function prettyLogLine(line: string, colour: boolean, label?: string): string {
   const entry = parsed(line);
   if (!entry) return line;
   const level = typeof entry["level"] === "number" ? (levelNames[entry["level"]] ?? String(entry["level"])) : String(entry["level"]);
@@ -42,7 +43,7 @@ export function prettyLogLine(line: string, colour: boolean): string {
   const parts = [
     paint(90, clock(entry["time"])),
     paint(levelColours[level], level.toUpperCase().padEnd(5)),
-    ...(entry["worker"] !== undefined ? [String(entry["worker"])] : []),
+    ...(entry["worker"] !== undefined && entry["worker"] !== label ? [String(entry["worker"])] : []),
     String(entry["msg"]),
     ...(entry["correlationId"] !== undefined ? [paint(36, `corr=${String(entry["correlationId"])}`)] : []),
     ...rest.map(([key, value]) => paint(90, `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)),
