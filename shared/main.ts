@@ -86,10 +86,13 @@ function processFacts() {
   return { pid: process.pid, uptimeS: Math.round(process.uptime()), version: packageJson.version };
 }
 
-/** The peers a worker calls: each `<PEER>_URL` setting holding an HTTP URL (NATS_URL is the bus, not a peer). */
+/** URL settings that name no peer: the bus, and the Jaeger UI the gateway's dashboard links to. */
+const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL"]);
+
+/** The peers a worker calls: each `<PEER>_URL` setting holding an HTTP URL. */
 export function peersOf(config: Record<string, unknown>): string[] {
   return Object.entries(config)
-    .filter(([key, value]) => key.endsWith("_URL") && typeof value === "string" && /^https?:\/\//.test(value))
+    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && typeof value === "string" && /^https?:\/\//.test(value))
     .map(([key]) => key.slice(0, -"_URL".length).toLowerCase().replace(/_/g, "-"));
 }
 

@@ -35,10 +35,23 @@ function consumerRows(workers: WorkerView[]): string {
   return rows.join("") || `<tr><td colspan="7">no consumer reported</td></tr>`;
 }
 
+/** Jaeger's search for the traces carrying a correlation ID. */
+export function jaegerSearchUrl(jaegerUiUrl: string, correlationId: string): string {
+  return `${jaegerUiUrl.replace(/\/$/, "")}/search?tags=${encodeURIComponent(JSON.stringify({ "correlation.id": correlationId }))}`;
+}
+
+function correlationCell(state: MeshState, correlationId: string | null): string {
+  if (!correlationId || !state.jaegerUiUrl) return compact(correlationId);
+  return `<a href="${escapeHtml(jaegerSearchUrl(state.jaegerUiUrl, correlationId))}">${escapeHtml(correlationId)}</a>`;
+}
+
 function sagaRows(state: MeshState): string {
-  if (state.sagasError) return `<tr><td colspan="4">could not read the sagas: ${escapeHtml(state.sagasError)}</td></tr>`;
-  const rows = state.sagas.map((saga) => `<tr>${[saga.orderId, saga.step, saga.attempts, saga.lastError].map((cell) => `<td>${compact(cell)}</td>`).join("")}</tr>`);
-  return rows.join("") || `<tr><td colspan="4">none</td></tr>`;
+  if (state.sagasError) return `<tr><td colspan="5">could not read the sagas: ${escapeHtml(state.sagasError)}</td></tr>`;
+  const rows = state.sagas.map((saga) => {
+    const cells = [...[saga.orderId, saga.step, saga.attempts, saga.lastError].map(compact), correlationCell(state, saga.correlationId)];
+    return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+  });
+  return rows.join("") || `<tr><td colspan="5">none</td></tr>`;
 }
 
 /** Workers on a circle; an arrow per call and per event flow, each drawn from what the workers report. */
@@ -72,7 +85,7 @@ export function panelHtml(state: MeshState): string {
   return `<p class="at">as of ${escapeHtml(state.at)}</p>
 <h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
 <h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "consuming", "last error"])}${consumerRows(state.workers)}</table>
-<h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error"])}${sagaRows(state)}</table>
+<h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (traces)"])}${sagaRows(state)}</table>
 <h2>Topology</h2><p>solid: calls; dashed: event flows (owner → consumer)</p>${topologySvg(state.workers)}`;
 }
 

@@ -31,6 +31,8 @@ export interface SagaNeedingAttention {
   attempts: number;
   lastError: string | null;
   updatedAt: string;
+  /** The order's correlation ID (its traces carry it as `correlation.id`); null when orders could not say. */
+  correlationId: string | null;
 }
 
 export interface MeshState {
@@ -39,6 +41,8 @@ export interface MeshState {
   sagas: SagaNeedingAttention[];
   /** Why the sagas could not be read (orders down), or null. */
   sagasError: string | null;
+  /** Jaeger's UI, for links to a saga's traces; null: no links. */
+  jaegerUiUrl: string | null;
 }
 
 type Health = Record<string, unknown>;
@@ -87,10 +91,22 @@ function gatewayView(deps: GatewayDeps): WorkerView {
   return { ...self, peers: Object.keys(deps.peers) };
 }
 
+/** The saga's order's correlation ID, asked of orders (the saga view does not carry it). */
+async function correlationIdOf(deps: GatewayDeps, orderId: string): Promise<string | null> {
+  try {
+    return (await deps.peers.orders.get.query({ id: orderId })).correlationId ?? null;
+  } catch {
+    return null;
+  }
+}
+
 async function sagasNeedingAttention(deps: GatewayDeps): Promise<Pick<MeshState, "sagas" | "sagasError">> {
   try {
-    const sagas = await deps.peers.orders.sagas.query({ status: "NEEDS_ATTENTION", limit: 50 });
-    return { sagas: sagas.map(({ orderId, step, attempts, lastError, updatedAt }) => ({ orderId, step, attempts, lastError, updatedAt })), sagasError: null };
+    const found = await deps.peers.orders.sagas.query({ status: "NEEDS_ATTENTION", limit: 20 });
+    const sagas = await Promise.all(
+      found.map(async ({ orderId, step, attempts, lastError, updatedAt }) => ({ orderId, step, attempts, lastError, updatedAt, correlationId: await correlationIdOf(deps, orderId) })),
+    );
+    return { sagas, sagasError: null };
   } catch (error) {
     return { sagas: [], sagasError: (error as Error).message };
   }
@@ -98,5 +114,5 @@ async function sagasNeedingAttention(deps: GatewayDeps): Promise<Pick<MeshState,
 
 export async function meshState(deps: GatewayDeps): Promise<MeshState> {
   const [workers, sagas] = await Promise.all([Promise.all(deps.healthTargets.map((target) => probe(deps, target))), sagasNeedingAttention(deps)]);
-  return { at: new Date().toISOString(), workers: [gatewayView(deps), ...workers], ...sagas };
+  return { at: new Date().toISOString(), workers: [gatewayView(deps), ...workers], ...sagas, jaegerUiUrl: deps.jaegerUiUrl ?? null };
 }

@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { createGatewayWorker } from "./worker";
+import { createPeerClient } from "../../shared/peer-client";
+import type { OrdersRouter } from "../orders/router";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
 
 const adminApiKey = "dashboard-admin-key-0123456789";
@@ -20,19 +22,28 @@ const health: Record<string, Record<string, unknown>> = {
   },
 };
 
-function gatewayWith() {
-  const { deps } = createAnsweringPeers(adminApiKey);
+/** orders' answers about its sagas: one needing attention, and its order's correlation ID. */
+const ordersAnswers: Record<string, unknown> = {
+  "/trpc/sagas": [{ orderId: "o-stuck", step: "CAPTURING", attempts: 4, lastError: "payments unavailable", updatedAt: "2026-12-01T10:00:00.000Z" }],
+  "/trpc/get": { id: "o-stuck", correlationId: "corr-stuck" },
+};
+
+function gatewayWith(jaegerUiUrl: string | null = null) {
+  const answering = createAnsweringPeers(adminApiKey);
   const fetch = Object.assign(
     async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       const url = new URL(String(input));
       const name = url.hostname.replace(/\.test$/, "");
       if (url.pathname === "/health/ready") return health[name] ? Response.json(health[name]) : Promise.reject(new Error("connection refused"));
-      return deps.fetch!(String(input), init);
+      if (name === "orders" && ordersAnswers[url.pathname]) return Response.json({ result: { data: ordersAnswers[url.pathname] } });
+      return answering.deps.fetch!(String(input), init);
     },
     { preconnect: globalThis.fetch.preconnect },
   );
+  // orders' client answers through this fetch too (the helper's clients answer everything alike).
+  const orders = createPeerClient<OrdersRouter>({ self: "gateway", peer: "orders", url: "http://orders.test", maxAttempts: 1, fetch }).client;
   const healthTargets = ["users", "orders", "reporting"].map((name) => ({ name, url: `http://${name}.test` }));
-  return createGatewayWorker({ ...deps, fetch, healthTargets });
+  return createGatewayWorker({ ...answering.deps, peers: { ...answering.deps.peers, orders }, fetch, healthTargets, jaegerUiUrl });
 }
 
 const bearer = { authorization: `Bearer ${adminApiKey}` };
@@ -80,5 +91,13 @@ describe("GET /mesh", () => {
     expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td>/);
     expect(html.match(/<line class="call"/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html.match(/<line class="event"/g)?.length).toBe(1);
+  });
+
+  it("lists the sagas needing attention with their order's correlation ID, linked to Jaeger's search when JAEGER_UI_URL is set", async () => {
+    const plain = await (await gatewayWith().app.request("/mesh", { headers: bearer })).text();
+    expect(plain).toContain("<td>o-stuck</td><td>CAPTURING</td><td>4</td><td>payments unavailable</td><td>corr-stuck</td>");
+    const linked = await (await gatewayWith("http://jaeger.test:16686").app.request("/mesh", { headers: bearer })).text();
+    const search = `http://jaeger.test:16686/search?tags=${encodeURIComponent('{"correlation.id":"corr-stuck"}')}`;
+    expect(linked).toContain(`<a href="${search.replace(/&/g, "&#38;")}">corr-stuck</a>`);
   });
 });

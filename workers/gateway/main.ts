@@ -44,6 +44,7 @@ await runWorkerMain({
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
+      jaegerUiUrl: config.JAEGER_UI_URL ?? null,
     });
   },
 });
