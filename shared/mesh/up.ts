@@ -96,6 +96,8 @@ export async function run(_args: string[]): Promise<number> {
   const jaeger = await ensureJaeger(settings.dataDir, process.env, output);
   // Workers inherit the launcher's env: point their OTLP exporters at the Jaeger started here.
   if (jaeger.otlpEndpoint) process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = jaeger.otlpEndpoint;
+  // …and the gateway's /mesh dashboard at its UI, unless told another.
+  if (jaeger.uiUrl && !process.env["JAEGER_UI_URL"]) process.env["JAEGER_UI_URL"] = jaeger.uiUrl;
   const early = stop.current();
   if (early) {
     await jaeger.stop();

@@ -18,6 +18,9 @@ function workerRow(worker: WorkerView): string {
     worker.uptimeS === null ? "–" : `${worker.uptimeS} s`,
     compact(worker.version),
     compact(worker.outbox),
+    Object.entries(worker.breakers)
+      .map(([peer, state]) => `<span class="breaker ${escapeHtml(state)}">${escapeHtml(peer)}: ${escapeHtml(state)}</span>`)
+      .join("<br>") || "–",
     compact(worker.backup),
     compact(worker.error),
   ];
@@ -83,7 +86,7 @@ function angleAt(index: number, count: number, radius: number, size: number): { 
 export function panelHtml(state: MeshState): string {
   const head = (names: string[]) => `<tr>${names.map((name) => `<th>${name}</th>`).join("")}</tr>`;
   return `<p class="at">as of ${escapeHtml(state.at)}</p>
-<h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
+<h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "breakers", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
 <h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "consuming", "last error"])}${consumerRows(state.workers)}</table>
 <h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (traces)"])}${sagaRows(state)}</table>
 <h2>Topology</h2><p>solid: calls; dashed: event flows (owner → consumer)</p>${topologySvg(state.workers)}`;
@@ -91,7 +94,7 @@ export function panelHtml(state: MeshState): string {
 
 const style = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
-.state.up{color:#080}.state.down{color:#c00;font-weight:bold}.state.not-ready{color:#b60}tr.dead td{background:#fee}
+.state.up{color:#080}.state.down{color:#c00;font-weight:bold}.state.not-ready{color:#b60}.breaker.open,.breaker.isolated{color:#c00}.breaker.half-open{color:#b60}tr.dead td{background:#fee}
 svg line.call{stroke:#446}svg line.event{stroke:#888;stroke-dasharray:5 4}svg circle{fill:#dfd;stroke:#080}
 svg .down circle{fill:#fdd;stroke:#c00}svg text{font-size:11px}svg marker path{fill:#446}`;
 

@@ -20,6 +20,8 @@ export interface WorkerView {
   /** The streams it consumes, with the durable on each (from its consumers). */
   consumes: { owner: string; durable: string }[];
   outbox: Record<string, unknown> | null;
+  /** Its circuit breaker per peer, where it reports them (the gateway does). */
+  breakers: Record<string, string>;
   consumers: Record<string, Record<string, unknown>>;
   backup: Record<string, unknown> | null;
   error: string | null;
@@ -63,6 +65,7 @@ export function workerViewOf(name: string, url: string, status: number, body: He
     peers: Array.isArray(body["peers"]) ? body["peers"].map(String) : [],
     consumes: Array.isArray(body["consumes"]) ? (body["consumes"] as WorkerView["consumes"]) : [],
     outbox: objectOr(body["outbox"]),
+    breakers: (objectOr(body["breakers"]) ?? {}) as WorkerView["breakers"],
     consumers: (objectOr(body["consumers"]) ?? {}) as WorkerView["consumers"],
     backup: objectOr(body["backup"]),
     error: null,
@@ -71,7 +74,7 @@ export function workerViewOf(name: string, url: string, status: number, body: He
 
 function downView(name: string, url: string, error: string): WorkerView {
   const none = { pid: null, uptimeS: null, version: null, outbox: null, backup: null };
-  return { name, url, up: false, ready: false, ...none, peers: [], consumes: [], consumers: {}, error };
+  return { name, url, up: false, ready: false, ...none, peers: [], consumes: [], breakers: {}, consumers: {}, error };
 }
 
 async function probe(deps: GatewayDeps, target: { name: string; url: string }): Promise<WorkerView> {
@@ -88,7 +91,7 @@ async function probe(deps: GatewayDeps, target: { name: string; url: string }): 
 /** The gateway itself: it is answering, so it is up; its peers are the clients it was given. */
 function gatewayView(deps: GatewayDeps): WorkerView {
   const self = workerViewOf("gateway", "", 200, { ready: true, process: { pid: process.pid, uptimeS: Math.round(process.uptime()), version: packageJson.version } });
-  return { ...self, peers: Object.keys(deps.peers) };
+  return { ...self, peers: Object.keys(deps.peers), breakers: deps.breakers?.() ?? {} };
 }
 
 /** The saga's order's correlation ID, asked of orders (the saga view does not carry it). */

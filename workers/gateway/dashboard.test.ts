@@ -43,7 +43,8 @@ function gatewayWith(jaegerUiUrl: string | null = null) {
   // orders' client answers through this fetch too (the helper's clients answer everything alike).
   const orders = createPeerClient<OrdersRouter>({ self: "gateway", peer: "orders", url: "http://orders.test", maxAttempts: 1, fetch }).client;
   const healthTargets = ["users", "orders", "reporting"].map((name) => ({ name, url: `http://${name}.test` }));
-  return createGatewayWorker({ ...answering.deps, peers: { ...answering.deps.peers, orders }, fetch, healthTargets, jaegerUiUrl });
+  const breakers = () => ({ users: "open", orders: "closed" });
+  return createGatewayWorker({ ...answering.deps, peers: { ...answering.deps.peers, orders }, fetch, healthTargets, jaegerUiUrl, breakers });
 }
 
 const bearer = { authorization: `Bearer ${adminApiKey}` };
@@ -89,6 +90,7 @@ describe("GET /mesh", () => {
     expect(html).toContain('data-worker="users" data-state="down"');
     expect(html).toContain('data-worker="orders" data-state="up"');
     expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td>/);
+    expect(html).toContain('<span class="breaker open">users: open</span>');
     expect(html.match(/<line class="call"/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html.match(/<line class="event"/g)?.length).toBe(1);
   });
