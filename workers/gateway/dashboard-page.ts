@@ -9,6 +9,15 @@ const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (char) =>
 
 const compact = (value: unknown) => (value === null || value === undefined ? "–" : escapeHtml(typeof value === "object" ? JSON.stringify(value) : value));
 
+/** "all closed (6)" when nothing is wrong; otherwise the peers whose breaker is not closed. */
+function breakersCell(breakers: Record<string, string>): string {
+  const entries = Object.entries(breakers);
+  if (entries.length === 0) return "–";
+  const tripped = entries.filter(([, state]) => state !== "closed");
+  if (tripped.length === 0) return `all closed (${entries.length})`;
+  return tripped.map(([peer, state]) => `<span class="breaker ${escapeHtml(state)}">${escapeHtml(peer)}: ${escapeHtml(state)}</span>`).join("<br>");
+}
+
 function workerRow(worker: WorkerView): string {
   const state = worker.up ? (worker.ready ? "up" : "not ready") : "down";
   const cells = [
@@ -18,9 +27,7 @@ function workerRow(worker: WorkerView): string {
     worker.uptimeS === null ? "–" : `${worker.uptimeS} s`,
     compact(worker.version),
     compact(worker.outbox),
-    Object.entries(worker.breakers)
-      .map(([peer, state]) => `<span class="breaker ${escapeHtml(state)}">${escapeHtml(peer)}: ${escapeHtml(state)}</span>`)
-      .join("<br>") || "–",
+    breakersCell(worker.breakers),
     compact(worker.backup),
     compact(worker.error),
   ];
@@ -93,7 +100,7 @@ export function panelHtml(state: MeshState): string {
 }
 
 const style = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}
-td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;white-space:nowrap}td:last-child{white-space:normal;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
 .state.up{color:#080}.state.down{color:#c00;font-weight:bold}.state.not-ready{color:#b60}.breaker.open,.breaker.isolated{color:#c00}.breaker.half-open{color:#b60}tr.dead td{background:#fee}
 svg line.call{stroke:#446}svg line.event{stroke:#888;stroke-dasharray:5 4}svg circle{fill:#dfd;stroke:#080}
 svg .down circle{fill:#fdd;stroke:#c00}svg text{font-size:11px}svg marker path{fill:#446}`;
