@@ -16,13 +16,7 @@ type PathsOf<R, Prefix extends string = ""> = {
 }[keyof R & string];
 export type GatewayProcedurePath = PathsOf<Procedures>;
 
-type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}`
-  ? Head extends keyof R
-    ? ProcedureAt<R[Head], Rest>
-    : never
-  : P extends keyof R
-    ? R[P]
-    : never;
+type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}` ? (Head extends keyof R ? ProcedureAt<R[Head], Rest> : never) : P extends keyof R ? R[P] : never;
 type OutputOf<P extends GatewayProcedurePath> = ProcedureAt<Procedures, P> extends infer Proc extends AnyTRPCProcedure ? inferProcedureOutput<Proc> : never;
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH";

@@ -50,4 +50,3 @@ export interface OrdersContext extends OrdersDeps {
   store: OrdersStore;
   sagas: SagaEngine;
 }
-

@@ -11,7 +11,10 @@ const p = procedures<OrdersContext>();
 const id = z.string().min(1).max(64);
 
 export const ordersRouter = router({
-  place: p.callers("gateway").input(placeOrderInput).mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
+  place: p
+    .callers("gateway")
+    .input(placeOrderInput)
+    .mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
   get: p.internal.input(getOrderInput).query(({ ctx, input }) => getOrder(ctx.deps.store, input.id)),
   byCustomer: p.internal.input(ordersOfCustomerInput).query(({ ctx, input }) => ordersOfCustomer(ctx.deps.store, input.customerId)),
   sagas: p.internal.input(listSagasInput).query(({ ctx, input }) => listSagas(ctx.deps.store, input)),

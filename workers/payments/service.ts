@@ -118,7 +118,9 @@ export function authorizePayment(db: PaymentsDb, input: AuthorizeInput, now: Dat
       enqueueEvent(tx, outbox, paymentDeclined, { ...payment, ...decline }, { aggregateId: input.orderId, now });
       return { declined: decline };
     }
-    tx.insert(payments).values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at }).run();
+    tx.insert(payments)
+      .values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at })
+      .run();
     enqueueEvent(tx, outbox, paymentAuthorized, payment, { aggregateId: input.orderId, now });
     return { authorized: { orderId: input.orderId, status: "AUTHORIZED", amountCents: input.amountCents } };
   }, immediate);
@@ -177,12 +179,7 @@ export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefi
       updatedAt: payments.updatedAt,
     })
     .from(payments)
-    .where(
-      and(
-        filter.orderId ? eq(payments.orderId, filter.orderId) : undefined,
-        filter.customerId ? eq(payments.customerId, filter.customerId) : undefined,
-      ),
-    )
+    .where(and(filter.orderId ? eq(payments.orderId, filter.orderId) : undefined, filter.customerId ? eq(payments.customerId, filter.customerId) : undefined))
     .orderBy(asc(payments.createdAt), asc(payments.orderId))
     .all();
 }
