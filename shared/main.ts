@@ -69,11 +69,27 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
   // backup is reported, not a reason to stop taking traffic, so readiness itself is unchanged.
   if (database) worker.addHealth(() => ({ backup: backupHealthOf(config.DATA_DIR, options.worker) }));
+  // For the gateway's /mesh dashboard: which process answers, and which peers it calls (its `<PEER>_URL` settings).
+  worker.addHealth(() => ({ process: processFacts(), peers: peersOf(config) }));
 
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
   logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
   stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close: () => database?.close(), telemetry });
+}
+
+function processFacts() {
+  return { pid: process.pid, uptimeS: Math.round(process.uptime()), version: packageJson.version };
+}
+
+/** URL settings that name no peer: the bus, and the Jaeger UI the gateway's dashboard links to. */
+const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL"]);
+
+/** The peers a worker calls: each `<PEER>_URL` setting holding an HTTP URL. */
+export function peersOf(config: Record<string, unknown>): string[] {
+  return Object.entries(config)
+    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && typeof value === "string" && /^https?:\/\//.test(value))
+    .map(([key]) => key.slice(0, -"_URL".length).toLowerCase().replace(/_/g, "-"));
 }
 
 /** The parsed config; a bad one ends the process with exit code 1 and every bad variable named. */

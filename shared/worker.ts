@@ -97,6 +97,9 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
   const { loops, parts } = busLoops(description);
   loops.push(...(description.loops ?? []));
   const health: HealthFacts[] = loops.flatMap((loop) => (loop.health ? [() => loop.health!()] : []));
+  // The streams it reads, for the topology of the gateway's /mesh dashboard.
+  const consumes = (description.consumers ?? []).map(({ owner, name: durable }) => ({ owner, durable }));
+  if (consumes.length > 0) health.push(() => ({ consumes }));
   let ready = false;
   const app = createWorkerApp({
     name,

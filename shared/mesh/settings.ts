@@ -23,6 +23,8 @@ const meshEnvSchema = z.object({
   // GATEWAY_HOST=127.0.0.1 keeps it on this machine.
   GATEWAY_HOST: z.string().min(1).default("0.0.0.0"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // `json` keeps the workers' JSON log lines as they are even on a terminal (pretty there otherwise).
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
 });
 
 export interface MeshSettings {
@@ -33,6 +35,8 @@ export interface MeshSettings {
   gatewayHost: string;
   /** How long a worker may take to stop after SIGTERM before the launcher SIGKILLs it. */
   stopTimeoutMs: number;
+  /** LOG_FORMAT: `json` keeps JSON lines on a terminal; unset, pretty on a terminal and JSON elsewhere. */
+  logFormat?: "pretty" | "json";
 }
 
 export function readMeshSettings(env: Record<string, string | undefined>): MeshSettings {
@@ -45,5 +49,6 @@ export function readMeshSettings(env: Record<string, string | undefined>): MeshS
     gatewayHost: parsed.GATEWAY_HOST,
     // Workers use SHUTDOWN_GRACE_MS for in-flight requests; give them a little more to close up.
     stopTimeoutMs: parsed.SHUTDOWN_GRACE_MS + 2_000,
+    ...(parsed.LOG_FORMAT ? { logFormat: parsed.LOG_FORMAT } : {}),
   };
 }

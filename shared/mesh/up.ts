@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { checkWorkerConfigs, discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
-import { checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
+import { adminKeyFileOf, checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
 import { createMeshOutput, type MeshOutput } from "./output";
 import { readMeshSettings, repoRoot, type MeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, removeMeshState, writeMeshState } from "./state";
@@ -82,7 +82,9 @@ export async function run(_args: string[]): Promise<number> {
   }
   // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
   checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
-  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)]);
+  // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
+  const prettyLogs = Boolean(process.stdout.isTTY) && settings.logFormat !== "json";
+  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)], { prettyLogs });
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
   // Keys before anything starts: workers only ever get the paths of the files holding them.
@@ -92,6 +94,8 @@ export async function run(_args: string[]): Promise<number> {
   const jaeger = await ensureJaeger(settings.dataDir, process.env, output);
   // Workers inherit the launcher's env: point their OTLP exporters at the Jaeger started here.
   if (jaeger.otlpEndpoint) process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = jaeger.otlpEndpoint;
+  // …and the gateway's /mesh dashboard at its UI, unless told another.
+  if (jaeger.uiUrl && !process.env["JAEGER_UI_URL"]) process.env["JAEGER_UI_URL"] = jaeger.uiUrl;
   const early = stop.current();
   if (early) {
     await jaeger.stop();
@@ -169,7 +173,16 @@ function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: 
   const rows = workers.map((worker) => `  ${worker.spec.name.padEnd(width)}  ${worker.spec.url.padEnd(24)}  pid ${worker.pid}`);
   const headline = gateway ? `mesh ready: gateway ${gateway.spec.url}` : `mesh ready (no gateway worker yet)`;
   const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
-  output.say("mesh", [headline, ...rows, `  ${broker}`, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+  const pages = gateway ? pagesOf(gateway.spec.url, settings) : [];
+  output.say("mesh", [headline, ...rows, `  ${broker}`, ...pages, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
+}
+
+/** The gateway's pages: the API's and the dashboard's, which needs the admin key (the operator's, or the generated file). */
+function pagesOf(url: string, settings: MeshSettings): string[] {
+  return [
+    `  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
+    `  dashboard  ${url}/mesh?key=<admin API key>   (ADMIN_API_KEY, or the key in ${adminKeyFileOf(settings.dataDir)}; opens a cookie session)`,
+  ];
 }
 
 /** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, peers. */

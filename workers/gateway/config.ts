@@ -63,6 +63,8 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
     ADMIN_API_KEY_FILE: secretFile("ADMIN_API_KEY_FILE").optional(),
     /** Comma-separated browser origins allowed across origins (CORS), e.g. `https://shop.example,http://localhost:5173`; unset: CORS off. */
     CORS_ORIGINS: corsOrigins,
+    /** Jaeger's UI (e.g. http://127.0.0.1:16686): the /mesh dashboard links each saga's correlation ID to its traces there. */
+    JAEGER_UI_URL: z.url().optional(),
   })
   .transform((config) => ({
     ...config,

@@ -29,6 +29,10 @@ export interface GatewayDeps extends WorkerBaseDeps {
   orderPlaceTimeoutMs: number;
   /** Browser origins allowed to call the API across origins (CORS); empty or none: CORS is off. */
   corsOrigins?: readonly string[];
+  /** Each peer's circuit breaker state (closed, open, …), for the /mesh dashboard; none: not shown. */
+  breakers?: () => Record<string, string>;
+  /** Jaeger's UI: the /mesh dashboard links sagas' correlation IDs to its search; none: no links. */
+  jaegerUiUrl?: string | null;
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }

@@ -29,21 +29,31 @@ await runWorkerMain({
       { name: "orders", url: config.ORDERS_URL },
       { name: "reporting", url: config.REPORTING_URL },
     ];
+    const clients = {
+      users: createPeerClient<UsersRouter>(to("users", config.USERS_URL)),
+      catalog: createPeerClient<CatalogRouter>(to("catalog", config.CATALOG_URL)),
+      inventory: createPeerClient<InventoryRouter>(to("inventory", config.INVENTORY_URL)),
+      payments: createPeerClient<PaymentsRouter>(to("payments", config.PAYMENTS_URL)),
+      orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)),
+      reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)),
+    };
     return createGatewayWorker({
       ...base,
       adminApiKey,
       peers: {
-        users: createPeerClient<UsersRouter>(to("users", config.USERS_URL)).client,
-        catalog: createPeerClient<CatalogRouter>(to("catalog", config.CATALOG_URL)).client,
-        inventory: createPeerClient<InventoryRouter>(to("inventory", config.INVENTORY_URL)).client,
-        payments: createPeerClient<PaymentsRouter>(to("payments", config.PAYMENTS_URL)).client,
-        orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)).client,
-        reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)).client,
+        users: clients.users.client,
+        catalog: clients.catalog.client,
+        inventory: clients.inventory.client,
+        payments: clients.payments.client,
+        orders: clients.orders.client,
+        reporting: clients.reporting.client,
       },
+      breakers: () => Object.fromEntries(Object.values(clients).map((client) => [client.peer, client.breakerState()])),
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
+      jaegerUiUrl: config.JAEGER_UI_URL ?? null,
     });
   },
 });

@@ -6,6 +6,7 @@ import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, planOf } from "./rest";
 import { createGatewayWorker } from "./worker";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
+import { restSamples as samples } from "../../test/support/rest-samples";
 
 /**
  * Walks the REST table: every row's procedure exists with the input the row gives it, agrees on
@@ -13,29 +14,6 @@ import { createAnsweringPeers } from "../../test/support/answering-peers";
  */
 const procedures = gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure>;
 const adminApiKey = "rest-table-admin-key-0123456789";
-
-/** A request that each row must answer with its success status (a row without one fails the walk). */
-const samples: Record<string, { path: string; body?: unknown; query?: string }> = {
-  "users.register": { path: "/api/users", body: { email: "a@b.io", name: "Ann" } },
-  "users.get": { path: "/api/users/c1" },
-  "products.create": { path: "/api/products", body: { sku: "SKU-1", name: "Lamp", priceCents: 100 } },
-  "products.search": { path: "/api/products", query: "q=lamp&limit=5" },
-  "products.list": { path: "/api/products", query: "limit=5" },
-  "products.get": { path: "/api/products/p1" },
-  "products.update": { path: "/api/products/p1", body: { name: "Lamp 2" } },
-  "inventory.set": { path: "/api/inventory/p1", body: { onHand: 3 } },
-  "inventory.get": { path: "/api/inventory/p1" },
-  "credit.set": { path: "/api/customers/c1/credit", body: { limitCents: 500 } },
-  "credit.get": { path: "/api/customers/c1/credit" },
-  "orders.byCustomer": { path: "/api/customers/c1/orders" },
-  "customers.summary": { path: "/api/customers/c1/summary" },
-  "orders.place": { path: "/api/orders", body: { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] } },
-  "orders.get": { path: "/api/orders/o1" },
-  "reports.sales": { path: "/api/reports/sales" },
-  "reports.customer": { path: "/api/reports/customers/c1" },
-  "orders.sagas": { path: "/api/admin/sagas", query: "status=DONE" },
-  health: { path: "/health" },
-};
 
 const described = (row: RestRoute) => `${row.method} ${row.path} → ${row.procedure}`;
 

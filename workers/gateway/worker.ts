@@ -3,13 +3,23 @@
  * and the public tRPC router (router.ts) by calling the workers that own the data.
  */
 import { cors } from "hono/cors";
-import { createWorker } from "../../shared/worker";
+import type { Hono } from "hono";
+import { createWorker, type WorkerEnv } from "../../shared/worker";
 import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
+import { registerDocsRoutes } from "./docs";
+import { registerDashboardRoutes } from "./dashboard";
 import type { GatewayDeps } from "./deps";
 
 export function createGatewayWorker(deps: GatewayDeps) {
-  return createWorker({ name: "gateway", router: gatewayRouter, deps, edge: corsPolicy(deps.corsOrigins ?? []), routes: (app) => registerRestRoutes(app, deps) });
+  return createWorker({ name: "gateway", router: gatewayRouter, deps, edge: corsPolicy(deps.corsOrigins ?? []), routes: (app) => registerGatewayRoutes(app, deps) });
+}
+
+/** The REST API, its documentation (/openapi.json, /docs) and the mesh dashboard (/mesh, admin key). */
+function registerGatewayRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
+  registerDocsRoutes(app);
+  registerDashboardRoutes(app, deps);
+  registerRestRoutes(app, deps);
 }
 
 /** Off unless origins are listed: a browser on another origin may then call the API and read the answers. */

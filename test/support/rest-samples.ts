@@ -1,0 +1,22 @@
+/** A valid request for each procedure of the REST table, which its row must answer with its success status (shared by the table and OpenAPI walks). */
+export const restSamples: Record<string, { path: string; body?: unknown; query?: string }> = {
+  "users.register": { path: "/api/users", body: { email: "a@b.io", name: "Ann" } },
+  "users.get": { path: "/api/users/c1" },
+  "products.create": { path: "/api/products", body: { sku: "SKU-1", name: "Lamp", priceCents: 100 } },
+  "products.search": { path: "/api/products", query: "q=lamp&limit=5" },
+  "products.list": { path: "/api/products", query: "limit=5" },
+  "products.get": { path: "/api/products/p1" },
+  "products.update": { path: "/api/products/p1", body: { name: "Lamp 2" } },
+  "inventory.set": { path: "/api/inventory/p1", body: { onHand: 3 } },
+  "inventory.get": { path: "/api/inventory/p1" },
+  "credit.set": { path: "/api/customers/c1/credit", body: { limitCents: 500 } },
+  "credit.get": { path: "/api/customers/c1/credit" },
+  "orders.byCustomer": { path: "/api/customers/c1/orders" },
+  "customers.summary": { path: "/api/customers/c1/summary" },
+  "orders.place": { path: "/api/orders", body: { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] } },
+  "orders.get": { path: "/api/orders/o1" },
+  "reports.sales": { path: "/api/reports/sales" },
+  "reports.customer": { path: "/api/reports/customers/c1" },
+  "orders.sagas": { path: "/api/admin/sagas", query: "status=DONE" },
+  health: { path: "/health" },
+};

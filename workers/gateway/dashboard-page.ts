@@ -1,0 +1,130 @@
+/**
+ * The mesh dashboard's HTML, rendered on the server from the mesh state (dashboard-state.ts): the
+ * workers table, consumers, sagas needing attention and an inline SVG of the topology (calls as
+ * solid arrows, event flows as dashed ones, drawn from what each worker reports of itself).
+ */
+import type { MeshState, WorkerView } from "./dashboard-state";
+
+const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+const compact = (value: unknown) => (value === null || value === undefined ? "–" : escapeHtml(typeof value === "object" ? JSON.stringify(value) : value));
+
+/** "all closed (6)" when nothing is wrong; otherwise the peers whose breaker is not closed. */
+function breakersCell(breakers: Record<string, string>): string {
+  const entries = Object.entries(breakers);
+  if (entries.length === 0) return "–";
+  const tripped = entries.filter(([, state]) => state !== "closed");
+  if (tripped.length === 0) return `all closed (${entries.length})`;
+  return tripped.map(([peer, state]) => `<span class="breaker ${escapeHtml(state)}">${escapeHtml(peer)}: ${escapeHtml(state)}</span>`).join("<br>");
+}
+
+function workerRow(worker: WorkerView): string {
+  const state = worker.up ? (worker.ready ? "up" : "not ready") : "down";
+  const cells = [
+    escapeHtml(worker.name),
+    `<span class="state ${state.replace(" ", "-")}">${state}</span>`,
+    compact(worker.pid),
+    worker.uptimeS === null ? "–" : `${worker.uptimeS} s`,
+    compact(worker.version),
+    compact(worker.outbox),
+    breakersCell(worker.breakers),
+    compact(worker.backup),
+    compact(worker.error),
+  ];
+  return `<tr data-worker="${escapeHtml(worker.name)}" data-state="${state}">${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+}
+
+function consumerRows(workers: WorkerView[]): string {
+  const rows = workers.flatMap((worker) =>
+    Object.entries(worker.consumers).map(([name, stats]) => {
+      const dead = Number(stats["deadLettered"] ?? 0);
+      const cells = [worker.name, name, stats["handled"], stats["failed"], dead, stats["consuming"], stats["lastError"] ?? null].map(compact);
+      return `<tr class="${dead > 0 ? "dead" : ""}">${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+    }),
+  );
+  return rows.join("") || `<tr><td colspan="7">no consumer reported</td></tr>`;
+}
+
+/** Jaeger's search for the traces carrying a correlation ID. */
+export function jaegerSearchUrl(jaegerUiUrl: string, correlationId: string): string {
+  return `${jaegerUiUrl.replace(/\/$/, "")}/search?tags=${encodeURIComponent(JSON.stringify({ "correlation.id": correlationId }))}`;
+}
+
+function correlationCell(state: MeshState, correlationId: string | null): string {
+  if (!correlationId || !state.jaegerUiUrl) return compact(correlationId);
+  return `<a href="${escapeHtml(jaegerSearchUrl(state.jaegerUiUrl, correlationId))}">${escapeHtml(correlationId)}</a>`;
+}
+
+function sagaRows(state: MeshState): string {
+  if (state.sagasError) return `<tr><td colspan="5">could not read the sagas: ${escapeHtml(state.sagasError)}</td></tr>`;
+  const rows = state.sagas.map((saga) => {
+    const cells = [...[saga.orderId, saga.step, saga.attempts, saga.lastError].map(compact), correlationCell(state, saga.correlationId)];
+    return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+  });
+  return rows.join("") || `<tr><td colspan="5">none</td></tr>`;
+}
+
+/** Workers on a circle; an arrow per call and per event flow, each drawn from what the workers report. */
+export function topologySvg(workers: WorkerView[]): string {
+  const size = 420;
+  const radius = 160;
+  const at = new Map(workers.map((worker, index) => [worker.name, angleAt(index, workers.length, radius, size)]));
+  const line = (from: string, to: string, kind: string) => {
+    const [a, b] = [at.get(from), at.get(to)];
+    return a && b ? `<line class="${kind}" x1="${a.x}" y1="${a.y}" x2="${b.x}" y2="${b.y}" marker-end="url(#arrow)"/>` : "";
+  };
+  const calls = workers.flatMap((worker) => worker.peers.map((peer) => line(worker.name, peer, "call")));
+  const flows = workers.flatMap((worker) => worker.consumes.map((stream) => line(stream.owner, worker.name, "event")));
+  const nodes = workers.map((worker) => {
+    const { x, y } = at.get(worker.name)!;
+    const state = worker.up ? "up" : "down";
+    return `<g class="node ${state}"><circle cx="${x}" cy="${y}" r="34"/><text x="${x}" y="${y + 4}" text-anchor="middle">${escapeHtml(worker.name)}</text></g>`;
+  });
+  const arrow = `<defs><marker id="arrow" viewBox="0 0 10 10" refX="66" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z"/></marker></defs>`;
+  return `<svg viewBox="0 0 ${size} ${size}" width="${size}" height="${size}" role="img" aria-label="topology">${arrow}${calls.join("")}${flows.join("")}${nodes.join("")}</svg>`;
+}
+
+function angleAt(index: number, count: number, radius: number, size: number): { x: number; y: number } {
+  const angle = (2 * Math.PI * index) / Math.max(count, 1) - Math.PI / 2;
+  return { x: Math.round(size / 2 + radius * Math.cos(angle)), y: Math.round(size / 2 + radius * Math.sin(angle)) };
+}
+
+/** The part of the page the script replaces on each refresh. */
+export function panelHtml(state: MeshState): string {
+  const head = (names: string[]) => `<tr>${names.map((name) => `<th>${name}</th>`).join("")}</tr>`;
+  return `<p class="at">as of ${escapeHtml(state.at)}</p>
+<h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "breakers", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
+<h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "consuming", "last error"])}${consumerRows(state.workers)}</table>
+<h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (traces)"])}${sagaRows(state)}</table>
+<h2>Topology</h2><p>solid: calls; dashed: event flows (owner → consumer)</p>${topologySvg(state.workers)}`;
+}
+
+const style = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;white-space:nowrap}td:last-child{white-space:normal;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
+.state.up{color:#080}.state.down{color:#c00;font-weight:bold}.state.not-ready{color:#b60}.breaker.open,.breaker.isolated{color:#c00}.breaker.half-open{color:#b60}tr.dead td{background:#fee}
+svg line.call{stroke:#446}svg line.event{stroke:#888;stroke-dasharray:5 4}svg circle{fill:#dfd;stroke:#080}
+svg .down circle{fill:#fdd;stroke:#c00}svg text{font-size:11px}svg marker path{fill:#446}`;
+
+export function pageHtml(state: MeshState, refreshMs: number): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>bunmesh dashboard</title><style>${style}</style></head>
+<body><h1>bunmesh</h1><div id="panel" data-refresh-ms="${refreshMs}">${panelHtml(state)}</div>
+<script src="/mesh/assets/refresh.js"></script></body></html>
+`;
+}
+
+/** Replaces the panel every few seconds; a failed refresh leaves the last one and says so. */
+export const refreshScript = `const panel = document.getElementById("panel");
+const every = Number(panel.dataset.refreshMs) || 3000;
+async function refresh() {
+  try {
+    const answer = await fetch("/mesh/panel", { credentials: "same-origin" });
+    if (!answer.ok) throw new Error("HTTP " + answer.status);
+    panel.innerHTML = await answer.text();
+  } catch (error) {
+    panel.querySelector(".at").textContent = "refresh failed: " + error.message;
+  }
+  setTimeout(refresh, every);
+}
+setTimeout(refresh, every);
+`;

@@ -1,0 +1,166 @@
+/**
+ * The OpenAPI 3.1 document of the public REST API, generated from the table the gateway serves
+ * (rest-routes.ts) and the procedures' own zod input schemas (through rest.ts's plan of each row),
+ * so the document cannot drift from what is served: a new row is documented by being added.
+ * Answers are the procedures' TypeScript outputs, not zod, so success bodies are generic objects;
+ * the error shape and the statuses are exact.
+ */
+import { z } from "zod";
+import { domainErrorCodes } from "../../shared/errors";
+import { correlationHeader } from "../../shared/request-scope";
+import { restRoutes, type RestRoute } from "./rest-routes";
+import { endpointsOf, inputSchemaOf, planOf } from "./rest";
+
+type JsonSchema = Record<string, unknown>;
+type Parameter = { name: string; in: "path" | "query" | "header"; required: boolean; schema: JsonSchema; description?: string };
+
+/** A zod schema as the JSON Schema of what a client sends (defaults optional), without its `$schema` line. */
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  return rest;
+}
+
+/** `/api/users/:id` → `/api/users/{id}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, "{$1}");
+}
+
+const errorRef = { $ref: "#/components/schemas/Error" };
+const correlationRef = { $ref: "#/components/parameters/CorrelationId" };
+const responseHeaders = { [correlationHeader]: { $ref: "#/components/headers/CorrelationId" } };
+
+/** Why each error status may answer a route; which of them a route lists is `errorStatusesOf`. */
+const errorReasons: Record<number, string> = {
+  400: "Bad input: a path parameter, header, query or body field is invalid (details.fields names each)",
+  401: "The admin API key is missing or wrong (Authorization: Bearer <ADMIN_API_KEY>)",
+  404: "No such resource",
+  409: "Conflict: the request contradicts the current state (e.g. out of stock, payment declined, idempotency key reused)",
+  413: "The request body is larger than the gateway's BODY_LIMIT_BYTES",
+  415: "The request has a body that is not JSON (send content-type: application/json)",
+  503: "A worker needed for the answer is unavailable (named in the message)",
+};
+
+/** The error statuses a row may answer: what its input, key, path and method make possible. */
+export function errorStatusesOf(row: RestRoute): number[] {
+  const plan = planOf(row);
+  const takesInput = plan.params.length > 0 || plan.key !== null || plan.body !== null || plan.query;
+  const statuses = [takesInput ? 400 : 0, row.admin ? 401 : 0, plan.params.length > 0 ? 404 : 0];
+  if (row.method !== "GET") statuses.push(409, 413, 415);
+  // Every route but the composed health answer needs some worker behind it.
+  if (row.procedure !== "health") statuses.push(503);
+  return statuses.filter((status) => status !== 0);
+}
+
+/** The fields of the row's input that the query string carries (its path parameters excluded). */
+function queryParameters(row: RestRoute): Parameter[] {
+  const schema = inputSchemaOf(row.procedure);
+  if (row.from !== "query" || !schema) return [];
+  const taken = new Set(planOf(row).params.map((param) => param.field));
+  const object = jsonSchemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties ?? {})
+    .filter(([name]) => !taken.has(name))
+    .map(([name, fieldSchema]) => ({ name, in: "query", required: (object.required ?? []).includes(name), schema: fieldSchema }));
+}
+
+/** Rows sharing a method and path (told apart by `when`): a parameter is required only if every row needs it. */
+function mergedQuery(rows: RestRoute[]): Parameter[] {
+  const byName = new Map<string, Parameter[]>();
+  for (const parameter of rows.flatMap(queryParameters)) byName.set(parameter.name, [...(byName.get(parameter.name) ?? []), parameter]);
+  return [...byName.values()].map((found) => {
+    const schemas = [...new Set(found.map((parameter) => JSON.stringify(parameter.schema)))].map((text) => JSON.parse(text) as JsonSchema);
+    const everywhere = found.length === rows.length && found.every((parameter) => parameter.required);
+    return { ...found[0]!, required: everywhere, schema: schemas.length === 1 ? schemas[0]! : { anyOf: schemas } };
+  });
+}
+
+function parametersOf(rows: RestRoute[]): unknown[] {
+  const [row] = rows as [RestRoute];
+  const plan = planOf(row);
+  const path: Parameter[] = plan.params.map(({ name, schema }) => ({ name, in: "path", required: true, schema: jsonSchemaOf(schema) }));
+  const key: Parameter[] = plan.key
+    ? [{ name: "Idempotency-Key", in: "header", required: !plan.key.safeParse(undefined).success, schema: jsonSchemaOf(plan.key), description: idempotencyText }]
+    : [];
+  return [...path, ...key, ...mergedQuery(rows), correlationRef];
+}
+
+const idempotencyText = "Makes a retry safe: the same key with the same body answers the first call's result again instead of acting twice; with another body it is a 409.";
+
+function successResponses(rows: RestRoute[]): Record<string, unknown> {
+  const statuses = [...new Set(rows.flatMap((row) => [row.status, ...(row.alsoAnswers ?? [])]))];
+  const body = { content: { "application/json": { schema: { type: "object", description: "The procedure's result" } } } };
+  return Object.fromEntries(statuses.map((status) => [String(status), { description: successText(status), headers: responseHeaders, ...body }]));
+}
+
+function successText(status: number): string {
+  if (status === 201) return "Created (or, for an order, its saga has ended: CONFIRMED or REJECTED)";
+  if (status === 202) return "Accepted: the order is still PENDING (poll its Location)";
+  return "OK";
+}
+
+function errorResponses(rows: RestRoute[]): Record<string, unknown> {
+  const statuses = [...new Set(rows.flatMap(errorStatusesOf))].sort();
+  const answer = (status: number) => ({ description: errorReasons[status], headers: responseHeaders, content: { "application/json": { schema: errorRef } } });
+  return Object.fromEntries(statuses.map((status) => [String(status), answer(status)]));
+}
+
+/** One operation per method and path; rows sharing one (search or list) are described together. */
+function operationOf(rows: RestRoute[]): Record<string, unknown> {
+  const [row] = rows as [RestRoute];
+  const body = planOf(row).body;
+  return {
+    operationId: rows.map((each) => each.procedure).join("|"),
+    tags: [row.path.split("/")[2] ?? "health"],
+    summary: rows.map((each) => each.procedure).join(" / "),
+    ...(rows.length > 1 ? { description: "Rows told apart by the query string: with `q` a full-text search, without it the catalog page by page." } : {}),
+    parameters: parametersOf(rows),
+    ...(body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchemaOf(body) } } } } : {}),
+    responses: { ...successResponses(rows), ...errorResponses(rows) },
+    ...(row.admin ? { security: [{ adminKey: [] }] } : {}),
+  };
+}
+
+const components = {
+  schemas: {
+    Error: {
+      type: "object",
+      required: ["error"],
+      properties: {
+        error: {
+          type: "object",
+          required: ["code", "message"],
+          properties: {
+            code: { type: "string", enum: Object.keys(domainErrorCodes) },
+            message: { type: "string" },
+            details: { type: "object", description: "e.g. `fields`: [{ path, message }] for bad input" },
+          },
+        },
+      },
+    },
+  },
+  parameters: {
+    CorrelationId: {
+      name: correlationHeader,
+      in: "header",
+      required: false,
+      schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+      description: "Ties the request's logs, traces and events together; made when absent or malformed, echoed on every answer.",
+    },
+  },
+  headers: { CorrelationId: { description: "The request's correlation ID", schema: { type: "string" } } },
+  securitySchemes: { adminKey: { type: "http", scheme: "bearer", description: "The admin API key (ADMIN_API_KEY; the launcher writes it to a file)" } },
+};
+
+/** The whole document. Built on request: cheap, and nothing kept between calls. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const rows of endpointsOf(restRoutes)) {
+    const path = openApiPath(rows[0]!.path);
+    paths[path] = { ...paths[path], [rows[0]!.method.toLowerCase()]: operationOf(rows) };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "bunmesh public API", version, description: "The gateway's REST API. Errors answer `{ error: { code, message, details? } }`." },
+    paths,
+    components,
+  };
+}
