@@ -14,6 +14,7 @@ import {
   reservationReleased,
   reservationReserved,
   stockAdjusted,
+  stockReturned,
   type StockLevel,
 } from "../inventory/events";
 import { products } from "./schema";
@@ -38,7 +39,7 @@ function applyLevels(tx: WorkerTx<typeof schema>, levels: StockLevel[]): void {
 }
 
 export const stockHandlers: Record<string, EventHandler<any>> = Object.fromEntries(
-  [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted].map((definition) => [
+  [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted, stockReturned].map((definition) => [
     definition.subject,
     handleEvent(definition, (tx, event) => applyLevels(tx, event.data.levels)),
   ]),
