@@ -125,6 +125,6 @@ export function recordReaction(tx: OrdersTx, orderId: string, reaction: Reaction
   const order = tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
   tx.update(cancellations).set({ cancelledAt: now.getTime() }).where(eq(cancellations.orderId, orderId)).run();
   tx.update(orders).set({ status: "CANCELLED", updatedAt: now.toISOString() }).where(eq(orders.id, orderId)).run();
-  const data = { orderId, customerId: order.customerId, totalCents: order.totalCents, refundedCents: next.refundedCents ?? 0, cancelledAt: now.toISOString() };
+  const data = { orderId, customerId: order.customerId, totalCents: order.totalCents, refundedCents: next.refundedCents ?? 0, refundedAt: iso(next.refundedAt)!, cancelledAt: now.toISOString() };
   enqueueEvent(tx, outbox, orderCancelled, data, { aggregateId: orderId, now });
 }

@@ -60,7 +60,15 @@ export const cancellationRequested = defineEvent(
 /** Both reactions arrived: the units are back in stock and the capture refunded. */
 export const orderCancelled = defineEvent(
   "orders.order.cancelled",
-  z.object({ orderId: z.string(), customerId: z.string(), totalCents: z.number().int(), refundedCents: z.number().int(), cancelledAt: z.iso.datetime() }),
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    totalCents: z.number().int(),
+    refundedCents: z.number().int(),
+    /** When payments refunded: reporting nets the refund on this day. */
+    refundedAt: z.iso.datetime(),
+    cancelledAt: z.iso.datetime(),
+  }),
 );
 
 export const ordersEvents = [orderPlaced, orderConfirmed, orderRejected, cancellationRequested, orderCancelled] as const;
