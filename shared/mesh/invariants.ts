@@ -8,14 +8,19 @@
  *
  * @example const result = findViolations({ inventory, payments, orders, reporting });
  */
+import { checkCancellations, everConfirmed, refundedOfCancelled } from "./invariants-cancel";
 
 export interface InventoryAudit {
   stock: { productId: string; onHand: number; reserved: number }[];
   reservations: { orderId: string; status: string; lines: { productId: string; quantity: number }[] }[];
+  /** Cancelled orders whose units went back on hand (absent from an inventory before cancellations). */
+  returns?: { orderId: string }[];
 }
 
 export interface PaymentsAudit {
   payments: { orderId: string; customerId: string; amountCents: number; status: string }[];
+  /** Refunds of cancelled orders (absent from a payments before cancellations). */
+  refunds?: { orderId: string; customerId: string; amountCents: number }[];
 }
 
 export interface AuditedOrder {
@@ -31,12 +36,14 @@ export interface OrdersAudit {
   now: string;
   orders: AuditedOrder[];
   unfinishedSagas: { orderId: string; state: string; step: string | null; deadlineAt: string; lastError: string | null }[];
+  /** Every cancellation; `stuckReason` set when still open past orders' CANCEL_STUCK_AFTER_MS. */
+  cancellations?: { orderId: string; requestedAt: string; stuckReason: string | null }[];
 }
 
 export interface ReportingAudit {
   totals: { orders: number; units: number; revenueCents: number };
   products: { productId: string; units: number; revenueCents: number }[];
-  customers: { customerId: string; orders: number; spentCents: number }[];
+  customers: { customerId: string; orders: number; spentCents: number; cancelledOrders?: number; refundedCents?: number }[];
 }
 
 export interface MeshAudit {
@@ -125,7 +132,7 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
     if (order.status !== "PENDING" && held.length > 0) {
       out.push({ ...at, worker: "inventory", rule: "reservation.left_by_finished_order", expected: "no RESERVED reservation", found: "RESERVED", message: `order ${order.id} is ${order.status} but inventory still holds its stock` });
     }
-    if (order.status === "CONFIRMED") {
+    if (everConfirmed.has(order.status)) {
       // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
       // payments takes no 0-cent authorization, so the saga skips both steps and none is expected.
       const expectedCaptures = order.totalCents === 0 ? 0 : 1;
@@ -133,7 +140,7 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
       if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
         const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
         const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
-        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected, found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is CONFIRMED with ${captured.length} captured payments` });
+        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected, found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is ${order.status} with ${captured.length} captured payments` });
       }
       for (const payment of captured) {
         if (payment.amountCents !== order.totalCents) {
@@ -142,7 +149,7 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
       }
       if (committed.length !== 1) {
         const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
-        out.push({ ...at, worker: "inventory", rule: "order.stock_not_committed", expected: "a COMMITTED reservation", found: statuses, message: `order ${order.id} is CONFIRMED but its stock is not committed (${statuses})` });
+        out.push({ ...at, worker: "inventory", rule: "order.stock_not_committed", expected: "a COMMITTED reservation", found: statuses, message: `order ${order.id} is ${order.status} but its stock is not committed (${statuses})` });
       } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
         out.push({ ...at, worker: "inventory", rule: "order.committed_lines", expected: quantitiesOf(order.lines), found: quantitiesOf(committed[0]!.lines), message: `order ${order.id}'s committed stock differs from its lines` });
       }
@@ -189,20 +196,27 @@ function checkSagas(audit: OrdersAudit, out: Violation[]): void {
   }
 }
 
-function checkReporting(orders: AuditedOrder[], reporting: ReportingAudit, out: Violation[]): void {
-  const confirmed = orders.filter((order) => order.status === "CONFIRMED");
+/** Reporting counts every order once confirmed (a later cancellation does not unsell it) and nets the refunds of CANCELLED ones. */
+function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, reporting: ReportingAudit, out: Violation[]): void {
+  const confirmed = orders.filter((order) => everConfirmed.has(order.status));
   const truth: Totals = { orders: confirmed.length, units: 0, revenueCents: 0 };
   const products = new Map<string, { units: number; revenueCents: number }>();
-  const customers = new Map<string, { orders: number; spentCents: number }>();
+  const customers = new Map<string, { orders: number; spentCents: number; cancelledOrders: number; refundedCents: number }>();
   for (const order of confirmed) {
-    truth.revenueCents += order.totalCents;
+    truth.revenueCents += order.totalCents - (refunded.get(order.id) ?? 0);
     for (const line of order.lines) {
       truth.units += line.quantity;
       const product = products.get(line.productId) ?? { units: 0, revenueCents: 0 };
       products.set(line.productId, { units: product.units + line.quantity, revenueCents: product.revenueCents + line.unitPriceCents * line.quantity });
     }
-    const customer = customers.get(order.customerId) ?? { orders: 0, spentCents: 0 };
-    customers.set(order.customerId, { orders: customer.orders + 1, spentCents: customer.spentCents + order.totalCents });
+    const customer = customers.get(order.customerId) ?? { orders: 0, spentCents: 0, cancelledOrders: 0, refundedCents: 0 };
+    const refund = refunded.get(order.id);
+    customers.set(order.customerId, {
+      orders: customer.orders + 1,
+      spentCents: customer.spentCents + order.totalCents,
+      cancelledOrders: customer.cancelledOrders + (refund === undefined ? 0 : 1),
+      refundedCents: customer.refundedCents + (refund ?? 0),
+    });
   }
 
   for (const key of ["orders", "units", "revenueCents"] as const) {
@@ -220,10 +234,12 @@ function checkReporting(orders: AuditedOrder[], reporting: ReportingAudit, out: 
   }
   const reportedCustomers = new Map(reporting.customers.map((row) => [row.customerId, row]));
   for (const customerId of new Set([...customers.keys(), ...reportedCustomers.keys()])) {
-    const want = customers.get(customerId) ?? { orders: 0, spentCents: 0 };
-    const got = reportedCustomers.get(customerId) ?? { orders: 0, spentCents: 0 };
-    if (want.orders !== got.orders || want.spentCents !== got.spentCents) {
-      out.push({ worker: "reporting", customerId, rule: "reporting.customer", expected: `${want.orders} orders, ${want.spentCents} cents`, found: `${got.orders} orders, ${got.spentCents} cents`, message: `reporting's figures for customer ${customerId} differ from orders'` });
+    const want = customers.get(customerId) ?? { orders: 0, spentCents: 0, cancelledOrders: 0, refundedCents: 0 };
+    const got: Omit<ReportingAudit["customers"][number], "customerId"> = reportedCustomers.get(customerId) ?? { orders: 0, spentCents: 0 };
+    // A reporting from before cancellations has no such columns: only what it has is compared.
+    const cancellationsDiffer = got.cancelledOrders !== undefined && (got.cancelledOrders !== want.cancelledOrders || got.refundedCents !== want.refundedCents);
+    if (want.orders !== got.orders || want.spentCents !== got.spentCents || cancellationsDiffer) {
+      out.push({ worker: "reporting", customerId, rule: "reporting.customer", expected: `${want.orders} orders, ${want.spentCents} cents, ${want.cancelledOrders} cancelled`, found: `${got.orders} orders, ${got.spentCents} cents, ${got.cancelledOrders ?? "?"} cancelled`, message: `reporting's figures for customer ${customerId} differ from orders'` });
     }
   }
 }
@@ -233,7 +249,8 @@ export function findViolations(audit: MeshAudit): CheckResult {
   checkStock(audit.inventory, violations);
   checkOrders(audit, violations);
   checkSagas(audit.orders, violations);
-  if (audit.reporting) checkReporting(audit.orders.orders, audit.reporting, violations);
+  checkCancellations(audit, violations);
+  if (audit.reporting) checkReporting(audit.orders.orders, refundedOfCancelled(audit), audit.reporting, violations);
   const count = (status: string) => audit.orders.orders.filter((order) => order.status === status).length;
   return {
     ok: violations.length === 0,
@@ -242,10 +259,13 @@ export function findViolations(audit: MeshAudit): CheckResult {
       confirmed: count("CONFIRMED"),
       rejected: count("REJECTED"),
       pending: count("PENDING"),
+      cancelling: count("CANCELLING"),
+      cancelled: count("CANCELLED"),
       unfinishedSagas: audit.orders.unfinishedSagas.length,
       stockRows: audit.inventory.stock.length,
       reservations: audit.inventory.reservations.length,
       payments: audit.payments.payments.length,
+      refunds: audit.payments.refunds?.length ?? 0,
       ...(audit.reporting ? { reportedProducts: audit.reporting.products.length, reportedCustomers: audit.reporting.customers.length } : {}),
     },
     skipped: audit.reporting ? [] : ["reporting (not in the mesh): read models not compared"],

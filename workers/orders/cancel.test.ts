@@ -90,3 +90,14 @@ describe("orders cancels a confirmed order by choreography (in-process)", () => 
     expect(await get("o4")).toMatchObject({ status: "CANCELLED", cancellation: { stuckReason: null } });
   });
 });
+
+describe("stuck cancellations in orders' readiness (what `mesh status` lists)", () => {
+  it("lists a cancellation open past the setting with its reason, and not before", async () => {
+    order("o5", "CONFIRMED");
+    await t.mutate("cancel", { id: "o5" });
+    const ready = async () => (await (await t.worker.app.request("/health/ready")).json()) as { cancelStuck: { orderId: string; reason: string }[] };
+    expect((await ready()).cancelStuck).toEqual([]);
+    clock += 61_000;
+    expect((await ready()).cancelStuck).toEqual([{ orderId: "o5", reason: expect.stringContaining("no inventory.stock.returned nor payments.payment.refunded") }]);
+  });
+});

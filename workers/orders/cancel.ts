@@ -4,7 +4,7 @@
  * payments refunds the capture, each reacting to that event on its own; when both answers are in,
  * orders marks the order CANCELLED (`orders.order.cancelled`). Nobody calls anybody.
  */
-import { eq } from "drizzle-orm";
+import { and, asc, eq, isNull, lt } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import type { WorkerTx } from "../../shared/db";
 import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
@@ -12,7 +12,7 @@ import { enqueueEvent } from "../../shared/events/enqueue";
 import { cancellationRequested, orderCancelled } from "./events";
 import * as schema from "./schema";
 import { cancellations, idempotencyKeys, orders, outbox, type CancellationRow, type OrderRow } from "./schema";
-import { getOrder, type Order, type OrdersStore } from "./store";
+import { auditOrders, getOrder, type AuditedCancellation, type Order, type OrdersStore } from "./store";
 import type { CancelOrderInput } from "./contract";
 
 type OrdersTx = WorkerTx<typeof schema>;
@@ -127,4 +127,26 @@ export function recordReaction(tx: OrdersTx, orderId: string, reaction: Reaction
   tx.update(orders).set({ status: "CANCELLED", updatedAt: now.toISOString() }).where(eq(orders.id, orderId)).run();
   const data = { orderId, customerId: order.customerId, totalCents: order.totalCents, refundedCents: next.refundedCents ?? 0, refundedAt: iso(next.refundedAt)!, cancelledAt: now.toISOString() };
   enqueueEvent(tx, outbox, orderCancelled, data, { aggregateId: orderId, now });
+}
+
+/** orders' audit (for `mesh check`) with every cancellation, stuck ones saying why, judged by orders' clock and setting. */
+export function auditWithCancellations(store: OrdersStore, now: Date, stuckAfterMs = defaultCancelStuckAfterMs) {
+  const cancellationsOf = (tx: OrdersTx): AuditedCancellation[] =>
+    tx
+      .select()
+      .from(cancellations)
+      .orderBy(asc(cancellations.orderId))
+      .all()
+      .map((row) => ({ orderId: row.orderId, requestedAt: iso(row.requestedAt)!, capturedCents: row.capturedCents, refundedCents: row.refundedCents, stuckReason: stuckReason(row, now, stuckAfterMs) }));
+  return auditOrders(store, now, cancellationsOf);
+}
+
+/**
+ * For orders' `/health/ready` (and so `npm run mesh -- status`, beside the sagas needing
+ * attention): the cancellations stuck past the setting, the first few with their reason.
+ */
+export function stuckCancellations(store: OrdersStore, now: Date, stuckAfterMs = defaultCancelStuckAfterMs) {
+  const overdue = and(isNull(cancellations.cancelledAt), lt(cancellations.requestedAt, now.getTime() - stuckAfterMs));
+  const rows = store.db.select().from(cancellations).where(overdue).orderBy(asc(cancellations.requestedAt)).limit(10).all();
+  return { cancelStuck: rows.map((row) => ({ orderId: row.orderId, reason: stuckReason(row, now, stuckAfterMs) })) };
 }

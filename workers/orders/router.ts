@@ -3,9 +3,9 @@ import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
 import { cancelOrderInput, getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "./contract";
-import { cancelOrder, viewOrder } from "./cancel";
+import { auditWithCancellations, cancelOrder, viewOrder } from "./cancel";
 import { placeOrder } from "./service";
-import { auditOrders, getSaga, listSagas, ordersOfCustomer } from "./store";
+import { getSaga, listSagas, ordersOfCustomer } from "./store";
 import type { OrdersContext } from "./deps";
 
 const p = procedures<OrdersContext>();
@@ -20,8 +20,8 @@ export const ordersRouter = router({
   sagas: p.internal.input(listSagasInput).query(({ ctx, input }) => listSagas(ctx.deps.store, input)),
   /** One saga with its step log, for operators looking into a stuck order. */
   saga: p.internal.input(z.strictObject({ orderId: id })).query(({ ctx, input }) => getSaga(ctx.deps.store, input.orderId)),
-  /** Admin: every order with its lines and every unfinished saga, for `npm run mesh -- check`. */
-  audit: p.callers(...operatorCallers).query(({ ctx }) => auditOrders(ctx.deps.store, ctx.deps.now())),
+  /** Admin: every order with its lines, every unfinished saga and every cancellation, for `npm run mesh -- check`. */
+  audit: p.callers(...operatorCallers).query(({ ctx }) => auditWithCancellations(ctx.deps.store, ctx.deps.now(), ctx.deps.cancelStuckAfterMs)),
 });
 
 export type OrdersRouter = typeof ordersRouter;

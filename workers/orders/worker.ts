@@ -3,6 +3,7 @@ import { createWorker } from "../../shared/worker";
 import { ordersRouter } from "./router";
 import { createSagaEngine } from "./saga-runner";
 import { createOrdersStore } from "./store";
+import { stuckCancellations } from "./cancel";
 import { inventoryConsumerName, inventoryHandlers, paymentsConsumerName, paymentsHandlers } from "./consumers";
 import type { OrdersContext, OrdersDeps } from "./deps";
 import { inbox, outbox } from "./schema";
@@ -16,7 +17,7 @@ export function createOrdersWorker(deps: OrdersDeps) {
     { name: paymentsConsumerName, owner: "payments", handlers: paymentsHandlers(deps.now), maxDeliver },
   ];
   // The sweeper is the worker's own loop, so it stops first: running sagas finish while the relay can still publish.
-  return createWorker({
+  const worker = createWorker({
     name: "orders",
     router: ordersRouter,
     deps,
@@ -26,4 +27,6 @@ export function createOrdersWorker(deps: OrdersDeps) {
     loops: [sagas.sweeper],
     context: (): OrdersContext => ({ ...deps, store, sagas }),
   });
+  worker.addHealth(() => stuckCancellations(store, deps.now(), deps.cancelStuckAfterMs));
+  return worker;
 }
