@@ -4,7 +4,7 @@
  * refunded or returned for an order not being cancelled; refunds never exceed captures; no
  * cancellation is stuck past orders' setting. Pure, like the rest of the checker.
  */
-import type { MeshAudit, Violation } from "./invariants";
+import type { MeshAudit, Violation } from "./invariant-types";
 
 /** An order that was confirmed at some point: its capture and committed stock stay (a cancellation adds a refund and a return beside them). */
 export const everConfirmed = new Set(["CONFIRMED", "CANCELLING", "CANCELLED"]);
