@@ -15,9 +15,7 @@ module.exports = {
   forbidden: [
     {
       name: "no-peer-internals",
-      comment:
-        "A worker may import from another worker only its router.ts (as `import type`), its events.ts and its contract.ts; " +
-        "never its schema, DB, service or anything else.",
+      comment: "A worker may import from another worker only its router.ts (as `import type`), its events.ts and its contract.ts; " + "never its schema, DB, service or anything else.",
       severity: "error",
       from: { path: worker, pathNot: testFile },
       to: {

@@ -12,7 +12,11 @@ describe("backupHealthOf", () => {
     expect(backupHealthOf(dir, "payments")).toEqual({ status: "none" });
     recordBackupStatus(dir, "payments", { at: "2026-01-01T00:00:00.000Z", ok: true, file: "/b/p.db", error: null, intervalMs: null });
     expect(backupHealthOf(dir, "payments", Date.parse("2026-01-01T00:00:05.000Z"))).toEqual({
-      status: "ok", at: "2026-01-01T00:00:00.000Z", ageMs: 5000, file: "/b/p.db", error: null,
+      status: "ok",
+      at: "2026-01-01T00:00:00.000Z",
+      ageMs: 5000,
+      file: "/b/p.db",
+      error: null,
     });
     recordBackupStatus(dir, "users", { at: "2026-01-01T00:00:00.000Z", ok: false, file: null, error: "ENOSPC", intervalMs: 60_000 });
     expect(backupHealthOf(dir, "users", Date.parse("2026-01-01T00:00:01.000Z"))).toMatchObject({ status: "failed", error: "ENOSPC" });

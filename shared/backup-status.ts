@@ -18,9 +18,7 @@ export interface BackupStatus {
 }
 
 /** What `/health/ready` shows under `backup`. */
-export type BackupHealth =
-  | { status: "none" }
-  | { status: "ok" | "failed" | "overdue"; at: string; ageMs: number; file: string | null; error: string | null };
+export type BackupHealth = { status: "none" } | { status: "ok" | "failed" | "overdue"; at: string; ageMs: number; file: string | null; error: string | null };
 
 export function backupStatusFile(dataDir: string): string {
   return join(dataDir, "backups", "status.json");

@@ -76,7 +76,7 @@ describe("parseConfig", () => {
     const error = configErrorOf({ PORT: "eighty", LOG_LEVEL: "loud", CATALOG_URL: "ftp://catalog", HOST: "0.0.0.0" });
     expect(error.problems).toHaveLength(3);
     expect(error.problems.map((problem) => problem.split(":")[0]).sort()).toEqual(["CATALOG_URL", "LOG_LEVEL", "PORT"]);
-    expect(error.message).toContain('PORT: ');
+    expect(error.message).toContain("PORT: ");
     expect(error.message).toContain('(got "eighty")');
     expect(error.message).toContain('(got "loud")');
     expect(error.message).toContain('(got "ftp://catalog")');

@@ -60,7 +60,12 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     MESH_TOKEN_SECRET: z.string().min(1).refine(longEnough, `must be at least ${minimumSecretLength} bytes`).optional(),
     MESH_TOKEN_SECRET_FILE: secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength }).optional(),
     /** Largest request body accepted (bytes); larger → 413. */
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(256 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(256 * 1024),
     /** This worker's NATS user (the launcher's nats-server config has one per worker). */
     NATS_USER: z.string().min(1).optional(),
     NATS_PASSWORD: z.string().min(1).optional(),

@@ -20,16 +20,10 @@ import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
-export type WorkerDb<TSchema extends Record<string, unknown> = Record<string, never>> = BaseSQLiteDatabase<
-  "sync",
-  unknown,
-  TSchema
->;
+export type WorkerDb<TSchema extends Record<string, unknown> = Record<string, never>> = BaseSQLiteDatabase<"sync", unknown, TSchema>;
 
 /** The transaction handle passed to `db.transaction((tx) => ...)`. */
-export type WorkerTx<TSchema extends Record<string, unknown> = Record<string, never>> = Parameters<
-  Parameters<WorkerDb<TSchema>["transaction"]>[0]
->[0];
+export type WorkerTx<TSchema extends Record<string, unknown> = Record<string, never>> = Parameters<Parameters<WorkerDb<TSchema>["transaction"]>[0]>[0];
 
 export interface WorkerDatabase<TSchema extends Record<string, unknown>> {
   db: WorkerDb<TSchema>;
@@ -65,17 +59,10 @@ export function databaseFileOf(dataDir: string, worker: string): string {
 
 export const runningUnderBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
-export async function openWorkerDatabase<TSchema extends Record<string, unknown>>(
-  options: OpenWorkerDatabaseOptions<TSchema>,
-): Promise<WorkerDatabase<TSchema>> {
+export async function openWorkerDatabase<TSchema extends Record<string, unknown>>(options: OpenWorkerDatabaseOptions<TSchema>): Promise<WorkerDatabase<TSchema>> {
   const file = databaseFileOf(options.dataDir, options.worker);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-  const pragmas = [
-    "journal_mode = WAL",
-    `synchronous = ${options.synchronous ?? "NORMAL"}`,
-    `busy_timeout = ${options.busyTimeoutMs ?? 5000}`,
-    "foreign_keys = ON",
-  ];
+  const pragmas = ["journal_mode = WAL", `synchronous = ${options.synchronous ?? "NORMAL"}`, `busy_timeout = ${options.busyTimeoutMs ?? 5000}`, "foreign_keys = ON"];
   const migrationsFolder = options.migrationsFolder ?? migrationsFolderOf(options.worker);
   const queries = createQueryTracer();
   const opened = runningUnderBun
@@ -120,13 +107,7 @@ function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSi
   };
 }
 
-async function openWithBun<TSchema extends Record<string, unknown>>(
-  file: string,
-  schema: TSchema,
-  pragmas: string[],
-  migrationsFolder: string,
-  logger: QueryTracer,
-) {
+async function openWithBun<TSchema extends Record<string, unknown>>(file: string, schema: TSchema, pragmas: string[], migrationsFolder: string, logger: QueryTracer) {
   const { Database } = await import("bun:sqlite");
   const { drizzle } = await import("drizzle-orm/bun-sqlite");
   const { migrate } = await import("drizzle-orm/bun-sqlite/migrator");
@@ -147,13 +128,7 @@ async function openWithBun<TSchema extends Record<string, unknown>>(
   };
 }
 
-async function openWithBetterSqlite<TSchema extends Record<string, unknown>>(
-  file: string,
-  schema: TSchema,
-  pragmas: string[],
-  migrationsFolder: string,
-  logger: QueryTracer,
-) {
+async function openWithBetterSqlite<TSchema extends Record<string, unknown>>(file: string, schema: TSchema, pragmas: string[], migrationsFolder: string, logger: QueryTracer) {
   const { default: Database } = await import("better-sqlite3");
   const { drizzle } = await import("drizzle-orm/better-sqlite3");
   const { migrate } = await import("drizzle-orm/better-sqlite3/migrator");

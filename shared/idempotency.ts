@@ -72,11 +72,7 @@ export function resourceOfKey(tx: WorkerTx<any> | WorkerDb<any>, table: Idempote
   const earlier = tx.select().from(table).where(eq(table.key, keyed.key)).get();
   if (!earlier) return undefined;
   if (earlier.requestFingerprint !== keyed.fingerprint) {
-    throw new DomainError(
-      "CONFLICT",
-      `Idempotency-Key ${keyed.key} was already used for a different ${keyed.what}; a new request needs a new key`,
-      { idempotencyKey: keyed.key },
-    );
+    throw new DomainError("CONFLICT", `Idempotency-Key ${keyed.key} was already used for a different ${keyed.what}; a new request needs a new key`, { idempotencyKey: keyed.key });
   }
   return earlier.resourceId;
 }

@@ -27,7 +27,11 @@ describe("service identity tokens", () => {
 
   it("names why a token is refused, never quoting it", async () => {
     const inventory = createServiceIdentity({ self: "inventory", secret });
-    const reasonOf = (token: string | null) => inventory.verify(token).then(() => "accepted", (error: IdentityError) => error.reason);
+    const reasonOf = (token: string | null) =>
+      inventory.verify(token).then(
+        () => "accepted",
+        (error: IdentityError) => error.reason,
+      );
     expect(await reasonOf(null)).toBe("missing");
     expect(await reasonOf("junk")).toBe("malformed");
     expect(await reasonOf(await createServiceIdentity({ self: "orders", secret: `${secret}-other` }).tokenFor("inventory"))).toBe("bad_signature");

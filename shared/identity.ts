@@ -73,8 +73,7 @@ export function createServiceIdentity(options: CreateServiceIdentityOptions): Se
   const tolerance = options.clockToleranceSeconds ?? 5;
   // Imported once: handed raw bytes, jose imports a CryptoKey on every sign and verify.
   let cryptoKey: Promise<CryptoKey> | undefined;
-  const signingKey = () =>
-    (cryptoKey ??= crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]));
+  const signingKey = () => (cryptoKey ??= crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]));
   // Tokens already verified, by their text, until their expiry: a caller reuses one token for most
   // of its life, so the HMAC runs about once per caller and minute instead of once per request.
   // Only successes are kept, bounded (oldest dropped first), so junk tokens cannot grow it.

@@ -20,7 +20,10 @@ describe("log redaction", () => {
     logger.info({ page: { items: [user(), { owner: user() }] } }, "in arrays");
     logger.info({ a: { b: { c: { d: { e: { f: user() } } } } } }, "six levels down");
     logger.child({ customer: user() }).warn({ event: { data: user() } }, "bindings and object");
-    logger.child({ loop: "consumer" }).child({ owner: { profile: user() } }).debug("a grandchild's bindings");
+    logger
+      .child({ loop: "consumer" })
+      .child({ owner: { profile: user() } })
+      .debug("a grandchild's bindings");
 
     expect(lines).toHaveLength(7);
     const output = lines.join("\n");

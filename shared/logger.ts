@@ -55,7 +55,7 @@ export function redactDeep<T>(value: T, depth = 0, seen: WeakSet<object> = new W
     const item = source[key];
     const next = !Array.isArray(value) && redactedKeys.has(key) && item != null ? redactedValue : redactDeep(item, depth + 1, seen);
     if (next === item) continue;
-    copy ??= Array.isArray(value) ? [...value] as unknown as Record<string, unknown> : { ...source };
+    copy ??= Array.isArray(value) ? ([...value] as unknown as Record<string, unknown>) : { ...source };
     copy[key] = next;
   }
   return (copy ?? value) as T;

@@ -45,18 +45,14 @@ export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema
   env?: Record<string, string | undefined>;
 }
 
-export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null>(
-  options: RunWorkerMainOptions<S, TSchema>,
-): Promise<void> {
+export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null>(options: RunWorkerMainOptions<S, TSchema>): Promise<void> {
   const env = options.env ?? process.env;
   const config = configOrExit(options.worker, options.configSchema, env);
   // First, so every span, metric and DB transaction after this point is recorded.
   const telemetry = await startTelemetry({ serviceName: options.worker, serviceVersion: packageJson.version, env });
   const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
   const database =
-    options.schema === null
-      ? null
-      : await openWorkerDatabase({ worker: options.worker, dataDir: config.DATA_DIR, schema: options.schema, synchronous: config.SQLITE_SYNCHRONOUS });
+    options.schema === null ? null : await openWorkerDatabase({ worker: options.worker, dataDir: config.DATA_DIR, schema: options.schema, synchronous: config.SQLITE_SYNCHRONOUS });
   const identity = identityOf(options.worker, config, logger);
   const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
   const natsAuth = natsAuthOf(config);

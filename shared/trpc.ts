@@ -33,10 +33,7 @@ export interface MeshContext {
   admin?: boolean;
 }
 
-export type MeshAuth =
-  | { status: "off" }
-  | { status: "verified"; caller: string }
-  | { status: "rejected"; reason: IdentityFailure; claimedCaller: string | null };
+export type MeshAuth = { status: "off" } | { status: "verified"; caller: string } | { status: "rejected"; reason: IdentityFailure; claimedCaller: string | null };
 
 /** Per-procedure metadata: `callers` lists who may call an internal procedure (absent: any mesh caller). */
 export interface MeshMeta {
@@ -60,26 +57,28 @@ export function describeFieldProblems(problems: FieldProblem[]): string {
   return problems.map((p) => `${p.path}: ${p.message}`).join("; ");
 }
 
-const t = initTRPC.context<MeshContext>().meta<MeshMeta>().create({
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const fields = cause instanceof ZodError ? fieldProblemsOf(cause) : undefined;
-    const domainCode: DomainErrorCode | undefined =
-      cause instanceof DomainError ? cause.code : fields ? "BAD_INPUT" : undefined;
-    return {
-      ...shape,
-      message: fields ? `invalid input: ${describeFieldProblems(fields)}` : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        domainCode: domainCode ?? null,
-        details: cause instanceof DomainError ? (cause.details ?? null) : null,
-        fields: fields ?? null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<MeshContext>()
+  .meta<MeshMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const fields = cause instanceof ZodError ? fieldProblemsOf(cause) : undefined;
+      const domainCode: DomainErrorCode | undefined = cause instanceof DomainError ? cause.code : fields ? "BAD_INPUT" : undefined;
+      return {
+        ...shape,
+        message: fields ? `invalid input: ${describeFieldProblems(fields)}` : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          domainCode: domainCode ?? null,
+          details: cause instanceof DomainError ? (cause.details ?? null) : null,
+          fields: fields ?? null,
+        },
+      };
+    },
+  });
 
 /**
  * The outermost middleware of every procedure: a `trpc.server <path>` span that sees the final

@@ -54,8 +54,7 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerEnv> {
     "*",
     bodyLimit({
       maxSize: maxBytes,
-      onError: (c) =>
-        c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${maxBytes} bytes`, correlationId: c.get("correlationId") } }, 413),
+      onError: (c) => c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `request body is larger than ${maxBytes} bytes`, correlationId: c.get("correlationId") } }, 413),
     }),
   );
   for (const middleware of options.edge ?? []) app.use("*", middleware);

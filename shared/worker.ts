@@ -92,9 +92,7 @@ export interface Worker<TRouter extends AnyRouter = AnyRouter> {
   addHealth(facts: HealthFacts): void;
 }
 
-export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context = Deps>(
-  description: WorkerDescription<TRouter, Deps, Context>,
-): Worker<TRouter> {
+export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context = Deps>(description: WorkerDescription<TRouter, Deps, Context>): Worker<TRouter> {
   const { name, router, deps } = description;
   const { loops, parts } = busLoops(description);
   loops.push(...(description.loops ?? []));

@@ -63,11 +63,15 @@ describe("traced SQLite transactions", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bunmesh-telbusy-"));
     const database = await openWorkerDatabase({ worker: "users", dataDir, schema, busyTimeoutMs: 3000 });
     // Another process takes the write lock and holds it for 300 ms.
-    const holder = spawn(process.execPath, [
-      "-e",
-      `const db = require("better-sqlite3")(${JSON.stringify(database.file)}); db.exec("BEGIN IMMEDIATE"); console.log("locked");
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const db = require("better-sqlite3")(${JSON.stringify(database.file)}); db.exec("BEGIN IMMEDIATE"); console.log("locked");
        setTimeout(() => { db.exec("COMMIT"); db.close(); }, 300);`,
-    ], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
     // The counters are per process and other transactions in this file (migrations, the test
     // above) may have taken a slow BEGIN on a loaded machine, so compare against a baseline:
@@ -81,11 +85,15 @@ describe("traced SQLite transactions", () => {
     database.close();
 
     const impatient = await openWorkerDatabase({ worker: "users", dataDir, schema, busyTimeoutMs: 50 });
-    const holder2 = spawn(process.execPath, [
-      "-e",
-      `const db = require("better-sqlite3")(${JSON.stringify(impatient.file)}); db.exec("BEGIN IMMEDIATE"); console.log("locked");
+    const holder2 = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const db = require("better-sqlite3")(${JSON.stringify(impatient.file)}); db.exec("BEGIN IMMEDIATE"); console.log("locked");
        setTimeout(() => { db.exec("COMMIT"); db.close(); }, 500);`,
-    ], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve) => holder2.stdout!.once("data", () => resolve()));
     const failedBefore = await metric("db_busy_total", { db_namespace: "users", outcome: "failed" });
     expect(() => impatient.db.transaction((tx) => tx.run(sql`update users set name = name`), { behavior: "immediate" })).toThrow(/locked|busy/i);

@@ -23,7 +23,13 @@ beforeAll(async () => {
   receiver = await startOtlpReceiver();
   telemetry = await startTelemetry({ serviceName: "kit-test", serviceVersion: "0.0.0", env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } });
   database = await openWorkerDatabase({ worker: "users", dataDir: mkdtempSync(join(tmpdir(), "bunmesh-telkit-")), schema });
-  worker = createUsersWorker({ db: database.db, logger: createLogger({ worker: "users", level: "silent" }), identity: null, outboxSignal: database.outboxSignal, now: () => new Date() });
+  worker = createUsersWorker({
+    db: database.db,
+    logger: createLogger({ worker: "users", level: "silent" }),
+    identity: null,
+    outboxSignal: database.outboxSignal,
+    now: () => new Date(),
+  });
   await worker.start();
 });
 afterAll(async () => {
@@ -41,9 +47,7 @@ const scrape = async () => {
 describe("a peer call through the kit", () => {
   it("is one trace: caller span → trpc.client → HTTP server → trpc.server → db.transaction, all with the correlation id", async () => {
     const users = createPeerClient<UsersRouter>({ self: "kit-test", peer: "users", url: "http://users.test", fetch: (input, init) => worker.app.request(String(input), init) });
-    await runInRequestScope({ correlationId: "corr-kit" }, () =>
-      withSpan("kit caller", {}, () => users.client.register.mutate({ email: "kit@x.io", name: "Kit" })),
-    );
+    await runInRequestScope({ correlationId: "corr-kit" }, () => withSpan("kit caller", {}, () => users.client.register.mutate({ email: "kit@x.io", name: "Kit" })));
     await telemetry.flush();
     const all = await receiver.waitForSpans((spans) => spans.some((s) => s.name === "kit caller") && spans.some((s) => s.name === "db.transaction insert users"));
     const caller = all.find((s) => s.name === "kit caller")!;

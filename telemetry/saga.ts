@@ -16,10 +16,7 @@ export interface StepResult {
 }
 
 /** Runs one saga step; a result with `ok: false` marks the span ERROR with that error. */
-export function traceSagaStep<R extends StepResult>(
-  step: { step: string; orderId: string; compensation: boolean; attempt?: number },
-  run: () => Promise<R>,
-): Promise<R> {
+export function traceSagaStep<R extends StepResult>(step: { step: string; orderId: string; compensation: boolean; attempt?: number }, run: () => Promise<R>): Promise<R> {
   const name = `${step.compensation ? "saga.compensate" : "saga.step"} ${step.step}`;
   const attributes = { "saga.name": "place_order", "saga.step": step.step, "saga.compensation": step.compensation, "order.id": step.orderId };
   return withSpan(name, attributes, async (span) => {

@@ -38,9 +38,20 @@ describe("withSpan", () => {
   });
 
   it("records a throw and a rejection with status ERROR and passes them on", async () => {
-    expect(() => withSpan("unit throws", {}, () => { throw new Error("boom sync"); })).toThrow("boom sync");
-    await expect(withSpan("unit rejects", {}, async () => { throw new Error("boom async"); })).rejects.toThrow("boom async");
-    for (const [name, message] of [["unit throws", "boom sync"], ["unit rejects", "boom async"]] as const) {
+    expect(() =>
+      withSpan("unit throws", {}, () => {
+        throw new Error("boom sync");
+      }),
+    ).toThrow("boom sync");
+    await expect(
+      withSpan("unit rejects", {}, async () => {
+        throw new Error("boom async");
+      }),
+    ).rejects.toThrow("boom async");
+    for (const [name, message] of [
+      ["unit throws", "boom sync"],
+      ["unit rejects", "boom async"],
+    ] as const) {
       const span = await exported(name);
       expect(span.statusCode).toBe(statusCode.error);
       expect(span.statusMessage).toBe(message);
@@ -104,10 +115,15 @@ describe("log lines", () => {
     const destination = new Writable({ write: (chunk, _enc, done) => void (lines.push(JSON.parse(String(chunk))), done()) });
     const logger = createLogger({ worker: "spans-test", destination });
     const ids = runInRequestScope({ correlationId: "corr-log" }, () =>
-      withSpan("unit logged", {}, (span) => {
-        logger.info("inside");
-        return span.spanContext();
-      }, { kind: SpanKind.INTERNAL }),
+      withSpan(
+        "unit logged",
+        {},
+        (span) => {
+          logger.info("inside");
+          return span.spanContext();
+        },
+        { kind: SpanKind.INTERNAL },
+      ),
     );
     logger.info("outside");
     expect(lines[0]).toMatchObject({ msg: "inside", trace_id: ids.traceId, span_id: ids.spanId, correlationId: "corr-log", worker: "spans-test" });

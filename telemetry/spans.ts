@@ -8,19 +8,7 @@
  *   const headers = injectTraceHeaders();              // producer side
  *   context.with(continueFromHeaders(headers), handle); // consumer side
  */
-import {
-  context,
-  metrics,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Context,
-  type Meter,
-  type Span,
-} from "@opentelemetry/api";
+import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Meter, type Span } from "@opentelemetry/api";
 
 /** The tracer of the mesh. A proxy: spans record once startTelemetry has registered a provider. */
 export const tracer = trace.getTracer("bunmesh");

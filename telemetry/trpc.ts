@@ -14,17 +14,22 @@ interface ProcedureResult {
 
 export function traceProcedure<R extends ProcedureResult>(info: { path: string; type: string }, next: () => Promise<R>): Promise<R> {
   const attributes = { "rpc.system": "trpc", "rpc.method": info.path, "trpc.type": info.type };
-  return withSpan(`trpc.server ${info.path}`, attributes, async (span) => {
-    const result = await next();
-    if (!result.ok && result.error) {
-      const { cause, code } = result.error;
-      const domainCode = (cause as { code?: unknown } | undefined)?.code;
-      span.setAttribute("rpc.response.status_code", code ?? "INTERNAL_SERVER_ERROR");
-      span.setAttribute("error.type", typeof domainCode === "string" ? domainCode : (code ?? "error"));
-      markSpanFailed(span, cause instanceof Error ? cause : result.error);
-    } else {
-      span.setStatus({ code: SpanStatusCode.OK });
-    }
-    return result;
-  }, { kind: SpanKind.INTERNAL });
+  return withSpan(
+    `trpc.server ${info.path}`,
+    attributes,
+    async (span) => {
+      const result = await next();
+      if (!result.ok && result.error) {
+        const { cause, code } = result.error;
+        const domainCode = (cause as { code?: unknown } | undefined)?.code;
+        span.setAttribute("rpc.response.status_code", code ?? "INTERNAL_SERVER_ERROR");
+        span.setAttribute("error.type", typeof domainCode === "string" ? domainCode : (code ?? "error"));
+        markSpanFailed(span, cause instanceof Error ? cause : result.error);
+      } else {
+        span.setStatus({ code: SpanStatusCode.OK });
+      }
+      return result;
+    },
+    { kind: SpanKind.INTERNAL },
+  );
 }

@@ -69,7 +69,10 @@ describe("mesh backup", () => {
   }, 90_000);
 
   it("restores a backup into a worker that starts and serves", async () => {
-    const [newest] = readdirSync(join(mesh.dataDir, "backups", "inventory")).filter((name) => name.endsWith(".db")).sort().reverse();
+    const [newest] = readdirSync(join(mesh.dataDir, "backups", "inventory"))
+      .filter((name) => name.endsWith(".db"))
+      .sort()
+      .reverse();
     const restoreDir = tempDir("restored");
     copyFileSync(join(mesh.dataDir, "backups", "inventory", newest!), join(restoreDir, "inventory.db"));
     const restored = await startWorker("inventory", { DATA_DIR: restoreDir, NATS_URL: "nats://127.0.0.1:1" });
@@ -89,7 +92,9 @@ describe("mesh backup", () => {
 
   it("never prunes the newest verified backups for newer unverified ones", async () => {
     const dir = join(mesh.dataDir, "backups", "payments");
-    const verifiedBefore = readdirSync(dir).filter((name) => name.endsWith(".db")).sort();
+    const verifiedBefore = readdirSync(dir)
+      .filter((name) => name.endsWith(".db"))
+      .sort();
     expect(verifiedBefore).toHaveLength(2);
     // Three newer backups nothing vouches for: one without a manifest, two whose verification failed.
     const planted = ["2999-01-01T00-00-00-000Z.db", "2999-01-02T00-00-00-000Z.db", "2999-01-03T00-00-00-000Z.db"];
@@ -102,7 +107,11 @@ describe("mesh backup", () => {
     const taken = jsonOf(result.output).backups[0].file.split("/").at(-1);
     // Kept: the two newest verified (the newer earlier one and the one just taken), and the unverified
     // ones among the two newest overall. Before, the three planted ones pushed every verified backup out.
-    expect(readdirSync(dir).filter((name) => name.endsWith(".db")).sort()).toEqual([verifiedBefore[1], taken, planted[1], planted[2]]);
+    expect(
+      readdirSync(dir)
+        .filter((name) => name.endsWith(".db"))
+        .sort(),
+    ).toEqual([verifiedBefore[1], taken, planted[1], planted[2]]);
     for (const name of planted) {
       rmSync(join(dir, name), { force: true });
       rmSync(join(dir, name.replace(/\.db$/, ".json")), { force: true });

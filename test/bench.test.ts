@@ -20,7 +20,13 @@ describe("npm run bench -- --quick", () => {
 
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(results.mode).toBe("quick");
-    expect(results.machine).toMatchObject({ cores: expect.any(Number), memoryMb: expect.any(Number), bun: expect.any(String), node: expect.stringMatching(/^v\d+/), date: expect.any(String) });
+    expect(results.machine).toMatchObject({
+      cores: expect.any(Number),
+      memoryMb: expect.any(Number),
+      bun: expect.any(String),
+      node: expect.stringMatching(/^v\d+/),
+      date: expect.any(String),
+    });
     expect(Object.keys(results.benches).sort()).toEqual([...benchNames].sort());
     for (const name of benchNames) {
       const bench = results.benches[name];
@@ -36,7 +42,10 @@ describe("npm run bench -- --quick", () => {
       else expect(Object.keys(bench.ratios).length, name).toBeGreaterThan(0);
       for (const figure of bench.figures) {
         expect(figure.conditions.tool, `${name}: ${figure.label}`).toEqual(expect.any(String));
-        expect(Object.values(figure.values).some((v) => typeof v === "number"), `${name}: ${figure.label}`).toBe(true);
+        expect(
+          Object.values(figure.values).some((v) => typeof v === "number"),
+          `${name}: ${figure.label}`,
+        ).toBe(true);
       }
       // A 1-second run may see no order finish: then the aim has no value (null), never a made-up one.
       for (const aim of bench.aims) {

@@ -25,7 +25,11 @@ const data = (result: { status: number; body: any }) => {
 async function check(args: string[] = []) {
   const urls = (["inventory", "payments", "orders", "reporting"] as const).flatMap((name) => ["--url", `${name}=${mesh.url(name)}`]);
   const result = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "check", ...args, ...urls], { DATA_DIR: mesh.dataDir });
-  return { code: result.code, output: result.output, report: JSON.parse(result.output.slice(result.output.indexOf("{"))) as { ok: boolean; checked: Record<string, number>; violations: any[] } };
+  return {
+    code: result.code,
+    output: result.output,
+    report: JSON.parse(result.output.slice(result.output.indexOf("{"))) as { ok: boolean; checked: Record<string, number>; violations: any[] },
+  };
 }
 
 let cancelledId = "";
@@ -60,7 +64,11 @@ describe("mesh check knows cancellation", () => {
     const result = await check(["--json"]);
     expect(result.code).toBe(1);
     expect(result.report.violations).toEqual(expect.arrayContaining([expect.objectContaining({ rule: "cancellation.refund_count", orderId: cancelledId, worker: "payments" })]));
-    const text = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "check", "--url", `inventory=${mesh.url("inventory")}`, "--url", `payments=${mesh.url("payments")}`, "--url", `orders=${mesh.url("orders")}`], { DATA_DIR: mesh.dataDir });
+    const text = await runToEnd(
+      bunBin,
+      ["run", "shared/mesh/cli.ts", "check", "--url", `inventory=${mesh.url("inventory")}`, "--url", `payments=${mesh.url("payments")}`, "--url", `orders=${mesh.url("orders")}`],
+      { DATA_DIR: mesh.dataDir },
+    );
     expect(text.code).toBe(1);
     expect(text.output).toContain(`cancellation.refund_count  order ${cancelledId}  [payments]`);
   }, 60_000);

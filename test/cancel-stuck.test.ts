@@ -46,16 +46,24 @@ describe("a cancellation that cannot be refunded", () => {
     payments.prepare("delete from payments where order_id = ?").run(order.id);
 
     data(await trpcMutation(mesh.url("orders"), "cancel", { id: order.id, idempotencyKey: `stuck-${order.id}` }));
-    const stuck = await waitFor("CANCEL_STUCK", async () => {
-      const now = await orderOf(order.id);
-      return now.status === "CANCEL_STUCK" ? now : undefined;
-    }, 60_000);
+    const stuck = await waitFor(
+      "CANCEL_STUCK",
+      async () => {
+        const now = await orderOf(order.id);
+        return now.status === "CANCEL_STUCK" ? now : undefined;
+      },
+      60_000,
+    );
     expect(stuck.cancellation.stockReturnedAt).not.toBeNull();
     expect(stuck.cancellation.stuckReason).toMatch(/no payments\.payment\.refunded within 1500 ms/);
-    const letters = await waitFor("the dead letter", async () => {
-      const listed = await dlq(["list"]);
-      return listed.lines.some((line) => line.includes("payments-orders")) ? listed.lines : undefined;
-    }, 30_000);
+    const letters = await waitFor(
+      "the dead letter",
+      async () => {
+        const listed = await dlq(["list"]);
+        return listed.lines.some((line) => line.includes("payments-orders")) ? listed.lines : undefined;
+      },
+      30_000,
+    );
     const letter = letters.find((line) => line.includes("payments-orders"))!;
     expect(letter).toContain(`cannot refund order ${order.id}: no captured payment (no payment)`);
 

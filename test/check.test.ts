@@ -49,8 +49,7 @@ describe("mesh check", () => {
     const product = data(await trpcMutation(mesh.url("catalog"), "create", { sku: "CHK-1", name: "Checked item", priceCents: 250 }));
     data(await trpcMutation(mesh.url("inventory"), "setStock", { productId: product.id, onHand: 10 }));
     data(await trpcMutation(mesh.url("payments"), "setCreditLimit", { customerId: customer.id, limitCents: 2_000 }));
-    const place = async (quantity: number) =>
-      data(await trpcMutation(mesh.url("orders"), "place", { customerId: customer.id, items: [{ productId: product.id, quantity }] })).order;
+    const place = async (quantity: number) => data(await trpcMutation(mesh.url("orders"), "place", { customerId: customer.id, items: [{ productId: product.id, quantity }] })).order;
 
     const confirmed = await place(2);
     expect(confirmed.status).toBe("CONFIRMED");

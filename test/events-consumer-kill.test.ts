@@ -31,10 +31,14 @@ async function shopWithDoomedReporting(at: "after-commit" | "before-commit") {
 /** Restarts reporting (the preload finds its marker and lets it run) and waits for all three confirmations. */
 async function restartAndCatchUp(shop: Shop, kill: { env: Record<string, string>; bunArgs: string[] }) {
   await shop.mesh.start("reporting", kill.env, { bunArgs: kill.bunArgs, readyTimeoutMs: 60_000 });
-  return waitFor("reporting caught up", async () => {
-    const view = reportingView(shop);
-    return view.inbox.length >= 3 && view.customerOrders >= 3 ? view : undefined;
-  }, 30_000);
+  return waitFor(
+    "reporting caught up",
+    async () => {
+      const view = reportingView(shop);
+      return view.inbox.length >= 3 && view.customerOrders >= 3 ? view : undefined;
+    },
+    30_000,
+  );
 }
 
 /** Exactly once: one inbox row per confirmation and the read models count three orders, six units. */
@@ -45,27 +49,35 @@ function expectAppliedOnce(shop: Shop, view: ReturnType<typeof reportingView>, e
 }
 
 describe("a consumer's worker SIGKILLed while handling a message", () => {
-  it("after its transaction committed and before the ack: redelivered after restart, found in the inbox, counted once", async () => {
-    const { shop, kill, killedId, eventIds } = await shopWithDoomedReporting("after-commit");
-    // Died where intended: the 2nd confirmation's effect and inbox row are committed.
-    expect(killedId).toBe(eventIds[1]);
-    const atKill = reportingView(shop);
-    expect(atKill.inbox).toContain(killedId);
-    expect(atKill.customerOrders).toBe(atKill.inbox.length);
+  it(
+    "after its transaction committed and before the ack: redelivered after restart, found in the inbox, counted once",
+    async () => {
+      const { shop, kill, killedId, eventIds } = await shopWithDoomedReporting("after-commit");
+      // Died where intended: the 2nd confirmation's effect and inbox row are committed.
+      expect(killedId).toBe(eventIds[1]);
+      const atKill = reportingView(shop);
+      expect(atKill.inbox).toContain(killedId);
+      expect(atKill.customerOrders).toBe(atKill.inbox.length);
 
-    const view = await restartAndCatchUp(shop, kill);
-    expectAppliedOnce(shop, view, eventIds);
-  }, caseTimeoutMs);
+      const view = await restartAndCatchUp(shop, kill);
+      expectAppliedOnce(shop, view, eventIds);
+    },
+    caseTimeoutMs,
+  );
 
-  it("inside its transaction before the commit: the half-done effect is gone, and after restart the event is applied once", async () => {
-    const { shop, kill, killedId, eventIds } = await shopWithDoomedReporting("before-commit");
-    // Died where intended: the inbox row was written but never committed, so nothing of the 2nd confirmation is in the DB.
-    expect(killedId).toBe(eventIds[1]);
-    const atKill = reportingView(shop);
-    expect(atKill.inbox).toEqual([eventIds[0]]);
-    expect(atKill).toMatchObject({ customerOrders: 1, units: 1 });
+  it(
+    "inside its transaction before the commit: the half-done effect is gone, and after restart the event is applied once",
+    async () => {
+      const { shop, kill, killedId, eventIds } = await shopWithDoomedReporting("before-commit");
+      // Died where intended: the inbox row was written but never committed, so nothing of the 2nd confirmation is in the DB.
+      expect(killedId).toBe(eventIds[1]);
+      const atKill = reportingView(shop);
+      expect(atKill.inbox).toEqual([eventIds[0]]);
+      expect(atKill).toMatchObject({ customerOrders: 1, units: 1 });
 
-    const view = await restartAndCatchUp(shop, kill);
-    expectAppliedOnce(shop, view, eventIds);
-  }, caseTimeoutMs);
+      const view = await restartAndCatchUp(shop, kill);
+      expectAppliedOnce(shop, view, eventIds);
+    },
+    caseTimeoutMs,
+  );
 });

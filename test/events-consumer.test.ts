@@ -27,7 +27,15 @@ async function setup(name: string) {
   const nc = await connect({ servers: nats.url });
   const users = await openUsersDb(tempDir(`${name}-users`));
   const consumerDb = await openConsumerDb(tempDir(`${name}-consumer`));
-  const relay = createOutboxRelay({ db: users.db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 100, signal: users.outboxSignal });
+  const relay = createOutboxRelay({
+    db: users.db,
+    outbox: usersSchema.outbox,
+    owner: "users",
+    nats: fixedNatsConnection(nc),
+    logger: silent,
+    pollIntervalMs: 100,
+    signal: users.outboxSignal,
+  });
   const register = (userName: string) => registerUser(users.db, { email: `${userName.toLowerCase()}-${newId()}@x.io`, name: userName }, new Date());
   const consumer = (options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, "handlers">, provider: NatsConnectionProvider = fixedNatsConnection(nc)) =>
     createEventConsumer({ db: consumerDb.db, inbox: consumerSchema.inbox, name: `${name}-consumer`, owner: "users", nats: provider, logger: silent, nakDelay: fastNak, ...options });
@@ -65,7 +73,13 @@ describe("event consumer", () => {
     for (const user of users) expect(countOf(t.db, `user:${user.id}`)).toBe(1);
     expect(countOf(t.db, "registered")).toBe(3);
     expect(consumer.stats()).toMatchObject({ handled: 3, failed: 1, deadLettered: 0 });
-    expect(t.db.select().from(consumerSchema.inbox).all().map((r) => r.consumer)).toEqual(["once-consumer", "once-consumer", "once-consumer"]);
+    expect(
+      t.db
+        .select()
+        .from(consumerSchema.inbox)
+        .all()
+        .map((r) => r.consumer),
+    ).toEqual(["once-consumer", "once-consumer", "once-consumer"]);
     expect(consumer.health().consumers["once-consumer"]).toMatchObject({ handled: 3, consuming: true });
     await consumer.stop();
     await t.cleanup();
@@ -174,7 +188,15 @@ describe("event consumer", () => {
     const js = t.nc.jetstream();
     await t.nc.jetstreamManager().then((jsm) => jsm.streams.add({ name: "USERS", subjects: ["users.>"] }));
     const enc = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
-    const badData = { id: newId(), type: userRegistered.subject, subject: userRegistered.subject, occurredAt: new Date().toISOString(), correlationId: "c-1", causationId: null, data: { userId: "u", name: 42, registeredAt: "soon" } };
+    const badData = {
+      id: newId(),
+      type: userRegistered.subject,
+      subject: userRegistered.subject,
+      occurredAt: new Date().toISOString(),
+      correlationId: "c-1",
+      causationId: null,
+      data: { userId: "u", name: 42, registeredAt: "soon" },
+    };
     const h = natsHeaders();
     h.set("traceparent", traceparent);
     await js.publish(userRegistered.subject, enc("{not json"), { headers: h });
@@ -251,10 +273,7 @@ describe("event consumer", () => {
     // A worker told to stop right after start (SIGTERM during start-up): the durable consumer
     // is still being created when stop() runs.
     consumer.start();
-    const stopped = await Promise.race([
-      Promise.resolve(consumer.stop()).then(() => "stopped" as const),
-      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 5_000)),
-    ]);
+    const stopped = await Promise.race([Promise.resolve(consumer.stop()).then(() => "stopped" as const), new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 5_000))]);
     expect(stopped).toBe("stopped");
     expect(consumer.stats().consuming).toBe(false);
     await t.cleanup();

@@ -26,7 +26,13 @@ describe("mesh dlq command", () => {
     await ensureStream(await nc.jetstreamManager(), "users");
     let accept = false;
     const consumer = createEventConsumer({
-      db, inbox: consumerSchema.inbox, name: "cli-consumer", owner: "users", nats: fixedNatsConnection(nc), logger: silent, maxDeliver: 1,
+      db,
+      inbox: consumerSchema.inbox,
+      name: "cli-consumer",
+      owner: "users",
+      nats: fixedNatsConnection(nc),
+      logger: silent,
+      maxDeliver: 1,
       handlers: {
         [userRegistered.subject]: handleEvent(userRegistered, (tx, event) => {
           if (!accept) throw new Error("not yet");
@@ -36,8 +42,13 @@ describe("mesh dlq command", () => {
     });
     consumer.start();
     const envelope = (userId: string) => ({
-      id: newId(), type: userRegistered.subject, subject: userRegistered.subject, occurredAt: new Date().toISOString(),
-      correlationId: `corr-${userId}`, causationId: null, data: { userId, name: userId, registeredAt: new Date().toISOString() },
+      id: newId(),
+      type: userRegistered.subject,
+      subject: userRegistered.subject,
+      occurredAt: new Date().toISOString(),
+      correlationId: `corr-${userId}`,
+      causationId: null,
+      data: { userId, name: userId, registeredAt: new Date().toISOString() },
     });
     const first = envelope("u1");
     for (const e of [first, envelope("u2")]) {

@@ -46,13 +46,20 @@ it("republishes the row acked but not marked when the relay's worker was SIGKILL
   const after = [await placeOrder(shop, 4), await placeOrder(shop, 5)];
   expect(after.map((order) => order.status)).toEqual(["CONFIRMED", "CONFIRMED"]);
   await waitFor("orders' outbox drained", async () => (confirmedInOutbox(shop).unsentIds.length === 0 ? true : undefined), 30_000);
-  const view = await waitFor("reporting caught up", async () => {
-    const current = reportingView(shop);
-    return current.inbox.length >= 5 && current.customerOrders >= 5 ? current : undefined;
-  }, 30_000);
+  const view = await waitFor(
+    "reporting caught up",
+    async () => {
+      const current = reportingView(shop);
+      return current.inbox.length >= 5 && current.customerOrders >= 5 ? current : undefined;
+    },
+    30_000,
+  );
 
   // The republish happened and the broker called it a duplicate; the stream holds one copy of each.
-  const acks = readFileSync(acksFile, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { msgId: string; duplicate: boolean; pid: number });
+  const acks = readFileSync(acksFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { msgId: string; duplicate: boolean; pid: number });
   const republished = acks.filter((ack) => ack.msgId === killedId && ack.pid !== doomed.pid);
   expect(republished.length).toBeGreaterThanOrEqual(1);
   expect(republished.every((ack) => ack.duplicate)).toBe(true);

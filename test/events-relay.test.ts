@@ -74,11 +74,23 @@ describe("outbox relay", () => {
     const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, owner: "tests", nats: fixedNatsConnection(nc), logger: silent, ...fast });
     relay.start();
     await waitFor("the failed row recorded", async () =>
-      db.select().from(consumerSchema.outbox).all().find((r) => r.eventId === a2.id && r.attempts > 0) ? true : undefined,
+      db
+        .select()
+        .from(consumerSchema.outbox)
+        .all()
+        .find((r) => r.eventId === a2.id && r.attempts > 0)
+        ? true
+        : undefined,
     );
     await relay.stop();
 
-    const rows = new Map(db.select().from(consumerSchema.outbox).all().map((r) => [r.eventId, r]));
+    const rows = new Map(
+      db
+        .select()
+        .from(consumerSchema.outbox)
+        .all()
+        .map((r) => [r.eventId, r]),
+    );
     expect(rows.get(a1.id)!.sentAt).not.toBeNull();
     expect(rows.get(b1.id)!.sentAt).not.toBeNull();
     expect(rows.get(a2.id)!.sentAt).toBeNull();
@@ -118,7 +130,13 @@ describe("outbox relay", () => {
     });
     await relay.stop();
 
-    const rows = new Map(db.select().from(consumerSchema.outbox).all().map((r) => [r.eventId, r]));
+    const rows = new Map(
+      db
+        .select()
+        .from(consumerSchema.outbox)
+        .all()
+        .map((r) => [r.eventId, r]),
+    );
     for (const sent of [a1, b1, b2]) expect(rows.get(sent.id)!.sentAt).not.toBeNull();
     expect(rows.get(a2.id)!.sentAt).toBeNull();
     expect(rows.get(a3.id)!.sentAt).toBeNull(); // in a later batch than a2, in flight with it: held back, not published
@@ -186,7 +204,15 @@ describe("outbox relay", () => {
   it("wakes at once on a new outbox row instead of waiting for its poll", async () => {
     const database = await openUsersDb(tempDir("relay-wake"));
     const { db } = database;
-    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "users", nats: fixedNatsConnection(nc), logger: silent, pollIntervalMs: 60_000, signal: database.outboxSignal });
+    const relay = createOutboxRelay({
+      db,
+      outbox: usersSchema.outbox,
+      owner: "users",
+      nats: fixedNatsConnection(nc),
+      logger: silent,
+      pollIntervalMs: 60_000,
+      signal: database.outboxSignal,
+    });
     relay.start();
     await waitFor("relay idle", async () => (relay.stats().batches > 0 ? true : undefined));
     const started = Date.now();

@@ -44,7 +44,13 @@ function migrationsFolder(options: { lastIdx?: number; contract?: "marked" | "un
     journal.entries.push(JSON.parse(readFileSync(join(contractStep, "journal-entry.json"), "utf8")));
     cpSync(join(contractStep, contractSnapshot), join(folder, "meta", contractSnapshot));
     const contractSql = readFileSync(join(contractStep, `${contractTag}.sql`), "utf8");
-    const text = options.contract === "marked" ? contractSql : contractSql.split("\n").filter((line) => line.trim() !== contractMark).join("\n");
+    const text =
+      options.contract === "marked"
+        ? contractSql
+        : contractSql
+            .split("\n")
+            .filter((line) => line.trim() !== contractMark)
+            .join("\n");
     writeFileSync(join(folder, `${contractTag}.sql`), text);
   }
   writeFileSync(journalFile, JSON.stringify(journal, null, 2));
@@ -75,7 +81,12 @@ describe("expand/contract: users.name → display_name", () => {
   it("the live migrations end expanded: name kept, display_name nullable, the insert trigger in place", () => {
     const columns = currentDb.db.all<{ name: string; notnull: number }>(sql`PRAGMA table_info(users)`);
     expect(columns.map((column) => [column.name, column.notnull])).toEqual([
-      ["id", 1], ["email", 1], ["email_key", 1], ["name", 1], ["created_at", 1], ["display_name", 0],
+      ["id", 1],
+      ["email", 1],
+      ["email_key", 1],
+      ["name", 1],
+      ["created_at", 1],
+      ["display_name", 0],
     ]);
     const triggers = currentDb.db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'users'`);
     expect(triggers.map((trigger) => trigger.name)).toEqual(["users_display_name_from_name"]);
@@ -167,7 +178,13 @@ describe("expand/contract: users.name → display_name", () => {
         { id: bob.id, display_name: "Bob" },
       ]);
       const columns = contracted.db.all<{ name: string; notnull: number }>(sql`PRAGMA table_info(users)`);
-      expect(columns.map((column) => [column.name, column.notnull])).toEqual([["id", 1], ["email", 1], ["email_key", 1], ["display_name", 1], ["created_at", 1]]);
+      expect(columns.map((column) => [column.name, column.notnull])).toEqual([
+        ["id", 1],
+        ["email", 1],
+        ["email_key", 1],
+        ["display_name", 1],
+        ["created_at", 1],
+      ]);
       expect(contracted.db.all(sql`SELECT name FROM sqlite_master WHERE type = 'trigger'`)).toEqual([]);
       contracted.close();
       // Why the contract waits: release N's code fails on the contracted schema (afterEach closes it).

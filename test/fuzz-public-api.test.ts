@@ -120,7 +120,10 @@ async function assertAnswers(requests: fc.Arbitrary<FuzzRequest>, numRuns: numbe
 }
 
 function summary(stats: RunStats): string {
-  const statuses = [...stats.statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(" ");
+  const statuses = [...stats.statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(" ");
   return `${stats.sent} requests, ${stats.covered.size} routes/procedures, answers ${statuses}, slowest ${stats.slowestMs} ms, ${stats.retried} resent after a closed keep-alive connection`;
 }
 
@@ -150,13 +153,21 @@ describe("bad input to the public API", () => {
     console.info(`fuzz-public-api: ${summary(stats)}`);
     expect(stats.sent).toBeGreaterThanOrEqual(5_000);
     const everyTarget = [...restRoutes.map(restLabel), ...trpcProcedures.map(trpcLabel), "trpc batch", "unknown REST route", "unknown trpc procedure"];
-    expect(everyTarget.filter((target) => !stats.covered.has(target)), "routes no request reached").toEqual([]);
+    expect(
+      everyTarget.filter((target) => !stats.covered.has(target)),
+      "routes no request reached",
+    ).toEqual([]);
   }, 600_000);
 
   // Each case its own test, so a failure says which rule broke. Requests are built
   // lazily: the seeded ids exist only once beforeAll has run.
   const separateCases: { title: string; label: string; runs: number; requests: () => fc.Arbitrary<FuzzRequest> }[] = [
-    { title: "answers deeply nested product attributes with 400 naming the field, never a 500, writing nothing", label: "deep nesting", runs: 2, requests: () => deeplyNestedAttributes(ids, testAdminKey) },
+    {
+      title: "answers deeply nested product attributes with 400 naming the field, never a 500, writing nothing",
+      label: "deep nesting",
+      runs: 2,
+      requests: () => deeplyNestedAttributes(ids, testAdminKey),
+    },
     {
       title: "refuses a valid JSON body sent with a non-JSON content type (or none) with 415 naming application/json, writing nothing",
       label: "content types",
@@ -171,9 +182,13 @@ describe("bad input to the public API", () => {
     },
   ];
   for (const { title, label, runs, requests } of separateCases) {
-    it(title, async () => {
-      const stats = await expectNothingWritten(() => assertAnswers(requests(), runs));
-      console.info(`fuzz-public-api (${label}): ${summary(stats)}`);
-    }, 300_000);
+    it(
+      title,
+      async () => {
+        const stats = await expectNothingWritten(() => assertAnswers(requests(), runs));
+        console.info(`fuzz-public-api (${label}): ${summary(stats)}`);
+      },
+      300_000,
+    );
   }
 });

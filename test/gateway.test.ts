@@ -146,7 +146,13 @@ describe("gateway REST API over real worker processes", () => {
     };
     const writes = [
       { worker: "users", table: "users", path: "/api/users", body: { email: `keyed${tag}@example.com`, name: "Keyed" }, other: { email: `other${tag}@example.com`, name: "Keyed" } },
-      { worker: "catalog", table: "products", path: "/api/products", body: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 500 }, other: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 600 } },
+      {
+        worker: "catalog",
+        table: "products",
+        path: "/api/products",
+        body: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 500 },
+        other: { sku: `KEYED-${tag}`, name: "Keyed lamp", priceCents: 600 },
+      },
     ] as const;
     for (const { worker, table, path, body, other } of writes) {
       const key = { "Idempotency-Key": `gw-${worker}-${tag}` };

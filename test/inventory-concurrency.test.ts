@@ -9,11 +9,7 @@ describe("inventory under concurrent reservations (real Bun process, bun:sqlite)
     const productId = "product-hot";
     expect((await trpcMutation(inventory.url, "setStock", { productId, onHand: 50 })).status).toBe(200);
 
-    const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, n) =>
-        trpcMutation(inventory.url, "reserve", { orderId: `order-${n}`, lines: [{ productId, quantity: 1 }] }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, n) => trpcMutation(inventory.url, "reserve", { orderId: `order-${n}`, lines: [{ productId, quantity: 1 }] })));
     const reserved = answers.filter((a) => a.status === 200 && a.body.result.data.status === "RESERVED");
     const outOfStock = answers.filter((a) => a.status === 409 && a.body.error.data.domainCode === "OUT_OF_STOCK");
     expect(reserved).toHaveLength(50);
@@ -35,9 +31,7 @@ describe("inventory under concurrent reservations (real Bun process, bun:sqlite)
     const productId = "product-shared";
     await trpcMutation(a.url, "setStock", { productId, onHand: 50 });
     const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, n) =>
-        trpcMutation(n % 2 === 0 ? a.url : b.url, "reserve", { orderId: `order-${n}`, lines: [{ productId, quantity: 1 }] }),
-      ),
+      Array.from({ length: 200 }, (_, n) => trpcMutation(n % 2 === 0 ? a.url : b.url, "reserve", { orderId: `order-${n}`, lines: [{ productId, quantity: 1 }] })),
     );
     expect(answers.filter((x) => x.status === 200)).toHaveLength(50);
     expect(answers.filter((x) => x.status === 409)).toHaveLength(150);

@@ -2,20 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import {
-  bunBin,
-  freePort,
-  freePortBase,
-  repoRoot,
-  runToEnd,
-  startNats,
-  stopAll,
-  tempDir,
-  trpcMutation,
-  trpcQuery,
-  waitFor,
-  type RunningProcess,
-} from "./support/processes";
+import { bunBin, freePort, freePortBase, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningProcess } from "./support/processes";
 
 // The launcher and the workers it starts; whatever a failed test leaves is SIGKILLed here.
 const launchers: RunningProcess[] = [];
@@ -50,8 +37,14 @@ function listenAddresses(port: number): string[] {
       if (parseInt(portHex!, 16) !== port) continue;
       addresses.push(
         hex!.length === 8
-          ? hex!.match(/../g)!.reverse().map((byte) => parseInt(byte, 16)).join(".")
-          : /^0+$/.test(hex!) ? "::" : `ipv6:${hex}`,
+          ? hex!
+              .match(/../g)!
+              .reverse()
+              .map((byte) => parseInt(byte, 16))
+              .join(".")
+          : /^0+$/.test(hex!)
+            ? "::"
+            : `ipv6:${hex}`,
       );
     }
   }
@@ -72,8 +65,6 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-
 
 function startLauncher(env: Record<string, string>): RunningProcess {
   const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
@@ -140,7 +131,11 @@ describe("the mesh launcher (npm start)", () => {
     // The gateway alone listens beyond loopback; every owner of data is on 127.0.0.1 only.
     for (const worker of first.workers) {
       const addresses = listenAddresses(Number(new URL(worker.url).port));
-      if (worker.name === "gateway") expect(addresses.some((a) => a === "0.0.0.0" || a === "::"), `gateway listens on ${addresses}`).toBe(true);
+      if (worker.name === "gateway")
+        expect(
+          addresses.some((a) => a === "0.0.0.0" || a === "::"),
+          `gateway listens on ${addresses}`,
+        ).toBe(true);
       else expect(addresses, `${worker.name} listens on`).toEqual(["127.0.0.1"]);
     }
 
@@ -185,18 +180,26 @@ describe("the mesh launcher (npm start)", () => {
       const admin = [...environ.keys()].filter((name) => name.startsWith("ADMIN_API_KEY"));
       if (worker.name === "gateway") expect(environ.get("ADMIN_API_KEY")).toBe(adminKey);
       else expect(admin, `${worker.name}'s environment`).toEqual([]);
-      if (worker.name !== "gateway") expect([...environ.values()].some((value) => value.includes(adminKey)), `the key in ${worker.name}'s environment`).toBe(false);
+      if (worker.name !== "gateway")
+        expect(
+          [...environ.values()].some((value) => value.includes(adminKey)),
+          `the key in ${worker.name}'s environment`,
+        ).toBe(false);
     }
     // nats-server reads no secret of the mesh at all.
     const natsEnviron = environOf(natsPid);
     expect([...natsEnviron.keys()].filter((name) => /ADMIN_API_KEY|MESH_TOKEN_SECRET/.test(name))).toEqual([]);
 
     await first.kill("SIGKILL");
-    await waitFor("the workers gone with their launcher", async () => {
-      const alive = state.workers.filter((worker) => isAlive(worker.pid)).map((worker) => `${worker.name} (pid ${worker.pid})`);
-      if (alive.length > 0) throw new Error(`still running: ${alive.join(", ")}`);
-      return true;
-    }, 30_000);
+    await waitFor(
+      "the workers gone with their launcher",
+      async () => {
+        const alive = state.workers.filter((worker) => isAlive(worker.pid)).map((worker) => `${worker.name} (pid ${worker.pid})`);
+        if (alive.length > 0) throw new Error(`still running: ${alive.join(", ")}`);
+        return true;
+      },
+      30_000,
+    );
     expect(isAlive(natsPid)).toBe(true);
 
     const second = startLauncher(env);
@@ -204,14 +207,18 @@ describe("the mesh launcher (npm start)", () => {
     expect(second.output()).toContain(`using the nats-server (pid ${natsPid}) an earlier launcher of this mesh started`);
     // Every worker that uses NATS (all but the gateway) is connected to it with its own user
     // (the server refuses anonymous clients).
-    const connected = await waitFor("every worker connected to NATS", async () => {
-      const { workers } = await meshStatus(dataDir);
-      const statuses = await Promise.all(
-        workers.map(async (worker) => [worker.name, ((await (await fetch(`${worker.url}/health/ready`)).json()) as { nats?: { status: string } }).nats?.status] as const),
-      );
-      const withNats = statuses.filter(([, status]) => status !== undefined);
-      return withNats.every(([, status]) => status === "connected") ? withNats.map(([name]) => name) : undefined;
-    }, 20_000);
+    const connected = await waitFor(
+      "every worker connected to NATS",
+      async () => {
+        const { workers } = await meshStatus(dataDir);
+        const statuses = await Promise.all(
+          workers.map(async (worker) => [worker.name, ((await (await fetch(`${worker.url}/health/ready`)).json()) as { nats?: { status: string } }).nats?.status] as const),
+        );
+        const withNats = statuses.filter(([, status]) => status !== undefined);
+        return withNats.every(([, status]) => status === "connected") ? withNats.map(([name]) => name) : undefined;
+      },
+      20_000,
+    );
     expect(connected.sort()).toEqual(discoveredWorkers.filter((name) => name !== "gateway").sort());
     expect(isAlive(natsPid)).toBe(true);
 
@@ -295,12 +302,9 @@ describe("the mesh launcher (npm start)", () => {
     const users = workers.find((worker) => worker.name === "users")!;
     await trpcQuery(users.url, "list", { limit: 1 });
     const jaegerDir = join(dataDir, "jaeger");
-    await waitFor("traces at the fake jaeger", async () =>
-      existsSync(join(jaegerDir, "exports")) && Number(readFileSync(join(jaegerDir, "exports"), "utf8")) > 0 ? true : undefined,
-    );
+    await waitFor("traces at the fake jaeger", async () => (existsSync(join(jaegerDir, "exports")) && Number(readFileSync(join(jaegerDir, "exports"), "utf8")) > 0 ? true : undefined));
     const jaegerPid = Number(readFileSync(join(jaegerDir, "pid"), "utf8"));
     expect(await launcher.kill("SIGTERM")).toBe(0);
     expect(isAlive(jaegerPid)).toBe(false);
   }, 120_000);
-
 });

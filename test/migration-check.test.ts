@@ -50,7 +50,12 @@ describe("migration check (expand/contract)", () => {
   it("accepts expansions: a nullable column, a NOT NULL column with a default, a new table", () => {
     const expanded: SchemaSnapshot = {
       tables: {
-        ...snapshotOf({ id: { type: "text", notNull: true }, body: { type: "text", notNull: false }, tag: { type: "text", notNull: false }, n: { type: "integer", notNull: true, default: 0 } }).tables,
+        ...snapshotOf({
+          id: { type: "text", notNull: true },
+          body: { type: "text", notNull: false },
+          tag: { type: "text", notNull: false },
+          n: { type: "integer", notNull: true, default: 0 },
+        }).tables,
         tags: { name: "tags", columns: { id: { name: "id", type: "text", notNull: true } } },
       },
     };
@@ -63,7 +68,7 @@ describe("migration check (expand/contract)", () => {
     expect(findBreakingSql("-- tidy up\nALTER TABLE `users` DROP COLUMN `name`;\n")).toEqual(["drop column name on table users"]);
     const rebuild = [
       "CREATE TABLE `__new_notes` (`id` text PRIMARY KEY NOT NULL, `body` text);",
-      "INSERT INTO `__new_notes`(\"id\", \"body\") SELECT \"id\", \"body\" FROM `notes`;",
+      'INSERT INTO `__new_notes`("id", "body") SELECT "id", "body" FROM `notes`;',
       "DROP TABLE `notes`;",
       "ALTER TABLE `__new_notes` RENAME TO `notes`;",
     ].join("--> statement-breakpoint\n");

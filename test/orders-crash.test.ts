@@ -64,9 +64,7 @@ async function placeAndCrash(step: string, extra: Record<string, string>, fixtur
   const dataDir = tempDir("orders-crash");
   const port = await freePort();
   const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, bunArgs: [`--preload=${crashAfterStep}`] });
-  const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch(
-    (error: unknown) => error,
-  );
+  const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch((error: unknown) => error);
   expect(answer).toBeInstanceOf(Error); // the connection died with the process
   await doomed.exited;
   expect(doomed.child.signalCode).toBe("SIGKILL");
@@ -189,9 +187,14 @@ describe("orders' events", () => {
     const nats = await startNats();
     const fixture = await shopFixture(10, 400, 100_000);
     const orders = await startWorker("orders", ordersEnv(tempDir("orders-events"), { NATS_URL: nats.url }));
-    const placed = await trpcMutation(orders.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 1 }] }, {
-      "x-correlation-id": "corr-order-events",
-    });
+    const placed = await trpcMutation(
+      orders.url,
+      "place",
+      { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 1 }] },
+      {
+        "x-correlation-id": "corr-order-events",
+      },
+    );
     expect(placed.body.result.data).toMatchObject({ completed: true, order: { status: "CONFIRMED", correlationId: "corr-order-events" } });
     const orderId = placed.body.result.data.order.id as string;
     await waitFor("orders outbox drained", async () => {

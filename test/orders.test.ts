@@ -36,9 +36,7 @@ beforeAll(async () => {
   const dataDir = tempDir("orders-mesh");
   // A NATS URL nobody answers: the peers' events stay in their outboxes.
   const noBus = `nats://127.0.0.1:${await freePort()}`;
-  const [u, c, i, p] = await Promise.all(
-    (["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir, NATS_URL: noBus })),
-  );
+  const [u, c, i, p] = await Promise.all((["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir, NATS_URL: noBus })));
   procs = { users: u!, catalog: c!, inventory: i!, payments: p! };
   users = peerOf<UsersRouter>("users", procs.users.url);
   catalog = peerOf<CatalogRouter>("catalog", procs.catalog.url);
@@ -165,7 +163,14 @@ describe("orders saga across real peer processes", () => {
       data: { domainCode: "NOT_FOUND", httpStatus: 404 },
     });
     await expect(
-      orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }, { productId: "missing-1", quantity: 1 }, { productId: "missing-2", quantity: 2 }] }),
+      orders.place.mutate({
+        customerId,
+        items: [
+          { productId, quantity: 1 },
+          { productId: "missing-1", quantity: 1 },
+          { productId: "missing-2", quantity: 2 },
+        ],
+      }),
     ).rejects.toMatchObject({ message: "products missing-1, missing-2 not found", data: { domainCode: "NOT_FOUND", details: { productIds: ["missing-1", "missing-2"] } } });
     expect(orderRows().length).toBe(before);
     expect(await inventory.get.query({ productId })).toMatchObject({ reserved: 0, onHand: 5 });

@@ -63,10 +63,24 @@ async function readyBody(name: "orders" | "inventory") {
 
 describe("reporting read models", () => {
   it("keep counting exactly across a NATS outage, and a rebuild reproduces the same rows", async () => {
-    const shop = await setupShop("a", [{ priceCents: 1250, stock: 100 }, { priceCents: 399, stock: 100 }], 30_000);
+    const shop = await setupShop(
+      "a",
+      [
+        { priceCents: 1250, stock: 100 },
+        { priceCents: 399, stock: 100 },
+      ],
+      30_000,
+    );
     const [first, second] = shop.products;
     expect((await place(shop.customer.id, [{ productId: first.id, quantity: 2 }])).status).toBe("CONFIRMED");
-    expect((await place(shop.customer.id, [{ productId: first.id, quantity: 1 }, { productId: second.id, quantity: 3 }])).status).toBe("CONFIRMED");
+    expect(
+      (
+        await place(shop.customer.id, [
+          { productId: first.id, quantity: 1 },
+          { productId: second.id, quantity: 3 },
+        ])
+      ).status,
+    ).toBe("CONFIRMED");
     // Over the credit limit: REJECTED, must not be counted.
     expect((await place(shop.customer.id, [{ productId: first.id, quantity: 30 }])).status).toBe("REJECTED");
 

@@ -23,8 +23,6 @@ afterAll(async () => {
   await stopAll();
 });
 
-
-
 const data = (result: { status: number; body: any }) => {
   if (result.status !== 200) throw new Error(`call failed (${result.status}): ${JSON.stringify(result.body)}`);
   return result.body.result.data;
@@ -52,7 +50,10 @@ describe("mesh restore of an unvouched backup (no mesh running)", () => {
     writeFileSync(good.replace(/\.db$/, ".json"), JSON.stringify({ worker: "inventory", file: good, sha256, verified: true, problems: [] }));
     const failed = join(dir, "2026-01-02T00-00-00-000Z.db");
     sqliteFile(failed, "unverified");
-    writeFileSync(failed.replace(/\.db$/, ".json"), JSON.stringify({ worker: "inventory", file: failed, sha256: "x", verified: false, problems: ["migrations differ from the live file"] }));
+    writeFileSync(
+      failed.replace(/\.db$/, ".json"),
+      JSON.stringify({ worker: "inventory", file: failed, sha256: "x", verified: false, problems: ["migrations differ from the live file"] }),
+    );
     const stray = join(dir, "2026-01-03T00-00-00-000Z.db");
     sqliteFile(stray, "no manifest");
     const cli = (args: string[]) => runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "restore", "inventory", ...args], { DATA_DIR: dataDir });
@@ -85,7 +86,16 @@ describe("mesh restore", () => {
     let output = "";
     launcher = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
       cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: "warn", DATA_DIR: dataDir, NATS_URL: nats.url, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()), PEER_TIMEOUT_MS: "10000", BACKUP_INTERVAL_PAYMENTS: "1s" },
+      env: {
+        ...process.env,
+        LOG_LEVEL: "warn",
+        DATA_DIR: dataDir,
+        NATS_URL: nats.url,
+        MESH_PORT_BASE: String(await freePortBase()),
+        GATEWAY_PORT: String(await freePort()),
+        PEER_TIMEOUT_MS: "10000",
+        BACKUP_INTERVAL_PAYMENTS: "1s",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     launcher.stdout!.on("data", (chunk) => (output += chunk));
@@ -135,9 +145,7 @@ describe("mesh restore", () => {
     expect(output).toContain("inventory stopped and held by");
     expect(report.check.ok).toBe(false);
     for (const order of orders) {
-      expect(report.check.violations).toContainEqual(
-        expect.objectContaining({ rule: "order.stock_not_committed", orderId: order.id, worker: "inventory", found: "no reservation" }),
-      );
+      expect(report.check.violations).toContainEqual(expect.objectContaining({ rule: "order.stock_not_committed", orderId: order.id, worker: "inventory", found: "no reservation" }));
     }
 
     // The replaced file is kept whole: both orders' committed reservations are in it.

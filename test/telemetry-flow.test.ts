@@ -71,12 +71,16 @@ describe("one order, one trace, across the whole mesh", () => {
 
     // Consumers react after the JetStream hop: reporting to the confirmation, catalog to the reservation.
     const consumerSpans = (spans: ReceivedSpan[]) => spans.filter((s) => s.kind === spanKind.consumer);
-    await waitFor("consumer spans of reporting and catalog in the order's trace", async () => {
-      const [traceId, ...others] = traceIdsOf(correlationId);
-      if (!traceId || others.length > 0) return undefined;
-      const consumers = new Set(consumerSpans(spansOfTrace(traceId)).map((s) => s.service));
-      return consumers.has("catalog") && consumers.has("reporting") ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      "consumer spans of reporting and catalog in the order's trace",
+      async () => {
+        const [traceId, ...others] = traceIdsOf(correlationId);
+        if (!traceId || others.length > 0) return undefined;
+        const consumers = new Set(consumerSpans(spansOfTrace(traceId)).map((s) => s.service));
+        return consumers.has("catalog") && consumers.has("reporting") ? true : undefined;
+      },
+      30_000,
+    );
 
     const traceIds = traceIdsOf(correlationId);
     expect(traceIds.size).toBe(1);
@@ -107,13 +111,21 @@ describe("one order, one trace, across the whole mesh", () => {
     }
     // SQLite work: transactions as spans; a read outside a transaction (users.get) as a db.query event.
     for (const name of ["orders", "catalog", "inventory", "payments", "reporting"]) {
-      expect(spans.some((s) => s.service === name && s.name.startsWith("db.transaction")), `${name} DB span`).toBe(true);
+      expect(
+        spans.some((s) => s.service === name && s.name.startsWith("db.transaction")),
+        `${name} DB span`,
+      ).toBe(true);
     }
     const usersRead = spans.find((s) => s.service === "users" && s.name === "trpc.server get")!;
     expect(usersRead.events.find((e) => e.name === "db.query")?.attributes["db.query.text"]).toMatch(/from "users"/);
 
     // Log lines written for this order carry its trace id.
-    const lines = services.flatMap((name) => workers[name]!.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)));
+    const lines = services.flatMap((name) =>
+      workers[name]!.output()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l)),
+    );
     const orderLines = lines.filter((l) => l.correlationId === correlationId);
     expect(new Set(orderLines.map((l) => l.worker))).toEqual(new Set(services.filter((name) => name !== "reporting")));
     expect(new Set(orderLines.map((l) => l.trace_id))).toEqual(new Set([traceId]));
@@ -126,7 +138,9 @@ describe("one order, one trace, across the whole mesh", () => {
     }
     const orders = await scrapeMetrics(workers["orders"]!.url);
     expect(sampleValue(orders, "saga_outcomes_total", { outcome: "confirmed" }) - sampleValue(before["orders"]!, "saga_outcomes_total", { outcome: "confirmed" })).toBe(1);
-    expect(sampleValue(orders, "trpc_client_duration_count", { peer: "inventory" })).toBeGreaterThan(sampleValue(before["orders"]!, "trpc_client_duration_count", { peer: "inventory" }));
+    expect(sampleValue(orders, "trpc_client_duration_count", { peer: "inventory" })).toBeGreaterThan(
+      sampleValue(before["orders"]!, "trpc_client_duration_count", { peer: "inventory" }),
+    );
     expect(orders.some((s) => s.name === "outbox_pending")).toBe(true);
   });
 

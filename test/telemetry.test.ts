@@ -22,10 +22,15 @@ describe("spans from real Bun workers, read back from an OTLP/HTTP receiver", ()
     const users = await startWorker("users", { DATA_DIR: tempDir("tel-users"), ...otelEnv() });
     const traceId = hex(32);
     const callerSpanId = hex(16);
-    const res = await trpcMutation(users.url, "register", { email: "trace@x.io", name: "Trace" }, {
-      traceparent: `00-${traceId}-${callerSpanId}-01`,
-      "x-correlation-id": "corr-tel-1",
-    });
+    const res = await trpcMutation(
+      users.url,
+      "register",
+      { email: "trace@x.io", name: "Trace" },
+      {
+        traceparent: `00-${traceId}-${callerSpanId}-01`,
+        "x-correlation-id": "corr-tel-1",
+      },
+    );
     expect(res.status).toBe(200);
 
     const spans = traceOf(traceId)(await receiver.waitForSpans((all) => traceOf(traceId)(all).some((s) => s.name.startsWith("db.transaction"))));
@@ -67,10 +72,15 @@ describe("spans from real Bun workers, read back from an OTLP/HTTP receiver", ()
   it("traces catalog the same way (its own service name and DB)", async () => {
     const catalog = await startWorker("catalog", { DATA_DIR: tempDir("tel-catalog"), ...otelEnv() });
     const traceId = hex(32);
-    const res = await trpcMutation(catalog.url, "create", { sku: "TEL-1", name: "Lamp", priceCents: 1200 }, {
-      traceparent: `00-${traceId}-${hex(16)}-01`,
-      "x-correlation-id": "corr-tel-cat",
-    });
+    const res = await trpcMutation(
+      catalog.url,
+      "create",
+      { sku: "TEL-1", name: "Lamp", priceCents: 1200 },
+      {
+        traceparent: `00-${traceId}-${hex(16)}-01`,
+        "x-correlation-id": "corr-tel-cat",
+      },
+    );
     expect(res.status).toBe(200);
     const spans = traceOf(traceId)(await receiver.waitForSpans((all) => traceOf(traceId)(all).some((s) => s.name.startsWith("db.transaction"))));
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(["catalog"]));
@@ -119,7 +129,10 @@ describe("with no OTLP endpoint configured", () => {
       return ready.outbox?.pending === 0 && Object.values(ready.consumers ?? {}).every((c) => c.consuming) ? true : undefined;
     });
     expect(await catalog.kill("SIGTERM")).toBe(0);
-    const lines = catalog.output().split("\n").filter((line) => line.trim() !== "");
+    const lines = catalog
+      .output()
+      .split("\n")
+      .filter((line) => line.trim() !== "");
     expect(lines.length).toBeGreaterThan(0);
     const records = lines.map((line) => JSON.parse(line) as { level: string; loop?: string; msg?: string });
     // The one warning that is not telemetry's: a worker run alone without a mesh secret saying its identity checks are off.

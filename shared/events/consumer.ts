@@ -78,10 +78,21 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   let stopped = true;
   let running: Promise<void> | undefined;
   const consume = createConsumePass({
-    nats, stats, log, batch: options.batch ?? 64, stopped: () => stopped,
+    nats,
+    stats,
+    log,
+    batch: options.batch ?? 64,
+    stopped: () => stopped,
     durable: { owner, stream, name, filterSubject, ackWaitMs: options.ackWaitMs ?? 30_000 },
     handleMessage: createMessageHandler({
-      name, stream, handlers: options.handlers, maxDeliver: options.maxDeliver ?? 5, nakDelay: options.nakDelay, stats, metrics: consumerMetrics(name), log,
+      name,
+      stream,
+      handlers: options.handlers,
+      maxDeliver: options.maxDeliver ?? 5,
+      nakDelay: options.nakDelay,
+      stats,
+      metrics: consumerMetrics(name),
+      log,
       apply: (event, handler, delivery) => applyOnce(db, inbox, name, event, handler, delivery),
     }),
   });

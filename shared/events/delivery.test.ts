@@ -41,7 +41,10 @@ describe("readMessage (the envelope check)", () => {
 
   it("calls malformed an envelope or data failing the schema, naming the field", () => {
     expect(readMessage(registered.subject, body({ id: "not-a-uuid" }), handlers)).toEqual({ kind: "malformed", error: expect.stringMatching(/^malformed message: id: /) });
-    expect(readMessage(registered.subject, body({ data: { userId: "u1", name: "" } }), handlers)).toEqual({ kind: "malformed", error: expect.stringMatching(/^malformed message: data\.name: /) });
+    expect(readMessage(registered.subject, body({ data: { userId: "u1", name: "" } }), handlers)).toEqual({
+      kind: "malformed",
+      error: expect.stringMatching(/^malformed message: data\.name: /),
+    });
   });
 
   it("calls malformed an envelope naming another subject than the message's", () => {

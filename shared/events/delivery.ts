@@ -30,10 +30,7 @@ export function consumerTarget(name: string, owner: string, handlers: Record<str
   return { stream: streamOf(owner).name, filterSubject: filter.length === 1 ? filter[0]! : `${owner}.>` };
 }
 
-export type ReadMessage =
-  | { kind: "event"; event: EventEnvelope; handler: EventHandler<any> }
-  | { kind: "ignored" }
-  | { kind: "malformed"; error: string };
+export type ReadMessage = { kind: "event"; event: EventEnvelope; handler: EventHandler<any> } | { kind: "ignored" } | { kind: "malformed"; error: string };
 
 /**
  * The envelope check. Not JSON: malformed, whatever its subject. A subject with no handler (the

@@ -57,10 +57,7 @@ function headerValue(text: string): string {
  * Publishes `msg` to the dead letters of `consumer` (the DLQ stream must exist:
  * ensureDeadLetterStream). Idempotent per (consumer, original message).
  */
-export async function publishDeadLetter(
-  nc: NatsConnection,
-  letter: { msg: JsMsg; consumer: string; error: string; attempts: number },
-): Promise<PubAck> {
+export async function publishDeadLetter(nc: NatsConnection, letter: { msg: JsMsg; consumer: string; error: string; attempts: number }): Promise<PubAck> {
   const { msg } = letter;
   const h = natsHeaders();
   for (const [key, values] of msg.headers ?? []) {

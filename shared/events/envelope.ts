@@ -29,10 +29,7 @@ export interface EventDefinition<TSubject extends string = string, TSchema exten
 
 export type EventData<E extends EventDefinition> = z.output<E["schema"]>;
 
-export function defineEvent<TSubject extends string, TSchema extends z.ZodType>(
-  subject: TSubject,
-  schema: TSchema,
-): EventDefinition<TSubject, TSchema> {
+export function defineEvent<TSubject extends string, TSchema extends z.ZodType>(subject: TSubject, schema: TSchema): EventDefinition<TSubject, TSchema> {
   const owner = subject.split(".")[0];
   if (!owner || subject.split(".").length !== 3) throw new Error(`event subject ${subject} is not <owner>.<aggregate>.<event>`);
   return { subject, owner, schema };

@@ -12,7 +12,13 @@ const delivery = { stream: "TESTS", streamSequence: 7 };
 const database = useConsumerDb("inbox");
 
 const event = (id: string): EventEnvelope<{ name: string }> => ({
-  id, type: happened.subject, subject: happened.subject, occurredAt: "2026-01-01T00:00:00.000Z", correlationId: "c", causationId: null, data: { name: "n" },
+  id,
+  type: happened.subject,
+  subject: happened.subject,
+  occurredAt: "2026-01-01T00:00:00.000Z",
+  correlationId: "c",
+  causationId: null,
+  data: { name: "n" },
 });
 const counting = handleEvent(happened, (tx, e) => bump(tx, e.data.name));
 const inboxRows = () => database.db.select().from(schema.inbox).all();
@@ -59,7 +65,11 @@ describe("applyOnce", () => {
 
   it("hands the handler the message's place in its stream", () => {
     const seen: unknown[] = [];
-    apply("reader", event("0193a1c2-0000-7000-8000-000000000005"), handleEvent(happened, (_tx, _e, d) => void seen.push(d)));
+    apply(
+      "reader",
+      event("0193a1c2-0000-7000-8000-000000000005"),
+      handleEvent(happened, (_tx, _e, d) => void seen.push(d)),
+    );
     expect(seen).toEqual([delivery]);
   });
 });

@@ -31,14 +31,7 @@ export function handleEvent<E extends EventDefinition>(definition: E, handle: Ev
 export type ApplyOutcome = "handled" | "duplicate";
 
 /** Runs `handler` on `event` unless `consumer`'s inbox holds its id; throws (rolled back) when the handler does. */
-export function applyOnce(
-  db: WorkerDb<any>,
-  inbox: InboxTable,
-  consumer: string,
-  event: EventEnvelope,
-  handler: EventHandler<any>,
-  delivery: Delivery,
-): ApplyOutcome {
+export function applyOnce(db: WorkerDb<any>, inbox: InboxTable, consumer: string, event: EventEnvelope, handler: EventHandler<any>, delivery: Delivery): ApplyOutcome {
   return db.transaction(
     (tx) => {
       const seen = tx

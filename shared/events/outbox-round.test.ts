@@ -6,17 +6,7 @@ import { useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import * as schema from "../../test/fixtures/events-consumer/schema";
 import { enqueueEvent } from "./enqueue";
 import { defineEvent } from "./envelope";
-import {
-  createOutboxReader,
-  HeldBack,
-  markSettlement,
-  publishRound,
-  settleAcks,
-  type OutboxRelayStats,
-  type OutboxRow,
-  type PublishAck,
-  type PublishRow,
-} from "./outbox-round";
+import { createOutboxReader, HeldBack, markSettlement, publishRound, settleAcks, type OutboxRelayStats, type OutboxRow, type PublishAck, type PublishRow } from "./outbox-round";
 
 const happened = defineEvent("tests.thing.happened", z.object({ name: z.string() }));
 const { outbox } = schema;
@@ -36,7 +26,10 @@ function enqueue(...events: string[]): string[] {
 
 const nameOf = (row: OutboxRow) => (JSON.parse(row.envelope) as { data: { name: string } }).data.name;
 const rows = () => database.db.select().from(outbox).orderBy(asc(outbox.seq)).all();
-const unsent = () => rows().filter((r) => r.sentAt === null).map(nameOf);
+const unsent = () =>
+  rows()
+    .filter((r) => r.sentAt === null)
+    .map(nameOf);
 
 /**
  * A publish double: acks at once unless the row's name is in `failing` (refused) or `gated`
@@ -122,7 +115,6 @@ describe("a publish round", () => {
     expect(fixed.calls).toEqual(["a2", "a3"]);
     expect(unsent()).toEqual([]);
   });
-
 });
 
 describe("order per aggregate and the window of batches in flight", () => {
@@ -182,7 +174,7 @@ describe("order per aggregate and the window of batches in flight", () => {
 });
 
 describe("what a settled batch marks", () => {
-  const row = (seq: number): OutboxRow => ({ seq } as OutboxRow);
+  const row = (seq: number): OutboxRow => ({ seq }) as OutboxRow;
   const ok = (duplicate = false): PromiseSettledResult<PublishAck> => ({ status: "fulfilled", value: { duplicate } });
   const refused = (reason: unknown): PromiseSettledResult<PublishAck> => ({ status: "rejected", reason });
 

@@ -63,7 +63,11 @@ export function createOutboxReader(db: WorkerDb<any>, outbox: OutboxTable, batch
     batchSize,
     pendingAfter: (after) => pendingAfter.all({ after }) as OutboxRow[],
     backlog(now) {
-      const row = db.select({ pending: count(), oldest: min(outbox.createdAt) }).from(outbox).where(isNull(outbox.sentAt)).get();
+      const row = db
+        .select({ pending: count(), oldest: min(outbox.createdAt) })
+        .from(outbox)
+        .where(isNull(outbox.sentAt))
+        .get();
       const oldest = row?.oldest ?? null;
       return { pending: row?.pending ?? 0, oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest) };
     },
@@ -77,11 +81,7 @@ export function createOutboxReader(db: WorkerDb<any>, outbox: OutboxTable, batch
  * the earlier row's republish: order per aggregate would be lost, not just its marking.
  * `lastOfAggregate` spans the round's batches.
  */
-export function publishInAggregateOrder(
-  rows: OutboxRow[],
-  publish: PublishRow,
-  lastOfAggregate: Map<string, Promise<PublishAck>>,
-): Promise<PromiseSettledResult<PublishAck>[]> {
+export function publishInAggregateOrder(rows: OutboxRow[], publish: PublishRow, lastOfAggregate: Map<string, Promise<PublishAck>>): Promise<PromiseSettledResult<PublishAck>[]> {
   return Promise.allSettled(
     rows.map((row) => {
       const earlier = lastOfAggregate.get(row.aggregateId);
@@ -131,9 +131,16 @@ export function markSettlement(db: WorkerDb<any>, outbox: OutboxTable, settlemen
   const { sent, failed } = settlement;
   db.transaction(
     (tx) => {
-      if (sent.length > 0) tx.update(outbox).set({ sentAt }).where(and(inArray(outbox.seq, sent), isNull(outbox.sentAt))).run();
+      if (sent.length > 0)
+        tx.update(outbox)
+          .set({ sentAt })
+          .where(and(inArray(outbox.seq, sent), isNull(outbox.sentAt)))
+          .run();
       for (const f of failed) {
-        tx.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, lastError: f.error }).where(eq(outbox.seq, f.seq)).run();
+        tx.update(outbox)
+          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: f.error })
+          .where(eq(outbox.seq, f.seq))
+          .run();
       }
     },
     { behavior: "immediate" },

@@ -43,9 +43,7 @@ describe("the outbox signal of a worker database", () => {
   });
 
   it("refuses to write an event outside a transaction, naming it", () => {
-    expect(() => enqueueEvent(database.db as never, schema.outbox, userRegistered, data, { aggregateId: "u1" })).toThrow(
-      /enqueueEvent\(users\.user\.registered\) needs a transaction/,
-    );
+    expect(() => enqueueEvent(database.db as never, schema.outbox, userRegistered, data, { aggregateId: "u1" })).toThrow(/enqueueEvent\(users\.user\.registered\) needs a transaction/);
     expect(database.db.select().from(schema.outbox).all()).toEqual([]);
   });
 });

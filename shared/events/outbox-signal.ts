@@ -48,8 +48,7 @@ export function tagTransaction(tx: object, signal: OutboxSignal): void {
   tagged[signalKey] = signal;
   const nested = tagged.transaction as NestedTransaction | undefined;
   if (typeof nested !== "function") return;
-  tagged.transaction = (fn: (tx: unknown) => unknown, config?: unknown) =>
-    nested.call(tx, (inner) => (tagTransaction(inner as object, signal), fn(inner)), config);
+  tagged.transaction = (fn: (tx: unknown) => unknown, config?: unknown) => nested.call(tx, (inner) => (tagTransaction(inner as object, signal), fn(inner)), config);
 }
 
 /** The signal of the database a transaction belongs to; undefined for a database the kit did not open. */

@@ -20,15 +20,17 @@ import type { InboxTable, OutboxTable } from "./tables";
  */
 export const defaultRetentionMs = 7 * 24 * 60 * 60_000;
 
-export function pruneEventTables(
-  db: WorkerDb<any>,
-  options: { outbox?: OutboxTable; inbox?: InboxTable; retentionMs?: number; now?: number },
-): { outbox: number; inbox: number } {
+export function pruneEventTables(db: WorkerDb<any>, options: { outbox?: OutboxTable; inbox?: InboxTable; retentionMs?: number; now?: number }): { outbox: number; inbox: number } {
   const cutoff = (options.now ?? Date.now()) - (options.retentionMs ?? defaultRetentionMs);
   const pruned = { outbox: 0, inbox: 0 };
   if (options.outbox) {
     const { outbox } = options;
-    pruned.outbox = changes(db.delete(outbox).where(and(isNotNull(outbox.sentAt), lt(outbox.sentAt, cutoff))).run());
+    pruned.outbox = changes(
+      db
+        .delete(outbox)
+        .where(and(isNotNull(outbox.sentAt), lt(outbox.sentAt, cutoff)))
+        .run(),
+    );
   }
   if (options.inbox) {
     pruned.inbox = changes(db.delete(options.inbox).where(lt(options.inbox.handledAt, cutoff)).run());

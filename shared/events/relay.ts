@@ -135,13 +135,27 @@ interface RelayPassOptions {
 function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"> & { lastError(): string | undefined } {
   const { options, log, sleeper } = c;
   const { db, outbox, owner } = options;
-  const prune = createPruneSchedule({ db, outbox, inbox: options.inbox, retentionMs: options.retentionMs, owner, intervalMs: options.pruneIntervalMs ?? 60_000, now: c.now, logger: log });
+  const prune = createPruneSchedule({
+    db,
+    outbox,
+    inbox: options.inbox,
+    retentionMs: options.retentionMs,
+    owner,
+    intervalMs: options.pruneIntervalMs ?? 60_000,
+    now: c.now,
+    logger: log,
+  });
   let streamReady: NatsConnection | undefined;
   let lastError: string | undefined;
 
   const round = (nc: NatsConnection) =>
     publishRound({
-      db, outbox, reader: c.reader, stats: c.stats, now: c.now, stopped: c.stopped,
+      db,
+      outbox,
+      reader: c.reader,
+      stats: c.stats,
+      now: c.now,
+      stopped: c.stopped,
       windowBatches: Math.max(1, options.windowBatches ?? 2),
       publish: publishWith(nc.jetstream(), options.publishTimeoutMs ?? 5000),
     });

@@ -19,11 +19,7 @@ export async function ensureStream(jsm: JetStreamManager, owner: string, setting
   return ensureNamedStream(jsm, streamOf(owner), settings);
 }
 
-export async function ensureNamedStream(
-  jsm: JetStreamManager,
-  stream: { name: string; subjects: string[] },
-  settings: StreamSettings = {},
-): Promise<StreamInfo> {
+export async function ensureNamedStream(jsm: JetStreamManager, stream: { name: string; subjects: string[] }, settings: StreamSettings = {}): Promise<StreamInfo> {
   const duplicateWindow = nanos(settings.duplicateWindowMs ?? defaultDuplicateWindowMs);
   const existing = await jsm.streams.info(stream.name).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;

@@ -73,5 +73,10 @@ export function readBackupSettings(env: Record<string, string | undefined>, work
 /** Workers that own a database: a migrations folder in the repo. */
 export function workersWithDatabase(): string[] {
   const dir = join(repoRoot, "migrations");
-  return existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort()
+    : [];
 }

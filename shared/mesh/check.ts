@@ -17,7 +17,10 @@ export const summary = "check the invariants across workers ([--json] [--wait SE
 const owners = ["inventory", "payments", "orders"] as const;
 
 export class WorkerUnreachable extends Error {
-  constructor(readonly worker: string, message: string) {
+  constructor(
+    readonly worker: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -86,11 +89,7 @@ export async function auditMesh(urls: Map<string, string>): Promise<MeshAudit> {
   if (!reportingUrl) return { inventory, payments, orders };
   const [sales, snapshot] = await Promise.all([
     query<{ totals: NonNullable<MeshAudit["reporting"]>["totals"] }>("reporting", reportingUrl, "sales"),
-    query<{ sales: NonNullable<MeshAudit["reporting"]>["products"]; customers: NonNullable<MeshAudit["reporting"]>["customers"] }>(
-      "reporting",
-      reportingUrl,
-      "snapshot",
-    ),
+    query<{ sales: NonNullable<MeshAudit["reporting"]>["products"]; customers: NonNullable<MeshAudit["reporting"]>["customers"] }>("reporting", reportingUrl, "snapshot"),
   ]);
   return { inventory, payments, orders, reporting: { totals: sales.totals, products: snapshot.sales, customers: snapshot.customers } };
 }
@@ -136,7 +135,9 @@ export async function run(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    const counts = Object.entries(result.checked).map(([key, value]) => `${key}=${value}`).join(" ");
+    const counts = Object.entries(result.checked)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(" ");
     process.stdout.write(result.ok ? `check: ok (${counts})\n` : `check: ${result.violations.length} violation(s) (${counts})\n`);
     for (const violation of result.violations) process.stdout.write(`${describe(violation)}\n`);
     for (const skipped of result.skipped) process.stdout.write(`  skipped: ${skipped}\n`);

@@ -22,9 +22,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
 };
 
 async function usage(): Promise<string> {
-  const lines = await Promise.all(
-    Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`),
-  );
+  const lines = await Promise.all(Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`));
   return `usage: npm run mesh -- <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
 }
 

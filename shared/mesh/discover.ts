@@ -91,13 +91,7 @@ function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<
  * The environment one worker gets: the user's own, then DATA_DIR, PORT, HOST, NATS_URL and
  * `<PEER>_URL` for every other worker of the mesh.
  */
-export function workerEnv(
-  spec: WorkerSpec,
-  all: WorkerSpec[],
-  settings: MeshSettings,
-  natsUrl: string,
-  baseEnv: Record<string, string | undefined>,
-): Record<string, string> {
+export function workerEnv(spec: WorkerSpec, all: WorkerSpec[], settings: MeshSettings, natsUrl: string, baseEnv: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl });

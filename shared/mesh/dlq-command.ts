@@ -28,8 +28,8 @@ export async function runDlqCommand(args: string[], options: DlqCommandOptions):
   const printError = options.printError ?? ((line: string) => process.stderr.write(`${line}\n`));
   const [action, ...rest] = args;
   const flags = parseFlags(rest);
-  if (!flags || !action || !["list", "show", "replay", "drop"].includes(action)) return printError(usage), 2;
-  if (action !== "list" && !flags.all && flags.seqs.length === 0) return printError(`dlq ${action}: give a SEQ${action === "show" ? "" : " or --all"}\n${usage}`), 2;
+  if (!flags || !action || !["list", "show", "replay", "drop"].includes(action)) return (printError(usage), 2);
+  if (action !== "list" && !flags.all && flags.seqs.length === 0) return (printError(`dlq ${action}: give a SEQ${action === "show" ? "" : " or --all"}\n${usage}`), 2);
 
   let nc: NatsConnection;
   try {
@@ -48,7 +48,7 @@ export async function runDlqCommand(args: string[], options: DlqCommandOptions):
     }
     if (action === "show") {
       const letter = await showDeadLetter(nc, flags.seqs[0]!);
-      if (!letter) return printError(`dead letter ${flags.seqs[0]} not found`), 1;
+      if (!letter) return (printError(`dead letter ${flags.seqs[0]} not found`), 1);
       print(JSON.stringify(letter, null, 2));
       return 0;
     }
@@ -58,9 +58,9 @@ export async function runDlqCommand(args: string[], options: DlqCommandOptions):
       if (action === "replay") {
         const replayed = await replayDeadLetter(nc, seq, { keep: flags.keep });
         if (replayed) print(`replayed ${seq} to ${replayed.subject} as ${replayed.msgId}`);
-        else (missing += 1), printError(`dead letter ${seq} not found`);
+        else ((missing += 1), printError(`dead letter ${seq} not found`));
       } else if (await dropDeadLetter(nc, seq)) print(`dropped ${seq}`);
-      else (missing += 1), printError(`dead letter ${seq} not found`);
+      else ((missing += 1), printError(`dead letter ${seq} not found`));
     }
     if (seqs.length === 0) print("no dead letters");
     return missing > 0 ? 1 : 0;

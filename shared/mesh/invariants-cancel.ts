@@ -20,15 +20,36 @@ function checkCancelledOrder(order: { id: string; totalCents: number }, refunds:
   const expected = order.totalCents === 0 ? 0 : 1;
   if (refunds.length !== expected) {
     const want = expected === 0 ? "no refund (the order totals 0)" : `exactly 1 refund of ${order.totalCents} cents`;
-    out.push({ ...at, worker: "payments", rule: "cancellation.refund_count", expected: want, found: `${refunds.length} refunds`, message: `order ${order.id} is CANCELLED with ${refunds.length} refunds` });
+    out.push({
+      ...at,
+      worker: "payments",
+      rule: "cancellation.refund_count",
+      expected: want,
+      found: `${refunds.length} refunds`,
+      message: `order ${order.id} is CANCELLED with ${refunds.length} refunds`,
+    });
   }
   for (const refund of refunds) {
     if (refund.amountCents !== order.totalCents) {
-      out.push({ ...at, worker: "payments", rule: "cancellation.refund_amount", expected: order.totalCents, found: refund.amountCents, message: `order ${order.id} captured ${order.totalCents} cents but ${refund.amountCents} were refunded` });
+      out.push({
+        ...at,
+        worker: "payments",
+        rule: "cancellation.refund_amount",
+        expected: order.totalCents,
+        found: refund.amountCents,
+        message: `order ${order.id} captured ${order.totalCents} cents but ${refund.amountCents} were refunded`,
+      });
     }
   }
   if (!returned) {
-    out.push({ ...at, worker: "inventory", rule: "cancellation.stock_not_returned", expected: "its units back in stock", found: "no stock return", message: `order ${order.id} is CANCELLED but inventory has not taken its units back` });
+    out.push({
+      ...at,
+      worker: "inventory",
+      rule: "cancellation.stock_not_returned",
+      expected: "its units back in stock",
+      found: "no stock return",
+      message: `order ${order.id} is CANCELLED but inventory has not taken its units back`,
+    });
   }
 }
 
@@ -39,17 +60,38 @@ function checkStray(audit: MeshAudit, out: Violation[]): void {
   for (const refund of audit.payments.refunds ?? []) {
     const state = status.get(refund.orderId) ?? "unknown";
     if (state !== "CANCELLED" && state !== "CANCELLING") {
-      out.push({ orderId: refund.orderId, worker: "payments", rule: "refund.without_cancellation", expected: "a cancelled order", found: state, message: `payments refunded order ${refund.orderId}, which is ${state}` });
+      out.push({
+        orderId: refund.orderId,
+        worker: "payments",
+        rule: "refund.without_cancellation",
+        expected: "a cancelled order",
+        found: state,
+        message: `payments refunded order ${refund.orderId}, which is ${state}`,
+      });
     }
     const capture = (captured.get(refund.orderId) ?? []).reduce((sum, payment) => sum + payment.amountCents, 0);
     if (refund.amountCents > capture) {
-      out.push({ orderId: refund.orderId, worker: "payments", rule: "refund.exceeds_capture", expected: `<= ${capture}`, found: refund.amountCents, message: `order ${refund.orderId} was refunded ${refund.amountCents} cents of a ${capture}-cent capture` });
+      out.push({
+        orderId: refund.orderId,
+        worker: "payments",
+        rule: "refund.exceeds_capture",
+        expected: `<= ${capture}`,
+        found: refund.amountCents,
+        message: `order ${refund.orderId} was refunded ${refund.amountCents} cents of a ${capture}-cent capture`,
+      });
     }
   }
   for (const back of audit.inventory.returns ?? []) {
     const state = status.get(back.orderId) ?? "unknown";
     if (state !== "CANCELLED" && state !== "CANCELLING") {
-      out.push({ orderId: back.orderId, worker: "inventory", rule: "return.without_cancellation", expected: "a cancelled order", found: state, message: `inventory took back the units of order ${back.orderId}, which is ${state}` });
+      out.push({
+        orderId: back.orderId,
+        worker: "inventory",
+        rule: "return.without_cancellation",
+        expected: "a cancelled order",
+        found: state,
+        message: `inventory took back the units of order ${back.orderId}, which is ${state}`,
+      });
     }
   }
 }
@@ -64,7 +106,13 @@ export function checkCancellations(audit: MeshAudit, out: Violation[]): void {
   for (const cancellation of audit.orders.cancellations ?? []) {
     if (!cancellation.stuckReason) continue;
     const at = { orderId: cancellation.orderId, worker: "orders" };
-    out.push({ ...at, rule: "cancellation.stuck", expected: "CANCELLED", found: `CANCELLING since ${cancellation.requestedAt}`, message: `order ${cancellation.orderId} is CANCEL_STUCK: ${cancellation.stuckReason}` });
+    out.push({
+      ...at,
+      rule: "cancellation.stuck",
+      expected: "CANCELLED",
+      found: `CANCELLING since ${cancellation.requestedAt}`,
+      message: `order ${cancellation.orderId} is CANCEL_STUCK: ${cancellation.stuckReason}`,
+    });
   }
 }
 

@@ -128,9 +128,7 @@ describe("findViolations", () => {
   it("names a saga unfinished past its deadline, by orders' clock", () => {
     const audit = consistentMesh();
     audit.orders.now = "2026-01-01T00:01:00.000Z";
-    expect(findViolations(audit).violations).toEqual([
-      expect.objectContaining({ rule: "saga.past_deadline", orderId: "o3", worker: "orders", found: "RESERVED at authorize" }),
-    ]);
+    expect(findViolations(audit).violations).toEqual([expect.objectContaining({ rule: "saga.past_deadline", orderId: "o3", worker: "orders", found: "RESERVED at authorize" })]);
   });
 
   it("names reporting totals, products and customers that differ from the orders'", () => {
@@ -139,13 +137,7 @@ describe("findViolations", () => {
     audit.reporting!.products.push({ productId: "B", units: 1, revenueCents: 500 });
     audit.reporting!.customers[0]!.spentCents = 1500;
     const violations = findViolations(audit).violations;
-    expect(violations.map((violation) => violation.rule)).toEqual([
-      "reporting.totals",
-      "reporting.totals",
-      "reporting.totals",
-      "reporting.product",
-      "reporting.customer",
-    ]);
+    expect(violations.map((violation) => violation.rule)).toEqual(["reporting.totals", "reporting.totals", "reporting.totals", "reporting.product", "reporting.customer"]);
     expect(violations[0]).toMatchObject({ worker: "reporting", expected: 1, found: 2 });
   });
 

@@ -29,7 +29,10 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 function quantitiesOf(lines: { productId: string; quantity: number }[]): string {
   const byProduct = new Map<string, number>();
   for (const line of lines) byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity);
-  return [...byProduct].sort(([a], [b]) => a.localeCompare(b)).map(([product, quantity]) => `${product}×${quantity}`).join(", ");
+  return [...byProduct]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([product, quantity]) => `${product}×${quantity}`)
+    .join(", ");
 }
 
 function checkStock(audit: InventoryAudit, out: Violation[]): void {
@@ -45,16 +48,35 @@ function checkStock(audit: InventoryAudit, out: Violation[]): void {
     if (row.onHand < 0) out.push({ ...at, rule: "stock.negative", expected: ">= 0 on hand", found: row.onHand, message: `product ${row.productId} has ${row.onHand} on hand` });
     if (row.reserved < 0) out.push({ ...at, rule: "stock.negative", expected: ">= 0 reserved", found: row.reserved, message: `product ${row.productId} has ${row.reserved} reserved` });
     if (row.reserved > row.onHand) {
-      out.push({ ...at, rule: "stock.oversold", expected: `reserved <= on hand (${row.onHand})`, found: row.reserved, message: `product ${row.productId} is oversold: ${row.reserved} reserved of ${row.onHand} on hand` });
+      out.push({
+        ...at,
+        rule: "stock.oversold",
+        expected: `reserved <= on hand (${row.onHand})`,
+        found: row.reserved,
+        message: `product ${row.productId} is oversold: ${row.reserved} reserved of ${row.onHand} on hand`,
+      });
     }
     const expected = held.get(row.productId) ?? 0;
     if (row.reserved !== expected) {
-      out.push({ ...at, rule: "stock.reserved_mismatch", expected, found: row.reserved, message: `product ${row.productId} shows ${row.reserved} reserved but its RESERVED reservations hold ${expected}` });
+      out.push({
+        ...at,
+        rule: "stock.reserved_mismatch",
+        expected,
+        found: row.reserved,
+        message: `product ${row.productId} shows ${row.reserved} reserved but its RESERVED reservations hold ${expected}`,
+      });
     }
   }
   for (const [productId, quantity] of held) {
     if (!seen.has(productId)) {
-      out.push({ worker: "inventory", productId, rule: "stock.reserved_mismatch", expected: quantity, found: "no stock row", message: `product ${productId} has ${quantity} held by reservations but no stock row` });
+      out.push({
+        worker: "inventory",
+        productId,
+        rule: "stock.reserved_mismatch",
+        expected: quantity,
+        found: "no stock row",
+        message: `product ${productId} has ${quantity} held by reservations but no stock row`,
+      });
     }
   }
 }
@@ -71,7 +93,14 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
     const authorized = (payments.get(order.id) ?? []).filter((payment) => payment.status === "AUTHORIZED");
     const committed = (reservations.get(order.id) ?? []).filter((reservation) => reservation.status === "COMMITTED");
     if (order.status !== "PENDING" && held.length > 0) {
-      out.push({ ...at, worker: "inventory", rule: "reservation.left_by_finished_order", expected: "no RESERVED reservation", found: "RESERVED", message: `order ${order.id} is ${order.status} but inventory still holds its stock` });
+      out.push({
+        ...at,
+        worker: "inventory",
+        rule: "reservation.left_by_finished_order",
+        expected: "no RESERVED reservation",
+        found: "RESERVED",
+        message: `order ${order.id} is ${order.status} but inventory still holds its stock`,
+      });
     }
     if (everConfirmed.has(order.status)) {
       // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
@@ -81,29 +110,78 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
       if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
         const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
         const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
-        out.push({ ...at, worker: "payments", rule: "order.capture_count", expected, found: `${captured.length} captured (${statuses})`, message: `order ${order.id} is ${order.status} with ${captured.length} captured payments` });
+        out.push({
+          ...at,
+          worker: "payments",
+          rule: "order.capture_count",
+          expected,
+          found: `${captured.length} captured (${statuses})`,
+          message: `order ${order.id} is ${order.status} with ${captured.length} captured payments`,
+        });
       }
       for (const payment of captured) {
         if (payment.amountCents !== order.totalCents) {
-          out.push({ ...at, worker: "payments", rule: "order.capture_amount", expected: order.totalCents, found: payment.amountCents, message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured` });
+          out.push({
+            ...at,
+            worker: "payments",
+            rule: "order.capture_amount",
+            expected: order.totalCents,
+            found: payment.amountCents,
+            message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured`,
+          });
         }
       }
       if (committed.length !== 1) {
         const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
-        out.push({ ...at, worker: "inventory", rule: "order.stock_not_committed", expected: "a COMMITTED reservation", found: statuses, message: `order ${order.id} is ${order.status} but its stock is not committed (${statuses})` });
+        out.push({
+          ...at,
+          worker: "inventory",
+          rule: "order.stock_not_committed",
+          expected: "a COMMITTED reservation",
+          found: statuses,
+          message: `order ${order.id} is ${order.status} but its stock is not committed (${statuses})`,
+        });
       } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
-        out.push({ ...at, worker: "inventory", rule: "order.committed_lines", expected: quantitiesOf(order.lines), found: quantitiesOf(committed[0]!.lines), message: `order ${order.id}'s committed stock differs from its lines` });
+        out.push({
+          ...at,
+          worker: "inventory",
+          rule: "order.committed_lines",
+          expected: quantitiesOf(order.lines),
+          found: quantitiesOf(committed[0]!.lines),
+          message: `order ${order.id}'s committed stock differs from its lines`,
+        });
       }
     }
     if (order.status === "REJECTED") {
       if (authorized.length > 0) {
-        out.push({ ...at, worker: "payments", rule: "order.rejected_holds_authorization", expected: "no AUTHORIZED payment", found: "AUTHORIZED", message: `order ${order.id} is REJECTED but its payment is still authorized` });
+        out.push({
+          ...at,
+          worker: "payments",
+          rule: "order.rejected_holds_authorization",
+          expected: "no AUTHORIZED payment",
+          found: "AUTHORIZED",
+          message: `order ${order.id} is REJECTED but its payment is still authorized`,
+        });
       }
       if (captured.length > 0) {
-        out.push({ ...at, worker: "payments", rule: "order.rejected_captured", expected: "no CAPTURED payment", found: "CAPTURED", message: `order ${order.id} is REJECTED but its payment was captured` });
+        out.push({
+          ...at,
+          worker: "payments",
+          rule: "order.rejected_captured",
+          expected: "no CAPTURED payment",
+          found: "CAPTURED",
+          message: `order ${order.id} is REJECTED but its payment was captured`,
+        });
       }
       if (committed.length > 0) {
-        out.push({ ...at, worker: "inventory", rule: "order.rejected_stock_committed", expected: "no COMMITTED reservation", found: "COMMITTED", message: `order ${order.id} is REJECTED but its stock was committed` });
+        out.push({
+          ...at,
+          worker: "inventory",
+          rule: "order.rejected_stock_committed",
+          expected: "no COMMITTED reservation",
+          found: "COMMITTED",
+          message: `order ${order.id} is REJECTED but its stock was committed`,
+        });
       }
     }
   }
@@ -111,13 +189,27 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
   // Holds on stock or credit for an order orders never heard of: nobody will ever release them.
   for (const [orderId, list] of reservations) {
     if (!orders.has(orderId) && list.some((reservation) => reservation.status === "RESERVED")) {
-      out.push({ orderId, worker: "inventory", rule: "reservation.orphan", expected: "an order in orders", found: "RESERVED reservation of unknown order", message: `inventory holds stock for order ${orderId}, which orders does not know` });
+      out.push({
+        orderId,
+        worker: "inventory",
+        rule: "reservation.orphan",
+        expected: "an order in orders",
+        found: "RESERVED reservation of unknown order",
+        message: `inventory holds stock for order ${orderId}, which orders does not know`,
+      });
     }
   }
   for (const [orderId, list] of payments) {
     const held = list.find((payment) => payment.status === "AUTHORIZED" || payment.status === "CAPTURED");
     if (!orders.has(orderId) && held) {
-      out.push({ orderId, worker: "payments", rule: "payment.orphan", expected: "an order in orders", found: `${held.status} payment of unknown order`, message: `payments holds a ${held.status} payment for order ${orderId}, which orders does not know` });
+      out.push({
+        orderId,
+        worker: "payments",
+        rule: "payment.orphan",
+        expected: "an order in orders",
+        found: `${held.status} payment of unknown order`,
+        message: `payments holds a ${held.status} payment for order ${orderId}, which orders does not know`,
+      });
     }
   }
 }
@@ -162,7 +254,13 @@ function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, r
 
   for (const key of ["orders", "units", "revenueCents"] as const) {
     if (reporting.totals[key] !== truth[key]) {
-      out.push({ worker: "reporting", rule: "reporting.totals", expected: truth[key], found: reporting.totals[key], message: `reporting's total ${key} is ${reporting.totals[key]}; orders' confirmed orders give ${truth[key]}` });
+      out.push({
+        worker: "reporting",
+        rule: "reporting.totals",
+        expected: truth[key],
+        found: reporting.totals[key],
+        message: `reporting's total ${key} is ${reporting.totals[key]}; orders' confirmed orders give ${truth[key]}`,
+      });
     }
   }
   const reported = new Map(reporting.products.map((row) => [row.productId, row]));
@@ -170,7 +268,14 @@ function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, r
     const want = products.get(productId) ?? { units: 0, revenueCents: 0 };
     const got = reported.get(productId) ?? { units: 0, revenueCents: 0 };
     if (want.units !== got.units || want.revenueCents !== got.revenueCents) {
-      out.push({ worker: "reporting", productId, rule: "reporting.product", expected: `${want.units} units, ${want.revenueCents} cents`, found: `${got.units} units, ${got.revenueCents} cents`, message: `reporting's sales of product ${productId} differ from orders'` });
+      out.push({
+        worker: "reporting",
+        productId,
+        rule: "reporting.product",
+        expected: `${want.units} units, ${want.revenueCents} cents`,
+        found: `${got.units} units, ${got.revenueCents} cents`,
+        message: `reporting's sales of product ${productId} differ from orders'`,
+      });
     }
   }
   const reportedCustomers = new Map(reporting.customers.map((row) => [row.customerId, row]));
@@ -180,7 +285,14 @@ function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, r
     // A reporting from before cancellations has no such columns: only what it has is compared.
     const cancellationsDiffer = got.cancelledOrders !== undefined && (got.cancelledOrders !== want.cancelledOrders || got.refundedCents !== want.refundedCents);
     if (want.orders !== got.orders || want.spentCents !== got.spentCents || cancellationsDiffer) {
-      out.push({ worker: "reporting", customerId, rule: "reporting.customer", expected: `${want.orders} orders, ${want.spentCents} cents, ${want.cancelledOrders} cancelled`, found: `${got.orders} orders, ${got.spentCents} cents, ${got.cancelledOrders ?? "?"} cancelled`, message: `reporting's figures for customer ${customerId} differ from orders'` });
+      out.push({
+        worker: "reporting",
+        customerId,
+        rule: "reporting.customer",
+        expected: `${want.orders} orders, ${want.spentCents} cents, ${want.cancelledOrders} cancelled`,
+        found: `${got.orders} orders, ${got.spentCents} cents, ${got.cancelledOrders ?? "?"} cancelled`,
+        message: `reporting's figures for customer ${customerId} differ from orders'`,
+      });
     }
   }
 }

@@ -62,9 +62,12 @@ const unquote = (name: string) => name.replace(/^[`"[]|[`"\]]$/g, "");
 /** Statements in the SQL that drop or rename; drizzle's table rebuild (`__new_x` renamed to x) is not a drop. */
 export function findBreakingSql(sql: string): string[] {
   // Comment lines go first: a `-- why` line above a DROP must not hide it from the patterns.
-  const statements = sql
-    .split(/--> statement-breakpoint|;\s*\n/)
-    .map((statement) => statement.replace(/^\s*--.*$/gm, "").trim().replace(/;$/, ""));
+  const statements = sql.split(/--> statement-breakpoint|;\s*\n/).map((statement) =>
+    statement
+      .replace(/^\s*--.*$/gm, "")
+      .trim()
+      .replace(/;$/, ""),
+  );
   const rebuilt = new Set<string>();
   for (const statement of statements) {
     const match = /^ALTER TABLE\s+(\S+)\s+RENAME TO\s+(\S+)/i.exec(statement);

@@ -122,10 +122,14 @@ export async function run(args: string[]): Promise<number> {
     } finally {
       releaseWorker(dataDir, worker);
     }
-    await waitUntil(`${worker} to serve again`, async () => {
-      const now = readMeshState(dataDir)?.workers.find((candidate) => candidate.name === worker);
-      return Boolean(now && now.pid !== running.pid && (await answersReady(now.url)));
-    }, 60_000);
+    await waitUntil(
+      `${worker} to serve again`,
+      async () => {
+        const now = readMeshState(dataDir)?.workers.find((candidate) => candidate.name === worker);
+        return Boolean(now && now.pid !== running.pid && (await answersReady(now.url)));
+      },
+      60_000,
+    );
     say(`${worker} restarted and ready`);
   } else {
     if (state && isProcessAlive(state.launcherPid)) say(`${worker} is not part of the running mesh; restoring its file only`);

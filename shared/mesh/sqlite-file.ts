@@ -74,5 +74,8 @@ export function rowCounts(db: SqliteFile): Record<string, number> {
 
 /** `PRAGMA integrity_check`: "ok", or the problems it lists joined. */
 export function integrityOf(db: SqliteFile): string {
-  return db.all<{ integrity_check: string }>("PRAGMA integrity_check").map((row) => row.integrity_check).join("; ");
+  return db
+    .all<{ integrity_check: string }>("PRAGMA integrity_check")
+    .map((row) => row.integrity_check)
+    .join("; ");
 }

@@ -36,9 +36,7 @@ export async function run(args: string[]): Promise<number> {
   // the same record, so a failed backup is seen even while its worker is down.
   const backups = readBackupStatus(dataDir);
   const workers = (await Promise.all(state.workers.map(probeWorker))).map((worker) =>
-    worker.details["backup"] === undefined && backups[worker.name]
-      ? { ...worker, details: { ...worker.details, backup: backupHealthFrom(backups[worker.name]) } }
-      : worker,
+    worker.details["backup"] === undefined && backups[worker.name] ? { ...worker, details: { ...worker.details, backup: backupHealthFrom(backups[worker.name]) } } : worker,
   );
   if (json) process.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);
   else printTable(workers, state.launcherPid, state.nats);
@@ -72,7 +70,12 @@ function printTable(workers: WorkerStatus[], launcherPid: number, nats: { url: s
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join("  ")
+      .trimEnd(),
+  );
   process.stdout.write(`launcher pid ${launcherPid}; NATS ${nats.url} (${nats.mode})\n${lines.join("\n")}\n`);
   for (const line of stuckCancellationLines(workers)) process.stdout.write(`${line}\n`);
 }

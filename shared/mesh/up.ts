@@ -71,9 +71,7 @@ export async function run(_args: string[]): Promise<number> {
 
   const previous = readMeshState(settings.dataDir);
   if (previous && previous.launcherPid !== process.pid && isProcessAlive(previous.launcherPid)) {
-    process.stderr.write(
-      `a mesh is already running on ${settings.dataDir} (launcher pid ${previous.launcherPid}); stop it first or set another DATA_DIR\n`,
-    );
+    process.stderr.write(`a mesh is already running on ${settings.dataDir} (launcher pid ${previous.launcherPid}); stop it first or set another DATA_DIR\n`);
     return 1;
   }
 

@@ -22,8 +22,7 @@ function appWith(configured: string | null) {
   return { app, bodiesRead };
 }
 
-const post = (app: Hono, authorization?: string) =>
-  app.request("/admin/echo", { method: "POST", headers: authorization === undefined ? {} : { authorization }, body: "{}" });
+const post = (app: Hono, authorization?: string) => app.request("/admin/echo", { method: "POST", headers: authorization === undefined ? {} : { authorization }, body: "{}" });
 
 describe("adminKey middleware", () => {
   it("lets a request bearing the key through", async () => {

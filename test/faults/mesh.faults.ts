@@ -45,10 +45,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
 
   let faulting = true;
   const ordersDone = () => load.acknowledged.size >= minOrders;
-  await Promise.all([
-    chaos.run(() => !ordersDone()).then(() => (faulting = false)),
-    load.run(clients, () => faulting || !ordersDone()),
-  ]);
+  await Promise.all([chaos.run(() => !ordersDone()).then(() => (faulting = false)), load.run(clients, () => faulting || !ordersDone())]);
   const loadSeconds = Math.round((Date.now() - startedAt) / 1000);
 
   // Quiet: every saga must end (compensated past its deadline if it was cut off).

@@ -66,7 +66,11 @@ export function renderResults(run: RunSummary): string {
     "|---|---|---|",
     ...Object.entries(chaos.kills).map(([target, n]) => `| ${target} | ${n} | ${run.minimums[target as Target]} |`),
     "",
-    `Pauses (SIGSTOP for ${chaos.pauseMs} ms, past the ${run.peerTimeoutMs} ms peer timeout): ${Object.entries(chaos.pauses).map(([t, n]) => `${t} ${n}`).join(", ") || "none"}`,
+    `Pauses (SIGSTOP for ${chaos.pauseMs} ms, past the ${run.peerTimeoutMs} ms peer timeout): ${
+      Object.entries(chaos.pauses)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(", ") || "none"
+    }`,
     "",
     "| must be zero | count |",
     "|---|---|",

@@ -63,13 +63,19 @@ export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, 
     "oversold or negative stock": count(["stock.oversold", "stock.negative"]),
     "reserved counts not matching reservations": count(["stock.reserved_mismatch"]),
     "double captures": count(["order.capture_count"], capturedMoreThanOnce),
-    "confirmed orders without capture or committed stock": count(["order.capture_count", "order.capture_amount", "order.stock_not_committed", "order.committed_lines"], (v) => !capturedMoreThanOnce(v)),
+    "confirmed orders without capture or committed stock": count(
+      ["order.capture_count", "order.capture_amount", "order.stock_not_committed", "order.committed_lines"],
+      (v) => !capturedMoreThanOnce(v),
+    ),
     "rejected orders holding stock or credit": count(["order.rejected_holds_authorization", "order.rejected_captured", "order.rejected_stock_committed"]),
     "orphan reservations or payments": count(["reservation.orphan", "reservation.left_by_finished_order", "payment.orphan"]),
     "unfinished sagas": count(["saga.past_deadline"]) + (audit?.unfinishedSagas.length ?? 0),
     "reporting mismatches": count(["reporting.totals", "reporting.product", "reporting.customer"]),
     "double refunds": count(["cancellation.refund_count"], refundedMoreThanOnce) + count(["refund.exceeds_capture"]),
-    "cancelled orders without their refund or units back": count(["cancellation.refund_count", "cancellation.refund_amount", "cancellation.stock_not_returned"], (v) => !refundedMoreThanOnce(v)),
+    "cancelled orders without their refund or units back": count(
+      ["cancellation.refund_count", "cancellation.refund_amount", "cancellation.stock_not_returned"],
+      (v) => !refundedMoreThanOnce(v),
+    ),
     "refunds or returns of orders not cancelled": count(["refund.without_cancellation", "return.without_cancellation"]),
     "accepted cancellations not CANCELLED": [...cancelled].filter((id) => statusOf.get(id) !== "CANCELLED").length,
     "stuck cancellations": count(["cancellation.stuck"]) + (audit?.orders.filter((order) => order.status === "CANCELLING").length ?? 0),
@@ -93,7 +99,13 @@ export function outcomesOf(orders: AuditOrder[], shop: FaultShop): Outcomes {
   for (const order of orders) {
     const state = order.status === "REJECTED" ? `REJECTED ${order.rejectionReason ?? "(no reason)"}` : order.status;
     byState[state] = (byState[state] ?? 0) + 1;
-    if (!shop.isAmple(order.customerId, order.lines.map((line) => line.productId))) continue;
+    if (
+      !shop.isAmple(
+        order.customerId,
+        order.lines.map((line) => line.productId),
+      )
+    )
+      continue;
     outcomes.ample += 1;
     if (order.status === "CONFIRMED") outcomes.ampleConfirmed += 1;
     if (order.status === "REJECTED" && order.rejectionReason === "peer_unavailable") outcomes.amplePeerUnavailable += 1;

@@ -39,4 +39,3 @@ export function createAnsweringPeers(adminApiKey: string, extra: Partial<Gateway
   };
   return { calls, deps };
 }
-

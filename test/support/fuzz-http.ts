@@ -51,15 +51,12 @@ function sendOnce(baseUrl: string, req: FuzzRequest, agent: Agent | false, timeo
   const started = performance.now();
   return new Promise((resolve) => {
     const done = (answer: Omit<Answer, "ms">) => resolve({ ...answer, ms: Math.round(performance.now() - started) });
-    const outgoing = request(
-      { host: hostname, port, method: req.method, path: req.path, headers: req.headers, agent, signal: AbortSignal.timeout(timeoutMs) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => done({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", (error) => done({ status: 0, contentType: "", text: "", failure: String(error) }));
-      },
-    );
+    const outgoing = request({ host: hostname, port, method: req.method, path: req.path, headers: req.headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => done({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", (error) => done({ status: 0, contentType: "", text: "", failure: String(error) }));
+    });
     outgoing.on("error", (error) => done({ status: 0, contentType: "", text: "", failure: `${error.name}: ${error.message}` }));
     outgoing.end(req.body);
   });

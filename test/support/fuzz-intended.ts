@@ -52,8 +52,12 @@ function catalogWrite(target: { covers: string; method: string; path: string; fi
 
 /** POST/PATCH /api/products and tRPC products.create/update with valid bodies, without the admin key or with a wrong one. */
 export function catalogWritesWithoutKey(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
-  const rest = writes.filter((route) => route.catalogWrite).map((route) => catalogWrite({ covers: restLabel(route), method: route.method, path: restPath(route, ids), fields: route.body }, ids, adminKey));
-  const trpc = mutations.filter((proc) => proc.catalogWrite).map((proc) => catalogWrite({ covers: trpcLabel(proc), method: "POST", path: `/trpc/${proc.path}`, fields: proc.input }, ids, adminKey));
+  const rest = writes
+    .filter((route) => route.catalogWrite)
+    .map((route) => catalogWrite({ covers: restLabel(route), method: route.method, path: restPath(route, ids), fields: route.body }, ids, adminKey));
+  const trpc = mutations
+    .filter((proc) => proc.catalogWrite)
+    .map((proc) => catalogWrite({ covers: trpcLabel(proc), method: "POST", path: `/trpc/${proc.path}`, fields: proc.input }, ids, adminKey));
   return fc.oneof(...rest, ...trpc);
 }
 
@@ -66,13 +70,17 @@ const deepJson = fc.oneof(
 /** Product writes whose `attributes` nest deep and whose price is negative: bad twice over, 400 in any case. */
 export function deeplyNestedAttributes(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
   const targets: { covers: string; method: string; path: string; extra: string }[] = [
-    ...writes.filter((route) => route.catalogWrite).map((route) => ({ covers: restLabel(route), method: route.method, path: restPath(route, ids), extra: route.method === "POST" ? '"sku":"DEEP","name":"Deep",' : "" })),
-    ...mutations.filter((proc): proc is TrpcProcedure => proc.catalogWrite === true).map((proc) => ({
-      covers: trpcLabel(proc),
-      method: "POST",
-      path: `/trpc/${proc.path}`,
-      extra: proc.path.endsWith("create") ? '"sku":"DEEP","name":"Deep",' : `"id":${JSON.stringify(ids.productId)},`,
-    })),
+    ...writes
+      .filter((route) => route.catalogWrite)
+      .map((route) => ({ covers: restLabel(route), method: route.method, path: restPath(route, ids), extra: route.method === "POST" ? '"sku":"DEEP","name":"Deep",' : "" })),
+    ...mutations
+      .filter((proc): proc is TrpcProcedure => proc.catalogWrite === true)
+      .map((proc) => ({
+        covers: trpcLabel(proc),
+        method: "POST",
+        path: `/trpc/${proc.path}`,
+        extra: proc.path.endsWith("create") ? '"sku":"DEEP","name":"Deep",' : `"id":${JSON.stringify(ids.productId)},`,
+      })),
   ];
   return fc.tuple(fc.constantFrom(...targets), deepJson).map(([target, deep]) => ({
     covers: target.covers,

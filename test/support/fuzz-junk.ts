@@ -12,7 +12,24 @@ const isJson = (text: string) => {
 
 /** Text no JSON parser accepts: truncated, single-quoted, trailing commas, NaN, bare words, random bytes. */
 export const junkJson = fc.oneof(
-  fc.constantFrom("garbage", "{", "}", "{'a':1}", '{"a":1,}', "[1,]", "NaN", "Infinity", "undefined", '{"a":01}', '{"a":"\\x"}', "tru", '{"a" 1}', "\u0000", "email=a%40b.c&name=x", "<xml/>"),
+  fc.constantFrom(
+    "garbage",
+    "{",
+    "}",
+    "{'a':1}",
+    '{"a":1,}',
+    "[1,]",
+    "NaN",
+    "Infinity",
+    "undefined",
+    '{"a":01}',
+    '{"a":"\\x"}',
+    "tru",
+    '{"a" 1}',
+    "\u0000",
+    "email=a%40b.c&name=x",
+    "<xml/>",
+  ),
   fc.string({ maxLength: 40 }).filter((text) => text.length > 0 && !isJson(text)),
 );
 

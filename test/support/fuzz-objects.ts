@@ -26,7 +26,24 @@ type Entry = [name: string, jsonText: string];
 const objectText = (entries: Entry[]) => `{${entries.map(([name, value]) => `${json(name)}:${value}`).join(",")}}`;
 
 /** Names no public input has (or one some other input has), hostile ones included. */
-export const extraNames = ["extra", "admin", "isAdmin", "role", "id", "idempotencyKey", "__proto__", "constructor", "Email", "email ", "price", "stock", "zz9", "customerID", "status", "q"];
+export const extraNames = [
+  "extra",
+  "admin",
+  "isAdmin",
+  "role",
+  "id",
+  "idempotencyKey",
+  "__proto__",
+  "constructor",
+  "Email",
+  "email ",
+  "price",
+  "stock",
+  "zz9",
+  "customerID",
+  "status",
+  "q",
+];
 
 const bad400 = (text: string, what: string, names: string[]): BadObject => ({ text, what, expect: { statuses: [400], named: [names] } });
 /** An unknown id is 404, or 400 when its odd characters make it malformed; never a write. */

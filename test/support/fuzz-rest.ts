@@ -36,14 +36,30 @@ function pathOf(route: RestRoute, ids: SeedIds, bad?: { at: string; value: strin
   });
 }
 
-const traversals = ["..%2F..%2Fetc%2Fpasswd", "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "..%5C..%5Cwindows", "%252E%252E%252F", "a%2Fb", "%2F", "%c0%ae%c0%ae%2f", "%", "%E0%A4%A", "%00", "%ED%A0%80", "%E2%80%8F%E2%80%8D"];
+const traversals = [
+  "..%2F..%2Fetc%2Fpasswd",
+  "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+  "..%5C..%5Cwindows",
+  "%252E%252E%252F",
+  "a%2Fb",
+  "%2F",
+  "%c0%ae%c0%ae%2f",
+  "%",
+  "%E0%A4%A",
+  "%00",
+  "%ED%A0%80",
+  "%E2%80%8F%E2%80%8D",
+];
 
 /** A bad path parameter: too long (400 naming it), or unknown, odd or a traversal (404, or 400 naming it). */
 function badParam(route: RestRoute, param: Field): fc.Arbitrary<{ value: string; what: string; expect: Expectation }> {
   const long = longText(65, 200).map((text) => ({ value: encodeLoosely(text), what: `${param.name} too long`, expect: { statuses: [400], named: [[param.name]] } }));
   if (route.unknownIdAnswers) return long;
   const unknown = fc.oneof(fc.uuid(), oddText.map(encodeLoosely), fc.constantFrom(...traversals));
-  return fc.oneof(long, unknown.map((value) => ({ value, what: `${param.name} unknown/odd`, expect: { statuses: [400, 404], named: [[param.name]] } })));
+  return fc.oneof(
+    long,
+    unknown.map((value) => ({ value, what: `${param.name} unknown/odd`, expect: { statuses: [400, 404], named: [[param.name]] } })),
+  );
 }
 
 const adminHeader = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -56,7 +72,10 @@ function badBody(route: RestRoute, ids: SeedIds): fc.Arbitrary<BadObject> {
     { weight: 1, arbitrary: nonObjectJson.map((text) => ({ text, what: `body ${text}`, expect: named })) },
     { weight: 1, arbitrary: junkJson.map((text) => ({ text, what: "body not JSON", expect: named })) },
     { weight: 1, arbitrary: fc.constant({ text: "", what: "empty body", expect: named }) },
-    { weight: 1, arbitrary: fc.integer({ min: 65_537, max: 90_000 }).map((size) => ({ text: `{"name":"${"a".repeat(size)}"}`, what: `${size}-byte body`, expect: { statuses: [400, 413] } })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 65_537, max: 90_000 }).map((size) => ({ text: `{"name":"${"a".repeat(size)}"}`, what: `${size}-byte body`, expect: { statuses: [400, 413] } })),
+    },
   );
 }
 
@@ -73,7 +92,9 @@ function withType(parts: Parts, type: string): Parts {
 /** Faults of a route with a body: the body, a path id (with a valid body), the Idempotency-Key, the admin key. */
 function bodyRouteFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weighted[] {
   const auth = route.admin ? adminHeader(adminKey) : {};
-  const body = fc.tuple(badBody(route, ids), contentType).map(([bad, type]) => withType({ path: pathOf(route, ids), body: bad.text, headers: auth, what: bad.what, expect: bad.expect }, type));
+  const body = fc
+    .tuple(badBody(route, ids), contentType)
+    .map(([bad, type]) => withType({ path: pathOf(route, ids), body: bad.text, headers: auth, what: bad.what, expect: bad.expect }, type));
   const faults: Weighted[] = [{ weight: 6, arbitrary: body }];
   for (const param of route.params) {
     const withBadParam = fc.tuple(badParam(route, param), validObject(route.body!, ids)).map(([bad, text]) => ({
@@ -86,7 +107,10 @@ function bodyRouteFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weig
     faults.push({ weight: 2, arbitrary: withBadParam });
   }
   if (route.keyed) {
-    const badKey = fc.oneof(fc.constantFrom("", "   ", "\t"), longText(201, 400).map((text) => text.replace(/[^a-z0-9]/gi, "k")));
+    const badKey = fc.oneof(
+      fc.constantFrom("", "   ", "\t"),
+      longText(201, 400).map((text) => text.replace(/[^a-z0-9]/gi, "k")),
+    );
     const withBadKey = fc.tuple(badKey, validObject(route.body!, ids)).map(([key, text]) => ({
       path: pathOf(route, ids),
       body: text,
@@ -103,16 +127,30 @@ function bodyRouteFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weig
 function badQuery(fields: Field[], ids: SeedIds): fc.Arbitrary<{ query: string; what: string; expect: Expectation }> {
   const base = fields.filter((f) => f.required).map((f) => `${f.name}=${encodeURIComponent(String(f.valid(ids, 0)))}`);
   const badValueOf = (f: Field): fc.Arbitrary<string> =>
-    f.kind === "limit100" ? invalidLimitParam(100) : f.kind === "limit200" ? invalidLimitParam(200) : f.kind === "limit500" ? invalidLimitParam(500)
-      : f.kind === "q" ? invalidTextParam(200, { blank: true }) : f.kind === "id" ? invalidTextParam(64)
-        : fc.oneof(fc.constantFrom("done", "Done", "DONE%20", "PENDING", "", "%00", "NEEDS-ATTENTION"), oddText.map(encodeLoosely));
+    f.kind === "limit100"
+      ? invalidLimitParam(100)
+      : f.kind === "limit200"
+        ? invalidLimitParam(200)
+        : f.kind === "limit500"
+          ? invalidLimitParam(500)
+          : f.kind === "q"
+            ? invalidTextParam(200, { blank: true })
+            : f.kind === "id"
+              ? invalidTextParam(64)
+              : fc.oneof(fc.constantFrom("done", "Done", "DONE%20", "PENDING", "", "%00", "NEEDS-ATTENTION"), oddText.map(encodeLoosely));
   const without = (name: string) => base.filter((p) => !p.startsWith(`${name}=`));
   const named = (name: string) => ({ statuses: [400], named: [[name]] });
   return fc.oneof(
-    fc.constantFrom(...fields).chain((f) => badValueOf(f).map((value) => ({ query: [...without(f.name), `${f.name}=${value}`].join("&"), what: `${f.name}=${value.slice(0, 60)}`, expect: named(f.name) }))),
-    fc.constantFrom(...fields).chain((f) =>
-      fc.tuple(badValueOf(f), badValueOf(f)).map(([a, b]) => ({ query: [...without(f.name), `${f.name}=${a}`, `${f.name}=${b}`].join("&"), what: `${f.name} repeated`, expect: named(f.name) })),
-    ),
+    fc
+      .constantFrom(...fields)
+      .chain((f) => badValueOf(f).map((value) => ({ query: [...without(f.name), `${f.name}=${value}`].join("&"), what: `${f.name}=${value.slice(0, 60)}`, expect: named(f.name) }))),
+    fc
+      .constantFrom(...fields)
+      .chain((f) =>
+        fc
+          .tuple(badValueOf(f), badValueOf(f))
+          .map(([a, b]) => ({ query: [...without(f.name), `${f.name}=${a}`, `${f.name}=${b}`].join("&"), what: `${f.name} repeated`, expect: named(f.name) })),
+      ),
     fc.constantFrom(...extraNames.filter((name) => /^\w+$/.test(name) && name !== "q" && !fields.some((f) => f.name === name))).map((name) => ({
       query: [...base, `${name}=1`].join("&"),
       what: `unknown parameter ${name}`,
@@ -131,7 +169,8 @@ function routeFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weighted
       faults.push({ weight: 6, arbitrary });
     }
   }
-  if (route.query) faults.push({ weight: 6, arbitrary: badQuery(route.query, ids).map((bad) => ({ path: `${route.pattern}?${bad.query}`, headers: auth, what: bad.what, expect: bad.expect })) });
+  if (route.query)
+    faults.push({ weight: 6, arbitrary: badQuery(route.query, ids).map((bad) => ({ path: `${route.pattern}?${bad.query}`, headers: auth, what: bad.what, expect: bad.expect })) });
   // Admin routes without the key, or with a wrong one: 401 whatever the input (checked first). Catalog writes: see the admin-key test.
   if (route.admin && !route.catalogWrite) {
     const body = route.body ? validObject(route.body, ids) : fc.constant(undefined);
@@ -150,9 +189,31 @@ function routeFaults(route: RestRoute, ids: SeedIds, adminKey: string): Weighted
 /** Methods and paths no route has: 404 or 405, and nothing written whatever the body. */
 const noRoutes = fc.tuple(
   fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"),
-  fc.constantFrom("/api/userz", "/api/users/x/y", "/api/products/x/stock", "/api/admin", "/api/admin/sagas/x", "/api/orders/x/cancel", "/api", "/api/inventory", "/api/customers/x", "/api/reports", "/api/reports/customers"),
+  fc.constantFrom(
+    "/api/userz",
+    "/api/users/x/y",
+    "/api/products/x/stock",
+    "/api/admin",
+    "/api/admin/sagas/x",
+    "/api/orders/x/cancel",
+    "/api",
+    "/api/inventory",
+    "/api/customers/x",
+    "/api/reports",
+    "/api/reports/customers",
+  ),
 );
-const wrongMethods = fc.constantFrom<[string, string]>(["DELETE", "/api/users/x"], ["PUT", "/api/users"], ["DELETE", "/api/orders/x"], ["POST", "/api/products/x"], ["PUT", "/api/orders"], ["POST", "/api/reports/sales"], ["PATCH", "/api/inventory/x"], ["DELETE", "/api/customers/x/credit"], ...inputlessRestRoutes.map((path): [string, string] => ["POST", path]));
+const wrongMethods = fc.constantFrom<[string, string]>(
+  ["DELETE", "/api/users/x"],
+  ["PUT", "/api/users"],
+  ["DELETE", "/api/orders/x"],
+  ["POST", "/api/products/x"],
+  ["PUT", "/api/orders"],
+  ["POST", "/api/reports/sales"],
+  ["PATCH", "/api/inventory/x"],
+  ["DELETE", "/api/customers/x/credit"],
+  ...inputlessRestRoutes.map((path): [string, string] => ["POST", path]),
+);
 
 function unknownRoutes(adminKey: string): fc.Arbitrary<FuzzRequest> {
   return fc.oneof(noRoutes, wrongMethods).map(([method, path]) => ({

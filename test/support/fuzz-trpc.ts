@@ -36,17 +36,28 @@ function procedureFaults(proc: TrpcProcedure, ids: SeedIds, adminKey: string): W
   const auth: Record<string, string> = proc.admin ? { authorization: `Bearer ${adminKey}` } : {};
   if (!proc.input) {
     // No input to get wrong (tRPC never reads `input` for these, junk included): only the wrong method.
-    return [{ weight: 1, arbitrary: junkJson.map((text) => ({ covers, what: "POST to a query", method: "POST", path: `/trpc/${proc.path}`, headers: { "content-type": json }, body: text, expect: {} })) }];
+    return [
+      {
+        weight: 1,
+        arbitrary: junkJson.map((text) => ({ covers, what: "POST to a query", method: "POST", path: `/trpc/${proc.path}`, headers: { "content-type": json }, body: text, expect: {} })),
+      },
+    ];
   }
   const faults: Weighted[] = [
     { weight: 8, arbitrary: badInput(proc, ids).map((bad) => ({ covers, what: bad.what, ...call(proc, bad.text, auth), expect: bad.expect })) },
     { weight: 1, arbitrary: fc.constant({ covers, what: "no input", ...call(proc, undefined, auth), expect: { statuses: [400] } }) },
     // The wrong method for the procedure, with a valid input: refused, never run.
-    { weight: 1, arbitrary: validObject(proc.input, ids).map((text) => {
-      const right = call(proc, text, auth);
-      const wrong = proc.type === "query" ? { method: "POST", path: `/trpc/${proc.path}`, headers: { ...auth, "content-type": json }, body: text } : { method: "GET", path: `/trpc/${proc.path}?input=${encodeURIComponent(text)}`, headers: auth };
-      return { covers, what: `${wrong.method} to a ${proc.type} (right: ${right.method})`, ...wrong, expect: {} };
-    }) },
+    {
+      weight: 1,
+      arbitrary: validObject(proc.input, ids).map((text) => {
+        const right = call(proc, text, auth);
+        const wrong =
+          proc.type === "query"
+            ? { method: "POST", path: `/trpc/${proc.path}`, headers: { ...auth, "content-type": json }, body: text }
+            : { method: "GET", path: `/trpc/${proc.path}?input=${encodeURIComponent(text)}`, headers: auth };
+        return { covers, what: `${wrong.method} to a ${proc.type} (right: ${right.method})`, ...wrong, expect: {} };
+      }),
+    },
   ];
   if (proc.admin && !proc.catalogWrite) {
     const withoutKey = fc.tuple(wrongAdminKeys(adminKey), validObject(proc.input, ids)).map(([key, text]) => ({
@@ -69,12 +80,20 @@ function badBatches(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
     const paths = procs.map((proc) => proc.path).join(",");
     const query = procs[0]!.type === "query";
     const path = `/trpc/${paths}?batch=1${query && input !== undefined ? `&input=${encodeURIComponent(input)}` : ""}`;
-    return { covers: "trpc batch", what: `batch ${paths}: ${what}`, method: query ? "GET" : "POST", path, headers: query ? auth : { ...auth, "content-type": json }, ...(query ? {} : { body: input ?? "" }), expect: { statuses: [400] } };
+    return {
+      covers: "trpc batch",
+      what: `batch ${paths}: ${what}`,
+      method: query ? "GET" : "POST",
+      path,
+      headers: query ? auth : { ...auth, "content-type": json },
+      ...(query ? {} : { body: input ?? "" }),
+      expect: { statuses: [400] },
+    };
   };
   const badCalls = (procs: TrpcProcedure[]) =>
-    fc.tuple(...procs.map((proc) => badObject(proc.input!, ids, { only400: true, unknownIds: false, needsOneOf: proc.needsOneOf ?? false }))).map((bads) =>
-      envelope(procs, `{${bads.map((bad, i) => `"${i}":${bad.text}`).join(",")}}`, bads.map((bad) => bad.what).join("; ")),
-    );
+    fc
+      .tuple(...procs.map((proc) => badObject(proc.input!, ids, { only400: true, unknownIds: false, needsOneOf: proc.needsOneOf ?? false })))
+      .map((bads) => envelope(procs, `{${bads.map((bad, i) => `"${i}":${bad.text}`).join(",")}}`, bads.map((bad) => bad.what).join("; ")));
   const junk = (procs: TrpcProcedure[]) => fc.oneof(junkJson, fc.constantFrom("[]", "[1,2]", "1", '"x"', "null")).map((text) => envelope(procs, text, `input ${text.slice(0, 40)}`));
   return fc.oneof(batchOf("query"), batchOf("mutation")).chain((procs) => fc.oneof(badCalls(procs), junk(procs)));
 }
@@ -82,7 +101,23 @@ function badBatches(ids: SeedIds, adminKey: string): fc.Arbitrary<FuzzRequest> {
 /** Paths that name no procedure (prototype names, routers, encoded separators). */
 const unknownProcedures = fc
   .tuple(
-    fc.constantFrom("nope", "users", "users.", ".users", "users.nope", "users.get.x", "constructor", "__proto__", "toString", "users.__proto__", "_def", "users%2Fget", "users.get%2C", "..%2F..%2Fapi%2Fusers", "health.x"),
+    fc.constantFrom(
+      "nope",
+      "users",
+      "users.",
+      ".users",
+      "users.nope",
+      "users.get.x",
+      "constructor",
+      "__proto__",
+      "toString",
+      "users.__proto__",
+      "_def",
+      "users%2Fget",
+      "users.get%2C",
+      "..%2F..%2Fapi%2Fusers",
+      "health.x",
+    ),
     fc.constantFrom("GET", "POST"),
   )
   .map(([path, method]): FuzzRequest => ({

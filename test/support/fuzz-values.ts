@@ -7,22 +7,7 @@
 import fc from "fast-check";
 
 export type FieldKind =
-  | "id"
-  | "email"
-  | "name"
-  | "sku"
-  | "description"
-  | "cents"
-  | "onHand"
-  | "quantity"
-  | "items"
-  | "attributes"
-  | "idempotencyKey"
-  | "q"
-  | "limit100"
-  | "limit200"
-  | "limit500"
-  | "status";
+  "id" | "email" | "name" | "sku" | "description" | "cents" | "onHand" | "quantity" | "items" | "attributes" | "idempotencyKey" | "q" | "limit100" | "limit200" | "limit500" | "status";
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -104,7 +89,8 @@ export function encodeLoosely(text: string): string {
   let out = "";
   for (const char of text) {
     const code = char.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+    if (code >= 0xd800 && code <= 0xdfff)
+      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
     else out += encodeURIComponent(char);
   }
   return out;

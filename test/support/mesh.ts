@@ -19,12 +19,7 @@ export interface TestMesh {
   stop(name: WorkerName, signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startMesh(options: {
-  natsUrl: string;
-  workers?: readonly WorkerName[];
-  env?: Record<string, string>;
-  dataDir?: string;
-}): Promise<TestMesh> {
+export async function startMesh(options: { natsUrl: string; workers?: readonly WorkerName[]; env?: Record<string, string>; dataDir?: string }): Promise<TestMesh> {
   const names = options.workers ?? allWorkers;
   const dataDir = options.dataDir ?? tempDir("mesh");
   const ports = {} as Record<WorkerName, number>;

@@ -152,8 +152,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     get requests() {
       return receiver.requests;
     },
-    waitForSpans: (ready, timeoutMs = 15_000) =>
-      waitFor("spans at the OTLP receiver", async () => (ready(receiver.spans) ? receiver.spans : undefined), timeoutMs),
+    waitForSpans: (ready, timeoutMs = 15_000) => waitFor("spans at the OTLP receiver", async () => (ready(receiver.spans) ? receiver.spans : undefined), timeoutMs),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -187,11 +187,7 @@ export async function startWorker(name: string, env: Record<string, string>, opt
 }
 
 /** Runs a command to completion and returns its exit code and output. */
-export async function runToEnd(
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; output: string }> {
+export async function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const proc = track(child);
   const code = await proc.exited;

@@ -46,9 +46,7 @@ export function parsePrometheusText(text: string): Sample[] {
 
 /** Sum of the samples named `name` whose labels include `labels` (0 when none). */
 export function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
 export async function scrapeMetrics(url: string): Promise<Sample[]> {

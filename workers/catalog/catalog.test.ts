@@ -19,7 +19,12 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   const { mutate, query, data } = t;
   const create = async (product: Record<string, unknown>) => data(await mutate("create", product));
   const search = async (q: string, limit?: number) => data(await query("search", { q, limit })) as Array<{ sku: string }>;
-  const outboxEnvelopes = () => t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+  const outboxEnvelopes = () =>
+    t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => JSON.parse(row.envelope));
 
   it("opens its own file with WAL, synchronous NORMAL, foreign keys and a busy timeout", () => {
     expect(t.database.file).toBe(join(t.dir, "catalog.db"));
@@ -97,7 +102,10 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
 
     it("refuses the key sent with a different product with a 409 naming the key, and writes nothing", async () => {
       await create({ sku: "KEY-3", name: "Keyed bowl", priceCents: 700, idempotencyKey: "create-3" });
-      for (const other of [{ sku: "KEY-4", name: "Keyed bowl", priceCents: 700 }, { sku: "KEY-3", name: "Keyed bowl", priceCents: 701 }]) {
+      for (const other of [
+        { sku: "KEY-4", name: "Keyed bowl", priceCents: 700 },
+        { sku: "KEY-3", name: "Keyed bowl", priceCents: 701 },
+      ]) {
         const refused = await mutate("create", { ...other, idempotencyKey: "create-3" });
         expect(refused.status).toBe(409);
         expect(refused.body.error.data.domainCode).toBe("CONFLICT");

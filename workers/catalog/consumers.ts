@@ -9,14 +9,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { WorkerTx } from "../../shared/db";
 import { handleEvent, type EventHandler } from "../../shared/events/consumer";
-import {
-  reservationCommitted,
-  reservationReleased,
-  reservationReserved,
-  stockAdjusted,
-  stockReturned,
-  type StockLevel,
-} from "../inventory/events";
+import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, stockReturned, type StockLevel } from "../inventory/events";
 import { products } from "./schema";
 import type * as schema from "./schema";
 

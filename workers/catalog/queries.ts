@@ -10,7 +10,11 @@ import type * as schema from "./schema";
 
 export function prepareCatalogQueries(db: WorkerDb<typeof schema>) {
   return {
-    productById: db.select().from(products).where(eq(products.id, sql.placeholder("id"))).prepare(),
+    productById: db
+      .select()
+      .from(products)
+      .where(eq(products.id, sql.placeholder("id")))
+      .prepare(),
   };
 }
 

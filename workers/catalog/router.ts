@@ -10,12 +10,16 @@ const p = procedures<CatalogContext>();
 const id = z.string().min(1).max(64);
 
 export const catalogRouter = router({
-  create: p.callers("gateway").input(createProductInput).mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
+  create: p
+    .callers("gateway")
+    .input(createProductInput)
+    .mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(getProductInput).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
-  getMany: p.internal
-    .input(z.strictObject({ ids: z.array(id).min(1).max(100) }))
-    .query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
-  update: p.callers("gateway").input(updateProductInput).mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
+  getMany: p.internal.input(z.strictObject({ ids: z.array(id).min(1).max(100) })).query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
+  update: p
+    .callers("gateway")
+    .input(updateProductInput)
+    .mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
   search: p.internal.input(searchProductsInput).query(({ ctx, input }) => searchProducts(ctx.deps.db, input)),
   list: p.internal.input(listProductsInput).query(({ ctx, input }) => listProducts(ctx.deps.db, input)),
 });

@@ -38,7 +38,16 @@ export function searchProducts(db: CatalogDb, input: SearchProductsInput): Produ
       ORDER BY bm25(products_fts, 10.0, 1.0, 5.0, 2.0), r.product_id
       LIMIT ${input.limit}`);
     if (ranked.length === 0) return [];
-    const rows = tx.select().from(products).where(inArray(products.id, ranked.map((hit) => hit.id))).all();
+    const rows = tx
+      .select()
+      .from(products)
+      .where(
+        inArray(
+          products.id,
+          ranked.map((hit) => hit.id),
+        ),
+      )
+      .all();
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ranked.flatMap((hit) => {
       const row = byId.get(hit.id);

@@ -24,7 +24,12 @@ const origin = z.string().regex(/^https?:\/\/[^/\s?#]+$/, "an origin such as htt
 const corsOrigins = z
   .string()
   .optional()
-  .transform((value) => (value ?? "").split(",").map((item) => item.trim()).filter((item) => item !== ""))
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  )
   .pipe(z.array(origin));
 
 export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
@@ -44,7 +49,12 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
     /** Deadline of each peer's /health/ready probe in GET /health. */
     HEALTH_PROBE_TIMEOUT_MS: ms.default(1_000),
     /** The public entry reads little: the largest valid body (100 items, 100 attributes) is far smaller. */
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
     /**
      * Key for the admin routes (stock, credit, /api/admin/*), sent as `Authorization: Bearer <key>`;
      * or a file holding it. Neither: those routes answer 401 (the launcher always generates one).

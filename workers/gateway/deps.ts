@@ -32,4 +32,3 @@ export interface GatewayDeps extends WorkerBaseDeps {
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }
-

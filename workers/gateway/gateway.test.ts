@@ -36,10 +36,7 @@ function createFakeMesh() {
     } catch (error) {
       const e = error instanceof DomainError ? error : new DomainError("INTERNAL", String(error));
       const { trpc, http } = domainErrorCodes[e.code];
-      return Response.json(
-        { error: { message: e.message, code: -32000, data: { code: trpc, httpStatus: http, domainCode: e.code, details: e.details ?? null } } },
-        { status: http },
-      );
+      return Response.json({ error: { message: e.message, code: -32000, data: { code: trpc, httpStatus: http, domainCode: e.code, details: e.details ?? null } } }, { status: http });
     }
   };
   const fetch = Object.assign(answer, { preconnect: globalThis.fetch.preconnect });
@@ -191,7 +188,10 @@ describe("gateway (in-process, fake peers)", () => {
       expect(await fieldsOf(await send("GET", "/api/products?q=lamp&limit=0"))).toEqual(["limit"]);
       const longKey = await send("POST", "/api/orders", { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] }, { "idempotency-key": "k".repeat(201) });
       expect(await fieldsOf(longKey)).toEqual(["Idempotency-Key"]);
-      for (const [path, body] of [["/api/users", { email: "a@b.io", name: "A" }], ["/api/products", { sku: "S", name: "N", priceCents: 1 }]] as const) {
+      for (const [path, body] of [
+        ["/api/users", { email: "a@b.io", name: "A" }],
+        ["/api/products", { sku: "S", name: "N", priceCents: 1 }],
+      ] as const) {
         expect(await fieldsOf(await send("POST", path, body, { "idempotency-key": "" }))).toEqual(["Idempotency-Key"]);
       }
     });
@@ -203,7 +203,6 @@ describe("gateway (in-process, fake peers)", () => {
       expect(body.error.data.domainCode).toBe("BAD_INPUT");
       expect(body.error.message).toContain("items.0.quantity");
     });
-
   });
 
   it("answers an unknown id with 404 in the error shape, echoing the correlation id", async () => {

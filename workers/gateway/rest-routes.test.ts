@@ -55,7 +55,10 @@ describe("the REST table over the public router", () => {
     expect(new Set(restRoutes.map((row) => row.procedure))).toEqual(new Set(Object.keys(procedures)));
     for (const rows of endpointsOf(restRoutes)) {
       // Rows sharing a method and path are told apart by `when`; only the last may go without one.
-      expect(rows.slice(0, -1).every((row) => row.when !== undefined), described(rows[0]!)).toBe(true);
+      expect(
+        rows.slice(0, -1).every((row) => row.when !== undefined),
+        described(rows[0]!),
+      ).toBe(true);
     }
   });
 

@@ -16,13 +16,7 @@ type PathsOf<R, Prefix extends string = ""> = {
 }[keyof R & string];
 export type GatewayProcedurePath = PathsOf<Procedures>;
 
-type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}`
-  ? Head extends keyof R
-    ? ProcedureAt<R[Head], Rest>
-    : never
-  : P extends keyof R
-    ? R[P]
-    : never;
+type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}` ? (Head extends keyof R ? ProcedureAt<R[Head], Rest> : never) : P extends keyof R ? R[P] : never;
 type OutputOf<P extends GatewayProcedurePath> = ProcedureAt<Procedures, P> extends infer Proc extends AnyTRPCProcedure ? inferProcedureOutput<Proc> : never;
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH";
@@ -104,7 +98,14 @@ export const restRoutes: readonly RestRoute[] = [
   }),
   route({ method: "GET", path: "/api/orders/:id", procedure: "orders.get", status: 200 }),
   // 202: the cancellation is under way (CANCELLING; its reactions are events), the order's location to follow it.
-  route({ method: "POST", path: "/api/orders/:id/cancel", procedure: "orders.cancel", idempotencyKey: true, status: 202, answer: (order) => ({ status: 202, body: order, headers: { location: `/api/orders/${order.id}` } }) }),
+  route({
+    method: "POST",
+    path: "/api/orders/:id/cancel",
+    procedure: "orders.cancel",
+    idempotencyKey: true,
+    status: 202,
+    answer: (order) => ({ status: 202, body: order, headers: { location: `/api/orders/${order.id}` } }),
+  }),
 
   // Reports come only from reporting: without it there is no answer to give (503 naming it).
   route({ method: "GET", path: "/api/reports/sales", procedure: "reports.sales", status: 200 }),

@@ -25,10 +25,7 @@ const levels = z.array(stockLevelSchema);
 const lines = z.array(z.object({ productId: z.string(), quantity: z.number().int() }));
 const reservationChange = z.object({ orderId: z.string(), lines, levels });
 
-export const stockAdjusted = defineEvent(
-  "inventory.stock.adjusted",
-  z.object({ productId: z.string(), previousOnHand: z.number().int(), levels }),
-);
+export const stockAdjusted = defineEvent("inventory.stock.adjusted", z.object({ productId: z.string(), previousOnHand: z.number().int(), levels }));
 export const reservationReserved = defineEvent("inventory.reservation.reserved", reservationChange);
 export const reservationReleased = defineEvent("inventory.reservation.released", reservationChange);
 export const reservationCommitted = defineEvent("inventory.reservation.committed", reservationChange);

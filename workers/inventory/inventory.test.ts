@@ -33,7 +33,10 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
   it("reserves every line, lowering what is available, and says so in one event with the levels after", async () => {
     await mutate("setStock", { productId: "p1", onHand: 5 });
     await mutate("setStock", { productId: "p2", onHand: 3 });
-    const lines = [{ productId: "p1", quantity: 2 }, { productId: "p2", quantity: 3 }];
+    const lines = [
+      { productId: "p1", quantity: 2 },
+      { productId: "p2", quantity: 3 },
+    ];
     const reserved = await mutate("reserve", { orderId: "o1", lines }, { "x-correlation-id": "corr-inv-1" });
     expect(reserved.status).toBe(200);
     expect(data(reserved)).toEqual({ orderId: "o1", status: "RESERVED", lines });
@@ -41,7 +44,11 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
       { productId: "p1", onHand: 5, reserved: 2, available: 3 },
       { productId: "p2", onHand: 3, reserved: 3, available: 0 },
     ]);
-    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    const events = t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => e.subject)).toEqual(["inventory.stock.adjusted", "inventory.stock.adjusted", "inventory.reservation.reserved"]);
     // Each level carries its stock row's version: the clock's ms once set, one more for each change in the same ms.
     expect(events[0].data).toEqual({ productId: "p1", previousOnHand: 0, levels: [{ productId: "p1", onHand: 5, reserved: 0, available: 5, version: clockMs }] });
@@ -69,7 +76,13 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
   it("reserves nothing when one line is short, answering OUT_OF_STOCK with the product, requested and available", async () => {
     await mutate("setStock", { productId: "p1", onHand: 5 });
     await mutate("setStock", { productId: "p2", onHand: 1 });
-    const short = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }, { productId: "p2", quantity: 2 }] });
+    const short = await mutate("reserve", {
+      orderId: "o1",
+      lines: [
+        { productId: "p1", quantity: 2 },
+        { productId: "p2", quantity: 2 },
+      ],
+    });
     expect(short.status).toBe(409);
     expect(short.body.error.data.domainCode).toBe("OUT_OF_STOCK");
     expect(short.body.error.data.details).toEqual({ productId: "p2", requested: 2, available: 1 });
@@ -78,7 +91,13 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     expect(stockRow("p2")).toMatchObject({ onHand: 1, reserved: 0 });
     const [rejected] = data(await query("reservations", { orderId: "o1" }));
     expect(rejected).toMatchObject({ orderId: "o1", status: "REJECTED" });
-    expect(t.database.db.select().from(schema.outbox).all().map((r) => r.subject)).not.toContain("inventory.reservation.reserved");
+    expect(
+      t.database.db
+        .select()
+        .from(schema.outbox)
+        .all()
+        .map((r) => r.subject),
+    ).not.toContain("inventory.reservation.reserved");
   });
 
   it("a repeated rejected reserve gets the same OUT_OF_STOCK even after stock arrived, and changes nothing", async () => {
@@ -95,9 +114,25 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
 
   it("counts a product named on two lines against its stock once, in total", async () => {
     await mutate("setStock", { productId: "p1", onHand: 3 });
-    const tooMany = await mutate("reserve", { orderId: "o1", lines: [{ productId: "p1", quantity: 2 }, { productId: "p1", quantity: 2 }] });
+    const tooMany = await mutate("reserve", {
+      orderId: "o1",
+      lines: [
+        { productId: "p1", quantity: 2 },
+        { productId: "p1", quantity: 2 },
+      ],
+    });
     expect(tooMany.body.error.data.details).toEqual({ productId: "p1", requested: 4, available: 3 });
-    expect(data(await mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 1 }, { productId: "p1", quantity: 2 }] })).status).toBe("RESERVED");
+    expect(
+      data(
+        await mutate("reserve", {
+          orderId: "o2",
+          lines: [
+            { productId: "p1", quantity: 1 },
+            { productId: "p1", quantity: 2 },
+          ],
+        }),
+      ).status,
+    ).toBe("RESERVED");
     expect(stockRow("p1")).toMatchObject({ onHand: 3, reserved: 3 });
   });
 
@@ -160,7 +195,11 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     await mutate("release", { orderId: "o2" });
     await mutate("release", { orderId: "o2" });
     expect(versionOf()).toBe(clockMs + 4);
-    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    const events = t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => e.data.levels[0].version - clockMs)).toEqual([0, 1, 2, 3, 4]);
     expect(data(await query("get", { productId: "p1" }))).toEqual({ productId: "p1", onHand: 3, reserved: 0, available: 3 });
   });
@@ -200,7 +239,11 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     await mutate("reserve", { orderId: "o3", lines: [{ productId: "p1", quantity: 2 }] });
     await mutate("commit", { orderId: "o3" });
     const all = data(await query("reservations", {}));
-    expect(all.map((r: any) => [r.orderId, r.status])).toEqual([["o1", "RESERVED"], ["o2", "REJECTED"], ["o3", "COMMITTED"]]);
+    expect(all.map((r: any) => [r.orderId, r.status])).toEqual([
+      ["o1", "RESERVED"],
+      ["o2", "REJECTED"],
+      ["o3", "COMMITTED"],
+    ]);
     expect(data(await query("reservations", { orderId: "o3" }))).toEqual([
       { orderId: "o3", status: "COMMITTED", lines: [{ productId: "p1", quantity: 2 }], createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" },
     ]);
@@ -227,7 +270,12 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
 
   it("keeps CHECK constraints as the last line: the database itself refuses negative or oversold stock", async () => {
     await mutate("setStock", { productId: "p1", onHand: 2 });
-    const oversell = () => t.database.db.update(schema.stock).set({ reserved: sql`${schema.stock.reserved} + 3` }).where(eq(schema.stock.productId, "p1")).run();
+    const oversell = () =>
+      t.database.db
+        .update(schema.stock)
+        .set({ reserved: sql`${schema.stock.reserved} + 3` })
+        .where(eq(schema.stock.productId, "p1"))
+        .run();
     expect(oversell).toThrow(/CHECK constraint failed/);
     const negative = () => t.database.db.update(schema.stock).set({ onHand: -1, reserved: -1 }).where(eq(schema.stock.productId, "p1")).run();
     expect(negative).toThrow(/CHECK constraint failed/);

@@ -9,12 +9,24 @@ import type { InventoryDeps } from "./deps";
 const p = procedures<InventoryDeps>();
 
 export const inventoryRouter = router({
-  setStock: p.callers("gateway", ...operatorCallers).input(setStockInput).mutation(({ ctx, input }) => setStock(ctx.deps.db, input, ctx.deps.now())),
+  setStock: p
+    .callers("gateway", ...operatorCallers)
+    .input(setStockInput)
+    .mutation(({ ctx, input }) => setStock(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(getStockInput).query(({ ctx, input }) => getStock(ctx.deps.db, input.productId)),
   getMany: p.internal.input(getManyStockInput).query(({ ctx, input }) => getStocks(ctx.deps.db, input.productIds)),
-  reserve: p.callers("orders").input(reserveInput).mutation(({ ctx, input }) => reserveStock(ctx.deps.db, input, ctx.deps.now())),
-  release: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
-  commit: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+  reserve: p
+    .callers("orders")
+    .input(reserveInput)
+    .mutation(({ ctx, input }) => reserveStock(ctx.deps.db, input, ctx.deps.now())),
+  release: p
+    .callers("orders")
+    .input(orderIdInput)
+    .mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+  commit: p
+    .callers("orders")
+    .input(orderIdInput)
+    .mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
   reservations: p.internal.input(reservationsInput).query(({ ctx, input }) => listReservations(ctx.deps.db, input)),
   /** Admin: every stock row and reservation, for `npm run mesh -- check`. */
   audit: p.callers(...operatorCallers).query(({ ctx }) => auditInventory(ctx.deps.db)),

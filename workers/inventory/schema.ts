@@ -65,10 +65,7 @@ export const reservationLines = sqliteTable(
     productId: text("product_id").notNull(),
     quantity: integer("quantity").notNull(),
   },
-  (table) => [
-    primaryKey({ columns: [table.orderId, table.position] }),
-    check("reservation_lines_quantity_positive", sql`${table.quantity} >= 1`),
-  ],
+  (table) => [primaryKey({ columns: [table.orderId, table.position] }), check("reservation_lines_quantity_positive", sql`${table.quantity} >= 1`)],
 );
 
 /**

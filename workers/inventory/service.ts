@@ -69,11 +69,11 @@ export function setStock(db: InventoryDb, input: SetStockInput, now: Date): Stoc
   return db.transaction((tx) => {
     const [before] = levelsOf(tx, [input.productId]);
     if (input.onHand < before!.reserved) {
-      throw new DomainError(
-        "CONFLICT",
-        `product ${input.productId} has ${before!.reserved} reserved; on hand cannot be set to ${input.onHand}`,
-        { productId: input.productId, onHand: input.onHand, reserved: before!.reserved },
-      );
+      throw new DomainError("CONFLICT", `product ${input.productId} has ${before!.reserved} reserved; on hand cannot be set to ${input.onHand}`, {
+        productId: input.productId,
+        onHand: input.onHand,
+        reserved: before!.reserved,
+      });
     }
     const exists = tx.select({ productId: stock.productId }).from(stock).where(eq(stock.productId, input.productId)).get();
     if (exists && before!.onHand === input.onHand) return answered(before!);
@@ -105,11 +105,7 @@ export function linesOf(tx: InventoryTx | InventoryDb, orderId: string): Reserva
 }
 
 function outOfStock(orderId: string, failure: ReservationFailure): DomainError {
-  return new DomainError(
-    "OUT_OF_STOCK",
-    `product ${failure.productId} has ${failure.available} available; order ${orderId} asked for ${failure.requested}`,
-    { ...failure },
-  );
+  return new DomainError("OUT_OF_STOCK", `product ${failure.productId} has ${failure.available} available; order ${orderId} asked for ${failure.requested}`, { ...failure });
 }
 
 function findReservation(tx: InventoryTx, orderId: string): ReservationRow | undefined {

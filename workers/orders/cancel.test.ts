@@ -25,12 +25,24 @@ function order(id: string, status: schema.OrderRow["status"], totalCents = 2500)
 const envelope = (subject: string, data: unknown) => ({ id: randomUUID(), type: subject, subject, occurredAt: now().toISOString(), correlationId: "corr", causationId: null, data });
 const delivery = { stream: "X", streamSequence: 1 };
 const returned = (orderId: string) =>
-  applyOnce(t.database.db, schema.inbox, inventoryConsumerName, envelope(stockReturned.subject, { orderId, lines: [], levels: [] }), inventoryHandlers(now)[stockReturned.subject]!, delivery);
+  applyOnce(
+    t.database.db,
+    schema.inbox,
+    inventoryConsumerName,
+    envelope(stockReturned.subject, { orderId, lines: [], levels: [] }),
+    inventoryHandlers(now)[stockReturned.subject]!,
+    delivery,
+  );
 const refunded = (orderId: string, amountCents: number) => {
   const event = envelope(paymentRefunded.subject, { orderId, customerId: "c1", amountCents, refundedAt: now().toISOString() });
   return applyOnce(t.database.db, schema.inbox, paymentsConsumerName, event, paymentsHandlers(now)[paymentRefunded.subject]!, delivery);
 };
-const subjects = () => t.database.db.select().from(schema.outbox).all().map((row) => row.subject);
+const subjects = () =>
+  t.database.db
+    .select()
+    .from(schema.outbox)
+    .all()
+    .map((row) => row.subject);
 const get = async (id: string) => t.data(await t.query("get", { id }));
 
 describe("orders cancels a confirmed order by choreography (in-process)", () => {

@@ -125,7 +125,14 @@ export function recordReaction(tx: OrdersTx, orderId: string, reaction: Reaction
   const order = tx.select().from(orders).where(eq(orders.id, orderId)).get()!;
   tx.update(cancellations).set({ cancelledAt: now.getTime() }).where(eq(cancellations.orderId, orderId)).run();
   tx.update(orders).set({ status: "CANCELLED", updatedAt: now.toISOString() }).where(eq(orders.id, orderId)).run();
-  const data = { orderId, customerId: order.customerId, totalCents: order.totalCents, refundedCents: next.refundedCents ?? 0, refundedAt: iso(next.refundedAt)!, cancelledAt: now.toISOString() };
+  const data = {
+    orderId,
+    customerId: order.customerId,
+    totalCents: order.totalCents,
+    refundedCents: next.refundedCents ?? 0,
+    refundedAt: iso(next.refundedAt)!,
+    cancelledAt: now.toISOString(),
+  };
   enqueueEvent(tx, outbox, orderCancelled, data, { aggregateId: orderId, now });
 }
 
@@ -137,7 +144,13 @@ export function auditWithCancellations(store: OrdersStore, now: Date, stuckAfter
       .from(cancellations)
       .orderBy(asc(cancellations.orderId))
       .all()
-      .map((row) => ({ orderId: row.orderId, requestedAt: iso(row.requestedAt)!, capturedCents: row.capturedCents, refundedCents: row.refundedCents, stuckReason: stuckReason(row, now, stuckAfterMs) }));
+      .map((row) => ({
+        orderId: row.orderId,
+        requestedAt: iso(row.requestedAt)!,
+        capturedCents: row.capturedCents,
+        refundedCents: row.refundedCents,
+        stuckReason: stuckReason(row, now, stuckAfterMs),
+      }));
   return auditOrders(store, now, cancellationsOf);
 }
 

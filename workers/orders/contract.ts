@@ -28,18 +28,7 @@ export type CancelOrderInput = z.infer<typeof cancelOrderInput>;
 export const ordersOfCustomerInput = z.strictObject({ customerId: id });
 
 /** The states of an order's saga (the `sagas` table's column and the filter of the saga list). */
-export const sagaStates = [
-  "STARTED",
-  "RESERVING",
-  "RESERVED",
-  "AUTHORIZING",
-  "AUTHORIZED",
-  "COMMITTING",
-  "CAPTURING",
-  "COMPENSATING",
-  "DONE",
-  "NEEDS_ATTENTION",
-] as const;
+export const sagaStates = ["STARTED", "RESERVING", "RESERVED", "AUTHORIZING", "AUTHORIZED", "COMMITTING", "CAPTURING", "COMPENSATING", "DONE", "NEEDS_ATTENTION"] as const;
 export type SagaState = (typeof sagaStates)[number];
 
 export const listSagasInput = z.strictObject({ status: z.enum(sagaStates).optional(), limit: z.number().int().min(1).max(500).default(100) });

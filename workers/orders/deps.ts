@@ -54,4 +54,3 @@ export interface OrdersContext extends OrdersDeps {
   store: OrdersStore;
   sagas: SagaEngine;
 }
-

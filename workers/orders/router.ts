@@ -12,10 +12,16 @@ const p = procedures<OrdersContext>();
 const id = z.string().min(1).max(64);
 
 export const ordersRouter = router({
-  place: p.callers("gateway").input(placeOrderInput).mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
+  place: p
+    .callers("gateway")
+    .input(placeOrderInput)
+    .mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
   get: p.internal.input(getOrderInput).query(({ ctx, input }) => viewOrder(ctx.deps.store, input.id, ctx.deps.now(), ctx.deps.cancelStuckAfterMs)),
   /** Starts the choreographed cancellation of a CONFIRMED order (cancel.ts); the answer is the order as it now is. */
-  cancel: p.callers("gateway").input(cancelOrderInput).mutation(({ ctx, input }) => cancelOrder(ctx.deps.store, input, ctx.deps.now())),
+  cancel: p
+    .callers("gateway")
+    .input(cancelOrderInput)
+    .mutation(({ ctx, input }) => cancelOrder(ctx.deps.store, input, ctx.deps.now())),
   byCustomer: p.internal.input(ordersOfCustomerInput).query(({ ctx, input }) => ordersOfCustomer(ctx.deps.store, input.customerId)),
   sagas: p.internal.input(listSagasInput).query(({ ctx, input }) => listSagas(ctx.deps.store, input)),
   /** One saga with its step log, for operators looking into a stuck order. */

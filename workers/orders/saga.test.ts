@@ -105,7 +105,13 @@ const log = (orderId: string) =>
     .orderBy(asc(schema.sagaLog.seq))
     .all()
     .map((e) => (e.detail === null ? `${e.step} ${e.outcome}` : `${e.step} ${e.outcome}: ${e.detail}`));
-const events = () => database.db.select().from(schema.outbox).orderBy(asc(schema.outbox.seq)).all().map((e) => e.subject);
+const events = () =>
+  database.db
+    .select()
+    .from(schema.outbox)
+    .orderBy(asc(schema.outbox.seq))
+    .all()
+    .map((e) => e.subject);
 const calls = () => fake.calls.map((c) => c.call);
 const keys = () => [...new Set(fake.calls.map((c) => c.key))];
 const down = "is unavailable (unreachable)";
@@ -189,7 +195,15 @@ describe("a peer that cannot be reached", () => {
     await engine.run(id);
     expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
     expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "payments.void", "inventory.release"]);
-    expect(log(id).slice(4)).toEqual([`authorize failed: payments ${down}`, "void started", "void ok: VOIDED", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
+    expect(log(id).slice(4)).toEqual([
+      `authorize failed: payments ${down}`,
+      "void started",
+      "void ok: VOIDED",
+      "release started",
+      "release ok: RELEASED",
+      "compensate ok",
+      "reject ok: peer_unavailable",
+    ]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.rejected"]);
   });
 
@@ -297,7 +311,13 @@ describe("a saga resumed after its deadline (found unfinished, e.g. after a cras
     await resumeLate(id);
     expect(calls()).toEqual(["inventory.release"]);
     expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
-    expect(log(id).slice(2)).toEqual(["deadline passed: saga resumed after its deadline in state RESERVING", "release started", "release ok: RELEASED", "compensate ok", "reject ok: peer_unavailable"]);
+    expect(log(id).slice(2)).toEqual([
+      "deadline passed: saga resumed after its deadline in state RESERVING",
+      "release started",
+      "release ok: RELEASED",
+      "compensate ok",
+      "reject ok: peer_unavailable",
+    ]);
   });
 
   it("releases the stock of a saga stopped after reserving", async () => {
@@ -395,7 +415,10 @@ describe("placing an order with an Idempotency-Key (shared/idempotency.ts)", () 
   it("remembers the key of an order the previous release placed (trigger of migration 0002): never a second order", async () => {
     const at = "2026-01-01T00:00:00.000Z";
     const legacy = { customerId: "c1", status: "PENDING", totalCents: 0, correlationId: "c", createdAt: at, updatedAt: at } as const;
-    database.db.insert(schema.orders).values({ id: "old-1", ...legacy, idempotencyKey: "key-1", requestFingerprint: '{"customerId":"c1"}' }).run();
+    database.db
+      .insert(schema.orders)
+      .values({ id: "old-1", ...legacy, idempotencyKey: "key-1", requestFingerprint: '{"customerId":"c1"}' })
+      .run();
     expect(keyRows()).toEqual([{ key: "key-1", resourceId: "old-1", requestFingerprint: '{"customerId":"c1"}', createdAt: Date.parse(at) }]);
     await expect(placeOrder(context, request(2))).rejects.toMatchObject({ code: "CONFLICT" });
     expect(database.db.select().from(schema.orders).all()).toHaveLength(1);

@@ -33,10 +33,7 @@ export const orders = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
-  (table) => [
-    uniqueIndex("orders_idempotency_key_unique").on(table.idempotencyKey),
-    index("orders_customer").on(table.customerId, table.id),
-  ],
+  (table) => [uniqueIndex("orders_idempotency_key_unique").on(table.idempotencyKey), index("orders_customer").on(table.customerId, table.id)],
 );
 
 /** The products as they were when ordered: later catalog changes never touch these rows. */
@@ -87,7 +84,9 @@ export const sagas = sqliteTable(
     index("sagas_due").on(table.state, table.nextAttemptAt),
     // The sweeper's periodic query (unfinished and due): only unfinished rows are in this index,
     // so it stays small while DONE sagas pile up; the query above must say `state != 'DONE'`.
-    index("sagas_unfinished_due").on(table.nextAttemptAt).where(sql`state != 'DONE'`),
+    index("sagas_unfinished_due")
+      .on(table.nextAttemptAt)
+      .where(sql`state != 'DONE'`),
   ],
 );
 
@@ -122,7 +121,11 @@ export const cancellations = sqliteTable(
     refundedCents: integer("refunded_cents"),
     cancelledAt: integer("cancelled_at"),
   },
-  (table) => [index("cancellations_open").on(table.requestedAt).where(sql`cancelled_at is null`)],
+  (table) => [
+    index("cancellations_open")
+      .on(table.requestedAt)
+      .where(sql`cancelled_at is null`),
+  ],
 );
 
 export type OrderRow = typeof orders.$inferSelect;

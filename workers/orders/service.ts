@@ -26,10 +26,7 @@ function mergeItems(items: PlaceOrderInput["items"]): PlaceOrderInput["items"] {
  */
 async function validateOrder(peers: OrdersPeers, customerId: string, items: PlaceOrderInput["items"]): Promise<OrderLine[]> {
   const productIds = items.map((i) => i.productId);
-  const [customer, catalog] = await Promise.allSettled([
-    peers.users.get.query({ id: customerId }),
-    peers.catalog.getMany.query({ ids: productIds }),
-  ]);
+  const [customer, catalog] = await Promise.allSettled([peers.users.get.query({ id: customerId }), peers.catalog.getMany.query({ ids: productIds })]);
   if (customer.status === "rejected") {
     const error = peerErrorOf(customer.reason, "users");
     if (error.code === "NOT_FOUND") throw new DomainError("NOT_FOUND", `customer ${customerId} not found`, { customerId });
@@ -68,12 +65,16 @@ function writeOrder(db: OrdersDb, input: { customerId: string; lines: OrderLine[
       // The key first: the expand step's trigger then leaves it as it is (migrations/orders/0002).
       if (keyed) rememberKey(tx, idempotencyKeys, keyed, id, now);
       const legacyKey = { idempotencyKey: keyed?.key ?? null, requestFingerprint: keyed?.fingerprint ?? null };
-      tx.insert(orders).values({ id, customerId, status: "PENDING", totalCents, rejectionReason: null, correlationId, ...legacyKey, createdAt: at, updatedAt: at }).run();
+      tx.insert(orders)
+        .values({ id, customerId, status: "PENDING", totalCents, rejectionReason: null, correlationId, ...legacyKey, createdAt: at, updatedAt: at })
+        .run();
       tx.insert(orderLines)
         .values(lines.map((line, lineNo) => ({ orderId: id, lineNo, ...line })))
         .run();
       const timing = { deadlineAt: ms + deadlineMs, nextAttemptAt: ms, createdAt: ms, updatedAt: ms };
-      tx.insert(sagas).values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, ...timing }).run();
+      tx.insert(sagas)
+        .values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, ...timing })
+        .run();
       tx.insert(sagaLog).values({ orderId: id, step: "place", outcome: "ok", detail: null, at: ms }).run();
       enqueueEvent(tx, outbox, orderPlaced, { orderId: id, customerId, lines, totalCents, placedAt: at }, { aggregateId: id, now });
       return { id, placed: true };

@@ -22,9 +22,22 @@ type OrdersTx = WorkerTx<typeof schema>;
 export function createOrdersStore(db: OrdersDb) {
   return {
     db,
-    orderById: db.select().from(orders).where(eq(orders.id, sql.placeholder("id"))).prepare(),
-    linesOf: db.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder("id"))).orderBy(asc(orderLines.lineNo)).prepare(),
-    sagaOf: db.select().from(sagas).where(eq(sagas.orderId, sql.placeholder("orderId"))).prepare(),
+    orderById: db
+      .select()
+      .from(orders)
+      .where(eq(orders.id, sql.placeholder("id")))
+      .prepare(),
+    linesOf: db
+      .select()
+      .from(orderLines)
+      .where(eq(orderLines.orderId, sql.placeholder("id")))
+      .orderBy(asc(orderLines.lineNo))
+      .prepare(),
+    sagaOf: db
+      .select()
+      .from(sagas)
+      .where(eq(sagas.orderId, sql.placeholder("orderId")))
+      .prepare(),
     appendLog: db
       .insert(sagaLog)
       .values({ orderId: sql.placeholder("orderId"), step: sql.placeholder("step"), outcome: sql.placeholder("outcome"), detail: sql.placeholder("detail"), at: sql.placeholder("at") })
@@ -85,10 +98,20 @@ export function ordersOfCustomer(store: OrdersStore, customerId: string): Order[
   const lines = db
     .select()
     .from(orderLines)
-    .where(inArray(orderLines.orderId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        orderLines.orderId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(orderLines.lineNo))
     .all();
-  return rows.map((row) => toOrder(row, lines.filter((l) => l.orderId === row.id)));
+  return rows.map((row) =>
+    toOrder(
+      row,
+      lines.filter((l) => l.orderId === row.id),
+    ),
+  );
 }
 
 export interface UnfinishedSaga {
@@ -151,7 +174,10 @@ export function loadSaga(store: OrdersStore, orderId: string): SagaRow | undefin
 export function recordSaga(store: OrdersStore, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry, at: Date): void {
   store.db.transaction(
     (tx) => {
-      tx.update(sagas).set({ ...changes, updatedAt: at.getTime() }).where(eq(sagas.orderId, orderId)).run();
+      tx.update(sagas)
+        .set({ ...changes, updatedAt: at.getTime() })
+        .where(eq(sagas.orderId, orderId))
+        .run();
       store.appendLog.run({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() });
     },
     { behavior: "immediate" },
@@ -163,10 +189,7 @@ export function recordRejected(store: OrdersStore, order: Order, reason: Rejecti
   store.db.transaction(
     (tx) => {
       tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
-      tx.update(sagas)
-        .set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() })
-        .where(eq(sagas.orderId, order.id))
-        .run();
+      tx.update(sagas).set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
       tx.insert(sagaLog)
         .values([
           { orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() },

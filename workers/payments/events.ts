@@ -4,15 +4,9 @@ import { defineEvent } from "../../shared/events/envelope";
 
 const payment = { orderId: z.string(), customerId: z.string(), amountCents: z.number().int() };
 
-export const creditLimitSet = defineEvent(
-  "payments.credit.limitSet",
-  z.object({ customerId: z.string(), limitCents: z.number().int(), previousLimitCents: z.number().int() }),
-);
+export const creditLimitSet = defineEvent("payments.credit.limitSet", z.object({ customerId: z.string(), limitCents: z.number().int(), previousLimitCents: z.number().int() }));
 export const paymentAuthorized = defineEvent("payments.payment.authorized", z.object(payment));
-export const paymentDeclined = defineEvent(
-  "payments.payment.declined",
-  z.object({ ...payment, reason: z.enum(["credit_limit_exceeded"]), availableCents: z.number().int() }),
-);
+export const paymentDeclined = defineEvent("payments.payment.declined", z.object({ ...payment, reason: z.enum(["credit_limit_exceeded"]), availableCents: z.number().int() }));
 export const paymentCaptured = defineEvent("payments.payment.captured", z.object(payment));
 export const paymentVoided = defineEvent("payments.payment.voided", z.object(payment));
 

@@ -14,14 +14,23 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     earlyVoids: t.database.db.select().from(schema.earlyVoids).all(),
     outbox: t.database.db.select({ subject: schema.outbox.subject }).from(schema.outbox).all(),
   });
-  const subjects = () => t.database.db.select().from(schema.outbox).all().map((row) => row.subject);
+  const subjects = () =>
+    t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => row.subject);
 
   it("sets a credit limit and reports the account; a customer without one has limit 0", async () => {
     expect(await account("nobody")).toEqual({ customerId: "nobody", limitCents: 0, authorizedCents: 0, capturedCents: 0, availableCents: 0 });
     const set = data(await mutate("setCreditLimit", { customerId: "c1", limitCents: 10_000 }));
     expect(set).toEqual({ customerId: "c1", limitCents: 10_000, authorizedCents: 0, capturedCents: 0, availableCents: 10_000 });
     await mutate("setCreditLimit", { customerId: "c1", limitCents: 12_000 });
-    const events = t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+    const events = t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => JSON.parse(row.envelope));
     expect(events.map((e) => [e.subject, e.data])).toEqual([
       ["payments.credit.limitSet", { customerId: "c1", limitCents: 10_000, previousLimitCents: 0 }],
       ["payments.credit.limitSet", { customerId: "c1", limitCents: 12_000, previousLimitCents: 10_000 }],
@@ -148,7 +157,10 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     await mutate("authorize", { orderId: "o1", customerId: "c1", amountCents: 100 });
     await mutate("authorize", { orderId: "o2", customerId: "c2", amountCents: 200 });
     await mutate("authorize", { orderId: "o3", customerId: "c1", amountCents: 5000 });
-    expect(data(await query("payments", { customerId: "c1" })).map((p: any) => [p.orderId, p.status])).toEqual([["o1", "AUTHORIZED"], ["o3", "DECLINED"]]);
+    expect(data(await query("payments", { customerId: "c1" })).map((p: any) => [p.orderId, p.status])).toEqual([
+      ["o1", "AUTHORIZED"],
+      ["o3", "DECLINED"],
+    ]);
     expect(data(await query("payments", { orderId: "o2" }))).toEqual([
       { orderId: "o2", customerId: "c2", amountCents: 200, status: "AUTHORIZED", createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" },
     ]);

@@ -11,8 +11,23 @@ import { createPaymentsWorker } from "./worker";
 const now = () => new Date("2026-01-02T10:00:00Z");
 
 function cancellation(orderId: string, capturedCents: number) {
-  const data = { orderId, customerId: "c1", lines: [{ productId: "p1", name: "P", unitPriceCents: capturedCents, quantity: 1 }], totalCents: capturedCents, capturedCents, requestedAt: now().toISOString() };
-  return { id: randomUUID(), type: cancellationRequested.subject, subject: cancellationRequested.subject, occurredAt: now().toISOString(), correlationId: "corr", causationId: null, data };
+  const data = {
+    orderId,
+    customerId: "c1",
+    lines: [{ productId: "p1", name: "P", unitPriceCents: capturedCents, quantity: 1 }],
+    totalCents: capturedCents,
+    capturedCents,
+    requestedAt: now().toISOString(),
+  };
+  return {
+    id: randomUUID(),
+    type: cancellationRequested.subject,
+    subject: cancellationRequested.subject,
+    occurredAt: now().toISOString(),
+    correlationId: "corr",
+    causationId: null,
+    data,
+  };
 }
 
 describe("payments refunds a cancelled order (in-process)", () => {
@@ -21,7 +36,12 @@ describe("payments refunds a cancelled order (in-process)", () => {
   const apply = (event: ReturnType<typeof cancellation>) => applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handler, { stream: "ORDERS", streamSequence: 1 });
   const account = async () => t.data(await t.query("getAccount", { customerId: "c1" }));
   const refunds = () => t.database.db.select().from(schema.refunds).all();
-  const events = () => t.database.db.select().from(schema.outbox).all().map((row) => JSON.parse(row.envelope));
+  const events = () =>
+    t.database.db
+      .select()
+      .from(schema.outbox)
+      .all()
+      .map((row) => JSON.parse(row.envelope));
 
   async function captured(orderId: string, amountCents: number) {
     await t.mutate("authorize", { orderId, customerId: "c1", amountCents });

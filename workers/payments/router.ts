@@ -9,11 +9,23 @@ import type { PaymentsDeps } from "./deps";
 const p = procedures<PaymentsDeps>();
 
 export const paymentsRouter = router({
-  setCreditLimit: p.callers("gateway", ...operatorCallers).input(setCreditLimitInput).mutation(({ ctx, input }) => setCreditLimit(ctx.deps.db, input, ctx.deps.now())),
+  setCreditLimit: p
+    .callers("gateway", ...operatorCallers)
+    .input(setCreditLimitInput)
+    .mutation(({ ctx, input }) => setCreditLimit(ctx.deps.db, input, ctx.deps.now())),
   getAccount: p.internal.input(getAccountInput).query(({ ctx, input }) => getAccount(ctx.deps.db, input.customerId)),
-  authorize: p.callers("orders").input(authorizeInput).mutation(({ ctx, input }) => authorizePayment(ctx.deps.db, input, ctx.deps.now())),
-  capture: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => capturePayment(ctx.deps.db, input.orderId, ctx.deps.now())),
-  void: p.callers("orders").input(orderIdInput).mutation(({ ctx, input }) => voidPayment(ctx.deps.db, input.orderId, ctx.deps.now())),
+  authorize: p
+    .callers("orders")
+    .input(authorizeInput)
+    .mutation(({ ctx, input }) => authorizePayment(ctx.deps.db, input, ctx.deps.now())),
+  capture: p
+    .callers("orders")
+    .input(orderIdInput)
+    .mutation(({ ctx, input }) => capturePayment(ctx.deps.db, input.orderId, ctx.deps.now())),
+  void: p
+    .callers("orders")
+    .input(orderIdInput)
+    .mutation(({ ctx, input }) => voidPayment(ctx.deps.db, input.orderId, ctx.deps.now())),
   payments: p.internal.input(paymentsInput).query(({ ctx, input }) => listPayments(ctx.deps.db, input)),
   /** Admin: every account and payment, for `npm run mesh -- check`. */
   audit: p.callers(...operatorCallers).query(({ ctx }) => auditPayments(ctx.deps.db)),

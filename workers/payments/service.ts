@@ -49,7 +49,11 @@ function accountOf(tx: PaymentsTx | PaymentsDb, customerId: string): Account {
     .from(payments)
     .where(eq(payments.customerId, customerId))
     .get();
-  const refunded = tx.select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` }).from(refunds).where(eq(refunds.customerId, customerId)).get();
+  const refunded = tx
+    .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
+    .from(refunds)
+    .where(eq(refunds.customerId, customerId))
+    .get();
   const authorizedCents = Number(held?.authorized ?? 0);
   // Captured net of refunds: a cancelled order's capture, refunded, uses no credit any more.
   const capturedCents = Number(held?.captured ?? 0) - Number(refunded?.cents ?? 0);
@@ -121,7 +125,9 @@ export function authorizePayment(db: PaymentsDb, input: AuthorizeInput, now: Dat
       enqueueEvent(tx, outbox, paymentDeclined, { ...payment, ...decline }, { aggregateId: input.orderId, now });
       return { declined: decline };
     }
-    tx.insert(payments).values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at }).run();
+    tx.insert(payments)
+      .values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at })
+      .run();
     enqueueEvent(tx, outbox, paymentAuthorized, payment, { aggregateId: input.orderId, now });
     return { authorized: { orderId: input.orderId, status: "AUTHORIZED", amountCents: input.amountCents } };
   }, immediate);
@@ -180,12 +186,7 @@ export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefi
       updatedAt: payments.updatedAt,
     })
     .from(payments)
-    .where(
-      and(
-        filter.orderId ? eq(payments.orderId, filter.orderId) : undefined,
-        filter.customerId ? eq(payments.customerId, filter.customerId) : undefined,
-      ),
-    )
+    .where(and(filter.orderId ? eq(payments.orderId, filter.orderId) : undefined, filter.customerId ? eq(payments.customerId, filter.customerId) : undefined))
     .orderBy(asc(payments.createdAt), asc(payments.orderId))
     .all();
 }

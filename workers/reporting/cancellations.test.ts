@@ -8,13 +8,22 @@ import { ordersConsumerName, ordersHandlers } from "./consumers";
 import * as schema from "./schema";
 import { createReportingWorker } from "./worker";
 
-const envelope = (subject: string, data: unknown) => ({ id: randomUUID(), type: subject, subject, occurredAt: "2026-01-03T09:00:00.000Z", correlationId: "corr", causationId: null, data });
+const envelope = (subject: string, data: unknown) => ({
+  id: randomUUID(),
+  type: subject,
+  subject,
+  occurredAt: "2026-01-03T09:00:00.000Z",
+  correlationId: "corr",
+  causationId: null,
+  data,
+});
 
 describe("reporting nets cancellations (in-process)", () => {
   const t = useInProcessWorker("reporting", schema, (deps) => createReportingWorker(deps));
   const handlers = ordersHandlers(() => 0);
   let sequence = 0;
-  const apply = (event: ReturnType<typeof envelope>) => applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handlers[event.subject]!, { stream: "ORDERS", streamSequence: ++sequence });
+  const apply = (event: ReturnType<typeof envelope>) =>
+    applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handlers[event.subject]!, { stream: "ORDERS", streamSequence: ++sequence });
 
   it("subtracts the refund on its own day, keeps the confirmation day's figure and counts the cancelled order in the customer's report", async () => {
     const lines = [{ productId: "p1", name: "P", unitPriceCents: 1000, quantity: 2 }];

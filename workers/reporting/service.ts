@@ -67,7 +67,12 @@ export function positions(db: ReportingDb) {
 }
 
 function asOf(db: ReportingDb): string | null {
-  return db.select({ at: sql<string | null>`max(${projectionPositions.lastEventAt})` }).from(projectionPositions).get()?.at ?? null;
+  return (
+    db
+      .select({ at: sql<string | null>`max(${projectionPositions.lastEventAt})` })
+      .from(projectionPositions)
+      .get()?.at ?? null
+  );
 }
 
 /** Every read-model row in a stable order: what a rebuild must reproduce exactly. */

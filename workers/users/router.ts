@@ -9,14 +9,13 @@ const p = procedures<UsersDeps>();
 const id = z.string().min(1).max(64);
 
 export const usersRouter = router({
-  register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+  register: p
+    .callers("gateway")
+    .input(registerUserInput)
+    .mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(getUserInput).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
-  getMany: p.internal
-    .input(z.strictObject({ ids: z.array(id).max(500) }))
-    .query(({ ctx, input }) => getUsers(ctx.deps.db, input.ids)),
-  list: p.internal
-    .input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() }))
-    .query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
+  getMany: p.internal.input(z.strictObject({ ids: z.array(id).max(500) })).query(({ ctx, input }) => getUsers(ctx.deps.db, input.ids)),
+  list: p.internal.input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() })).query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
 });
 
 export type UsersRouter = typeof usersRouter;

@@ -50,7 +50,10 @@ describe("users worker (in-process, better-sqlite3)", () => {
 
     it("refuses the key sent with another email or name with a 409 naming the key, and writes nothing", async () => {
       await mutate("register", { email: "kay@x.io", name: "Kay", idempotencyKey: "reg-1" });
-      for (const other of [{ email: "bea@x.io", name: "Kay" }, { email: "kay@x.io", name: "Kay B." }]) {
+      for (const other of [
+        { email: "bea@x.io", name: "Kay" },
+        { email: "kay@x.io", name: "Kay B." },
+      ]) {
         const refused = await mutate("register", { ...other, idempotencyKey: "reg-1" });
         expect(refused.status).toBe(409);
         expect(refused.body.error.data.domainCode).toBe("CONFLICT");
