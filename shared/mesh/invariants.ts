@@ -8,63 +8,11 @@
  *
  * @example const result = findViolations({ inventory, payments, orders, reporting });
  */
+import { checkCancellations, everConfirmed, refundedOfCancelled } from "./invariants-cancel";
 
-export interface InventoryAudit {
-  stock: { productId: string; onHand: number; reserved: number }[];
-  reservations: { orderId: string; status: string; lines: { productId: string; quantity: number }[] }[];
-}
+import type { AuditedOrder, CheckResult, InventoryAudit, MeshAudit, OrdersAudit, ReportingAudit, Violation } from "./invariant-types";
 
-export interface PaymentsAudit {
-  payments: { orderId: string; customerId: string; amountCents: number; status: string }[];
-}
-
-export interface AuditedOrder {
-  id: string;
-  customerId: string;
-  status: string;
-  totalCents: number;
-  lines: { productId: string; unitPriceCents: number; quantity: number }[];
-}
-
-export interface OrdersAudit {
-  /** orders' clock when it answered: deadlines are judged by it. */
-  now: string;
-  orders: AuditedOrder[];
-  unfinishedSagas: { orderId: string; state: string; step: string | null; deadlineAt: string; lastError: string | null }[];
-}
-
-export interface ReportingAudit {
-  totals: { orders: number; units: number; revenueCents: number };
-  products: { productId: string; units: number; revenueCents: number }[];
-  customers: { customerId: string; orders: number; spentCents: number }[];
-}
-
-export interface MeshAudit {
-  inventory: InventoryAudit;
-  payments: PaymentsAudit;
-  orders: OrdersAudit;
-  /** Absent when reporting is not part of the mesh: its rules are skipped. */
-  reporting?: ReportingAudit;
-}
-
-export interface Violation {
-  rule: string;
-  /** The worker whose data breaks the rule (or disagrees with the owner of the truth). */
-  worker: string;
-  orderId?: string;
-  productId?: string;
-  customerId?: string;
-  expected: string | number;
-  found: string | number;
-  message: string;
-}
-
-export interface CheckResult {
-  ok: boolean;
-  checked: Record<string, number>;
-  skipped: string[];
-  violations: Violation[];
-}
+export type { AuditedOrder, CheckResult, InventoryAudit, MeshAudit, OrdersAudit, PaymentsAudit, ReportingAudit, Violation } from "./invariant-types";
 
 type Totals = { orders: number; units: number; revenueCents: number };
 
@@ -133,111 +81,147 @@ function checkStock(audit: InventoryAudit, out: Violation[]): void {
   }
 }
 
+type Payments = Map<string, MeshAudit["payments"]["payments"]>;
+type Reservations = Map<string, MeshAudit["inventory"]["reservations"]>;
+
+/** What inventory and payments hold for one order, by status. */
+interface OrderHoldings {
+  reservations: Reservations;
+  payments: Payments;
+  held: MeshAudit["inventory"]["reservations"];
+  committed: MeshAudit["inventory"]["reservations"];
+  captured: MeshAudit["payments"]["payments"];
+  authorized: MeshAudit["payments"]["payments"];
+}
+
 function checkOrders(audit: MeshAudit, out: Violation[]): void {
   const orders = new Map(audit.orders.orders.map((order) => [order.id, order]));
   const reservations = groupBy(audit.inventory.reservations, (reservation) => reservation.orderId);
   const payments = groupBy(audit.payments.payments, (payment) => payment.orderId);
-
   for (const order of orders.values()) {
-    const at = { orderId: order.id };
-    const held = (reservations.get(order.id) ?? []).filter((reservation) => reservation.status === "RESERVED");
-    const captured = (payments.get(order.id) ?? []).filter((payment) => payment.status === "CAPTURED");
-    const authorized = (payments.get(order.id) ?? []).filter((payment) => payment.status === "AUTHORIZED");
-    const committed = (reservations.get(order.id) ?? []).filter((reservation) => reservation.status === "COMMITTED");
-    if (order.status !== "PENDING" && held.length > 0) {
+    const ofOrder = reservations.get(order.id) ?? [];
+    const paid = payments.get(order.id) ?? [];
+    const holdings: OrderHoldings = {
+      reservations,
+      payments,
+      held: ofOrder.filter((reservation) => reservation.status === "RESERVED"),
+      committed: ofOrder.filter((reservation) => reservation.status === "COMMITTED"),
+      captured: paid.filter((payment) => payment.status === "CAPTURED"),
+      authorized: paid.filter((payment) => payment.status === "AUTHORIZED"),
+    };
+    checkOrder(order, holdings, out);
+  }
+  checkOrphans(orders, reservations, payments, out);
+}
+
+function checkOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation[]): void {
+  const at = { orderId: order.id };
+  const { held } = holdings;
+  if (order.status !== "PENDING" && held.length > 0) {
+    out.push({
+      ...at,
+      worker: "inventory",
+      rule: "reservation.left_by_finished_order",
+      expected: "no RESERVED reservation",
+      found: "RESERVED",
+      message: `order ${order.id} is ${order.status} but inventory still holds its stock`,
+    });
+  }
+  if (everConfirmed.has(order.status)) checkConfirmedOrder(order, holdings, out);
+  if (order.status === "REJECTED") checkRejectedOrder(order, holdings, out);
+}
+
+/** A CONFIRMED order (or one confirmed before it was cancelled): one capture of its total, its stock committed. */
+function checkConfirmedOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation[]): void {
+  const at = { orderId: order.id };
+  const { payments, reservations, captured, committed } = holdings;
+  // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
+  // payments takes no 0-cent authorization, so the saga skips both steps and none is expected.
+  const expectedCaptures = order.totalCents === 0 ? 0 : 1;
+  const paymentsOfOrder = payments.get(order.id) ?? [];
+  if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
+    const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
+    const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
+    out.push({
+      ...at,
+      worker: "payments",
+      rule: "order.capture_count",
+      expected,
+      found: `${captured.length} captured (${statuses})`,
+      message: `order ${order.id} is ${order.status} with ${captured.length} captured payments`,
+    });
+  }
+  for (const payment of captured) {
+    if (payment.amountCents !== order.totalCents) {
       out.push({
         ...at,
-        worker: "inventory",
-        rule: "reservation.left_by_finished_order",
-        expected: "no RESERVED reservation",
-        found: "RESERVED",
-        message: `order ${order.id} is ${order.status} but inventory still holds its stock`,
+        worker: "payments",
+        rule: "order.capture_amount",
+        expected: order.totalCents,
+        found: payment.amountCents,
+        message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured`,
       });
     }
-    if (order.status === "CONFIRMED") {
-      // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
-      // payments takes no 0-cent authorization, so the saga skips both steps and none is expected.
-      const expectedCaptures = order.totalCents === 0 ? 0 : 1;
-      const paymentsOfOrder = payments.get(order.id) ?? [];
-      if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
-        const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
-        const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
-        out.push({
-          ...at,
-          worker: "payments",
-          rule: "order.capture_count",
-          expected,
-          found: `${captured.length} captured (${statuses})`,
-          message: `order ${order.id} is CONFIRMED with ${captured.length} captured payments`,
-        });
-      }
-      for (const payment of captured) {
-        if (payment.amountCents !== order.totalCents) {
-          out.push({
-            ...at,
-            worker: "payments",
-            rule: "order.capture_amount",
-            expected: order.totalCents,
-            found: payment.amountCents,
-            message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured`,
-          });
-        }
-      }
-      if (committed.length !== 1) {
-        const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
-        out.push({
-          ...at,
-          worker: "inventory",
-          rule: "order.stock_not_committed",
-          expected: "a COMMITTED reservation",
-          found: statuses,
-          message: `order ${order.id} is CONFIRMED but its stock is not committed (${statuses})`,
-        });
-      } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
-        out.push({
-          ...at,
-          worker: "inventory",
-          rule: "order.committed_lines",
-          expected: quantitiesOf(order.lines),
-          found: quantitiesOf(committed[0]!.lines),
-          message: `order ${order.id}'s committed stock differs from its lines`,
-        });
-      }
-    }
-    if (order.status === "REJECTED") {
-      if (authorized.length > 0) {
-        out.push({
-          ...at,
-          worker: "payments",
-          rule: "order.rejected_holds_authorization",
-          expected: "no AUTHORIZED payment",
-          found: "AUTHORIZED",
-          message: `order ${order.id} is REJECTED but its payment is still authorized`,
-        });
-      }
-      if (captured.length > 0) {
-        out.push({
-          ...at,
-          worker: "payments",
-          rule: "order.rejected_captured",
-          expected: "no CAPTURED payment",
-          found: "CAPTURED",
-          message: `order ${order.id} is REJECTED but its payment was captured`,
-        });
-      }
-      if (committed.length > 0) {
-        out.push({
-          ...at,
-          worker: "inventory",
-          rule: "order.rejected_stock_committed",
-          expected: "no COMMITTED reservation",
-          found: "COMMITTED",
-          message: `order ${order.id} is REJECTED but its stock was committed`,
-        });
-      }
-    }
   }
+  if (committed.length !== 1) {
+    const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
+    out.push({
+      ...at,
+      worker: "inventory",
+      rule: "order.stock_not_committed",
+      expected: "a COMMITTED reservation",
+      found: statuses,
+      message: `order ${order.id} is ${order.status} but its stock is not committed (${statuses})`,
+    });
+  } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
+    out.push({
+      ...at,
+      worker: "inventory",
+      rule: "order.committed_lines",
+      expected: quantitiesOf(order.lines),
+      found: quantitiesOf(committed[0]!.lines),
+      message: `order ${order.id}'s committed stock differs from its lines`,
+    });
+  }
+}
 
+/** A REJECTED order holds neither stock nor credit. */
+function checkRejectedOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation[]): void {
+  const at = { orderId: order.id };
+  const { authorized, captured, committed } = holdings;
+  if (authorized.length > 0) {
+    out.push({
+      ...at,
+      worker: "payments",
+      rule: "order.rejected_holds_authorization",
+      expected: "no AUTHORIZED payment",
+      found: "AUTHORIZED",
+      message: `order ${order.id} is REJECTED but its payment is still authorized`,
+    });
+  }
+  if (captured.length > 0) {
+    out.push({
+      ...at,
+      worker: "payments",
+      rule: "order.rejected_captured",
+      expected: "no CAPTURED payment",
+      found: "CAPTURED",
+      message: `order ${order.id} is REJECTED but its payment was captured`,
+    });
+  }
+  if (committed.length > 0) {
+    out.push({
+      ...at,
+      worker: "inventory",
+      rule: "order.rejected_stock_committed",
+      expected: "no COMMITTED reservation",
+      found: "COMMITTED",
+      message: `order ${order.id} is REJECTED but its stock was committed`,
+    });
+  }
+}
+
+function checkOrphans(orders: Map<string, AuditedOrder>, reservations: Reservations, payments: Payments, out: Violation[]): void {
   // Holds on stock or credit for an order orders never heard of: nobody will ever release them.
   for (const [orderId, list] of reservations) {
     if (!orders.has(orderId) && list.some((reservation) => reservation.status === "RESERVED")) {
@@ -281,20 +265,27 @@ function checkSagas(audit: OrdersAudit, out: Violation[]): void {
   }
 }
 
-function checkReporting(orders: AuditedOrder[], reporting: ReportingAudit, out: Violation[]): void {
-  const confirmed = orders.filter((order) => order.status === "CONFIRMED");
+/** Reporting counts every order once confirmed (a later cancellation does not unsell it) and nets the refunds of CANCELLED ones. */
+function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, reporting: ReportingAudit, out: Violation[]): void {
+  const confirmed = orders.filter((order) => everConfirmed.has(order.status));
   const truth: Totals = { orders: confirmed.length, units: 0, revenueCents: 0 };
   const products = new Map<string, { units: number; revenueCents: number }>();
-  const customers = new Map<string, { orders: number; spentCents: number }>();
+  const customers = new Map<string, { orders: number; spentCents: number; cancelledOrders: number; refundedCents: number }>();
   for (const order of confirmed) {
-    truth.revenueCents += order.totalCents;
+    truth.revenueCents += order.totalCents - (refunded.get(order.id) ?? 0);
     for (const line of order.lines) {
       truth.units += line.quantity;
       const product = products.get(line.productId) ?? { units: 0, revenueCents: 0 };
       products.set(line.productId, { units: product.units + line.quantity, revenueCents: product.revenueCents + line.unitPriceCents * line.quantity });
     }
-    const customer = customers.get(order.customerId) ?? { orders: 0, spentCents: 0 };
-    customers.set(order.customerId, { orders: customer.orders + 1, spentCents: customer.spentCents + order.totalCents });
+    const customer = customers.get(order.customerId) ?? { orders: 0, spentCents: 0, cancelledOrders: 0, refundedCents: 0 };
+    const refund = refunded.get(order.id);
+    customers.set(order.customerId, {
+      orders: customer.orders + 1,
+      spentCents: customer.spentCents + order.totalCents,
+      cancelledOrders: customer.cancelledOrders + (refund === undefined ? 0 : 1),
+      refundedCents: customer.refundedCents + (refund ?? 0),
+    });
   }
 
   for (const key of ["orders", "units", "revenueCents"] as const) {
@@ -325,15 +316,17 @@ function checkReporting(orders: AuditedOrder[], reporting: ReportingAudit, out: 
   }
   const reportedCustomers = new Map(reporting.customers.map((row) => [row.customerId, row]));
   for (const customerId of new Set([...customers.keys(), ...reportedCustomers.keys()])) {
-    const want = customers.get(customerId) ?? { orders: 0, spentCents: 0 };
-    const got = reportedCustomers.get(customerId) ?? { orders: 0, spentCents: 0 };
-    if (want.orders !== got.orders || want.spentCents !== got.spentCents) {
+    const want = customers.get(customerId) ?? { orders: 0, spentCents: 0, cancelledOrders: 0, refundedCents: 0 };
+    const got: Omit<ReportingAudit["customers"][number], "customerId"> = reportedCustomers.get(customerId) ?? { orders: 0, spentCents: 0 };
+    // A reporting from before cancellations has no such columns: only what it has is compared.
+    const cancellationsDiffer = got.cancelledOrders !== undefined && (got.cancelledOrders !== want.cancelledOrders || got.refundedCents !== want.refundedCents);
+    if (want.orders !== got.orders || want.spentCents !== got.spentCents || cancellationsDiffer) {
       out.push({
         worker: "reporting",
         customerId,
         rule: "reporting.customer",
-        expected: `${want.orders} orders, ${want.spentCents} cents`,
-        found: `${got.orders} orders, ${got.spentCents} cents`,
+        expected: `${want.orders} orders, ${want.spentCents} cents, ${want.cancelledOrders} cancelled`,
+        found: `${got.orders} orders, ${got.spentCents} cents, ${got.cancelledOrders ?? "?"} cancelled`,
         message: `reporting's figures for customer ${customerId} differ from orders'`,
       });
     }
@@ -345,7 +338,8 @@ export function findViolations(audit: MeshAudit): CheckResult {
   checkStock(audit.inventory, violations);
   checkOrders(audit, violations);
   checkSagas(audit.orders, violations);
-  if (audit.reporting) checkReporting(audit.orders.orders, audit.reporting, violations);
+  checkCancellations(audit, violations);
+  if (audit.reporting) checkReporting(audit.orders.orders, refundedOfCancelled(audit), audit.reporting, violations);
   const count = (status: string) => audit.orders.orders.filter((order) => order.status === status).length;
   return {
     ok: violations.length === 0,
@@ -354,10 +348,13 @@ export function findViolations(audit: MeshAudit): CheckResult {
       confirmed: count("CONFIRMED"),
       rejected: count("REJECTED"),
       pending: count("PENDING"),
+      cancelling: count("CANCELLING"),
+      cancelled: count("CANCELLED"),
       unfinishedSagas: audit.orders.unfinishedSagas.length,
       stockRows: audit.inventory.stock.length,
       reservations: audit.inventory.reservations.length,
       payments: audit.payments.payments.length,
+      refunds: audit.payments.refunds?.length ?? 0,
       ...(audit.reporting ? { reportedProducts: audit.reporting.products.length, reportedCustomers: audit.reporting.customers.length } : {}),
     },
     skipped: audit.reporting ? [] : ["reporting (not in the mesh): read models not compared"],

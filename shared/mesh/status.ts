@@ -77,4 +77,11 @@ function printTable(workers: WorkerStatus[], launcherPid: number, nats: { url: s
       .trimEnd(),
   );
   process.stdout.write(`launcher pid ${launcherPid}; NATS ${nats.url} (${nats.mode})\n${lines.join("\n")}\n`);
+  for (const line of stuckCancellationLines(workers)) process.stdout.write(`${line}\n`);
+}
+
+/** orders' cancellations stuck past its CANCEL_STUCK_AFTER_MS (its `/health/ready` lists them), one line each with the reason. */
+export function stuckCancellationLines(workers: WorkerStatus[]): string[] {
+  const stuck = workers.flatMap((worker) => (Array.isArray(worker.details["cancelStuck"]) ? (worker.details["cancelStuck"] as { orderId: string; reason: string }[]) : []));
+  return stuck.map((entry) => `CANCEL_STUCK order ${entry.orderId}: ${entry.reason}`);
 }

@@ -3,7 +3,8 @@
  * nats-server (each at least its minimum, chaos.ts), SIGSTOPs peers past the peer deadline, and
  * restarts them. Clients retry with the same Idempotency-Key, as a real client would. Scarce
  * credit and stock make declines and out-of-stock rejections happen for real (shop.ts). Once the
- * faults stop, every order must end CONFIRMED or REJECTED, the must-be-zero counts be zero and
+ * faults stop, every order must end CONFIRMED or REJECTED (or CANCELLED: clients cancel a share of
+ * the confirmed ones, load.ts), the must-be-zero counts be zero and
  * `npm run mesh -- check` pass. Writes test/faults/RESULTS.md, with the final states by reason.
  */
 import { afterAll, expect, it } from "vitest";
@@ -50,7 +51,7 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   // Quiet: every saga must end (compensated past its deadline if it was cut off).
   const audit = await settledAudit(mesh);
   const check = await meshCheck(mesh);
-  const zeroes = mustBeZero(load.acknowledged, audit, check.report);
+  const zeroes = mustBeZero(load.acknowledged, audit, check.report, load.cancelled);
   const outcomes = outcomesOf(audit?.orders ?? [], shop);
   const minimums = killMinimums(minKills);
   writeFileSync(
@@ -69,6 +70,8 @@ it(`keeps every invariant through ${minKills}+ kills over ${minOrders}+ orders`,
   // stock and credit allowed may still end peer_unavailable (an outage that outlasted the deadline).
   expect(outcomes.ample).toBeGreaterThan(0);
   expect(outcomes.amplePeerUnavailable / outcomes.ample, `${outcomes.amplePeerUnavailable} of ${outcomes.ample} allowed orders rejected peer_unavailable`).toBeLessThanOrEqual(0.005);
+  // A share of the confirmed orders was cancelled (choreography) under the same faults.
+  expect(load.cancelled.size).toBeGreaterThan(0);
   expect(zeroes).toEqual(Object.fromEntries(Object.keys(zeroes).map((name) => [name, 0])));
   expect(check.code, check.output).toBe(0);
 });

@@ -26,14 +26,14 @@ export interface CheckReport {
   violations: { rule: string; found: unknown }[];
 }
 
-/** Orders' audit once no order is PENDING (undefined if some still are after 3 minutes). */
+/** Orders' audit once no order is PENDING or CANCELLING (undefined if some still are after 3 minutes). */
 export async function settledAudit(mesh: TestMesh): Promise<Audit | undefined> {
   return waitFor(
     "every order CONFIRMED or REJECTED",
     async () => {
       const response = await fetch(`${mesh.url("orders")}/trpc/audit`, { headers: await testIdentity("operator").headersFor("orders")() });
       const audit = ((await response.json()) as any).result.data as Audit;
-      return audit.orders.every((order) => order.status !== "PENDING") ? audit : undefined;
+      return audit.orders.every((order) => order.status !== "PENDING" && order.status !== "CANCELLING") ? audit : undefined;
     },
     180_000,
   ).catch(() => undefined);
@@ -47,7 +47,7 @@ export async function meshCheck(mesh: TestMesh): Promise<{ code: number | null; 
 }
 
 /** The counts that must be zero, by what they mean. */
-export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, report: CheckReport): Record<string, number> {
+export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, report: CheckReport, cancelled: Set<string> = new Set()): Record<string, number> {
   const known = new Set((audit?.orders ?? []).map((order) => order.id));
   const counted = new Set<string>();
   const count = (rules: string[], filter: (violation: { rule: string; found: unknown }) => boolean = () => true) => {
@@ -55,6 +55,8 @@ export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, 
     return report.violations.filter((violation) => rules.includes(violation.rule) && filter(violation)).length;
   };
   const capturedMoreThanOnce = (violation: { found: unknown }) => /^[2-9]\d* captured/.test(String(violation.found));
+  const refundedMoreThanOnce = (violation: { found: unknown }) => /^([2-9]|\d{2,}) refunds/.test(String(violation.found));
+  const statusOf = new Map((audit?.orders ?? []).map((order) => [order.id, order.status]));
   const zeroes: Record<string, number> = {
     "lost orders (acknowledged, unknown to orders)": [...acknowledged].filter((id) => !known.has(id)).length,
     "orders not CONFIRMED or REJECTED": audit ? audit.orders.filter((order) => order.status === "PENDING").length : -1,
@@ -69,6 +71,14 @@ export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, 
     "orphan reservations or payments": count(["reservation.orphan", "reservation.left_by_finished_order", "payment.orphan"]),
     "unfinished sagas": count(["saga.past_deadline"]) + (audit?.unfinishedSagas.length ?? 0),
     "reporting mismatches": count(["reporting.totals", "reporting.product", "reporting.customer"]),
+    "double refunds": count(["cancellation.refund_count"], refundedMoreThanOnce) + count(["refund.exceeds_capture"]),
+    "cancelled orders without their refund or units back": count(
+      ["cancellation.refund_count", "cancellation.refund_amount", "cancellation.stock_not_returned"],
+      (v) => !refundedMoreThanOnce(v),
+    ),
+    "refunds or returns of orders not cancelled": count(["refund.without_cancellation", "return.without_cancellation"]),
+    "accepted cancellations not CANCELLED": [...cancelled].filter((id) => statusOf.get(id) !== "CANCELLED").length,
+    "stuck cancellations": count(["cancellation.stuck"]) + (audit?.orders.filter((order) => order.status === "CANCELLING").length ?? 0),
   };
   zeroes["other violations"] = report.violations.filter((violation) => !counted.has(violation.rule)).length;
   return zeroes;

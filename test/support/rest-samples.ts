@@ -15,6 +15,7 @@ export const restSamples: Record<string, { path: string; body?: unknown; query?:
   "customers.summary": { path: "/api/customers/c1/summary" },
   "orders.place": { path: "/api/orders", body: { customerId: "c1", items: [{ productId: "p1", quantity: 1 }] } },
   "orders.get": { path: "/api/orders/o1" },
+  "orders.cancel": { path: "/api/orders/o1/cancel" },
   "reports.sales": { path: "/api/reports/sales" },
   "reports.customer": { path: "/api/reports/customers/c1" },
   "orders.sagas": { path: "/api/admin/sagas", query: "status=DONE" },

@@ -9,7 +9,7 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { WorkerTx } from "../../shared/db";
 import { handleEvent, type EventHandler } from "../../shared/events/consumer";
-import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "../inventory/events";
+import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, stockReturned, type StockLevel } from "../inventory/events";
 import { products } from "./schema";
 import type * as schema from "./schema";
 
@@ -32,7 +32,7 @@ function applyLevels(tx: WorkerTx<typeof schema>, levels: StockLevel[]): void {
 }
 
 export const stockHandlers: Record<string, EventHandler<any>> = Object.fromEntries(
-  [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted].map((definition) => [
+  [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted, stockReturned].map((definition) => [
     definition.subject,
     handleEvent(definition, (tx, event) => applyLevels(tx, event.data.levels)),
   ]),

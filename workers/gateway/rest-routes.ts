@@ -44,7 +44,7 @@ export interface RestRoute<P extends GatewayProcedurePath = GatewayProcedurePath
   /** Of the rows with the same method and path, the first whose `when` holds on the query string serves. */
   when?: (query: Record<string, string>) => boolean;
   /** The status of success, with the procedure's result as the body. */
-  status: 200 | 201;
+  status: 200 | 201 | 202;
   /** Other statuses of success that `answer` may give (documentation of the special cases). */
   alsoAnswers?: readonly (200 | 201 | 202)[];
   /** An answer other than `status` + result, from the result. */
@@ -97,6 +97,15 @@ export const restRoutes: readonly RestRoute[] = [
     answer: ({ order, completed }) => ({ status: completed ? 201 : 202, body: order, headers: { location: `/api/orders/${order.id}` } }),
   }),
   route({ method: "GET", path: "/api/orders/:id", procedure: "orders.get", status: 200 }),
+  // 202: the cancellation is under way (CANCELLING; its reactions are events), the order's location to follow it.
+  route({
+    method: "POST",
+    path: "/api/orders/:id/cancel",
+    procedure: "orders.cancel",
+    idempotencyKey: true,
+    status: 202,
+    answer: (order) => ({ status: 202, body: order, headers: { location: `/api/orders/${order.id}` } }),
+  }),
 
   // Reports come only from reporting: without it there is no answer to give (503 naming it).
   route({ method: "GET", path: "/api/reports/sales", procedure: "reports.sales", status: 200 }),

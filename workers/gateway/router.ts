@@ -9,7 +9,8 @@ import { getUserInput, registerUserInput } from "../users/contract";
 import { createProductInput, getProductInput, listProductsInput, searchProductsInput, updateProductInput } from "../catalog/contract";
 import { getStockInput, setStockInput } from "../inventory/contract";
 import { getAccountInput, setCreditLimitInput } from "../payments/contract";
-import { getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "../orders/contract";
+import { cancelOrderInput, getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "../orders/contract";
+import { cancelOrder } from "./cancel";
 import { customerReportInput } from "../reporting/contract";
 import { customerSummaryInput } from "./inputs";
 import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
@@ -48,6 +49,7 @@ export const gatewayRouter = router({
   orders: router({
     place: p.input(placeOrderInput).mutation(({ ctx, input }) => service.placeOrder(ctx.deps.peers, input, ctx.deps.orderPlaceTimeoutMs)),
     get: p.input(getOrderInput).query(({ ctx, input }) => service.getOrder(ctx.deps.peers, input.id)),
+    cancel: p.input(cancelOrderInput).mutation(({ ctx, input }) => cancelOrder(ctx.deps.peers, input)),
     byCustomer: p.input(ordersOfCustomerInput).query(({ ctx, input }) => customerOrders(ctx.deps, input.customerId)),
     sagas: admin.input(listSagasInput).query(({ ctx, input }) => service.listSagas(ctx.deps.peers, input)),
   }),

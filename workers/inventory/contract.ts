@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { Placement } from "../../shared/mesh-placement";
 
 /**
- * Where inventory sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it).
+ * Where inventory sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),
+ * and the streams it consumes (orders' cancellations, durable `inventory-orders`).
  */
-export const placement = { portOffset: 3 } as const satisfies Placement;
+export const placement = { portOffset: 3, consumes: ["orders"] } as const satisfies Placement;
 
 const productId = z.string().min(1).max(64);
 

@@ -8,4 +8,6 @@ export type InventoryDb = WorkerDb<typeof schema>;
 export interface InventoryDeps extends WorkerBaseDeps {
   db: InventoryDb;
   now: () => Date;
+  /** Deliveries of a cancellation that cannot be applied before it goes to the dead letters (default 5). */
+  maxDeliver?: number;
 }

@@ -30,4 +30,7 @@ export const reservationReserved = defineEvent("inventory.reservation.reserved",
 export const reservationReleased = defineEvent("inventory.reservation.released", reservationChange);
 export const reservationCommitted = defineEvent("inventory.reservation.committed", reservationChange);
 
-export const inventoryEvents = [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted] as const;
+/** A cancelled order's committed units back on hand. */
+export const stockReturned = defineEvent("inventory.stock.returned", reservationChange);
+
+export const inventoryEvents = [stockAdjusted, reservationReserved, reservationReleased, reservationCommitted, stockReturned] as const;

@@ -8,5 +8,5 @@ await runWorkerMain({
   worker: "inventory",
   configSchema: inventoryConfigSchema,
   schema,
-  create: ({ base, db, nats }) => createInventoryWorker({ ...base, db, now: () => new Date(), nats: nats() }),
+  create: ({ base, db, config, nats }) => createInventoryWorker({ ...base, db, now: () => new Date(), nats: nats(), maxDeliver: config.CONSUMER_MAX_DELIVER }),
 });

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { outboxTable } from "../../shared/events/tables";
+import { inboxTable, outboxTable } from "../../shared/events/tables";
 
 export const stock = sqliteTable(
   "stock",
@@ -68,6 +68,17 @@ export const reservationLines = sqliteTable(
   (table) => [primaryKey({ columns: [table.orderId, table.position] }), check("reservation_lines_quantity_positive", sql`${table.quantity} >= 1`)],
 );
 
+/**
+ * The cancelled orders whose committed units went back on hand: one row per order, so the units
+ * return once (the reservation itself stays COMMITTED: its CHECK constraint knows no other state).
+ */
+export const stockReturns = sqliteTable("stock_returns", {
+  orderId: text("order_id")
+    .primaryKey()
+    .references(() => reservations.orderId),
+  returnedAt: text("returned_at").notNull(),
+});
+
 export type StockRow = typeof stock.$inferSelect;
 export type ReservationRow = typeof reservations.$inferSelect;
 
@@ -90,3 +101,5 @@ export type ReservationLine = ReserveInput["lines"][number];
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();
+/** Events already applied (orders' cancellations), so a redelivery returns nothing twice. */
+export const inbox = inboxTable();

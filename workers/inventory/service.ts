@@ -9,7 +9,7 @@ import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import type { EventDefinition } from "../../shared/events/envelope";
 import * as schema from "./schema";
-import { outbox, reservationLines, reservations, stock } from "./schema";
+import { outbox, reservationLines, reservations, stock, stockReturns } from "./schema";
 import type { ReservationFailure, ReservationLine, ReservationRow, ReservationStatus, ReserveInput, SetStockInput } from "./schema";
 import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "./events";
 
@@ -35,7 +35,7 @@ export interface Reservation {
 
 const immediate = { behavior: "immediate" } as const;
 
-function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): VersionedLevel[] {
+export function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): VersionedLevel[] {
   const rows = productIds.length === 0 ? [] : tx.select().from(stock).where(inArray(stock.productId, productIds)).all();
   const byId = new Map(rows.map((row) => [row.productId, row]));
   return productIds.map((productId) => {
@@ -55,7 +55,7 @@ function answered({ productId, onHand, reserved, available }: VersionedLevel): S
  * in ms. The clock keeps versions rising across a restore of inventory from a backup, whose rows
  * hold older versions than levels it had already published; a plain counter would then repeat them.
  */
-const nextVersion = (now: Date) => sql`max(${stock.version} + 1, ${now.getTime()})`;
+export const nextVersion = (now: Date) => sql`max(${stock.version} + 1, ${now.getTime()})`;
 
 export function getStock(db: InventoryDb, productId: string): Stock {
   return answered(levelsOf(db, [productId])[0]!);
@@ -89,13 +89,13 @@ export function setStock(db: InventoryDb, input: SetStockInput, now: Date): Stoc
 }
 
 /** Quantities per product: an order may name one product on several lines. */
-function quantitiesOf(lines: ReservationLine[]): Map<string, number> {
+export function quantitiesOf(lines: ReservationLine[]): Map<string, number> {
   const needed = new Map<string, number>();
   for (const line of lines) needed.set(line.productId, (needed.get(line.productId) ?? 0) + line.quantity);
   return needed;
 }
 
-function linesOf(tx: InventoryTx | InventoryDb, orderId: string): ReservationLine[] {
+export function linesOf(tx: InventoryTx | InventoryDb, orderId: string): ReservationLine[] {
   return tx
     .select({ productId: reservationLines.productId, quantity: reservationLines.quantity })
     .from(reservationLines)
@@ -243,9 +243,14 @@ export function listReservations(db: InventoryDb, filter: { orderId?: string | u
 }
 
 /** Everything inventory owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
-export function auditInventory(db: InventoryDb): { stock: { productId: string; onHand: number; reserved: number }[]; reservations: Reservation[] } {
+export function auditInventory(db: InventoryDb): {
+  stock: { productId: string; onHand: number; reserved: number }[];
+  reservations: Reservation[];
+  returns: { orderId: string; returnedAt: string }[];
+} {
   return db.transaction((tx) => {
     const rows = tx.select({ productId: stock.productId, onHand: stock.onHand, reserved: stock.reserved }).from(stock).orderBy(asc(stock.productId)).all();
-    return { stock: rows, reservations: listReservations(tx as unknown as InventoryDb, {}) };
+    const returns = tx.select().from(stockReturns).orderBy(asc(stockReturns.orderId)).all();
+    return { stock: rows, reservations: listReservations(tx as unknown as InventoryDb, {}), returns };
   });
 }

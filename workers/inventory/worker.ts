@@ -1,9 +1,11 @@
-/** inventory: owns the stock levels and reservations (inventory.db); never oversells. */
+/** inventory: owns the stock levels and reservations (inventory.db); never oversells; takes back a cancelled order's units. */
 import { createWorker } from "../../shared/worker";
-import { outbox } from "./schema";
+import { ordersConsumerName, ordersHandlers } from "./consumers";
+import { inbox, outbox } from "./schema";
 import { inventoryRouter } from "./router";
 import type { InventoryDeps } from "./deps";
 
 export function createInventoryWorker(deps: InventoryDeps) {
-  return createWorker({ name: "inventory", router: inventoryRouter, deps, outbox });
+  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(deps.now), maxDeliver: deps.maxDeliver };
+  return createWorker({ name: "inventory", router: inventoryRouter, deps, outbox, inbox, consumers: [consumer] });
 }

@@ -4,9 +4,10 @@ import { idempotencyKeyInput } from "../../shared/idempotency";
 import type { Placement } from "../../shared/mesh-placement";
 
 /**
- * Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it).
+ * Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),
+ * and the streams it consumes (a cancellation's two reactions: durables `orders-inventory`, `orders-payments`).
  */
-export const placement = { portOffset: 5 } as const satisfies Placement;
+export const placement = { portOffset: 5, consumes: ["inventory", "payments"] } as const satisfies Placement;
 
 const id = z.string().min(1).max(64);
 
@@ -21,6 +22,9 @@ export const placeOrderInput = z.strictObject({
 export type PlaceOrderInput = z.infer<typeof placeOrderInput>;
 
 export const getOrderInput = z.strictObject({ id });
+/** Cancel a CONFIRMED order; the same key sent again answers the same (202) and changes nothing. */
+export const cancelOrderInput = z.strictObject({ id, idempotencyKey: idempotencyKeyInput.optional() });
+export type CancelOrderInput = z.infer<typeof cancelOrderInput>;
 export const ordersOfCustomerInput = z.strictObject({ customerId: id });
 
 /** The states of an order's saga (the `sagas` table's column and the filter of the saga list). */

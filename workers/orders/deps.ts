@@ -43,6 +43,10 @@ export interface OrdersDeps extends WorkerBaseDeps {
   /** How long `place` waits for the saga to end before answering `completed: false`. */
   orderWaitMs: number;
   saga: SagaSettings;
+  /** A cancellation still CANCELLING this long after it was asked shows as CANCEL_STUCK (default 60 s). */
+  cancelStuckAfterMs?: number;
+  /** Deliveries of an event that cannot be applied before it goes to the dead letters (default 5). */
+  maxDeliver?: number;
 }
 
 /** What procedures see: the deps plus the store's prepared statements and the saga engine the worker runs. */

@@ -40,4 +40,35 @@ export const orderRejected = defineEvent(
   }),
 );
 
-export const ordersEvents = [orderPlaced, orderConfirmed, orderRejected] as const;
+/**
+ * A CONFIRMED order's cancellation began (choreography: inventory returns the units, payments
+ * refunds the capture, each on its own): it carries all either reaction needs, so none calls back.
+ */
+export const cancellationRequested = defineEvent(
+  "orders.order.cancellationRequested",
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    lines: z.array(orderLine),
+    totalCents: z.number().int(),
+    /** What payments captured for the order (0 for a free order: nothing to refund). */
+    capturedCents: z.number().int(),
+    requestedAt: z.iso.datetime(),
+  }),
+);
+
+/** Both reactions arrived: the units are back in stock and the capture refunded. */
+export const orderCancelled = defineEvent(
+  "orders.order.cancelled",
+  z.object({
+    orderId: z.string(),
+    customerId: z.string(),
+    totalCents: z.number().int(),
+    refundedCents: z.number().int(),
+    /** When payments refunded: reporting nets the refund on this day. */
+    refundedAt: z.iso.datetime(),
+    cancelledAt: z.iso.datetime(),
+  }),
+);
+
+export const ordersEvents = [orderPlaced, orderConfirmed, orderRejected, cancellationRequested, orderCancelled] as const;

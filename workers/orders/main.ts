@@ -34,6 +34,8 @@ await runWorkerMain({
         attentionAfter: config.SAGA_ATTENTION_AFTER,
         sweepIntervalMs: config.SAGA_SWEEP_MS,
       },
+      cancelStuckAfterMs: config.CANCEL_STUCK_AFTER_MS,
+      maxDeliver: config.CONSUMER_MAX_DELIVER,
       nats: nats(),
     });
   },

@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { operatorCallers } from "../../shared/identity";
-import { getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "./contract";
+import { cancelOrderInput, getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "./contract";
+import { auditWithCancellations, cancelOrder, viewOrder } from "./cancel";
 import { placeOrder } from "./service";
-import { auditOrders, getOrder, getSaga, listSagas, ordersOfCustomer } from "./store";
+import { getSaga, listSagas, ordersOfCustomer } from "./store";
 import type { OrdersContext } from "./deps";
 
 const p = procedures<OrdersContext>();
@@ -15,13 +16,18 @@ export const ordersRouter = router({
     .callers("gateway")
     .input(placeOrderInput)
     .mutation(({ ctx, input }) => placeOrder(ctx.deps, input)),
-  get: p.internal.input(getOrderInput).query(({ ctx, input }) => getOrder(ctx.deps.store, input.id)),
+  get: p.internal.input(getOrderInput).query(({ ctx, input }) => viewOrder(ctx.deps.store, input.id, ctx.deps.now(), ctx.deps.cancelStuckAfterMs)),
+  /** Starts the choreographed cancellation of a CONFIRMED order (cancel.ts); the answer is the order as it now is. */
+  cancel: p
+    .callers("gateway")
+    .input(cancelOrderInput)
+    .mutation(({ ctx, input }) => cancelOrder(ctx.deps.store, input, ctx.deps.now())),
   byCustomer: p.internal.input(ordersOfCustomerInput).query(({ ctx, input }) => ordersOfCustomer(ctx.deps.store, input.customerId)),
   sagas: p.internal.input(listSagasInput).query(({ ctx, input }) => listSagas(ctx.deps.store, input)),
   /** One saga with its step log, for operators looking into a stuck order. */
   saga: p.internal.input(z.strictObject({ orderId: id })).query(({ ctx, input }) => getSaga(ctx.deps.store, input.orderId)),
-  /** Admin: every order with its lines and every unfinished saga, for `npm run mesh -- check`. */
-  audit: p.callers(...operatorCallers).query(({ ctx }) => auditOrders(ctx.deps.store, ctx.deps.now())),
+  /** Admin: every order with its lines, every unfinished saga and every cancellation, for `npm run mesh -- check`. */
+  audit: p.callers(...operatorCallers).query(({ ctx }) => auditWithCancellations(ctx.deps.store, ctx.deps.now(), ctx.deps.cancelStuckAfterMs)),
 });
 
 export type OrdersRouter = typeof ordersRouter;

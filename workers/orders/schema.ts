@@ -4,11 +4,12 @@
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { outboxTable } from "../../shared/events/tables";
+import { inboxTable, outboxTable } from "../../shared/events/tables";
 import { idempotencyKeysTable } from "../../shared/idempotency";
 import { sagaStates } from "./contract";
 
-export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED"] as const;
+/** CANCELLING → CANCELLED: a confirmed order's cancellation (cancel.ts), its reactions awaited. */
+export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLING", "CANCELLED"] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
 export const rejectionReasons = ["insufficient_stock", "payment_declined", "peer_unavailable"] as const;
@@ -103,7 +104,32 @@ export const sagaLog = sqliteTable(
   (table) => [index("saga_log_order").on(table.orderId, table.seq)],
 );
 
+/**
+ * One row per cancelled (or cancelling) order: when it was asked, what was captured, and which of
+ * the two reactions (inventory's stock return, payments' refund) has arrived; both → CANCELLED.
+ */
+export const cancellations = sqliteTable(
+  "cancellations",
+  {
+    orderId: text("order_id")
+      .primaryKey()
+      .references(() => orders.id),
+    capturedCents: integer("captured_cents").notNull(),
+    requestedAt: integer("requested_at").notNull(),
+    stockReturnedAt: integer("stock_returned_at"),
+    refundedAt: integer("refunded_at"),
+    refundedCents: integer("refunded_cents"),
+    cancelledAt: integer("cancelled_at"),
+  },
+  (table) => [
+    index("cancellations_open")
+      .on(table.requestedAt)
+      .where(sql`cancelled_at is null`),
+  ],
+);
+
 export type OrderRow = typeof orders.$inferSelect;
+export type CancellationRow = typeof cancellations.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 export type SagaRow = typeof sagas.$inferSelect;
 
@@ -115,3 +141,5 @@ export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();
+/** Events already applied (inventory's returns, payments' refunds), so a redelivery changes nothing. */
+export const inbox = inboxTable();

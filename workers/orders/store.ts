@@ -4,7 +4,7 @@
  * with its event), plus the operators' view of sagas.
  */
 import { asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { DomainError } from "../../shared/errors";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderConfirmed, orderRejected } from "./events";
@@ -12,6 +12,7 @@ import type * as schema from "./schema";
 import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type OrderRow, type RejectionReason, type SagaRow, type SagaState } from "./schema";
 
 export type OrdersDb = WorkerDb<typeof schema>;
+type OrdersTx = WorkerTx<typeof schema>;
 
 /**
  * The statements run at every saga step, prepared once when the worker is built (building and
@@ -126,7 +127,7 @@ export interface UnfinishedSaga {
  * Every order with its lines and every saga not yet DONE, read in one transaction (one
  * snapshot): for the mesh's invariant checker. `now` lets it judge deadlines by orders' clock.
  */
-export function auditOrders(store: OrdersStore, now: Date): { now: string; orders: Order[]; unfinishedSagas: UnfinishedSaga[] } {
+export function auditOrders(store: OrdersStore, now: Date, cancellationsOf: (tx: OrdersTx) => AuditedCancellation[] = () => []) {
   return store.db.transaction((tx) => {
     const rows = tx.select().from(orders).orderBy(asc(orders.id)).all();
     const lines = tx.select().from(orderLines).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)).all();
@@ -144,8 +145,18 @@ export function auditOrders(store: OrdersStore, now: Date): { now: string; order
         lastError: saga.lastError ?? null,
         deadlineAt: new Date(saga.deadlineAt).toISOString(),
       })),
+      cancellations: cancellationsOf(tx),
     };
   });
+}
+
+/** A cancellation as the checker sees it (cancel.ts reads them): stuck when still open past the setting. */
+export interface AuditedCancellation {
+  orderId: string;
+  requestedAt: string;
+  capturedCents: number;
+  refundedCents: number | null;
+  stuckReason: string | null;
 }
 
 export interface SagaLogEntry {

@@ -1,9 +1,13 @@
-/** payments' environment: the common worker variables; it calls no peers. */
+/** payments' environment: the common worker variables and its consumer's dead-letter threshold; it calls no peers. */
+import { z } from "zod";
 import { workerConfigSchema } from "../../shared/config";
 import { defaultPortOf } from "../../shared/mesh-placement";
 import { placement } from "./contract";
 
 export { placement };
 
-export const paymentsConfigSchema = workerConfigSchema(defaultPortOf(placement));
+export const paymentsConfigSchema = workerConfigSchema(defaultPortOf(placement)).extend({
+  /** Deliveries of an order's cancellation that cannot be applied before it goes to the dead letters. */
+  CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(5),
+});
 export type PaymentsConfig = ReturnType<typeof paymentsConfigSchema.parse>;

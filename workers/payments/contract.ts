@@ -3,9 +3,10 @@ import { z } from "zod";
 import type { Placement } from "../../shared/mesh-placement";
 
 /**
- * Where payments sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it).
+ * Where payments sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),
+ * and the streams it consumes (orders' cancellations, durable `payments-orders`).
  */
-export const placement = { portOffset: 4 } as const satisfies Placement;
+export const placement = { portOffset: 4, consumes: ["orders"] } as const satisfies Placement;
 
 const customerId = z.string().min(1).max(64);
 

@@ -8,4 +8,6 @@ export type PaymentsDb = WorkerDb<typeof schema>;
 export interface PaymentsDeps extends WorkerBaseDeps {
   db: PaymentsDb;
   now: () => Date;
+  /** Deliveries of a cancellation that cannot be applied before it goes to the dead letters (default 5). */
+  maxDeliver?: number;
 }

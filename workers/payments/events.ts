@@ -10,4 +10,7 @@ export const paymentDeclined = defineEvent("payments.payment.declined", z.object
 export const paymentCaptured = defineEvent("payments.payment.captured", z.object(payment));
 export const paymentVoided = defineEvent("payments.payment.voided", z.object(payment));
 
-export const paymentsEvents = [creditLimitSet, paymentAuthorized, paymentDeclined, paymentCaptured, paymentVoided] as const;
+/** A cancelled order's capture given back (amount 0: a free order, nothing was captured). */
+export const paymentRefunded = defineEvent("payments.payment.refunded", z.object({ ...payment, refundedAt: z.iso.datetime() }));
+
+export const paymentsEvents = [creditLimitSet, paymentAuthorized, paymentDeclined, paymentCaptured, paymentVoided, paymentRefunded] as const;

@@ -8,5 +8,5 @@ await runWorkerMain({
   worker: "payments",
   configSchema: paymentsConfigSchema,
   schema,
-  create: ({ base, db, nats }) => createPaymentsWorker({ ...base, db, now: () => new Date(), nats: nats() }),
+  create: ({ base, db, config, nats }) => createPaymentsWorker({ ...base, db, now: () => new Date(), nats: nats(), maxDeliver: config.CONSUMER_MAX_DELIVER }),
 });

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
-import { outboxTable } from "../../shared/events/tables";
+import { inboxTable, outboxTable } from "../../shared/events/tables";
 
 export const accounts = sqliteTable(
   "accounts",
@@ -52,6 +52,21 @@ export const earlyVoids = sqliteTable("early_voids", {
   voidedAt: text("voided_at").notNull(),
 });
 
+/**
+ * The refund of a cancelled order's capture: at most one per order (the key), equal to the
+ * capture; the customer's available credit counts it back.
+ */
+export const refunds = sqliteTable(
+  "refunds",
+  {
+    orderId: text("order_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    refundedAt: text("refunded_at").notNull(),
+  },
+  (table) => [index("refunds_customer").on(table.customerId), check("refunds_amount_positive", sql`${table.amountCents} >= 1`)],
+);
+
 export type PaymentRow = typeof payments.$inferSelect;
 
 const customerId = z.string().min(1).max(64);
@@ -68,3 +83,5 @@ export type AuthorizeInput = z.infer<typeof authorizeInput>;
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();
+/** Events already applied (orders' cancellations), so a redelivery refunds nothing twice. */
+export const inbox = inboxTable();

@@ -8,7 +8,7 @@ import { DomainError } from "../../shared/errors";
 import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import * as schema from "./schema";
-import { accounts, earlyVoids, outbox, payments } from "./schema";
+import { accounts, earlyVoids, outbox, payments, refunds } from "./schema";
 import type { AuthorizeInput, DeclineReason, PaymentRow, PaymentStatus, SetCreditLimitInput } from "./schema";
 import { creditLimitSet, paymentAuthorized, paymentCaptured, paymentDeclined, paymentVoided } from "./events";
 
@@ -31,6 +31,7 @@ export interface Payment {
   createdAt: string;
   updatedAt: string;
 }
+export type Refund = typeof refunds.$inferSelect;
 interface Decline {
   reason: DeclineReason;
   availableCents: number;
@@ -48,8 +49,14 @@ function accountOf(tx: PaymentsTx | PaymentsDb, customerId: string): Account {
     .from(payments)
     .where(eq(payments.customerId, customerId))
     .get();
+  const refunded = tx
+    .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
+    .from(refunds)
+    .where(eq(refunds.customerId, customerId))
+    .get();
   const authorizedCents = Number(held?.authorized ?? 0);
-  const capturedCents = Number(held?.captured ?? 0);
+  // Captured net of refunds: a cancelled order's capture, refunded, uses no credit any more.
+  const capturedCents = Number(held?.captured ?? 0) - Number(refunded?.cents ?? 0);
   // A limit lowered below what is already in use is allowed (the authorizations stand); the
   // account then has nothing available, shown as 0 rather than a negative figure.
   const availableCents = Math.max(0, limitCents - authorizedCents - capturedCents);
@@ -185,9 +192,10 @@ export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefi
 }
 
 /** Everything payments owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
-export function auditPayments(db: PaymentsDb): { accounts: { customerId: string; limitCents: number }[]; payments: Payment[] } {
+export function auditPayments(db: PaymentsDb): { accounts: { customerId: string; limitCents: number }[]; payments: Payment[]; refunds: Refund[] } {
   return db.transaction((tx) => {
     const rows = tx.select({ customerId: accounts.customerId, limitCents: accounts.limitCents }).from(accounts).orderBy(asc(accounts.customerId)).all();
-    return { accounts: rows, payments: listPayments(tx as unknown as PaymentsDb, {}) };
+    const refundRows = tx.select().from(refunds).orderBy(asc(refunds.refundedAt), asc(refunds.orderId)).all();
+    return { accounts: rows, payments: listPayments(tx as unknown as PaymentsDb, {}), refunds: refundRows };
   });
 }

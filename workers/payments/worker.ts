@@ -1,9 +1,11 @@
-/** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit. */
+/** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit; refunds cancelled orders. */
 import { createWorker } from "../../shared/worker";
-import { outbox } from "./schema";
+import { ordersConsumerName, ordersHandlers } from "./consumers";
+import { inbox, outbox } from "./schema";
 import { paymentsRouter } from "./router";
 import type { PaymentsDeps } from "./deps";
 
 export function createPaymentsWorker(deps: PaymentsDeps) {
-  return createWorker({ name: "payments", router: paymentsRouter, deps, outbox });
+  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(deps.now), maxDeliver: deps.maxDeliver };
+  return createWorker({ name: "payments", router: paymentsRouter, deps, outbox, inbox, consumers: [consumer] });
 }

@@ -2,10 +2,10 @@
  * The read models, built only from events. Each apply function runs inside the consumer's
  * transaction, after the inbox check, so an event counts once however often it is delivered.
  */
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { EventEnvelope } from "../../shared/events/envelope";
 import type { WorkerTx } from "../../shared/db";
-import type { OrderConfirmedData } from "./service";
+import type { OrderCancelledData, OrderConfirmedData } from "./service";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
 import type * as schema from "./schema";
 
@@ -56,6 +56,26 @@ export function applyOrderConfirmed(tx: ReportingTx, event: EventEnvelope<OrderC
         revenueCents: sql`${revenueByDay.revenueCents} + ${data.totalCents}`,
       },
     })
+    .run();
+}
+
+/**
+ * A cancellation, once orders says it ended: the refund comes off the revenue of the day it was
+ * made (the confirmation day's figure stays, so past reports do not change), and the customer's
+ * report counts the order as cancelled. Sales by product stay what was sold.
+ */
+export function applyOrderCancelled(tx: ReportingTx, event: EventEnvelope<OrderCancelledData>): void {
+  const { customerId, refundedCents, refundedAt } = event.data;
+  tx.insert(revenueByDay)
+    .values({ day: refundedAt.slice(0, 10), orders: 0, units: 0, revenueCents: -refundedCents, refundedCents })
+    .onConflictDoUpdate({
+      target: revenueByDay.day,
+      set: { revenueCents: sql`${revenueByDay.revenueCents} - ${refundedCents}`, refundedCents: sql`${revenueByDay.refundedCents} + ${refundedCents}` },
+    })
+    .run();
+  tx.update(customerStats)
+    .set({ cancelledOrders: sql`${customerStats.cancelledOrders} + 1`, refundedCents: sql`${customerStats.refundedCents} + ${refundedCents}` })
+    .where(eq(customerStats.customerId, customerId))
     .run();
 }
 

@@ -19,14 +19,19 @@ export const customerStats = sqliteTable("customer_stats", {
   spentCents: integer("spent_cents").notNull(),
   firstOrderAt: text("first_order_at").notNull(),
   lastOrderAt: text("last_order_at").notNull(),
+  /** Of `orders`, those cancelled since, and what was refunded for them (`spentCents` stays what was paid). */
+  cancelledOrders: integer("cancelled_orders").notNull().default(0),
+  refundedCents: integer("refunded_cents").notNull().default(0),
 });
 
 export const revenueByDay = sqliteTable("revenue_by_day", {
-  /** UTC day of confirmation, YYYY-MM-DD. */
+  /** UTC day, YYYY-MM-DD: of confirmation for `orders`, `units`, of the refund for `refundedCents`. */
   day: text("day").primaryKey(),
   orders: integer("orders").notNull(),
   units: integer("units").notNull(),
+  /** Net: the day's confirmed orders less the refunds made that day (an earlier day's figure stays). */
   revenueCents: integer("revenue_cents").notNull(),
+  refundedCents: integer("refunded_cents").notNull().default(0),
 });
 
 /** How far each read model has read, per stream: the last stream sequence applied. */

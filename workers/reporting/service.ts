@@ -2,13 +2,14 @@
 import { asc, desc, eq, sql } from "drizzle-orm";
 import type { WorkerDb } from "../../shared/db";
 import type { EventData } from "../../shared/events/envelope";
-import type { orderConfirmed } from "../orders/events";
+import type { orderCancelled, orderConfirmed } from "../orders/events";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
 import * as schema from "./schema";
 
 import type { ReportingDb } from "./deps";
 export type { ReportingDb };
 export type OrderConfirmedData = EventData<typeof orderConfirmed>;
+export type OrderCancelledData = EventData<typeof orderCancelled>;
 
 export interface SalesReport {
   totals: { orders: number; units: number; revenueCents: number };
@@ -36,6 +37,9 @@ export interface CustomerReport {
   spentCents: number;
   firstOrderAt: string | null;
   lastOrderAt: string | null;
+  /** Of `orders`, those cancelled since, and the refunds they got. */
+  cancelledOrders: number;
+  refundedCents: number;
   asOf: string | null;
 }
 
@@ -48,6 +52,8 @@ export function customerReport(db: ReportingDb, customerId: string): CustomerRep
     spentCents: row?.spentCents ?? 0,
     firstOrderAt: row?.firstOrderAt ?? null,
     lastOrderAt: row?.lastOrderAt ?? null,
+    cancelledOrders: row?.cancelledOrders ?? 0,
+    refundedCents: row?.refundedCents ?? 0,
     asOf: asOf(db),
   };
 }
