@@ -81,6 +81,10 @@ describe("event consumer", () => {
         .map((r) => r.consumer),
     ).toEqual(["once-consumer", "once-consumer", "once-consumer"]);
     expect(consumer.health().consumers["once-consumer"]).toMatchObject({ handled: 3, consuming: true });
+    // The lag learnt from the deliveries themselves: after the last one nothing is left pending.
+    const facts = consumer.health().consumers["once-consumer"]!;
+    expect(facts.pending).toBe(0);
+    expect(Number.isNaN(Date.parse(facts.lastDeliveredAt ?? ""))).toBe(false);
     await consumer.stop();
     await t.cleanup();
   });

@@ -26,6 +26,10 @@ export interface ConsumerHealth {
   ignored: number;
   consuming: boolean;
   lastError?: string;
+  /** Messages still pending for the consumer after the last delivery (nats.js info.pending): its lag, learnt with no request to the broker. */
+  pending?: number;
+  /** When the last message was delivered (ISO time). */
+  lastDeliveredAt?: string;
 }
 
 export interface MessageHandling {
@@ -67,6 +71,8 @@ export function createMessageHandler(c: MessageHandling): (nc: NatsConnection, m
 
   return async (nc, msg) => {
     const attempts = msg.info.deliveryCount;
+    stats.pending = msg.info.pending;
+    stats.lastDeliveredAt = new Date().toISOString();
     const read = readMessage(msg.subject, msg.string(), c.handlers);
     if (read.kind === "malformed") return deadLetter(nc, msg, read.error, attempts);
     if (read.kind === "ignored") {

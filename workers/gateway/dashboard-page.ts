@@ -38,11 +38,22 @@ function consumerRows(workers: WorkerView[]): string {
   const rows = workers.flatMap((worker) =>
     Object.entries(worker.consumers).map(([name, stats]) => {
       const dead = Number(stats["deadLettered"] ?? 0);
-      const cells = [worker.name, name, stats["handled"], stats["failed"], dead, stats["consuming"], stats["lastError"] ?? null].map(compact);
+      const facts = [
+        worker.name,
+        name,
+        stats["handled"],
+        stats["failed"],
+        dead,
+        stats["pending"] ?? null,
+        stats["lastDeliveredAt"] ?? null,
+        stats["consuming"],
+        stats["lastError"] ?? null,
+      ];
+      const cells = facts.map(compact);
       return `<tr class="${dead > 0 ? "dead" : ""}">${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
     }),
   );
-  return rows.join("") || `<tr><td colspan="7">no consumer reported</td></tr>`;
+  return rows.join("") || `<tr><td colspan="9">no consumer reported</td></tr>`;
 }
 
 /** Jaeger's search for the traces carrying a correlation ID. */
@@ -94,7 +105,7 @@ export function panelHtml(state: MeshState): string {
   const head = (names: string[]) => `<tr>${names.map((name) => `<th>${name}</th>`).join("")}</tr>`;
   return `<p class="at">as of ${escapeHtml(state.at)}</p>
 <h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "breakers", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
-<h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "consuming", "last error"])}${consumerRows(state.workers)}</table>
+<h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "lag (pending)", "last delivery", "consuming", "last error"])}${consumerRows(state.workers)}</table>
 <h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (traces)"])}${sagaRows(state)}</table>
 <h2>Topology</h2><p>solid: calls; dashed: event flows (owner → consumer)</p>${topologySvg(state.workers)}`;
 }

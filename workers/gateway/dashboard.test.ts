@@ -18,7 +18,7 @@ const health: Record<string, Record<string, unknown>> = {
     ready: true,
     process: { pid: 43, uptimeS: 8, version: "0.1.0" },
     consumes: [{ owner: "orders", durable: "reporting-orders" }],
-    consumers: { "reporting-orders": { handled: 3, failed: 1, deadLettered: 1, consuming: true } },
+    consumers: { "reporting-orders": { handled: 3, failed: 1, deadLettered: 1, pending: 17, consuming: true } },
   },
 };
 
@@ -89,7 +89,7 @@ describe("GET /mesh", () => {
     const html = await (await gatewayWith().app.request("/mesh", { headers: bearer })).text();
     expect(html).toContain('data-worker="users" data-state="down"');
     expect(html).toContain('data-worker="orders" data-state="up"');
-    expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td>/);
+    expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td><td>3<\/td><td>1<\/td><td>1<\/td><td>17<\/td>/);
     expect(html).toContain('<span class="breaker open">users: open</span>');
     expect(html.match(/<line class="call"/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html.match(/<line class="event"/g)?.length).toBe(1);
