@@ -12,7 +12,14 @@ import { createAnsweringPeers } from "../../test/support/answering-peers";
 
 const adminApiKey = "dashboard-admin-key-0123456789";
 const health: Record<string, Record<string, unknown>> = {
-  orders: { worker: "orders", ready: true, process: { pid: 42, uptimeS: 7, version: "0.1.0" }, peers: ["inventory", "payments"], outbox: { pending: 0 } },
+  orders: {
+    worker: "orders",
+    ready: true,
+    process: { pid: 42, uptimeS: 7, version: "0.1.0" },
+    peers: ["inventory", "payments"],
+    outbox: { pending: 0 },
+    breakers: { inventory: "closed", payments: "open" },
+  },
   reporting: {
     worker: "reporting",
     ready: true,
@@ -91,6 +98,8 @@ describe("GET /mesh", () => {
     expect(html).toContain('data-worker="orders" data-state="up"');
     expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td><td>3<\/td><td>1<\/td><td>1<\/td><td>17<\/td>/);
     expect(html).toContain('<span class="breaker open">users: open</span>');
+    // orders' own breakers per peer, from its /health/ready
+    expect(html).toMatch(/data-worker="orders"[^\n]*<span class="breaker open">payments: open<\/span>/);
     expect(html.match(/<line class="call"/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html.match(/<line class="event"/g)?.length).toBe(1);
   });

@@ -1,6 +1,7 @@
 /** Entry for `bun run workers/gateway/main.ts`: config, peer clients, serve. The gateway has no DB. */
 import { runWorkerMain } from "../../shared/main";
 import { readSecretFile } from "../../shared/identity";
+import { breakerStates, reportBreakers } from "../../shared/peer-breakers";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -37,7 +38,8 @@ await runWorkerMain({
       orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)),
       reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)),
     };
-    return createGatewayWorker({
+    const breakers = breakerStates(Object.values(clients));
+    const worker = createGatewayWorker({
       ...base,
       adminApiKey,
       peers: {
@@ -48,12 +50,13 @@ await runWorkerMain({
         orders: clients.orders.client,
         reporting: clients.reporting.client,
       },
-      breakers: () => Object.fromEntries(Object.values(clients).map((client) => [client.peer, client.breakerState()])),
+      breakers,
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
       jaegerUiUrl: config.JAEGER_UI_URL ?? null,
     });
+    return reportBreakers(worker, breakers);
   },
 });

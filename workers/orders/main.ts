@@ -1,5 +1,6 @@
 /** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import { breakerStates, reportBreakers } from "../../shared/peer-breakers";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
@@ -16,16 +17,17 @@ await runWorkerMain({
   create: ({ base, config, db, identity, nats }) => {
     // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
     const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
-    return createOrdersWorker({
+    const clients = {
+      users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)),
+      catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)),
+      inventory: createPeerClient<InventoryRouter>(peer("inventory", config.INVENTORY_URL)),
+      payments: createPeerClient<PaymentsRouter>(peer("payments", config.PAYMENTS_URL)),
+    };
+    const worker = createOrdersWorker({
       ...base,
       db,
       now: () => new Date(),
-      peers: {
-        users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)).client,
-        catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)).client,
-        inventory: createPeerClient<InventoryRouter>(peer("inventory", config.INVENTORY_URL)).client,
-        payments: createPeerClient<PaymentsRouter>(peer("payments", config.PAYMENTS_URL)).client,
-      },
+      peers: { users: clients.users.client, catalog: clients.catalog.client, inventory: clients.inventory.client, payments: clients.payments.client },
       orderWaitMs: config.ORDER_WAIT_MS,
       saga: {
         deadlineMs: config.SAGA_DEADLINE_MS,
@@ -38,5 +40,7 @@ await runWorkerMain({
       maxDeliver: config.CONSUMER_MAX_DELIVER,
       nats: nats(),
     });
+    // Its breakers per peer on /health/ready, so the gateway's /mesh dashboard shows them.
+    return reportBreakers(worker, breakerStates(Object.values(clients)));
   },
 });
