@@ -87,7 +87,7 @@ const idempotencyText = "Makes a retry safe: the same key with the same body ans
 
 function successResponses(rows: RestRoute[]): Record<string, unknown> {
   const statuses = [...new Set(rows.flatMap((row) => [row.status, ...(row.alsoAnswers ?? [])]))];
-  const body = { content: { "application/json": { schema: { type: "object", description: "The procedure's result" } } } };
+  const body = { content: { "application/json": { schema: { type: ["object", "array"], description: "The procedure's result (a list answers an array)" } } } };
   return Object.fromEntries(statuses.map((status) => [String(status), { description: successText(status), headers: responseHeaders, ...body }]));
 }
 
