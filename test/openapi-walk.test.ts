@@ -100,4 +100,13 @@ describe("the documented routes against the running gateway", () => {
     expect(walked).toBe(Object.values(document.paths).flatMap((byMethod) => Object.keys(byMethod)).length);
     expect(walked).toBeGreaterThan(10);
   }, 180_000);
+
+  it("shows on /mesh the breakers per peer of orders as well as of the gateway (each from its own /health/ready)", async () => {
+    const ready = await json("GET", "/health/ready");
+    expect(ready.status).toBe(200);
+    const orders = await (await fetch(`${mesh.url("orders")}/health/ready`)).json();
+    expect(Object.keys((orders as { breakers: object }).breakers).sort()).toEqual(["catalog", "inventory", "payments", "users"]);
+    const page = await (await send("GET", "/mesh")).text();
+    expect(page).toMatch(/data-worker="orders" data-state="up">(?:(?!<\/tr>).)*all closed \(4\)/);
+  });
 });
