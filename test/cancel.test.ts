@@ -6,14 +6,13 @@
  * (payments already refunded) and ends CANCELLED once inventory is back, nothing applied twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminHeaders, startNats, stopAll, trpcQuery, waitFor } from "./support/processes";
-import { startMesh, type TestMesh } from "./support/mesh";
+import { adminHeaders, stopAll, trpcQuery, waitFor } from "./support/processes";
+import { startShopMesh, type TestMesh } from "./support/mesh";
 
 let mesh: TestMesh;
 
 beforeAll(async () => {
-  const nats = await startNats();
-  mesh = await startMesh({ natsUrl: nats.url, env: { PEER_TIMEOUT_MS: "15000", ORDER_PLACE_TIMEOUT_MS: "30000" } });
+  mesh = await startShopMesh();
 }, 120_000);
 afterAll(stopAll);
 

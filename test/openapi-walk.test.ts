@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020";
-import { startNats, stopAll } from "./support/processes";
-import { startMesh, type TestMesh } from "./support/mesh";
+import { stopAll } from "./support/processes";
+import { startShopMesh, type TestMesh } from "./support/mesh";
 import { restSamples } from "./support/rest-samples";
 
 type Operation = { operationId: string; security?: unknown[]; responses: Record<string, { content?: { "application/json"?: { schema: unknown } } }> };
@@ -16,9 +16,7 @@ type Document = { paths: Record<string, Record<string, Operation>>; components: 
 let mesh: TestMesh;
 
 beforeAll(async () => {
-  const nats = await startNats();
-  // Generous timeouts: the whole mesh and the test share two cores.
-  mesh = await startMesh({ natsUrl: nats.url, env: { PEER_TIMEOUT_MS: "15000", ORDER_PLACE_TIMEOUT_MS: "30000" } });
+  mesh = await startShopMesh();
 }, 120_000);
 afterAll(stopAll);
 

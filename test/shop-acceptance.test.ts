@@ -4,15 +4,13 @@
  * under 200 concurrent orders, and one order per Idempotency-Key however often it is sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNats, stopAll, waitFor } from "./support/processes";
-import { startMesh, type TestMesh } from "./support/mesh";
+import { stopAll, waitFor } from "./support/processes";
+import { startShopMesh, type TestMesh } from "./support/mesh";
 
 let mesh: TestMesh;
 
 beforeAll(async () => {
-  const nats = await startNats();
-  // Generous timeouts: the whole mesh and the test share two cores.
-  mesh = await startMesh({ natsUrl: nats.url, env: { PEER_TIMEOUT_MS: "15000", ORDER_PLACE_TIMEOUT_MS: "30000" } });
+  mesh = await startShopMesh();
 }, 120_000);
 afterAll(stopAll);
 

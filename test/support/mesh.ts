@@ -3,7 +3,7 @@
  * wires them: every worker gets every peer's `<PEER>_URL`, one DATA_DIR and one NATS_URL.
  * Workers can be stopped and started again on the same port.
  */
-import { freePort, startWorker, tempDir, type RunningWorker, type StartWorkerOptions } from "./processes";
+import { freePort, startNats, startWorker, tempDir, type RunningWorker, type StartWorkerOptions } from "./processes";
 
 export const allWorkers = ["users", "catalog", "inventory", "payments", "orders", "reporting", "gateway"] as const;
 export type WorkerName = (typeof allWorkers)[number];
@@ -57,4 +57,13 @@ export async function startMesh(options: { natsUrl: string; workers?: readonly W
       delete workers[name];
     },
   };
+}
+
+/**
+ * A nats-server and the whole mesh for a shop-level test, with generous call deadlines: the mesh
+ * and the test share two cores. Stopped by the file's `afterAll(stopAll)`.
+ */
+export async function startShopMesh(): Promise<TestMesh> {
+  const nats = await startNats();
+  return startMesh({ natsUrl: nats.url, env: { PEER_TIMEOUT_MS: "15000", ORDER_PLACE_TIMEOUT_MS: "30000" } });
 }
