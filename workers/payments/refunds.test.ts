@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { applyOnce } from "../../shared/events/inbox";
 import { cancellationRequested } from "../orders/events";
 import { useInProcessWorker } from "../../test/support/in-process";
+import { envelopeOf } from "../../test/support/envelope";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import * as schema from "./schema";
 import { createPaymentsWorker } from "./worker";
@@ -19,15 +20,7 @@ function cancellation(orderId: string, capturedCents: number) {
     capturedCents,
     requestedAt: now().toISOString(),
   };
-  return {
-    id: randomUUID(),
-    type: cancellationRequested.subject,
-    subject: cancellationRequested.subject,
-    occurredAt: now().toISOString(),
-    correlationId: "corr",
-    causationId: null,
-    data,
-  };
+  return envelopeOf(cancellationRequested, data, now());
 }
 
 describe("payments refunds a cancelled order (in-process)", () => {
