@@ -10,7 +10,7 @@ import { connect } from "nats";
 import { readStream } from "./fixtures/events-consumer/helpers";
 import { freePort, startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningWorker } from "./support/processes";
 
-/** Kills orders right after the saga step named by ORDERS_CRASH_AFTER is persisted. */
+/** Kills orders right after the saga step named by ORDERS_CRASH_AFTER is persisted, or just before (ORDERS_CRASH_BEFORE). */
 const crashAfterStep = "./test/support/crash-after-step.ts";
 
 let peers: Record<"users" | "catalog" | "inventory" | "payments", RunningWorker>;
@@ -60,11 +60,14 @@ function ordersEnv(dataDir: string, extra: Record<string, string> = {}) {
   };
 }
 
-/** Places an order on an orders process that kills itself after `step`; returns the order id. */
-async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }) {
+/**
+ * Places an order on an orders process that kills itself after `step` is recorded, or (`when`
+ * "BEFORE") after its peers answered and before it is recorded; returns the order id.
+ */
+async function placeAndCrash(step: string, extra: Record<string, string>, fixture: { customerId: string; productId: string }, when: "AFTER" | "BEFORE" = "AFTER") {
   const dataDir = tempDir("orders-crash");
   const port = await freePort();
-  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, ORDERS_CRASH_AFTER: step }), { port, bunArgs: [`--preload=${crashAfterStep}`] });
+  const doomed = await startWorker("orders", ordersEnv(dataDir, { ...extra, [`ORDERS_CRASH_${when}`]: step }), { port, bunArgs: [`--preload=${crashAfterStep}`] });
   const answer = await trpcMutation(doomed.url, "place", { customerId: fixture.customerId, items: [{ productId: fixture.productId, quantity: 2 }] }).catch((error: unknown) => error);
   expect(answer).toBeInstanceOf(Error); // the connection died with the process
   await doomed.exited;
@@ -83,12 +86,12 @@ async function settledOrder(orders: RunningWorker, orderId: string) {
 }
 
 describe("orders saga recovery after a crash", () => {
-  it("resumes a saga killed after reserving and before authorizing, and confirms it", async () => {
+  it("resumes a saga killed after its hold (reserve ∥ authorize) was recorded, and confirms it", async () => {
     const fixture = await shopFixture(10, 1500, 100_000);
     const { dataDir, port, orderId } = await placeAndCrash("reserve", {}, fixture);
-    // Killed between the steps: stock is held, no payment exists yet.
+    // Killed between the phases: stock is held and the payment authorized, nothing committed.
     expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
-    expect(await call(peers.payments, "payments", { orderId })).toEqual([]);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
 
     const orders = await startWorker("orders", ordersEnv(dataDir), { port });
     const order = await settledOrder(orders, orderId);
@@ -126,23 +129,43 @@ describe("orders saga recovery after a crash", () => {
     await orders.kill("SIGTERM");
   });
 
-  it("compensates a saga found after its deadline: stock released, nothing authorized, order REJECTED", async () => {
+  it("resumes a saga killed after reserve and authorize answered but before either was recorded: re-issued with the same key, stock held once, charged once", async () => {
     const fixture = await shopFixture(10, 1500, 100_000);
-    const { dataDir, port, orderId } = await placeAndCrash("reserve", { SAGA_DEADLINE_MS: "1" }, fixture);
+    const { dataDir, port, orderId } = await placeAndCrash("reserve", {}, fixture, "BEFORE");
+    // Both peers acted; orders' saga still says STARTED.
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED", totalCents: 3000 });
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 8, reserved: 0, available: 8 });
+    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
+    expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
+    await orders.kill("SIGTERM");
+  });
+
+  it("compensates both holds of a saga found after its deadline with its hold unrecorded: stock released, authorization voided, order REJECTED", async () => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    const { dataDir, port, orderId } = await placeAndCrash("reserve", { SAGA_DEADLINE_MS: "1" }, fixture, "BEFORE");
 
     const orders = await startWorker("orders", ordersEnv(dataDir), { port });
     const order = await settledOrder(orders, orderId);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 10, reserved: 0, available: 10 });
     expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
-    expect(await call(peers.payments, "payments", { orderId })).toEqual([]);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["VOIDED"]);
+    expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0 });
     await orders.kill("SIGTERM");
   });
 
-  it("goes forward, never back, once stock was committed, even past the deadline", async () => {
+  it.each([
+    ["its hold was recorded", "authorize", "AFTER", "AUTHORIZED"],
+    ["commit and capture answered, unrecorded", "commit", "BEFORE", "CAPTURED"],
+  ] as const)("goes forward, never back, once %s, even past the deadline", async (_, step, when, paymentAtCrash) => {
     const fixture = await shopFixture(10, 1500, 100_000);
-    const { dataDir, port, orderId } = await placeAndCrash("commit", { SAGA_DEADLINE_MS: "1" }, fixture);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
+    const { dataDir, port, orderId } = await placeAndCrash(step, { SAGA_DEADLINE_MS: "1" }, fixture, when);
+    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual([paymentAtCrash]);
 
     const orders = await startWorker("orders", ordersEnv(dataDir), { port });
     expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });

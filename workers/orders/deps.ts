@@ -5,7 +5,7 @@ import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
-import type { OrdersDb, OrdersStore } from "./store";
+import type { Order, OrdersDb, OrdersStore } from "./store";
 
 export type { OrdersDb, OrdersStore };
 
@@ -20,8 +20,8 @@ export interface SagaSettings {
 }
 
 export interface SagaEngine {
-  /** Runs the order's saga until it ends or waits for a retry; one run per order at a time. */
-  run(orderId: string, options?: { resumed?: boolean }): Promise<void>;
+  /** Runs the order's saga until it ends or waits for a retry; one run per order at a time. `order`: the order just placed, not read again. */
+  run(orderId: string, options?: { resumed?: boolean; order?: Order }): Promise<void>;
   /** Resolves true once the order is CONFIRMED or REJECTED, false after `timeoutMs`. */
   waitForEnd(orderId: string, timeoutMs: number): Promise<boolean>;
   /** Resumes unfinished sagas on start, then retries those that are due. */

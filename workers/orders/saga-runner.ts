@@ -7,7 +7,7 @@ import { runInRequestScope } from "../../shared/request-scope";
 import { sagaOutcomes } from "../../telemetry/saga";
 import { advance, scheduleRetry, type SagaContext } from "./saga";
 import { createSagaSweeper } from "./saga-sweeper";
-import { getOrder, loadSaga, orderStatus } from "./store";
+import { getOrder, loadSaga, orderStatus, type Order } from "./store";
 import type { OrdersContext, SagaEngine } from "./deps";
 
 /** Whoever waits for an order's end, woken once its saga has ended. */
@@ -38,9 +38,9 @@ function createEndWaiters() {
 }
 
 /** Advances the order's saga until a step says stop. `resumed`: found unfinished, not run live. */
-async function drive(ctx: SagaContext, orderId: string, resumed: boolean): Promise<void> {
+async function drive(ctx: SagaContext, orderId: string, resumed: boolean, placed: Order | undefined): Promise<void> {
   const { store, logger } = ctx;
-  const order = getOrder(store, orderId);
+  const order = placed ?? getOrder(store, orderId);
   await runInRequestScope({ correlationId: order.correlationId }, async () => {
     let resuming = resumed;
     for (;;) {
@@ -78,10 +78,10 @@ export function createSagaEngine(deps: Pick<OrdersContext, "store" | "logger" | 
     },
   };
 
-  function run(orderId: string, options: { resumed?: boolean } = {}): Promise<void> {
+  function run(orderId: string, options: { resumed?: boolean; order?: Order } = {}): Promise<void> {
     const current = running.get(orderId);
     if (current) return current;
-    const promise = drive(ctx, orderId, options.resumed ?? false)
+    const promise = drive(ctx, orderId, options.resumed ?? false, options.order)
       .catch((error: unknown) => logger.error({ err: error, orderId }, "saga run failed"))
       .finally(() => running.delete(orderId));
     running.set(orderId, promise);

@@ -1,29 +1,37 @@
 /**
- * The order saga, with orders as its orchestrator, as a table of steps:
- *   reserve stock → authorize payment → commit stock → capture payment → order CONFIRMED.
+ * The order saga, with orders as its orchestrator, in two parallel phases:
+ *   hold:   reserve stock ∥ authorize payment   (both compensatable: release, void)
+ *   finish: commit stock ∥ capture payment      (both forward-only) → order CONFIRMED.
  *
- * Each step is a function of (context, saga, order) → next; `advance` looks the step up by the
- * saga's persisted state. The runner around it (saga-runner.ts) loops while a step says
- * "continue". The saga row is written BEFORE each step, so after a crash it says which step may
- * have happened; every peer command is idempotent by the order id, so re-issuing it is safe.
- * - OUT_OF_STOCK on reserve → REJECTED insufficient_stock (nothing is held).
- * - PAYMENT_DECLINED on authorize → release stock → REJECTED payment_declined.
+ * Each phase is a function of (context, saga, order) → next; `advance` looks it up by the saga's
+ * persisted state. The runner around it (saga-runner.ts) loops while a phase says "continue".
+ * A phase's outcome (its state and its steps' log entries) is written in ONE transaction after
+ * its calls answered; nothing is written before a call. The crash guarantee holds because the
+ * state already persisted says which calls may be in flight: STARTED (written with the order)
+ * → reserve and authorize may have happened; AUTHORIZED → commit and capture may have happened;
+ * COMPENSATING → its first compensation may have happened. Every peer command carries the
+ * order id as its idempotency key, and the peer answers a repeat with the first result, so a
+ * resumed saga re-issues the calls of a phase whose outcome was not recorded: nothing happens
+ * twice. Compensating a call that never happened is harmless (the peer answers NONE).
+ * - OUT_OF_STOCK on reserve → void what payments may hold → REJECTED insufficient_stock.
+ * - PAYMENT_DECLINED on authorize → release what inventory may hold → REJECTED payment_declined.
  * - reserve/authorize whose peer is unavailable after the client's own retries (down, past the
  *   client's deadline, breaker open) is tried again by the sweeper, with the same key and the
  *   retried steps' backoff, until the saga's deadline (SAGA_DEADLINE_MS since the order was
- *   placed): a peer restarting for a moment delays the order, it does not refuse it. The order
+ *   placed): a peer restarting for a moment delays the order, it does not refuse it. A reserve
+ *   that succeeded is not asked again (state AUTHORIZING: only authorize is due). The order
  *   stays PENDING meanwhile, and the saga is not flagged (NEEDS_ATTENTION is for steps that must
  *   finish). Only past the deadline is what may have happened compensated, in reverse order
  *   (void, then release) → REJECTED peer_unavailable. Any other failure of the call (not a
- *   business refusal, not an unavailable peer) compensates at once, as before.
- * - Once commit starts the saga only goes forward: committed stock cannot be released and the
- *   authorization is good, so commit and capture are retried until they succeed (there is no
- *   un-commit or refund step to compensate with, and undoing a sale the customer was charged for
- *   is worse than finishing it late).
+ *   business refusal, not an unavailable peer) compensates at once.
+ * - Once the hold is recorded the saga only goes forward: commit and capture are retried until
+ *   they succeed (there is no un-commit or refund step to compensate with, and undoing a sale
+ *   the customer was charged for is worse than finishing it late). A commit that succeeded is
+ *   not asked again (state CAPTURING: only capture is due).
  * Compensations and commit/capture that keep failing are retried by the sweeper with backoff;
  * after `attentionAfter` failed attempts the saga is NEEDS_ATTENTION (listed, still retried,
  * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
- * re-issues its step if within its deadline, or is compensated if past it (the same rule ends a
+ * re-issues its phase if within its deadline, or is compensated if past it (the same rule ends a
  * reserve/authorize that kept finding its peer unavailable: its last retry is due at the deadline).
  */
 import type { DomainError } from "../../shared/errors";
@@ -48,6 +56,8 @@ export interface SagaContext {
 export type Next = "continue" | "stop";
 export type SagaStepRun = (ctx: SagaContext, saga: SagaRow, order: Order) => Promise<Next> | Next;
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };
+/** A call of a phase, or null when not made (done before, or nothing to do for a free order). */
+type Called = Attempt<unknown> | null;
 
 /** Only commit/capture (forward) and void/release (compensations) may be flagged NEEDS_ATTENTION. */
 const retriedSteps: ReadonlySet<SagaStep> = new Set(["commit", "capture", "void", "release"]);
@@ -58,19 +68,14 @@ const beforePayment: ReadonlySet<SagaStep> = new Set(["reserve", "authorize"]);
 // answers a repeat with the first result.
 const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
 
-function record(ctx: SagaContext, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry): void {
-  recordSaga(ctx.store, orderId, changes, log, ctx.now());
+function record(ctx: SagaContext, saga: SagaRow, changes: Partial<SagaRow>, logs: SagaLogEntry | readonly SagaLogEntry[]): void {
+  recordSaga(ctx.store, saga, changes, logs, ctx.now());
 }
 
-/**
- * Writes "step started" (and the in-flight state) before calling the peer. Each step (and
- * compensation) is a span that ends OK or ERROR as the step did.
- */
-function attempt<T>(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: SagaState, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
+/** Calls a peer; each step (and compensation) is a span that ends OK or ERROR as the step did. Writes nothing. */
+function callPeer<T>(saga: SagaRow, step: SagaStep, peer: string, call: () => Promise<T>): Promise<Attempt<T>> {
   const compensation = step === "void" || step === "release";
   return traceSagaStep({ step, orderId: saga.orderId, compensation }, async (): Promise<Attempt<T>> => {
-    // A saga needing attention keeps that state while retried, so it stays listed until fixed.
-    record(ctx, saga.orderId, { state: saga.state === "NEEDS_ATTENTION" ? "NEEDS_ATTENTION" : state, step }, { step, outcome: "started" });
     try {
       return { ok: true, value: await call() };
     } catch (error) {
@@ -79,8 +84,16 @@ function attempt<T>(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: Saga
   });
 }
 
+/** A call's log entry: ok, the peer's business refusal (`refusal` code → outcome), or failed. */
+function logOf(step: SagaStep, result: Attempt<unknown>, refusal?: { code: string; outcome: string }): SagaLogEntry {
+  if (result.ok) return { step, outcome: "ok" };
+  return { step, outcome: result.error.code === refusal?.code ? refusal.outcome : "failed", detail: result.error.message };
+}
+
+const failedWith = (called: Called, code: string): boolean => called?.ok === false && called.error.code === code;
+
 /** A failed retried step: count it, schedule the next try, flag the saga after too many. */
-export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }): Next {
+export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, state: SagaState, error: { message: string }, logs?: readonly SagaLogEntry[]): Next {
   const { settings } = ctx;
   const attempts = saga.attempts + 1;
   const flagged = retriedSteps.has(step) && attempts >= settings.attentionAfter;
@@ -89,143 +102,150 @@ export function scheduleRetry(ctx: SagaContext, saga: SagaRow, step: SagaStep, s
   // again there, or found by the sweeper after it, the saga is compensated).
   const due = ctx.now().getTime() + delay;
   const nextAttemptAt = beforePayment.has(step) ? Math.min(due, saga.deadlineAt) : due;
-  record(ctx, saga.orderId, { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt }, { step, outcome: "failed", detail: error.message });
+  const changes = { state: flagged ? "NEEDS_ATTENTION" : state, step, attempts, lastError: error.message, nextAttemptAt } as const;
+  record(ctx, saga, changes, logs ?? { step, outcome: "failed", detail: error.message });
   if (flagged) ctx.logger.warn({ orderId: saga.orderId, step, attempts, error: error.message }, "saga needs attention");
   return "stop";
 }
 
-function finishRejected(ctx: SagaContext, order: Order, reason: RejectionReason, log: SagaLogEntry): Next {
-  recordRejected(ctx.store, order, reason, log, ctx.now());
+function finishRejected(ctx: SagaContext, saga: SagaRow, order: Order, reason: RejectionReason, logs: readonly SagaLogEntry[]): Next {
+  recordRejected(ctx.store, saga, order, reason, logs, ctx.now());
   ctx.ended(order.id, "rejected", reason);
   return "stop";
 }
 
 /** Starts undoing what may have happened (in reverse order); the order is rejected after. */
-function compensate(ctx: SagaContext, saga: SagaRow, steps: SagaStep[], reason: RejectionReason, log: SagaLogEntry): Next {
+function compensate(ctx: SagaContext, saga: SagaRow, steps: SagaStep[], reason: RejectionReason, logs: readonly SagaLogEntry[]): Next {
   const changes = { state: "COMPENSATING", step: steps[0] ?? null, compensations: steps, rejectionReason: reason } as const;
-  record(ctx, saga.orderId, { ...changes, attempts: 0, lastError: log.detail ?? null, nextAttemptAt: ctx.now().getTime() }, log);
+  const lastError = logs.find((log) => log.detail)?.detail ?? null;
+  record(ctx, saga, { ...changes, attempts: 0, lastError, nextAttemptAt: ctx.now().getTime() }, logs);
   return "continue";
+}
+
+/** What a hold may have left to undo: the authorization (none for a free order) and the reservation. */
+const undoHold = (order: Order): SagaStep[] => (order.totalCents === 0 ? ["release"] : ["void", "release"]);
+
+/** Reserve ∥ authorize; a reserve already recorded (step "authorize") is not asked again. */
+export async function hold(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  const { inventory, payments } = ctx.peers;
+  const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+  const payment = { orderId: order.id, customerId: order.customerId, amountCents: order.totalCents };
+  const [reserved, authorized] = await Promise.all([
+    saga.step === "authorize" ? null : callPeer(saga, "reserve", "inventory", () => inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id))),
+    // A free order (every price 0) has nothing to authorize or capture.
+    order.totalCents === 0 ? null : callPeer(saga, "authorize", "payments", () => payments.authorize.mutate(payment, byOrder(order.id))),
+  ]);
+  return settleHold(ctx, saga, order, reserved, authorized);
+}
+
+/** Both held → AUTHORIZED; a refusal → reject, compensating the other call; otherwise retry or compensate. */
+function settleHold(ctx: SagaContext, saga: SagaRow, order: Order, reserved: Called, authorized: Called): Next {
+  const logs = [
+    reserved && logOf("reserve", reserved, { code: "OUT_OF_STOCK", outcome: "out_of_stock" }),
+    authorized && logOf("authorize", authorized, { code: "PAYMENT_DECLINED", outcome: "declined" }),
+  ].filter((log): log is SagaLogEntry => log !== null);
+  if (reserved?.ok !== false && authorized?.ok !== false) {
+    const held = authorized === null ? [...logs, { step: "authorize", outcome: "skipped" }] : logs;
+    record(ctx, saga, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, held);
+    return "continue";
+  }
+  const declined = failedWith(authorized, "PAYMENT_DECLINED");
+  // Out of stock: inventory holds nothing; void what payments may hold (nothing if it declined or was not asked).
+  if (failedWith(reserved, "OUT_OF_STOCK")) {
+    return authorized === null || declined ? finishRejected(ctx, saga, order, "insufficient_stock", logs) : compensate(ctx, saga, ["void"], "insufficient_stock", logs);
+  }
+  // Declined: payments holds nothing; release what inventory may hold.
+  if (declined) return compensate(ctx, saga, ["release"], "payment_declined", logs);
+  return retryOrCompensate(ctx, saga, order, reserved, authorized, logs);
 }
 
 /**
- * A reserve/authorize that failed otherwise than by a business refusal: its peer unavailable
- * within the deadline → tried again later with the same key; past the deadline, or any other
- * failure → `undo` what may have happened and reject peer_unavailable.
+ * A hold that failed otherwise than by a business refusal: every failure an unavailable peer
+ * within the deadline → tried again later with the same key (only authorize when reserve
+ * succeeded); past the deadline, or any other failure → undo what may have happened and reject
+ * peer_unavailable.
  */
-function retryOrCompensate(ctx: SagaContext, saga: SagaRow, step: "reserve" | "authorize", error: DomainError, undo: SagaStep[]): Next {
-  const state = step === "reserve" ? "RESERVING" : "AUTHORIZING";
-  if (error.code === "PEER_UNAVAILABLE" && ctx.now().getTime() < saga.deadlineAt) return scheduleRetry(ctx, saga, step, state, error);
-  return compensate(ctx, saga, undo, "peer_unavailable", { step, outcome: "failed", detail: error.message });
-}
-
-export async function reserve(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  const lines = order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity }));
-  const call = () => ctx.peers.inventory.reserve.mutate({ orderId: order.id, lines }, byOrder(order.id));
-  const result = await attempt(ctx, saga, "reserve", "RESERVING", "inventory", call);
-  if (result.ok) {
-    record(ctx, order.id, { state: "RESERVED", step: "authorize", attempts: 0, lastError: null }, { step: "reserve", outcome: "ok" });
-    return "continue";
+function retryOrCompensate(ctx: SagaContext, saga: SagaRow, order: Order, reserved: Called, authorized: Called, logs: readonly SagaLogEntry[]): Next {
+  const errors = [reserved, authorized].flatMap((called) => (called?.ok === false ? [called.error] : []));
+  if (errors.every((e) => e.code === "PEER_UNAVAILABLE") && ctx.now().getTime() < saga.deadlineAt) {
+    const [step, state] = reserved?.ok === false ? (["reserve", "RESERVING"] as const) : (["authorize", "AUTHORIZING"] as const);
+    return scheduleRetry(ctx, saga, step, state, errors[0]!, logs);
   }
-  const detail = result.error.message;
-  if (result.error.code === "OUT_OF_STOCK") return finishRejected(ctx, order, "insufficient_stock", { step: "reserve", outcome: "out_of_stock", detail });
-  return retryOrCompensate(ctx, saga, "reserve", result.error, ["release"]);
+  return compensate(ctx, saga, undoHold(order), "peer_unavailable", logs);
 }
 
-export async function authorize(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  const authorized = (outcome: "ok" | "skipped"): Next => {
-    record(ctx, order.id, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, { step: "authorize", outcome });
-    return "continue";
-  };
-  // A free order (every price 0) has nothing to authorize or capture.
-  if (order.totalCents === 0) return authorized("skipped");
-  const payment = { orderId: order.id, customerId: order.customerId, amountCents: order.totalCents };
-  const result = await attempt(ctx, saga, "authorize", "AUTHORIZING", "payments", () => ctx.peers.payments.authorize.mutate(payment, byOrder(order.id)));
-  if (result.ok) return authorized("ok");
-  const detail = result.error.message;
-  if (result.error.code === "PAYMENT_DECLINED") return compensate(ctx, saga, ["release"], "payment_declined", { step: "authorize", outcome: "declined", detail });
-  return retryOrCompensate(ctx, saga, "authorize", result.error, ["void", "release"]);
-}
-
-export async function commit(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  const result = await attempt(ctx, saga, "commit", "COMMITTING", "inventory", () => ctx.peers.inventory.commit.mutate({ orderId: order.id }, byOrder(order.id)));
-  if (!result.ok) return scheduleRetry(ctx, saga, "commit", "COMMITTING", result.error);
-  record(ctx, order.id, { state: "CAPTURING", step: "capture", attempts: 0, lastError: null }, { step: "commit", outcome: "ok" });
-  return "continue";
-}
-
-/** Captures the payment (none for a free order) and confirms the order with its event. */
-export async function capture(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  if (order.totalCents > 0) {
-    const result = await attempt(ctx, saga, "capture", "CAPTURING", "payments", () => ctx.peers.payments.capture.mutate({ orderId: order.id }, byOrder(order.id)));
-    if (!result.ok) return scheduleRetry(ctx, saga, "capture", "CAPTURING", result.error);
-  }
-  recordConfirmed(ctx.store, order, order.totalCents > 0 ? "ok" : "skipped", ctx.now());
+/** Commit ∥ capture, then the order CONFIRMED; a commit already recorded (step "capture") is not asked again. */
+export async function finish(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
+  const { inventory, payments } = ctx.peers;
+  const byId = { orderId: order.id };
+  const [committed, captured] = await Promise.all([
+    saga.step === "capture" ? null : callPeer(saga, "commit", "inventory", () => inventory.commit.mutate(byId, byOrder(order.id))),
+    order.totalCents === 0 ? null : callPeer(saga, "capture", "payments", () => payments.capture.mutate(byId, byOrder(order.id))),
+  ]);
+  const logs = [committed && logOf("commit", committed), captured && logOf("capture", captured)].filter((log): log is SagaLogEntry => log !== null);
+  if (committed?.ok === false) return scheduleRetry(ctx, saga, "commit", "COMMITTING", committed.error, logs);
+  if (captured?.ok === false) return scheduleRetry(ctx, saga, "capture", "CAPTURING", captured.error, logs);
+  recordConfirmed(ctx.store, saga, order, captured === null ? [...logs, { step: "capture", outcome: "skipped" }] : logs, ctx.now());
   ctx.ended(order.id, "confirmed");
   return "stop";
 }
 
-/** Runs the first compensation still due; the peer's answer goes in the log. */
-async function compensation(ctx: SagaContext, saga: SagaRow, step: "void" | "release", peer: string, call: () => Promise<{ status: string }>): Promise<Next> {
-  const result = await attempt(ctx, saga, step, "COMPENSATING", peer, call);
+/**
+ * Runs the first compensation still due; the peer's answer goes in the log. The last one is
+ * recorded with the order's rejection, in its transaction.
+ */
+async function compensation(ctx: SagaContext, saga: SagaRow, order: Order, step: "void" | "release", peer: string, call: () => Promise<{ status: string }>): Promise<Next> {
+  const result = await callPeer(saga, step, peer, call);
   if (!result.ok) return scheduleRetry(ctx, saga, step, "COMPENSATING", result.error);
   // VOIDED/RELEASED, or NONE when the step had never happened.
+  const log = { step, outcome: "ok", detail: result.value.status };
   const rest = (saga.compensations ?? []).slice(1);
-  record(ctx, saga.orderId, { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null }, { step, outcome: "ok", detail: result.value.status });
+  if (rest.length === 0) return finishRejected(ctx, saga, order, saga.rejectionReason ?? "peer_unavailable", [log, { step: "compensate", outcome: "ok" }]);
+  record(ctx, saga, { state: "COMPENSATING", step: rest[0] ?? null, compensations: rest, attempts: 0, lastError: null }, log);
   return "continue";
 }
 
-/** Compensation: voids the payment's authorization (if there is one). */
-export function voidPayment(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  return compensation(ctx, saga, "void", "payments", () => ctx.peers.payments.void.mutate({ orderId: order.id }, byOrder(order.id)));
-}
-
-/** Compensation: releases the order's reservation (if there is one). */
-export function release(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  return compensation(ctx, saga, "release", "inventory", () => ctx.peers.inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
-}
-
-/** The compensation driver: the next compensation due, or the order REJECTED once none is left. */
+/** The compensation driver: the next compensation due (void: the payment's authorization; release: the reservation), or the order REJECTED once none is left. */
 export function compensateNext(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> | Next {
   const step = saga.compensations?.[0];
-  if (!step) return finishRejected(ctx, order, saga.rejectionReason ?? "peer_unavailable", { step: "compensate", outcome: "ok" });
-  return step === "void" ? voidPayment(ctx, saga, order) : release(ctx, saga, order);
+  if (!step) return finishRejected(ctx, saga, order, saga.rejectionReason ?? "peer_unavailable", [{ step: "compensate", outcome: "ok" }]);
+  const { inventory, payments } = ctx.peers;
+  if (step === "void") return compensation(ctx, saga, order, "void", "payments", () => payments.void.mutate({ orderId: order.id }, byOrder(order.id)));
+  return compensation(ctx, saga, order, "release", "inventory", () => inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
 }
 
 /** A saga needing attention retries the step it is stuck on (commit, capture or a compensation). */
 export function retryStuck(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> | Next {
-  if (saga.step === "commit") return commit(ctx, saga, order);
-  if (saga.step === "capture") return capture(ctx, saga, order);
+  if (saga.step === "commit" || saga.step === "capture") return finish(ctx, saga, order);
   return compensateNext(ctx, saga, order);
 }
 
-/** The step each persisted state runs next. */
+/**
+ * The phase each persisted state runs next. RESERVED (reserve recorded, authorize due) is
+ * written only by the previous release, whose sagas this one resumes.
+ */
 export const stepOfState: Readonly<Record<SagaState, SagaStepRun>> = {
-  STARTED: reserve,
-  RESERVING: reserve,
-  RESERVED: authorize,
-  AUTHORIZING: authorize,
-  AUTHORIZED: commit,
-  COMMITTING: commit,
-  CAPTURING: capture,
+  STARTED: hold,
+  RESERVING: hold,
+  RESERVED: hold,
+  AUTHORIZING: hold,
+  AUTHORIZED: finish,
+  COMMITTING: finish,
+  CAPTURING: finish,
   COMPENSATING: compensateNext,
   NEEDS_ATTENTION: retryStuck,
   DONE: () => "stop",
 };
 
-/** What a saga found unfinished past its deadline does instead, while still before payment. */
-const pastDeadline: Readonly<Partial<Record<SagaState, SagaStepRun>>> = {
-  STARTED: (ctx, saga, order) => finishRejected(ctx, order, "peer_unavailable", lateLog(saga)),
-  RESERVING: (ctx, saga) => compensate(ctx, saga, ["release"], "peer_unavailable", lateLog(saga)),
-  RESERVED: (ctx, saga) => compensate(ctx, saga, ["release"], "peer_unavailable", lateLog(saga)),
-  AUTHORIZING: (ctx, saga) => compensate(ctx, saga, ["void", "release"], "peer_unavailable", lateLog(saga)),
-};
-
-function lateLog(saga: SagaRow): SagaLogEntry {
-  return { step: "deadline", outcome: "passed", detail: `saga resumed after its deadline in state ${saga.state}` };
+/** A saga found unfinished past its deadline while still before payment: undo what its hold may have done. */
+function compensateLate(ctx: SagaContext, saga: SagaRow, order: Order): Next {
+  const log = { step: "deadline", outcome: "passed", detail: `saga resumed after its deadline in state ${saga.state}` };
+  return compensate(ctx, saga, undoHold(order), "peer_unavailable", [log]);
 }
+const beforePaymentStates: ReadonlySet<SagaState> = new Set(["STARTED", "RESERVING", "RESERVED", "AUTHORIZING"]);
 
 /** One step of the saga from its persisted state. `resumed`: found unfinished, not run live. */
 export function advance(ctx: SagaContext, saga: SagaRow, order: Order, resumed: boolean): Promise<Next> | Next {
-  const late = resumed && ctx.now().getTime() > saga.deadlineAt ? pastDeadline[saga.state] : undefined;
-  return (late ?? stepOfState[saga.state])(ctx, saga, order);
+  if (resumed && beforePaymentStates.has(saga.state) && ctx.now().getTime() > saga.deadlineAt) return compensateLate(ctx, saga, order);
+  return stepOfState[saga.state](ctx, saga, order);
 }

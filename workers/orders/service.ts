@@ -9,8 +9,8 @@ import { peerErrorOf } from "../../shared/peer-client";
 import { currentCorrelationId } from "../../shared/request-scope";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderPlaced } from "./events";
-import { idempotencyKeys, orderLines, orders, outbox, sagaLog, sagas, type PlaceOrderInput } from "./schema";
-import { getOrder, type Order, type OrderLine, type OrdersDb } from "./store";
+import { idempotencyKeys, outbox, type PlaceOrderInput } from "./schema";
+import { getOrder, type Order, type OrderLine, type OrdersStore } from "./store";
 import type { OrdersContext, OrdersPeers } from "./deps";
 
 /** Same product twice in one order becomes one line with the quantities added. */
@@ -47,37 +47,40 @@ async function validateOrder(peers: OrdersPeers, customerId: string, items: Plac
 }
 
 /**
- * Writes the order PENDING, its snapshot lines, its saga and orders.order.placed together, and
- * remembers its key; or, when the key was remembered meanwhile (a concurrent repeat placed it
+ * Writes the order PENDING, its snapshot lines, its saga and orders.order.placed together
+ * (prepared statements), and remembers its key; answers the order placed; or, when the key was remembered meanwhile (a concurrent repeat placed it
  * while this one was validating), writes nothing and answers with that order's id.
  */
-function writeOrder(db: OrdersDb, input: { customerId: string; lines: OrderLine[]; keyed: KeyedWrite | undefined }, now: Date, deadlineMs: number) {
+function writeOrder(store: OrdersStore, input: { customerId: string; lines: OrderLine[]; keyed: KeyedWrite | undefined }, now: Date, deadlineMs: number) {
   const { customerId, lines, keyed } = input;
   const id = newId();
   const at = now.toISOString();
   const ms = now.getTime();
   const totalCents = lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
   const correlationId = currentCorrelationId();
-  return db.transaction(
+  const order: Order = { id, customerId, status: "PENDING", lines, totalCents, rejectionReason: null, correlationId, createdAt: at, updatedAt: at };
+  return store.db.transaction(
     (tx) => {
       const earlier = keyed && resourceOfKey(tx, idempotencyKeys, keyed);
-      if (earlier) return { id: earlier, placed: false };
+      if (earlier) return { id: earlier, placed: undefined };
       // The key first: the expand step's trigger then leaves it as it is (migrations/orders/0002).
       if (keyed) rememberKey(tx, idempotencyKeys, keyed, id, now);
-      const legacyKey = { idempotencyKey: keyed?.key ?? null, requestFingerprint: keyed?.fingerprint ?? null };
-      tx.insert(orders)
-        .values({ id, customerId, status: "PENDING", totalCents, rejectionReason: null, correlationId, ...legacyKey, createdAt: at, updatedAt: at })
-        .run();
-      tx.insert(orderLines)
-        .values(lines.map((line, lineNo) => ({ orderId: id, lineNo, ...line })))
-        .run();
-      const timing = { deadlineAt: ms + deadlineMs, nextAttemptAt: ms, createdAt: ms, updatedAt: ms };
-      tx.insert(sagas)
-        .values({ orderId: id, state: "STARTED", step: "reserve", attempts: 0, ...timing })
-        .run();
-      tx.insert(sagaLog).values({ orderId: id, step: "place", outcome: "ok", detail: null, at: ms }).run();
+      store.insertOrder.run({
+        id,
+        customerId,
+        status: "PENDING",
+        totalCents,
+        correlationId,
+        idempotencyKey: keyed?.key ?? null,
+        requestFingerprint: keyed?.fingerprint ?? null,
+        createdAt: at,
+        updatedAt: at,
+      });
+      for (const [lineNo, line] of lines.entries()) store.insertLine.run({ orderId: id, lineNo, ...line });
+      store.insertSaga.run({ orderId: id, deadlineAt: ms + deadlineMs, at: ms });
+      store.appendLog.run({ orderId: id, step: "place", outcome: "ok", detail: null, at: ms });
       enqueueEvent(tx, outbox, orderPlaced, { orderId: id, customerId, lines, totalCents, placedAt: at }, { aggregateId: id, now });
-      return { id, placed: true };
+      return { id, placed: order };
     },
     { behavior: "immediate" },
   );
@@ -106,7 +109,8 @@ export async function placeOrder(deps: OrdersContext, input: PlaceOrderInput): P
   const earlier = keyed && resourceOfKey(deps.db, idempotencyKeys, keyed);
   if (earlier) return answer(earlier);
   const lines = await validateOrder(deps.peers, input.customerId, items);
-  const written = writeOrder(deps.db, { customerId: input.customerId, lines, keyed }, deps.now(), deps.saga.deadlineMs);
-  if (written.placed) void deps.sagas.run(written.id);
+  const written = writeOrder(deps.store, { customerId: input.customerId, lines, keyed }, deps.now(), deps.saga.deadlineMs);
+  // The saga starts from the order just written (no need to read it back).
+  if (written.placed) void deps.sagas.run(written.id, { order: written.placed });
   return answer(written.id);
 }

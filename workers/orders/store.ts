@@ -3,7 +3,7 @@
  * (its row updated and its log appended in one transaction; an order's end committed together
  * with its event), plus the operators' view of sagas.
  */
-import { asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import type { WorkerDb, WorkerTx } from "../../shared/db";
 import { DomainError } from "../../shared/errors";
 import { enqueueEvent } from "../../shared/events/enqueue";
@@ -14,10 +14,13 @@ import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type Ord
 export type OrdersDb = WorkerDb<typeof schema>;
 type OrdersTx = WorkerTx<typeof schema>;
 
+const ph = sql.placeholder;
+
 /**
- * The statements run at every saga step, prepared once when the worker is built (building and
- * preparing them per call was ~20% of the orders worker's CPU under load, bench/FINDINGS.md).
- * Prepared statements of `db` also run inside its transactions: one connection, synchronous.
+ * Every statement of the order path (placing, each saga step, the order's end), prepared once
+ * when the worker is built: no SQL is built per call (building and preparing them per call was
+ * ~20% of the orders worker's CPU under load, bench/FINDINGS.md). Prepared statements of `db`
+ * also run inside its transactions: one connection, synchronous.
  */
 export function createOrdersStore(db: OrdersDb) {
   return {
@@ -25,22 +28,61 @@ export function createOrdersStore(db: OrdersDb) {
     orderById: db
       .select()
       .from(orders)
-      .where(eq(orders.id, sql.placeholder("id")))
+      .where(eq(orders.id, ph("id")))
       .prepare(),
     linesOf: db
       .select()
       .from(orderLines)
-      .where(eq(orderLines.orderId, sql.placeholder("id")))
+      .where(eq(orderLines.orderId, ph("id")))
       .orderBy(asc(orderLines.lineNo))
       .prepare(),
     sagaOf: db
       .select()
       .from(sagas)
-      .where(eq(sagas.orderId, sql.placeholder("orderId")))
+      .where(eq(sagas.orderId, ph("orderId")))
       .prepare(),
     appendLog: db
       .insert(sagaLog)
-      .values({ orderId: sql.placeholder("orderId"), step: sql.placeholder("step"), outcome: sql.placeholder("outcome"), detail: sql.placeholder("detail"), at: sql.placeholder("at") })
+      .values({ orderId: ph("orderId"), step: ph("step"), outcome: ph("outcome"), detail: ph("detail"), at: ph("at") })
+      .prepare(),
+    ...orderWrites(db),
+  };
+}
+
+/** The writes of placing an order and of its saga (whole rows: no statement shape depends on what changed). */
+function orderWrites(db: OrdersDb) {
+  const orderColumns = ["id", "customerId", "status", "totalCents", "correlationId", "idempotencyKey", "requestFingerprint", "createdAt", "updatedAt"] as const;
+  const lineColumns = ["orderId", "lineNo", "productId", "name", "unitPriceCents", "quantity"] as const;
+  const sagaColumns = ["state", "step", "rejectionReason", "attempts", "lastError", "nextAttemptAt", "updatedAt"] as const;
+  const placeholders = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, ph(k)])) as unknown as Record<K, ReturnType<typeof ph>>;
+  // An update's SET takes a placeholder as SQL (bound as given: these columns need no mapping).
+  const bound = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, sql`${ph(k)}`])) as unknown as Record<K, SQL>;
+  return {
+    insertOrder: db.insert(orders).values(placeholders(orderColumns)).prepare(),
+    insertLine: db.insert(orderLines).values(placeholders(lineColumns)).prepare(),
+    insertSaga: db
+      .insert(sagas)
+      .values({
+        orderId: ph("orderId"),
+        state: "STARTED",
+        step: "reserve",
+        attempts: 0,
+        deadlineAt: ph("deadlineAt"),
+        nextAttemptAt: ph("at"),
+        createdAt: ph("at"),
+        updatedAt: ph("at"),
+      })
+      .prepare(),
+    // compensations (a JSON column) is bound as the JSON text (or null) the caller wrote.
+    saveSaga: db
+      .update(sagas)
+      .set(bound([...sagaColumns, "compensations"]))
+      .where(eq(sagas.orderId, ph("orderId")))
+      .prepare(),
+    endOrder: db
+      .update(orders)
+      .set(bound(["status", "rejectionReason", "updatedAt"]))
+      .where(eq(orders.id, ph("id")))
       .prepare(),
   };
 }
@@ -170,50 +212,51 @@ export function loadSaga(store: OrdersStore, orderId: string): SagaRow | undefin
   return store.sagaOf.get({ orderId }) as SagaRow | undefined;
 }
 
-/** Updates the saga row and appends to its log, together. */
-export function recordSaga(store: OrdersStore, orderId: string, changes: Partial<SagaRow>, log: SagaLogEntry, at: Date): void {
-  store.db.transaction(
-    (tx) => {
-      tx.update(sagas)
-        .set({ ...changes, updatedAt: at.getTime() })
-        .where(eq(sagas.orderId, orderId))
-        .run();
-      store.appendLog.run({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() });
-    },
-    { behavior: "immediate" },
-  );
+function appendLogs(store: OrdersStore, orderId: string, logs: readonly SagaLogEntry[], at: number): void {
+  for (const log of logs) store.appendLog.run({ orderId, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at });
 }
 
-/** The order REJECTED with its reason, the saga DONE and orders.order.rejected, together. */
-export function recordRejected(store: OrdersStore, order: Order, reason: RejectionReason, log: SagaLogEntry, at: Date): void {
+/** Writes the whole saga row and appends its log entries; inside the caller's transaction. */
+function recordSagaIn(store: OrdersStore, row: SagaRow, logs: readonly SagaLogEntry[], at: number): void {
+  store.saveSaga.run({
+    orderId: row.orderId,
+    state: row.state,
+    step: row.step ?? null,
+    compensations: row.compensations ? JSON.stringify(row.compensations) : null,
+    rejectionReason: row.rejectionReason ?? null,
+    attempts: row.attempts,
+    lastError: row.lastError ?? null,
+    nextAttemptAt: row.nextAttemptAt,
+    updatedAt: at,
+  });
+  appendLogs(store, row.orderId, logs, at);
+}
+
+/** The saga row as `saga` (as loaded) with `changes`, and its log entries, written together (one transaction). */
+export function recordSaga(store: OrdersStore, saga: SagaRow, changes: Partial<SagaRow>, logs: SagaLogEntry | readonly SagaLogEntry[], at: Date): void {
+  const entries: readonly SagaLogEntry[] = Array.isArray(logs) ? logs : [logs as SagaLogEntry];
+  store.db.transaction(() => recordSagaIn(store, { ...saga, ...changes }, entries, at.getTime()), { behavior: "immediate" });
+}
+
+/** The order REJECTED with its reason, the saga DONE, its last log entries and orders.order.rejected, together. */
+export function recordRejected(store: OrdersStore, saga: SagaRow, order: Order, reason: RejectionReason, logs: readonly SagaLogEntry[], at: Date): void {
   store.db.transaction(
     (tx) => {
-      tx.update(orders).set({ status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
-      tx.update(sagas).set({ state: "DONE", step: null, compensations: null, rejectionReason: reason, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
-      tx.insert(sagaLog)
-        .values([
-          { orderId: order.id, step: log.step, outcome: log.outcome, detail: log.detail ?? null, at: at.getTime() },
-          { orderId: order.id, step: "reject", outcome: "ok", detail: reason, at: at.getTime() },
-        ])
-        .run();
+      store.endOrder.run({ id: order.id, status: "REJECTED", rejectionReason: reason, updatedAt: at.toISOString() });
+      const done = { state: "DONE", step: null, compensations: null, rejectionReason: reason } as const;
+      recordSagaIn(store, { ...saga, ...done }, [...logs, { step: "reject", outcome: "ok", detail: reason }], at.getTime());
       enqueueEvent(tx, outbox, orderRejected, { orderId: order.id, customerId: order.customerId, reason }, { aggregateId: order.id, now: at });
     },
     { behavior: "immediate" },
   );
 }
 
-/** The order CONFIRMED, the saga DONE and orders.order.confirmed, together. */
-export function recordConfirmed(store: OrdersStore, order: Order, captureOutcome: "ok" | "skipped", at: Date): void {
+/** The order CONFIRMED, the saga DONE, its last log entries and orders.order.confirmed, together. */
+export function recordConfirmed(store: OrdersStore, saga: SagaRow, order: Order, logs: readonly SagaLogEntry[], at: Date): void {
   store.db.transaction(
     (tx) => {
-      tx.update(orders).set({ status: "CONFIRMED", updatedAt: at.toISOString() }).where(eq(orders.id, order.id)).run();
-      tx.update(sagas).set({ state: "DONE", step: null, attempts: 0, lastError: null, updatedAt: at.getTime() }).where(eq(sagas.orderId, order.id)).run();
-      tx.insert(sagaLog)
-        .values([
-          { orderId: order.id, step: "capture", outcome: captureOutcome, detail: null, at: at.getTime() },
-          { orderId: order.id, step: "confirm", outcome: "ok", detail: null, at: at.getTime() },
-        ])
-        .run();
+      store.endOrder.run({ id: order.id, status: "CONFIRMED", rejectionReason: null, updatedAt: at.toISOString() });
+      recordSagaIn(store, { ...saga, state: "DONE", step: null, attempts: 0, lastError: null }, [...logs, { step: "confirm", outcome: "ok" }], at.getTime());
       const data = { orderId: order.id, customerId: order.customerId, lines: order.lines, totalCents: order.totalCents, confirmedAt: at.toISOString() };
       enqueueEvent(tx, outbox, orderConfirmed, data, { aggregateId: order.id, now: at });
     },
