@@ -48,8 +48,9 @@ async function validateOrder(peers: OrdersPeers, customerId: string, items: Plac
 
 /**
  * Writes the order PENDING, its snapshot lines, its saga and orders.order.placed together
- * (prepared statements), and remembers its key; answers the order placed; or, when the key was remembered meanwhile (a concurrent repeat placed it
- * while this one was validating), writes nothing and answers with that order's id.
+ * (prepared statements), remembers its key, and answers the order placed; or, when the key was
+ * remembered meanwhile (a concurrent repeat placed it while this one was validating), writes
+ * nothing and answers with that order's id.
  */
 function writeOrder(store: OrdersStore, input: { customerId: string; lines: OrderLine[]; keyed: KeyedWrite | undefined }, now: Date, deadlineMs: number) {
   const { customerId, lines, keyed } = input;
