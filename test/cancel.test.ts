@@ -54,6 +54,8 @@ describe("cancelling an order (choreography over real processes)", () => {
   it("acceptance 1: CANCELLED within seconds, stock back, credit restored, one refund, reporting nets it; the same key again answers the same and changes nothing", async () => {
     const { customerId, productId, order } = await confirmedOrder({ stock: 10, priceCents: 1500, limitCents: 10_000, quantity: 3 });
     expect(await stockOf(productId)).toMatchObject({ onHand: 7, available: 7 });
+    // Reporting counts the order from its event, after the answer: read the totals once it has.
+    await until("reporting to count the order", async () => (await api("GET", `/api/reports/customers/${customerId}`)).body.orders === 1);
     const salesBefore = (await api("GET", "/api/reports/sales")).body.totals;
 
     const first = await cancel(order.id, `cancel-${order.id}`);
