@@ -57,7 +57,7 @@ export { sagaStates, type SagaState } from "./contract";
 export const sagaSteps = ["reserve", "authorize", "commit", "capture", "void", "release"] as const;
 export type SagaStep = (typeof sagaSteps)[number];
 
-/** One row per order: written before every step, so a crash leaves what might have happened. */
+/** One row per order: its state says which calls may have happened (a crash leaves it so); written once per phase. */
 export const sagas = sqliteTable(
   "sagas",
   {
@@ -96,7 +96,7 @@ export const sagaLog = sqliteTable(
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     orderId: text("order_id").notNull(),
     step: text("step").notNull(),
-    /** started | ok | out_of_stock | declined | failed | skipped | passed (a deadline) */
+    /** ok | out_of_stock | declined | failed | skipped | passed (a deadline); "started" only in logs of the previous release */
     outcome: text("outcome").notNull(),
     detail: text("detail"),
     at: integer("at").notNull(),

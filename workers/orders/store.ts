@@ -203,7 +203,7 @@ export interface AuditedCancellation {
 
 export interface SagaLogEntry {
   step: string;
-  /** started | ok | out_of_stock | declined | failed | skipped | passed */
+  /** ok | out_of_stock | declined | failed | skipped | passed ("started": the previous release's logs) */
   outcome: string;
   detail?: string | null;
 }
