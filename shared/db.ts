@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { createStatementCache } from "./statement-cache";
 import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/outbox-signal";
+import { backstopPages, defaultCheckpointSettings, startCheckpoints, type CheckpointSettings } from "./wal-checkpoints";
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
@@ -45,6 +46,8 @@ export interface OpenWorkerDatabaseOptions<TSchema extends Record<string, unknow
   busyTimeoutMs?: number;
   /** Defaults to `migrations/<worker>` at the repository root. */
   migrationsFolder?: string;
+  /** WAL checkpoints in the background (wal-checkpoints.ts); false leaves them to SQLite's automatic one. */
+  checkpoints?: CheckpointSettings | false;
 }
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,7 +65,9 @@ export const runningUnderBun = typeof (globalThis as { Bun?: unknown }).Bun !== 
 export async function openWorkerDatabase<TSchema extends Record<string, unknown>>(options: OpenWorkerDatabaseOptions<TSchema>): Promise<WorkerDatabase<TSchema>> {
   const file = databaseFileOf(options.dataDir, options.worker);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const checkpoints = file === ":memory:" ? false : (options.checkpoints ?? defaultCheckpointSettings);
   const pragmas = ["journal_mode = WAL", `synchronous = ${options.synchronous ?? "NORMAL"}`, `busy_timeout = ${options.busyTimeoutMs ?? 5000}`, "foreign_keys = ON"];
+  if (checkpoints) pragmas.push(`wal_autocheckpoint = ${backstopPages}`);
   const migrationsFolder = options.migrationsFolder ?? migrationsFolderOf(options.worker);
   const queries = createQueryTracer();
   const opened = runningUnderBun
@@ -73,11 +78,13 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
   const outboxSignal = createOutboxSignal();
   settleOutboxSignal(opened.db as never, outboxSignal);
   const stopObserving = file === ":memory:" ? () => undefined : observeDatabaseFiles({ worker: options.worker, file });
+  const checkpointer = checkpoints ? await startCheckpoints(file, checkpoints, runningUnderBun) : undefined;
   return {
     ...opened,
     file,
     outboxSignal,
     close: () => {
+      checkpointer?.stop();
       stopObserving();
       opened.close();
     },
