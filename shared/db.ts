@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { createStatementCache } from "./statement-cache";
 import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/outbox-signal";
+import { attachPreparedMemo, createPreparedMemo, type PreparedMemo } from "./prepared";
 import { backstopPages, defaultCheckpointSettings, startCheckpoints, type CheckpointSettings } from "./wal-checkpoints";
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
@@ -76,7 +77,9 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
   // After the migrations: they are start-up work, not transactions anyone looks for in a trace.
   traceTransactions(opened.db as never, { worker: options.worker, queries });
   const outboxSignal = createOutboxSignal();
-  settleOutboxSignal(opened.db as never, outboxSignal);
+  const prepared = createPreparedMemo();
+  attachPreparedMemo(opened.db, prepared);
+  settleOutboxSignal(opened.db as never, outboxSignal, prepared);
   const stopObserving = file === ":memory:" ? () => undefined : observeDatabaseFiles({ worker: options.worker, file });
   const checkpointer = checkpoints ? await startCheckpoints(file, checkpoints, runningUnderBun) : undefined;
   return {
@@ -94,17 +97,18 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
 type TransactionFn = (fn: (tx: object) => unknown, config?: unknown) => unknown;
 
 /**
- * The database's commit hook: each transaction carries the signal (enqueueEvent marks it), and
+ * The database's commit hook: each transaction carries the signal (enqueueEvent marks it) and the
+ * database's prepared queries (prepared.ts), and
  * when the outermost one ends the signal wakes the relay if it committed outbox rows.
  */
-function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal): void {
+function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal, prepared: PreparedMemo): void {
   const run = db.transaction.bind(db);
   let depth = 0;
   db.transaction = (fn, config) => {
     depth += 1;
     let committed = false;
     try {
-      const result = run((tx) => (tagTransaction(tx, signal), fn(tx)), config);
+      const result = run((tx) => (tagTransaction(tx, signal), attachPreparedMemo(tx, prepared), fn(tx)), config);
       committed = true;
       return result;
     } finally {
