@@ -5,7 +5,9 @@
  * explicitly because the two drivers' defaults differ. Every `db.transaction` runs in a span and
  * is measured, and the file sizes are reported as metrics (telemetry/db.ts). Each database owns
  * its statement cache (statement-cache.ts, under Bun) and its outbox signal (events/outbox-signal.ts):
- * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay.
+ * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay. It also
+ * owns the kit's prepared queries (prepared.ts) and checkpoints its WAL in the background, off the
+ * connection serving requests (wal-checkpoints.ts).
  *
  * @example
  *   const database = await openWorkerDatabase({ worker: "users", dataDir: "./.data", schema });
@@ -98,8 +100,8 @@ type TransactionFn = (fn: (tx: object) => unknown, config?: unknown) => unknown;
 
 /**
  * The database's commit hook: each transaction carries the signal (enqueueEvent marks it) and the
- * database's prepared queries (prepared.ts), and
- * when the outermost one ends the signal wakes the relay if it committed outbox rows.
+ * database's prepared queries (prepared.ts), and when the outermost one ends the signal wakes the
+ * relay if it committed outbox rows.
  */
 function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal, prepared: PreparedMemo): void {
   const run = db.transaction.bind(db);
