@@ -58,11 +58,24 @@ export async function startCheckpoints(file: string, settings: CheckpointSetting
   return underBun ? startThread(file, settings) : startTimer(file, settings);
 }
 
+/**
+ * The thread starts one interval after the database opened: there is nothing to checkpoint before,
+ * and the worker's start-up does not wait on a second JS VM. On stop the thread closes its
+ * connection and exits; the serving connection's close waits for nothing.
+ */
 function startThread(file: string, settings: CheckpointSettings): Checkpointer {
-  const thread = new Worker(new URL("./wal-checkpoint-thread.ts", import.meta.url).href, { workerData: { file, settings }, smol: true } as WorkerOptions);
-  (thread as { unref?: () => void }).unref?.();
-  // The thread closes its connection and exits; the serving connection's close waits for nothing.
-  return { stop: () => thread.postMessage("stop") };
+  let thread: Worker | undefined;
+  const starting = setTimeout(() => {
+    thread = new Worker(new URL("./wal-checkpoint-thread.ts", import.meta.url).href, { workerData: { file, settings }, smol: true } as WorkerOptions);
+    (thread as { unref?: () => void }).unref?.();
+  }, settings.intervalMs);
+  starting.unref?.();
+  return {
+    stop: () => {
+      clearTimeout(starting);
+      thread?.postMessage("stop");
+    },
+  };
 }
 
 async function startTimer(file: string, settings: CheckpointSettings): Promise<Checkpointer> {
