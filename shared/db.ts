@@ -5,7 +5,9 @@
  * explicitly because the two drivers' defaults differ. Every `db.transaction` runs in a span and
  * is measured, and the file sizes are reported as metrics (telemetry/db.ts). Each database owns
  * its statement cache (statement-cache.ts, under Bun) and its outbox signal (events/outbox-signal.ts):
- * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay.
+ * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay. It also
+ * owns the kit's prepared queries (prepared.ts) and checkpoints its WAL in the background, off the
+ * connection serving requests (wal-checkpoints.ts).
  *
  * @example
  *   const database = await openWorkerDatabase({ worker: "users", dataDir: "./.data", schema });
@@ -17,6 +19,8 @@ import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { createStatementCache } from "./statement-cache";
 import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/outbox-signal";
+import { attachPreparedMemo, createPreparedMemo, type PreparedMemo } from "./prepared";
+import { backstopPages, defaultCheckpointSettings, startCheckpoints, type CheckpointSettings } from "./wal-checkpoints";
 import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
@@ -45,6 +49,8 @@ export interface OpenWorkerDatabaseOptions<TSchema extends Record<string, unknow
   busyTimeoutMs?: number;
   /** Defaults to `migrations/<worker>` at the repository root. */
   migrationsFolder?: string;
+  /** WAL checkpoints in the background (wal-checkpoints.ts); false leaves them to SQLite's automatic one. */
+  checkpoints?: CheckpointSettings | false;
 }
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,7 +68,9 @@ export const runningUnderBun = typeof (globalThis as { Bun?: unknown }).Bun !== 
 export async function openWorkerDatabase<TSchema extends Record<string, unknown>>(options: OpenWorkerDatabaseOptions<TSchema>): Promise<WorkerDatabase<TSchema>> {
   const file = databaseFileOf(options.dataDir, options.worker);
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const checkpoints = file === ":memory:" ? false : (options.checkpoints ?? defaultCheckpointSettings);
   const pragmas = ["journal_mode = WAL", `synchronous = ${options.synchronous ?? "NORMAL"}`, `busy_timeout = ${options.busyTimeoutMs ?? 5000}`, "foreign_keys = ON"];
+  if (checkpoints) pragmas.push(`wal_autocheckpoint = ${backstopPages}`);
   const migrationsFolder = options.migrationsFolder ?? migrationsFolderOf(options.worker);
   const queries = createQueryTracer();
   const opened = runningUnderBun
@@ -71,13 +79,17 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
   // After the migrations: they are start-up work, not transactions anyone looks for in a trace.
   traceTransactions(opened.db as never, { worker: options.worker, queries });
   const outboxSignal = createOutboxSignal();
-  settleOutboxSignal(opened.db as never, outboxSignal);
+  const prepared = createPreparedMemo();
+  attachPreparedMemo(opened.db, prepared);
+  settleOutboxSignal(opened.db as never, outboxSignal, prepared);
   const stopObserving = file === ":memory:" ? () => undefined : observeDatabaseFiles({ worker: options.worker, file });
+  const checkpointer = checkpoints ? await startCheckpoints(file, checkpoints, runningUnderBun) : undefined;
   return {
     ...opened,
     file,
     outboxSignal,
     close: () => {
+      checkpointer?.stop();
       stopObserving();
       opened.close();
     },
@@ -87,17 +99,18 @@ export async function openWorkerDatabase<TSchema extends Record<string, unknown>
 type TransactionFn = (fn: (tx: object) => unknown, config?: unknown) => unknown;
 
 /**
- * The database's commit hook: each transaction carries the signal (enqueueEvent marks it), and
- * when the outermost one ends the signal wakes the relay if it committed outbox rows.
+ * The database's commit hook: each transaction carries the signal (enqueueEvent marks it) and the
+ * database's prepared queries (prepared.ts), and when the outermost one ends the signal wakes the
+ * relay if it committed outbox rows.
  */
-function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal): void {
+function settleOutboxSignal(db: { transaction: TransactionFn }, signal: OutboxSignal, prepared: PreparedMemo): void {
   const run = db.transaction.bind(db);
   let depth = 0;
   db.transaction = (fn, config) => {
     depth += 1;
     let committed = false;
     try {
-      const result = run((tx) => (tagTransaction(tx, signal), fn(tx)), config);
+      const result = run((tx) => (tagTransaction(tx, signal), attachPreparedMemo(tx, prepared), fn(tx)), config);
       committed = true;
       return result;
     } finally {

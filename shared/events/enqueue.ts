@@ -14,12 +14,27 @@
 import { context, propagation } from "@opentelemetry/api";
 import { newId } from "../ids";
 import { currentCorrelationId, currentRequestScope } from "../request-scope";
-import { is } from "drizzle-orm";
+import { is, sql } from "drizzle-orm";
 import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { WorkerTx } from "../db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { OutboxTable } from "./tables";
 import { outboxSignalOf } from "./outbox-signal";
+import { preparedQuery } from "../prepared";
+
+const outboxRow = {
+  eventId: sql.placeholder("eventId"),
+  subject: sql.placeholder("subject"),
+  aggregateId: sql.placeholder("aggregateId"),
+  envelope: sql.placeholder("envelope"),
+  correlationId: sql.placeholder("correlationId"),
+  traceparent: sql.placeholder("traceparent"),
+  tracestate: sql.placeholder("tracestate"),
+  createdAt: sql.placeholder("createdAt"),
+};
+
+/** The outbox insert, prepared once per database (prepared.ts). */
+const insertInto = (tx: WorkerTx<any>, outbox: OutboxTable) => preparedQuery(tx, outbox, "enqueue", () => tx.insert(outbox).values(outboxRow).prepare());
 
 export function enqueueEvent<E extends EventDefinition>(
   tx: WorkerTx<any>,
@@ -44,18 +59,16 @@ export function enqueueEvent<E extends EventDefinition>(
   };
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  tx.insert(outbox)
-    .values({
-      eventId: envelope.id,
-      subject: envelope.subject,
-      aggregateId: options.aggregateId,
-      envelope: JSON.stringify(envelope),
-      correlationId: envelope.correlationId,
-      traceparent: carrier["traceparent"] ?? null,
-      tracestate: carrier["tracestate"] ?? null,
-      createdAt: Date.now(),
-    })
-    .run();
+  insertInto(tx, outbox).run({
+    eventId: envelope.id,
+    subject: envelope.subject,
+    aggregateId: options.aggregateId,
+    envelope: JSON.stringify(envelope),
+    correlationId: envelope.correlationId,
+    traceparent: carrier["traceparent"] ?? null,
+    tracestate: carrier["tracestate"] ?? null,
+    createdAt: Date.now(),
+  });
   outboxSignalOf(tx)?.written();
   return envelope;
 }

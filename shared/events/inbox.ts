@@ -6,7 +6,8 @@
  * @example
  *   applyOnce(db, inbox, "catalog-stock", event, handleEvent(stockAdjusted, (tx, e) => applyLevels(tx, e.data.levels)), delivery);
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { preparedQuery } from "../prepared";
 import type { WorkerDb, WorkerTx } from "../db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { InboxTable } from "./tables";
@@ -34,17 +35,28 @@ export type ApplyOutcome = "handled" | "duplicate";
 export function applyOnce(db: WorkerDb<any>, inbox: InboxTable, consumer: string, event: EventEnvelope, handler: EventHandler<any>, delivery: Delivery): ApplyOutcome {
   return db.transaction(
     (tx) => {
-      const seen = tx
-        .select({ eventId: inbox.eventId })
-        .from(inbox)
-        .where(and(eq(inbox.consumer, consumer), eq(inbox.eventId, event.id)))
-        .get();
-      if (seen) return "duplicate";
+      const { seen, remember } = inboxQueries(tx, inbox);
+      if (seen.get({ consumer, eventId: event.id })) return "duplicate";
       const result: unknown = handler.handle(tx, event, delivery);
       if (result instanceof Promise) throw new Error(`handler of ${event.subject} returned a promise; handlers run in a synchronous transaction`);
-      tx.insert(inbox).values({ consumer, eventId: event.id, subject: event.subject, handledAt: Date.now() }).run();
+      remember.run({ consumer, eventId: event.id, subject: event.subject, handledAt: Date.now() });
       return "handled";
     },
     { behavior: "immediate" },
   );
+}
+
+/** The inbox check and insert, prepared once per database (prepared.ts). */
+function inboxQueries(tx: WorkerTx<any>, inbox: InboxTable) {
+  return preparedQuery(tx, inbox, "applyOnce", () => ({
+    seen: tx
+      .select({ eventId: inbox.eventId })
+      .from(inbox)
+      .where(and(eq(inbox.consumer, sql.placeholder("consumer")), eq(inbox.eventId, sql.placeholder("eventId"))))
+      .prepare(),
+    remember: tx
+      .insert(inbox)
+      .values({ consumer: sql.placeholder("consumer"), eventId: sql.placeholder("eventId"), subject: sql.placeholder("subject"), handledAt: sql.placeholder("handledAt") })
+      .prepare(),
+  }));
 }

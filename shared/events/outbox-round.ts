@@ -8,8 +8,9 @@
  *   const reader = createOutboxReader(db, outbox, 100);
  *   const { drained } = await publishRound({ db, outbox, reader, windowBatches: 2, publish, stats, now: Date.now, stopped: () => false });
  */
-import { and, asc, count, eq, gt, inArray, isNull, min, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, min, sql } from "drizzle-orm";
 import type { WorkerDb } from "../db";
+import { preparedQuery } from "../prepared";
 import type { OutboxTable } from "./tables";
 
 export type OutboxRow = OutboxTable["$inferSelect"];
@@ -126,22 +127,33 @@ export function settleAcks(rows: OutboxRow[], acks: PromiseSettledResult<Publish
   return settlement;
 }
 
-/** Writes a settlement in one transaction; a row already marked sent keeps its first sentAt. */
+/**
+ * The marks, prepared once per database (prepared.ts): the sent rows' seqs go in as one JSON array,
+ * so one statement marks a batch of any size.
+ */
+function markQueries(db: WorkerDb<any>, outbox: OutboxTable) {
+  return preparedQuery(db, outbox, "settle", () => ({
+    sent: db
+      .update(outbox)
+      .set({ sentAt: sql`${sql.placeholder("sentAt")}` })
+      .where(and(sql`${outbox.seq} in (select value from json_each(${sql.placeholder("seqs")}))`, isNull(outbox.sentAt)))
+      .prepare(),
+    failed: db
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, lastError: sql`${sql.placeholder("error")}` })
+      .where(eq(outbox.seq, sql.placeholder("seq")))
+      .prepare(),
+  }));
+}
+
+/** Writes a settlement in one transaction (one UPDATE for the sent rows); a row already marked sent keeps its first sentAt. */
 export function markSettlement(db: WorkerDb<any>, outbox: OutboxTable, settlement: Settlement, sentAt: number): void {
   const { sent, failed } = settlement;
+  const marks = markQueries(db, outbox);
   db.transaction(
-    (tx) => {
-      if (sent.length > 0)
-        tx.update(outbox)
-          .set({ sentAt })
-          .where(and(inArray(outbox.seq, sent), isNull(outbox.sentAt)))
-          .run();
-      for (const f of failed) {
-        tx.update(outbox)
-          .set({ attempts: sql`${outbox.attempts} + 1`, lastError: f.error })
-          .where(eq(outbox.seq, f.seq))
-          .run();
-      }
+    () => {
+      if (sent.length > 0) marks.sent.run({ sentAt, seqs: JSON.stringify(sent) });
+      for (const f of failed) marks.failed.run({ seq: f.seq, error: f.error });
     },
     { behavior: "immediate" },
   );

@@ -15,6 +15,12 @@ export function prepareCatalogQueries(db: WorkerDb<typeof schema>) {
       .from(products)
       .where(eq(products.id, sql.placeholder("id")))
       .prepare(),
+    /** The products of a JSON array of ids: one statement for any number of them (the saga's price check). */
+    productsByIds: db
+      .select()
+      .from(products)
+      .where(sql`${products.id} in (select value from json_each(${sql.placeholder("ids")}))`)
+      .prepare(),
   };
 }
 

@@ -15,7 +15,7 @@ export const catalogRouter = router({
     .input(createProductInput)
     .mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
   get: p.internal.input(getProductInput).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
-  getMany: p.internal.input(z.strictObject({ ids: z.array(id).min(1).max(100) })).query(({ ctx, input }) => getProducts(ctx.deps.db, input.ids)),
+  getMany: p.internal.input(z.strictObject({ ids: z.array(id).min(1).max(100) })).query(({ ctx, input }) => getProducts(ctx.deps.queries, input.ids)),
   update: p
     .callers("gateway")
     .input(updateProductInput)

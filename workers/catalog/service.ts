@@ -1,5 +1,5 @@
 /** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
-import { eq, gt, asc, inArray } from "drizzle-orm";
+import { eq, gt, asc } from "drizzle-orm";
 import { DomainError } from "../../shared/errors";
 import { newId } from "../../shared/ids";
 import type { WorkerDb, WorkerTx } from "../../shared/db";
@@ -128,9 +128,9 @@ export function getProduct(queries: CatalogQueries, id: string): Product {
 }
 
 /** One call for a batch: the products found, in the order asked, and the ids that were not. */
-export function getProducts(db: CatalogDb, ids: string[]): { products: Product[]; missing: string[] } {
+export function getProducts(queries: CatalogQueries, ids: string[]): { products: Product[]; missing: string[] } {
   const wanted = [...new Set(ids)];
-  const rows = db.select().from(products).where(inArray(products.id, wanted)).all();
+  const rows = queries.productsByIds.all({ ids: JSON.stringify(wanted) });
   const byId = new Map(rows.map((row) => [row.id, row]));
   const found: Product[] = [];
   const missing: string[] = [];

@@ -2,6 +2,7 @@
 import type { WorkerDb } from "../../shared/db";
 import type { WorkerBaseDeps } from "../../shared/worker";
 import type * as schema from "./schema";
+import type { InventoryQueries } from "./queries";
 
 export type InventoryDb = WorkerDb<typeof schema>;
 
@@ -10,4 +11,9 @@ export interface InventoryDeps extends WorkerBaseDeps {
   now: () => Date;
   /** Deliveries of a cancellation that cannot be applied before it goes to the dead letters (default 5). */
   maxDeliver?: number;
+}
+
+/** What procedures see: the deps plus the worker's prepared order-path statements. */
+export interface InventoryContext extends InventoryDeps {
+  queries: InventoryQueries;
 }

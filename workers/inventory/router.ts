@@ -4,9 +4,9 @@ import { operatorCallers } from "../../shared/identity";
 import { getManyStockInput, orderIdInput, reservationsInput, reserveInput } from "./schema";
 import { getStockInput, setStockInput } from "./contract";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
-import type { InventoryDeps } from "./deps";
+import type { InventoryContext } from "./deps";
 
-const p = procedures<InventoryDeps>();
+const p = procedures<InventoryContext>();
 
 export const inventoryRouter = router({
   setStock: p
@@ -18,15 +18,15 @@ export const inventoryRouter = router({
   reserve: p
     .callers("orders")
     .input(reserveInput)
-    .mutation(({ ctx, input }) => reserveStock(ctx.deps.db, input, ctx.deps.now())),
+    .mutation(({ ctx, input }) => reserveStock(ctx.deps.queries, input, ctx.deps.now())),
   release: p
     .callers("orders")
     .input(orderIdInput)
-    .mutation(({ ctx, input }) => releaseReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+    .mutation(({ ctx, input }) => releaseReservation(ctx.deps.queries, input.orderId, ctx.deps.now())),
   commit: p
     .callers("orders")
     .input(orderIdInput)
-    .mutation(({ ctx, input }) => commitReservation(ctx.deps.db, input.orderId, ctx.deps.now())),
+    .mutation(({ ctx, input }) => commitReservation(ctx.deps.queries, input.orderId, ctx.deps.now())),
   reservations: p.internal.input(reservationsInput).query(({ ctx, input }) => listReservations(ctx.deps.db, input)),
   /** Admin: every stock row and reservation, for `npm run mesh -- check`. */
   audit: p.callers(...operatorCallers).query(({ ctx }) => auditInventory(ctx.deps.db)),

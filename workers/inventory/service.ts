@@ -14,6 +14,7 @@ import type { ReservationFailure, ReservationLine, ReservationRow, ReservationSt
 import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "./events";
 
 import type { InventoryDb } from "./deps";
+import type { InventoryQueries } from "./queries";
 export type { InventoryDb };
 type InventoryTx = WorkerTx<typeof schema>;
 
@@ -36,7 +37,15 @@ export interface Reservation {
 const immediate = { behavior: "immediate" } as const;
 
 export function levelsOf(tx: InventoryTx | InventoryDb, productIds: string[]): VersionedLevel[] {
-  const rows = productIds.length === 0 ? [] : tx.select().from(stock).where(inArray(stock.productId, productIds)).all();
+  return levelsFromRows(productIds.length === 0 ? [] : tx.select().from(stock).where(inArray(stock.productId, productIds)).all(), productIds);
+}
+
+/** levelsOf through the prepared statement (the order path). */
+function preparedLevels(q: InventoryQueries, productIds: string[]): VersionedLevel[] {
+  return levelsFromRows(q.stockOf.all({ productIds: JSON.stringify(productIds) }), productIds);
+}
+
+function levelsFromRows(rows: (typeof stock.$inferSelect)[], productIds: string[]): VersionedLevel[] {
   const byId = new Map(rows.map((row) => [row.productId, row]));
   return productIds.map((productId) => {
     const row = byId.get(productId);
@@ -108,13 +117,9 @@ function outOfStock(orderId: string, failure: ReservationFailure): DomainError {
   return new DomainError("OUT_OF_STOCK", `product ${failure.productId} has ${failure.available} available; order ${orderId} asked for ${failure.requested}`, { ...failure });
 }
 
-function findReservation(tx: InventoryTx, orderId: string): ReservationRow | undefined {
-  return tx.select().from(reservations).where(eq(reservations.orderId, orderId)).get();
-}
-
 /** A release that came before any reserve leaves a RELEASED row without lines (see releaseReservation). */
-function releasedEarly(tx: InventoryTx, row: ReservationRow): boolean {
-  return row.status === "RELEASED" && linesOf(tx, row.orderId).length === 0;
+function releasedEarly(q: InventoryQueries, row: ReservationRow): boolean {
+  return row.status === "RELEASED" && q.linesOf.all({ orderId: row.orderId }).length === 0;
 }
 
 type ReserveOutcome = { reserved: Reserved } | { rejected: ReservationFailure };
@@ -124,29 +129,21 @@ type ReserveOutcome = { reserved: Reserved } | { rejected: ReservationFailure };
  * (its lines are not compared: the order id is the key). A rejection is recorded, so a repeat
  * gets the same OUT_OF_STOCK even if stock arrived since.
  */
-export function reserveStock(db: InventoryDb, input: ReserveInput, now: Date): Reserved {
-  const outcome = db.transaction((tx): ReserveOutcome => {
-    const existing = findReservation(tx, input.orderId);
-    if (existing) return repeatedReserve(tx, existing);
+export function reserveStock(q: InventoryQueries, input: ReserveInput, now: Date): Reserved {
+  const outcome = q.db.transaction((tx): ReserveOutcome => {
+    const existing = q.reservation.get({ orderId: input.orderId });
+    if (existing) return repeatedReserve(q, existing);
     const needed = quantitiesOf(input.lines);
-    const failure = levelsOf(tx, [...needed.keys()])
+    const failure = preparedLevels(q, [...needed.keys()])
       .map((level) => ({ productId: level.productId, requested: needed.get(level.productId)!, available: level.available }))
       .find((check) => check.requested > check.available);
     const at = now.toISOString();
-    tx.insert(reservations)
-      .values({ orderId: input.orderId, status: failure ? "REJECTED" : "RESERVED", createdAt: at, updatedAt: at, failure: failure ?? null })
-      .run();
-    tx.insert(reservationLines)
-      .values(input.lines.map((line, position) => ({ orderId: input.orderId, position, ...line })))
-      .run();
+    const status = failure ? "REJECTED" : "RESERVED";
+    q.insertReservation.run({ orderId: input.orderId, status, at, failure: failure ? JSON.stringify(failure) : null });
+    input.lines.forEach((line, position) => q.insertLine.run({ orderId: input.orderId, position, productId: line.productId, quantity: line.quantity }));
     if (failure) return { rejected: failure };
-    for (const [productId, quantity] of needed) {
-      tx.update(stock)
-        .set({ reserved: sql`${stock.reserved} + ${quantity}`, updatedAt: at, version: nextVersion(now) })
-        .where(eq(stock.productId, productId))
-        .run();
-    }
-    const levels = levelsOf(tx, [...needed.keys()]);
+    for (const [productId, quantity] of needed) q.moveStock.run({ productId, delta: quantity, onHandDelta: 0, at, nowMs: now.getTime() });
+    const levels = preparedLevels(q, [...needed.keys()]);
     enqueueEvent(tx, outbox, reservationReserved, { orderId: input.orderId, lines: input.lines, levels }, { aggregateId: input.orderId, now });
     return { reserved: { orderId: input.orderId, status: "RESERVED", lines: input.lines } };
   }, immediate);
@@ -154,28 +151,24 @@ export function reserveStock(db: InventoryDb, input: ReserveInput, now: Date): R
   return outcome.reserved;
 }
 
-function repeatedReserve(tx: InventoryTx, existing: ReservationRow): ReserveOutcome {
+function repeatedReserve(q: InventoryQueries, existing: ReservationRow): ReserveOutcome {
   const { orderId, status } = existing;
   if (status === "REJECTED") return { rejected: existing.failure! };
   // Reserving again after a release would hold stock for an order its saga already gave up.
   if (status === "RELEASED") throw new DomainError("CONFLICT", `reservation for order ${orderId} was released; it cannot be reserved again`, { orderId, status });
-  return { reserved: { orderId, status: "RESERVED", lines: linesOf(tx, orderId) } };
+  return { reserved: { orderId, status: "RESERVED", lines: q.linesOf.all({ orderId }) } };
 }
 
 /** Moves a RESERVED reservation to `status`, giving back (release) or using up (commit) its stock. */
-function settle(tx: InventoryTx, row: ReservationRow, status: "RELEASED" | "COMMITTED", event: EventDefinition, now: Date): void {
-  const lines = linesOf(tx, row.orderId);
+function settle(q: InventoryQueries, tx: InventoryTx, row: ReservationRow, status: "RELEASED" | "COMMITTED", event: EventDefinition, now: Date): void {
+  const lines = q.linesOf.all({ orderId: row.orderId });
   const needed = quantitiesOf(lines);
   const at = now.toISOString();
   for (const [productId, quantity] of needed) {
-    const onHand = status === "COMMITTED" ? sql`${stock.onHand} - ${quantity}` : stock.onHand;
-    tx.update(stock)
-      .set({ reserved: sql`${stock.reserved} - ${quantity}`, onHand, updatedAt: at, version: nextVersion(now) })
-      .where(eq(stock.productId, productId))
-      .run();
+    q.moveStock.run({ productId, delta: -quantity, onHandDelta: status === "COMMITTED" ? -quantity : 0, at, nowMs: now.getTime() });
   }
-  tx.update(reservations).set({ status, updatedAt: at }).where(eq(reservations.orderId, row.orderId)).run();
-  const levels = levelsOf(tx, [...needed.keys()]);
+  q.setStatus.run({ orderId: row.orderId, status, at });
+  const levels = preparedLevels(q, [...needed.keys()]);
   enqueueEvent(tx, outbox, event, { orderId: row.orderId, lines, levels }, { aggregateId: row.orderId, now });
 }
 
@@ -184,31 +177,30 @@ function settle(tx: InventoryTx, row: ReservationRow, status: "RELEASED" | "COMM
  * reserve arrived). That case leaves a RELEASED row without lines, so a reserve arriving late
  * (a retry after a timeout) is refused instead of holding stock nobody will release.
  */
-export function releaseReservation(db: InventoryDb, orderId: string, now: Date): { orderId: string; status: "RELEASED" | "NONE" } {
-  return db.transaction((tx) => {
-    const row = findReservation(tx, orderId);
+export function releaseReservation(q: InventoryQueries, orderId: string, now: Date): { orderId: string; status: "RELEASED" | "NONE" } {
+  return q.db.transaction((tx) => {
+    const row = q.reservation.get({ orderId });
     if (!row) {
-      const at = now.toISOString();
-      tx.insert(reservations).values({ orderId, status: "RELEASED", createdAt: at, updatedAt: at }).run();
+      q.insertReservation.run({ orderId, status: "RELEASED", at: now.toISOString(), failure: null });
       return { orderId, status: "NONE" as const };
     }
-    if (row.status === "REJECTED" || releasedEarly(tx, row)) return { orderId, status: "NONE" as const };
+    if (row.status === "REJECTED" || releasedEarly(q, row)) return { orderId, status: "NONE" as const };
     if (row.status === "COMMITTED") throw new DomainError("CONFLICT", `reservation for order ${orderId} is committed; it cannot be released`, { orderId, status: row.status });
-    if (row.status === "RESERVED") settle(tx, row, "RELEASED", reservationReleased, now);
+    if (row.status === "RESERVED") settle(q, tx, row, "RELEASED", reservationReleased, now);
     return { orderId, status: "RELEASED" as const };
   }, immediate);
 }
 
 /** Uses up the reserved stock: on hand and reserved both go down. */
-export function commitReservation(db: InventoryDb, orderId: string, now: Date): { orderId: string; status: "COMMITTED" } {
-  return db.transaction((tx) => {
-    const row = findReservation(tx, orderId);
+export function commitReservation(q: InventoryQueries, orderId: string, now: Date): { orderId: string; status: "COMMITTED" } {
+  return q.db.transaction((tx) => {
+    const row = q.reservation.get({ orderId });
     if (!row) throw new DomainError("NOT_FOUND", `reservation for order ${orderId} not found`, { orderId });
     if (row.status === "RELEASED" || row.status === "REJECTED") {
       const why = row.status === "RELEASED" ? "was released" : "was rejected (out of stock)";
       throw new DomainError("CONFLICT", `reservation for order ${orderId} ${why}; it cannot be committed`, { orderId, status: row.status });
     }
-    if (row.status === "RESERVED") settle(tx, row, "COMMITTED", reservationCommitted, now);
+    if (row.status === "RESERVED") settle(q, tx, row, "COMMITTED", reservationCommitted, now);
     return { orderId, status: "COMMITTED" as const };
   }, immediate);
 }

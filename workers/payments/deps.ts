@@ -2,6 +2,7 @@
 import type { WorkerDb } from "../../shared/db";
 import type { WorkerBaseDeps } from "../../shared/worker";
 import type * as schema from "./schema";
+import type { PaymentsQueries } from "./queries";
 
 export type PaymentsDb = WorkerDb<typeof schema>;
 
@@ -10,4 +11,9 @@ export interface PaymentsDeps extends WorkerBaseDeps {
   now: () => Date;
   /** Deliveries of a cancellation that cannot be applied before it goes to the dead letters (default 5). */
   maxDeliver?: number;
+}
+
+/** What procedures see: the deps plus the worker's prepared order-path statements. */
+export interface PaymentsContext extends PaymentsDeps {
+  queries: PaymentsQueries;
 }

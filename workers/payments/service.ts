@@ -13,6 +13,7 @@ import type { AuthorizeInput, DeclineReason, PaymentRow, PaymentStatus, SetCredi
 import { creditLimitSet, paymentAuthorized, paymentCaptured, paymentDeclined, paymentVoided } from "./events";
 
 import type { PaymentsDb } from "./deps";
+import type { PaymentsQueries } from "./queries";
 export type { PaymentsDb };
 type PaymentsTx = WorkerTx<typeof schema>;
 
@@ -39,21 +40,10 @@ interface Decline {
 
 const immediate = { behavior: "immediate" } as const;
 
-function accountOf(tx: PaymentsTx | PaymentsDb, customerId: string): Account {
-  const limitCents = tx.select({ limitCents: accounts.limitCents }).from(accounts).where(eq(accounts.customerId, customerId)).get()?.limitCents ?? 0;
-  const held = tx
-    .select({
-      authorized: sql<number>`coalesce(sum(case when ${payments.status} = 'AUTHORIZED' then ${payments.amountCents} end), 0)`,
-      captured: sql<number>`coalesce(sum(case when ${payments.status} = 'CAPTURED' then ${payments.amountCents} end), 0)`,
-    })
-    .from(payments)
-    .where(eq(payments.customerId, customerId))
-    .get();
-  const refunded = tx
-    .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
-    .from(refunds)
-    .where(eq(refunds.customerId, customerId))
-    .get();
+function accountOf(q: PaymentsQueries, customerId: string): Account {
+  const limitCents = q.limitOf.get({ customerId })?.limitCents ?? 0;
+  const held = q.heldBy.get({ customerId });
+  const refunded = q.refundedTo.get({ customerId });
   const authorizedCents = Number(held?.authorized ?? 0);
   // Captured net of refunds: a cancelled order's capture, refunded, uses no credit any more.
   const capturedCents = Number(held?.captured ?? 0) - Number(refunded?.cents ?? 0);
@@ -63,15 +53,15 @@ function accountOf(tx: PaymentsTx | PaymentsDb, customerId: string): Account {
   return { customerId, limitCents, authorizedCents, capturedCents, availableCents };
 }
 
-export function getAccount(db: PaymentsDb, customerId: string): Account {
-  return accountOf(db, customerId);
+export function getAccount(q: PaymentsQueries, customerId: string): Account {
+  return accountOf(q, customerId);
 }
 
 /** Sets the limit. Lowering it below what is in use is allowed: new authorizations then decline. */
-export function setCreditLimit(db: PaymentsDb, input: SetCreditLimitInput, now: Date): Account {
-  return db.transaction((tx) => {
+export function setCreditLimit(q: PaymentsQueries, input: SetCreditLimitInput, now: Date): Account {
+  return q.db.transaction((tx) => {
     const before = tx.select().from(accounts).where(eq(accounts.customerId, input.customerId)).get();
-    if (before?.limitCents === input.limitCents) return accountOf(tx, input.customerId);
+    if (before?.limitCents === input.limitCents) return accountOf(q, input.customerId);
     const updatedAt = now.toISOString();
     tx.insert(accounts)
       .values({ customerId: input.customerId, limitCents: input.limitCents, updatedAt })
@@ -79,16 +69,12 @@ export function setCreditLimit(db: PaymentsDb, input: SetCreditLimitInput, now: 
       .run();
     const data = { customerId: input.customerId, limitCents: input.limitCents, previousLimitCents: before?.limitCents ?? 0 };
     enqueueEvent(tx, outbox, creditLimitSet, data, { aggregateId: input.customerId, now });
-    return accountOf(tx, input.customerId);
+    return accountOf(q, input.customerId);
   }, immediate);
 }
 
-function findPayment(tx: PaymentsTx, orderId: string): PaymentRow | undefined {
-  return tx.select().from(payments).where(eq(payments.orderId, orderId)).get();
-}
-
-function voidedEarly(tx: PaymentsTx, orderId: string): boolean {
-  return tx.select({ orderId: earlyVoids.orderId }).from(earlyVoids).where(eq(earlyVoids.orderId, orderId)).get() !== undefined;
+function voidedEarly(q: PaymentsQueries, orderId: string): boolean {
+  return q.earlyVoid.get({ orderId }) !== undefined;
 }
 
 function declined(orderId: string, decline: Decline): DomainError {
@@ -106,28 +92,24 @@ type AuthorizeOutcome = { authorized: { orderId: string; status: "AUTHORIZED"; a
  * gets the same decline). Idempotent by orderId: a repeat answers as the first call did (its
  * amount is not compared: the order id is the key).
  */
-export function authorizePayment(db: PaymentsDb, input: AuthorizeInput, now: Date) {
-  const outcome = db.transaction((tx): AuthorizeOutcome => {
-    const existing = findPayment(tx, input.orderId);
+export function authorizePayment(q: PaymentsQueries, input: AuthorizeInput, now: Date) {
+  const outcome = q.db.transaction((tx): AuthorizeOutcome => {
+    const existing = q.payment.get({ orderId: input.orderId });
     if (existing?.status === "DECLINED") return { declined: { reason: existing.declineReason!, availableCents: existing.declinedAvailableCents ?? 0 } };
     if (existing?.status === "VOIDED") throw conflict(input.orderId, "was voided; it cannot be authorized again");
     if (existing) return { authorized: { orderId: existing.orderId, status: "AUTHORIZED", amountCents: existing.amountCents } };
-    if (voidedEarly(tx, input.orderId)) throw conflict(input.orderId, "was voided before it was authorized; it cannot be authorized now");
+    if (voidedEarly(q, input.orderId)) throw conflict(input.orderId, "was voided before it was authorized; it cannot be authorized now");
 
-    const { availableCents } = accountOf(tx, input.customerId);
+    const { availableCents } = accountOf(q, input.customerId);
     const at = now.toISOString();
     const payment = { orderId: input.orderId, customerId: input.customerId, amountCents: input.amountCents };
     if (input.amountCents > availableCents) {
       const decline: Decline = { reason: "credit_limit_exceeded", availableCents };
-      tx.insert(payments)
-        .values({ ...payment, status: "DECLINED", declineReason: decline.reason, declinedAvailableCents: availableCents, createdAt: at, updatedAt: at })
-        .run();
+      q.insertPayment.run({ ...payment, status: "DECLINED", declineReason: decline.reason, declinedAvailableCents: availableCents, at });
       enqueueEvent(tx, outbox, paymentDeclined, { ...payment, ...decline }, { aggregateId: input.orderId, now });
       return { declined: decline };
     }
-    tx.insert(payments)
-      .values({ ...payment, status: "AUTHORIZED", createdAt: at, updatedAt: at })
-      .run();
+    q.insertPayment.run({ ...payment, status: "AUTHORIZED", declineReason: null, declinedAvailableCents: null, at });
     enqueueEvent(tx, outbox, paymentAuthorized, payment, { aggregateId: input.orderId, now });
     return { authorized: { orderId: input.orderId, status: "AUTHORIZED", amountCents: input.amountCents } };
   }, immediate);
@@ -135,23 +117,23 @@ export function authorizePayment(db: PaymentsDb, input: AuthorizeInput, now: Dat
   return outcome.authorized;
 }
 
-function moveTo(tx: PaymentsTx, row: PaymentRow, status: "CAPTURED" | "VOIDED", now: Date): void {
-  tx.update(payments).set({ status, updatedAt: now.toISOString() }).where(eq(payments.orderId, row.orderId)).run();
+function moveTo(q: PaymentsQueries, tx: PaymentsTx, row: PaymentRow, status: "CAPTURED" | "VOIDED", now: Date): void {
+  q.setStatus.run({ orderId: row.orderId, status, at: now.toISOString() });
   const event = status === "CAPTURED" ? paymentCaptured : paymentVoided;
   enqueueEvent(tx, outbox, event, { orderId: row.orderId, customerId: row.customerId, amountCents: row.amountCents }, { aggregateId: row.orderId, now });
 }
 
 /** Takes the authorized amount. A repeat answers the same. */
-export function capturePayment(db: PaymentsDb, orderId: string, now: Date) {
-  return db.transaction((tx) => {
-    const row = findPayment(tx, orderId);
+export function capturePayment(q: PaymentsQueries, orderId: string, now: Date) {
+  return q.db.transaction((tx) => {
+    const row = q.payment.get({ orderId });
     if (!row) {
-      if (voidedEarly(tx, orderId)) throw conflict(orderId, "was voided; it cannot be captured");
+      if (voidedEarly(q, orderId)) throw conflict(orderId, "was voided; it cannot be captured");
       throw new DomainError("NOT_FOUND", `payment for order ${orderId} not found`, { orderId });
     }
     if (row.status === "VOIDED") throw conflict(orderId, "was voided; it cannot be captured");
     if (row.status === "DECLINED") throw conflict(orderId, "was declined; it cannot be captured");
-    if (row.status === "AUTHORIZED") moveTo(tx, row, "CAPTURED", now);
+    if (row.status === "AUTHORIZED") moveTo(q, tx, row, "CAPTURED", now);
     return { orderId, status: "CAPTURED" as const, amountCents: row.amountCents };
   }, immediate);
 }
@@ -160,16 +142,16 @@ export function capturePayment(db: PaymentsDb, orderId: string, now: Date) {
  * Gives the held credit back. Never authorized (or declined) → NONE, a success: compensation
  * may run before the authorize arrived, and that is remembered so a late authorize is refused.
  */
-export function voidPayment(db: PaymentsDb, orderId: string, now: Date): { orderId: string; status: "VOIDED" | "NONE" } {
-  return db.transaction((tx) => {
-    const row = findPayment(tx, orderId);
+export function voidPayment(q: PaymentsQueries, orderId: string, now: Date): { orderId: string; status: "VOIDED" | "NONE" } {
+  return q.db.transaction((tx) => {
+    const row = q.payment.get({ orderId });
     if (!row) {
-      tx.insert(earlyVoids).values({ orderId, voidedAt: now.toISOString() }).onConflictDoNothing().run();
+      q.insertEarlyVoid.run({ orderId, at: now.toISOString() });
       return { orderId, status: "NONE" as const };
     }
     if (row.status === "DECLINED") return { orderId, status: "NONE" as const };
     if (row.status === "CAPTURED") throw conflict(orderId, "is captured; it cannot be voided");
-    if (row.status === "AUTHORIZED") moveTo(tx, row, "VOIDED", now);
+    if (row.status === "AUTHORIZED") moveTo(q, tx, row, "VOIDED", now);
     return { orderId, status: "VOIDED" as const };
   }, immediate);
 }

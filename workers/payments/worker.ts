@@ -3,9 +3,18 @@ import { createWorker } from "../../shared/worker";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { paymentsRouter } from "./router";
-import type { PaymentsDeps } from "./deps";
+import { preparePaymentsQueries } from "./queries";
+import type { PaymentsContext, PaymentsDeps } from "./deps";
 
 export function createPaymentsWorker(deps: PaymentsDeps) {
   const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(deps.now), maxDeliver: deps.maxDeliver };
-  return createWorker({ name: "payments", router: paymentsRouter, deps, outbox, inbox, consumers: [consumer] });
+  return createWorker({
+    name: "payments",
+    router: paymentsRouter,
+    deps,
+    outbox,
+    inbox,
+    consumers: [consumer],
+    context: (): PaymentsContext => ({ ...deps, queries: preparePaymentsQueries(deps.db) }),
+  });
 }

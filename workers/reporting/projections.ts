@@ -5,6 +5,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { EventEnvelope } from "../../shared/events/envelope";
 import type { WorkerTx } from "../../shared/db";
+import { preparedQuery } from "../../shared/prepared";
 import type { OrderCancelledData, OrderConfirmedData } from "./service";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
 import type * as schema from "./schema";
@@ -13,50 +14,53 @@ type ReportingTx = WorkerTx<typeof schema>;
 
 export const projectionNames = ["sales", "customers", "revenue_by_day"] as const;
 
+const p = sql.placeholder;
+
+/**
+ * The confirmed order's upserts, prepared once per database (shared/prepared.ts): a confirmation
+ * reaches reporting for every order, and Drizzle would otherwise build the three upserts' SQL each time.
+ */
+function confirmedQueries(tx: ReportingTx) {
+  return preparedQuery(tx, salesByProduct, "orderConfirmed", () => ({
+    sale: tx
+      .insert(salesByProduct)
+      .values({ productId: p("productId"), name: p("name"), units: p("units"), revenueCents: p("revenue") })
+      .onConflictDoUpdate({
+        target: salesByProduct.productId,
+        set: { name: sql`${p("name")}`, units: sql`${salesByProduct.units} + ${p("units")}`, revenueCents: sql`${salesByProduct.revenueCents} + ${p("revenue")}` },
+      })
+      .prepare(),
+    customer: tx
+      .insert(customerStats)
+      .values({ customerId: p("customerId"), orders: 1, spentCents: p("total"), firstOrderAt: p("at"), lastOrderAt: p("at") })
+      .onConflictDoUpdate({
+        target: customerStats.customerId,
+        set: {
+          orders: sql`${customerStats.orders} + 1`,
+          spentCents: sql`${customerStats.spentCents} + ${p("total")}`,
+          firstOrderAt: sql`min(${customerStats.firstOrderAt}, ${p("at")})`,
+          lastOrderAt: sql`max(${customerStats.lastOrderAt}, ${p("at")})`,
+        },
+      })
+      .prepare(),
+    day: tx
+      .insert(revenueByDay)
+      .values({ day: p("day"), orders: 1, units: p("units"), revenueCents: p("total") })
+      .onConflictDoUpdate({
+        target: revenueByDay.day,
+        set: { orders: sql`${revenueByDay.orders} + 1`, units: sql`${revenueByDay.units} + ${p("units")}`, revenueCents: sql`${revenueByDay.revenueCents} + ${p("total")}` },
+      })
+      .prepare(),
+  }));
+}
+
 export function applyOrderConfirmed(tx: ReportingTx, event: EventEnvelope<OrderConfirmedData>): void {
   const { data } = event;
   const units = data.lines.reduce((sum, line) => sum + line.quantity, 0);
-
-  for (const line of data.lines) {
-    const revenue = line.unitPriceCents * line.quantity;
-    tx.insert(salesByProduct)
-      .values({ productId: line.productId, name: line.name, units: line.quantity, revenueCents: revenue })
-      .onConflictDoUpdate({
-        target: salesByProduct.productId,
-        set: {
-          name: line.name,
-          units: sql`${salesByProduct.units} + ${line.quantity}`,
-          revenueCents: sql`${salesByProduct.revenueCents} + ${revenue}`,
-        },
-      })
-      .run();
-  }
-
-  tx.insert(customerStats)
-    .values({ customerId: data.customerId, orders: 1, spentCents: data.totalCents, firstOrderAt: data.confirmedAt, lastOrderAt: data.confirmedAt })
-    .onConflictDoUpdate({
-      target: customerStats.customerId,
-      set: {
-        orders: sql`${customerStats.orders} + 1`,
-        spentCents: sql`${customerStats.spentCents} + ${data.totalCents}`,
-        firstOrderAt: sql`min(${customerStats.firstOrderAt}, ${data.confirmedAt})`,
-        lastOrderAt: sql`max(${customerStats.lastOrderAt}, ${data.confirmedAt})`,
-      },
-    })
-    .run();
-
-  const day = data.confirmedAt.slice(0, 10);
-  tx.insert(revenueByDay)
-    .values({ day, orders: 1, units, revenueCents: data.totalCents })
-    .onConflictDoUpdate({
-      target: revenueByDay.day,
-      set: {
-        orders: sql`${revenueByDay.orders} + 1`,
-        units: sql`${revenueByDay.units} + ${units}`,
-        revenueCents: sql`${revenueByDay.revenueCents} + ${data.totalCents}`,
-      },
-    })
-    .run();
+  const q = confirmedQueries(tx);
+  for (const line of data.lines) q.sale.run({ productId: line.productId, name: line.name, units: line.quantity, revenue: line.unitPriceCents * line.quantity });
+  q.customer.run({ customerId: data.customerId, total: data.totalCents, at: data.confirmedAt });
+  q.day.run({ day: data.confirmedAt.slice(0, 10), units, total: data.totalCents });
 }
 
 /**
@@ -81,14 +85,20 @@ export function applyOrderCancelled(tx: ReportingTx, event: EventEnvelope<OrderC
 
 /** Records how far every read model has read in a stream (the JetStream stream sequence). */
 export function recordPosition(tx: ReportingTx, stream: string, sequence: number, eventAt: string, now: number): void {
-  for (const projection of projectionNames) {
-    tx.insert(projectionPositions)
-      .values({ projection, stream, lastSequence: sequence, lastEventAt: eventAt, updatedAt: now })
+  const upsert = preparedQuery(tx, projectionPositions, "recordPosition", () =>
+    tx
+      .insert(projectionPositions)
+      .values({ projection: p("projection"), stream: p("stream"), lastSequence: p("sequence"), lastEventAt: p("eventAt"), updatedAt: p("now") })
       .onConflictDoUpdate({
         target: [projectionPositions.projection, projectionPositions.stream],
         // Both only move forward: a redelivered or replayed older event must not move `asOf` back.
-        set: { lastSequence: sql`max(${projectionPositions.lastSequence}, ${sequence})`, lastEventAt: sql`max(${projectionPositions.lastEventAt}, ${eventAt})`, updatedAt: now },
+        set: {
+          lastSequence: sql`max(${projectionPositions.lastSequence}, ${p("sequence")})`,
+          lastEventAt: sql`max(${projectionPositions.lastEventAt}, ${p("eventAt")})`,
+          updatedAt: sql`${p("now")}`,
+        },
       })
-      .run();
-  }
+      .prepare(),
+  );
+  for (const projection of projectionNames) upsert.run({ projection, stream, sequence, eventAt, now });
 }

@@ -2,10 +2,16 @@
 import type { WorkerDb } from "../../shared/db";
 import type { WorkerBaseDeps } from "../../shared/worker";
 import type * as schema from "./schema";
+import type { UsersQueries } from "./queries";
 
 export type UsersDb = WorkerDb<typeof schema>;
 
 export interface UsersDeps extends WorkerBaseDeps {
   db: UsersDb;
   now: () => Date;
+}
+
+/** What procedures see: the deps plus the worker's prepared query. */
+export interface UsersContext extends UsersDeps {
+  queries: UsersQueries;
 }

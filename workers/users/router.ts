@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { router, procedures } from "../../shared/trpc";
 import { getUserInput, registerUserInput } from "./contract";
-import { getUser, getUsers, listUsers, registerUser } from "./service";
-import type { UsersDeps } from "./deps";
+import { getUserById, getUsers, listUsers, registerUser } from "./service";
+import type { UsersContext } from "./deps";
 
-const p = procedures<UsersDeps>();
+const p = procedures<UsersContext>();
 const id = z.string().min(1).max(64);
 
 export const usersRouter = router({
@@ -13,7 +13,7 @@ export const usersRouter = router({
     .callers("gateway")
     .input(registerUserInput)
     .mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(getUserInput).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+  get: p.internal.input(getUserInput).query(({ ctx, input }) => getUserById(ctx.deps.queries, input.id)),
   getMany: p.internal.input(z.strictObject({ ids: z.array(id).max(500) })).query(({ ctx, input }) => getUsers(ctx.deps.db, input.ids)),
   list: p.internal.input(z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: id.optional() })).query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
 });

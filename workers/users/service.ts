@@ -10,6 +10,7 @@ import { userRegistered } from "./events";
 import * as schema from "./schema";
 
 import type { UsersDb } from "./deps";
+import type { UsersQueries } from "./queries";
 export type { UsersDb };
 type UsersTx = WorkerTx<typeof schema>;
 
@@ -55,6 +56,13 @@ export function registerUser(db: UsersDb, input: RegisterUserInput, now: Date): 
 
 export function getUser(db: UsersDb | UsersTx, id: string): User {
   const row = db.select().from(users).where(eq(users.id, id)).get();
+  if (!row) throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
+  return toUser(row);
+}
+
+/** getUser through the worker's prepared query (queries.ts): the saga asks it for every order. */
+export function getUserById(queries: UsersQueries, id: string): User {
+  const row = queries.userById.get({ id });
   if (!row) throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
   return toUser(row);
 }

@@ -2,8 +2,9 @@
 import { createWorker } from "../../shared/worker";
 import { usersRouter } from "./router";
 import { outbox } from "./schema";
-import type { UsersDeps } from "./deps";
+import { prepareUsersQueries } from "./queries";
+import type { UsersContext, UsersDeps } from "./deps";
 
 export function createUsersWorker(deps: UsersDeps) {
-  return createWorker({ name: "users", router: usersRouter, deps, outbox });
+  return createWorker({ name: "users", router: usersRouter, deps, outbox, context: (): UsersContext => ({ ...deps, queries: prepareUsersQueries(deps.db) }) });
 }
