@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- <name>...] [--quick] [--out <dir>]`: runs the benches (all, or the named
  * ones) one after another on this machine and writes `results.json` and `RESULTS.md` to
- * `bench/` (or `--out`). `--quick` is the smoke mode the tests run: same code, 1 s runs.
+ * `bench/` (or `--out`). `--quick` is the smoke mode the tests run: same code, 1 s runs, written
+ * to a new temporary folder unless `--out` says where: never over the committed results.
  * Naming benches updates their entries and keeps the others from the previous results file;
  * `--render` only rewrites RESULTS.md (with bench/FINDINGS.md) from results.json.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { cpus, loadavg, release, totalmem, type as osType } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from "node:os";
 import { join, resolve } from "node:path";
 import { repoRoot } from "../test/support/processes";
 import { createBenchContext, type BenchSettings } from "./lib/context";
@@ -27,7 +28,7 @@ function parseArgs(argv: string[]) {
   const names: string[] = [];
   let quick = false;
   let render = false;
-  let out = join(repoRoot, "bench");
+  let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") quick = true;
@@ -38,6 +39,8 @@ function parseArgs(argv: string[]) {
   }
   const unknown = names.filter((name) => !benches.some((b) => b.name === name));
   if (unknown.length > 0) throw new Error(`unknown bench ${unknown.join(", ")}; benches: ${benches.map((b) => b.name).join(", ")}`);
+  // The smoke run's figures are not results: they go to a temporary folder, never over bench/'s.
+  out ??= quick ? mkdtempSync(join(tmpdir(), "bunmesh-bench-quick-")) : join(repoRoot, "bench");
   return { names, quick, out, render };
 }
 

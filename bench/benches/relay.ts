@@ -38,7 +38,7 @@ export const relayBench: Bench = {
     );
     const r = ratio(out.relay.eventsPerSec, out.raw.eventsPerSec);
     result.ratios["relayOverRaw"] = r;
-    result.aims.push({ aim: "relay ≥ 0.8 × raw JetStream publish (events/s)", value: r, met: r >= 0.8 });
+    result.notes.push("Not one of the aims since issue 13 (the old aim was ≥ 0.8): it says what the relay costs against publishing directly.");
     result.notes.push(
       `rounds (raw events/s, relay events/s, ratio): ${out.rounds.map((round: { rawEventsPerSec: number; relayEventsPerSec: number; ratio: number }) => `${round.rawEventsPerSec} / ${round.relayEventsPerSec} / ${round.ratio}`).join("; ")}`,
     );

@@ -1,11 +1,13 @@
 /**
  * 6. Start-up and memory: time to ready of one worker (catalog by its main.ts, fresh DB) and of
- * the whole mesh (the launcher), and each worker's RSS idle and under order load.
+ * the whole mesh (the launcher), each the median of several starts, and each worker's RSS idle
+ * and under order load.
  */
 import { readFileSync } from "node:fs";
 import { bunBin, freePort, tempDir } from "../../test/support/processes";
 import { autocannon, conditionsOf, round } from "../lib/autocannon";
 import { startProcess } from "../lib/process";
+import { startLauncherMesh } from "../lib/mesh";
 import { emptyResult, type Bench } from "../lib/types";
 import { orderLoad } from "./orders";
 
@@ -56,7 +58,7 @@ export const startupBench: Bench = {
       this,
       "One worker: `bun run workers/catalog/main.ts` on a fresh DATA_DIR (migrations applied, NATS connected), from spawn to the " +
         "first 200 of /health/ready (polled every 5 ms). Whole mesh: the launcher (`bun run shared/mesh/cli.ts up`, 7 workers, " +
-        "external NATS) from spawn to its 'mesh ready' line. RSS = VmRSS from /proc/<pid>/status of each worker process: idle " +
+        "external NATS, a fresh DATA_DIR each time) from spawn to its 'mesh ready' line. Both: the median of several starts, one after another. RSS = VmRSS from /proc/<pid>/status of each worker process: idle " +
         "(after seeding, 1 s quiet) and the peak sampled every 200 ms under order load (POST /api/orders, 32 connections).",
     );
     const s = ctx.settings;
@@ -66,6 +68,13 @@ export const startupBench: Bench = {
     for (let i = 0; i < runs; i++) readyTimes.push(await timeWorkerReady(nats.url));
     const sorted = [...readyTimes].sort((a, b) => a - b);
     const medianReady = sorted[Math.floor(sorted.length / 2)]!;
+    const meshTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = await startLauncherMesh({ natsUrl: nats.url, env: { MESH_TOKEN_SECRET: ctx.secret, ADMIN_API_KEY: ctx.adminKey } });
+      meshTimes.push(round(started.readyMs, 0));
+      await started.stop();
+    }
+    const meshSorted = [...meshTimes].sort((a, b) => a - b);
 
     await ctx.stopMesh();
     const mesh = await ctx.mesh("plain");
@@ -89,8 +98,8 @@ export const startupBench: Bench = {
       },
       {
         label: "whole mesh (launcher, 7 workers), spawn → 'mesh ready'",
-        conditions: { tool: "bench harness (Bun)", workers: mesh.workers.length },
-        values: { ms: round(mesh.readyMs, 0) },
+        conditions: { tool: "bench harness (Bun)", workers: mesh.workers.length, runs, freshDataDir: true },
+        values: { medianMs: meshSorted[Math.floor(meshSorted.length / 2)]!, minMs: meshSorted[0]!, maxMs: meshSorted.at(-1)!, runsMs: meshTimes.join(" / ") },
       },
     );
     for (const w of mesh.workers) {
@@ -103,11 +112,9 @@ export const startupBench: Bench = {
     result.notes.push(`order load during the RSS sampling: ${loadFigures.requestsPerSec} req/s, p99 ${loadFigures.p99Ms} ms`);
     const maxIdle = Math.max(...Object.values(idle).map((v) => v ?? 0));
     const maxLoaded = Math.max(...Object.values(peak));
-    result.aims.push(
-      { aim: "a worker ready in under 1 s (median, ms)", value: medianReady, met: medianReady < 1000 },
-      { aim: "every worker's RSS under 60 MB idle (largest, MB)", value: maxIdle, met: maxIdle < 60 },
-      { aim: "every worker's RSS under 60 MB under load (largest peak, MB)", value: maxLoaded, met: maxLoaded < 60 },
-    );
+    // The issue's aim is idle RSS; start-up and RSS under load are stated, not aimed at.
+    result.aims.push({ aim: "every worker's RSS ≤ 70 MB idle (largest, MB)", value: maxIdle, met: maxIdle <= 70 });
+    result.notes.push(`largest RSS under order load: ${maxLoaded} MB; one worker ready in ${medianReady} ms (median of ${runs}).`);
     return result;
   },
 };

@@ -9,6 +9,7 @@ import type { LoadSettings } from "./autocannon";
 import { startLauncherMesh, type LauncherMesh } from "./mesh";
 import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
 import { newMeshSecret, serviceAuthorization } from "./token";
+import { seedMesh } from "./seed";
 
 export interface SeededCatalog {
   worker: RunningWorker;
@@ -43,6 +44,12 @@ export interface BenchContext {
   /** plain: no exporter; traced: every span exported over OTLP; sampled: 10% of traces exported (parent-based ratio sampler). */
   mesh(kind: MeshKind): Promise<SeededMesh>;
   stopMesh(): Promise<void>;
+  /**
+   * A mesh on its own nats-server (streams and durable consumers are named per worker, so two
+   * meshes on one server would read each other's events), for benches that keep several up at
+   * once; the caller stops it (stop() ends its nats-server too), or close() does.
+   */
+  ownMesh(kind: MeshKind): Promise<SeededMesh & { nats: RunningNats }>;
   /** Spawns a Bun script of the bench and resolves with the JSON it prints last. */
   runBunScript(script: string, env: Record<string, string>, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
@@ -80,20 +87,6 @@ async function seedCatalog(url: string, count: number, headers: Record<string, s
   return ids;
 }
 
-/** A customer with ample credit and a product with ample stock, through the gateway. */
-async function seedMesh(gatewayUrl: string, adminKey: string): Promise<{ productId: string; customerId: string }> {
-  const admin = { authorization: `Bearer ${adminKey}` };
-  const user = await call(`${gatewayUrl}/api/users`, "POST", { email: "bench@example.com", name: "Bench Customer" });
-  await call(`${gatewayUrl}/api/customers/${user.id}/credit`, "PUT", { limitCents: 1_000_000_000_000_000 }, admin);
-  let productId = "";
-  for (let i = 0; i < 50; i++) {
-    const product = await call(`${gatewayUrl}/api/products`, "POST", { sku: `MESH-${i}`, name: `Mesh product ${i}`, priceCents: 100, attributes: { i } }, admin);
-    await call(`${gatewayUrl}/api/inventory/${product.id}`, "PUT", { onHand: 1_000_000_000 }, admin);
-    if (i === 25) productId = product.id;
-  }
-  return { productId, customerId: user.id };
-}
-
 /** `meshEnv` is added to every launcher mesh's environment (bench/profile.ts passes BUN_OPTIONS here). */
 export function createBenchContext(settings: BenchSettings, options: { meshEnv?: Record<string, string> } = {}): BenchContext {
   let nats: Promise<RunningNats> | undefined;
@@ -101,8 +94,23 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
   let mesh: { kind: string; mesh: Promise<SeededMesh> } | undefined;
   let sinkUrl: Promise<string> | undefined;
 
+  const ownMeshes = new Set<() => Promise<void>>();
   const secret = newMeshSecret();
   const adminKey = newMeshSecret();
+  const launchSeeded = async (kind: MeshKind, natsUrl: string): Promise<SeededMesh> => {
+    const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv };
+    if (kind !== "plain") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+    // The standard sampler variables, read by the SDK in every worker: the gateway decides per
+    // trace, every other worker follows the parent's decision, so a trace is whole or absent.
+    if (kind === "sampled") Object.assign(env, { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(sampledRatio) });
+    const launched = await startLauncherMesh({ natsUrl, env });
+    try {
+      return { ...launched, traced: kind !== "plain", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
+    } catch (error) {
+      await launched.stop();
+      throw error;
+    }
+  };
   const ctx: BenchContext = {
     settings,
     secret,
@@ -119,22 +127,25 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
     async mesh(kind) {
       if (mesh?.kind === kind) return mesh.mesh;
       await ctx.stopMesh();
-      const started = (async () => {
-        const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv };
-        if (kind !== "plain") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
-        // The standard sampler variables, read by the SDK in every worker: the gateway decides per
-        // trace, every other worker follows the parent's decision, so a trace is whole or absent.
-        if (kind === "sampled") Object.assign(env, { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(sampledRatio) });
-        const launched = await startLauncherMesh({ natsUrl: (await ctx.nats()).url, env });
-        try {
-          return { ...launched, traced: kind !== "plain", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
-        } catch (error) {
-          await launched.stop();
-          throw error;
-        }
-      })();
+      const started = (async () => launchSeeded(kind, (await ctx.nats()).url))();
       mesh = { kind, mesh: started };
       return started;
+    },
+    async ownMesh(kind) {
+      const ownNats = await startNats();
+      try {
+        const launched = await launchSeeded(kind, ownNats.url);
+        const stop = async () => {
+          ownMeshes.delete(stop);
+          await launched.stop();
+          await ownNats.kill("SIGTERM");
+        };
+        ownMeshes.add(stop);
+        return { ...launched, nats: ownNats, stop };
+      } catch (error) {
+        await ownNats.kill("SIGTERM");
+        throw error;
+      }
     },
     async stopMesh() {
       const running = mesh;
@@ -144,6 +155,7 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
     runBunScript: (script, env, timeoutMs = 300_000) => runBunScript(script, env, timeoutMs),
     async close() {
       await ctx.stopMesh();
+      await Promise.all([...ownMeshes].map((stop) => stop()));
       await stopBenchProcesses();
       await stopAll();
     },
