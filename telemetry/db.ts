@@ -52,17 +52,32 @@ export function createQueryTracer(): QueryTracer {
 const writeStatement = /^\s*(insert(?:\s+or\s+\w+)?\s+into|update|delete\s+from)\s+"?(\w+)"?/i;
 const readStatement = /^\s*select\b[\s\S]*?\bfrom\s+"?(\w+)"?/i;
 
+/** What one statement says about its transaction's operation: a write, a read, or nothing. */
+type StatementKind = { write: string } | { read: string } | null;
+
+/** Statements are the same few texts over and over (prepared or cached queries): each is classified once. */
+const kinds = new Map<string, StatementKind>();
+const maxKinds = 2048;
+
+function kindOf(statement: string): StatementKind {
+  let kind = kinds.get(statement);
+  if (kind !== undefined) return kind;
+  const write = writeStatement.exec(statement);
+  const read = write ? null : readStatement.exec(statement);
+  kind = write ? { write: `${write[1]!.split(/\s+/)[0]!.toLowerCase()} ${write[2]}` } : read ? { read: `select ${read[1]}` } : null;
+  if (kinds.size < maxKinds) kinds.set(statement, kind);
+  return kind;
+}
+
 /** A low-cardinality name for what a transaction did: its first write (`insert users`), else its first read. */
 export function operationOf(statements: string[]): string {
+  let read: string | undefined;
   for (const statement of statements) {
-    const write = writeStatement.exec(statement);
-    if (write) return `${write[1]!.split(/\s+/)[0]!.toLowerCase()} ${write[2]}`;
+    const kind = kindOf(statement);
+    if (kind && "write" in kind) return kind.write;
+    if (kind && !read) read = kind.read;
   }
-  for (const statement of statements) {
-    const read = readStatement.exec(statement);
-    if (read) return `select ${read[1]}`;
-  }
-  return "empty";
+  return read ?? "empty";
 }
 
 const busyBuckets = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10];
@@ -93,7 +108,7 @@ export function traceTransactions(db: { transaction: TransactionFn }, options: {
 
   db.transaction = (fn, config) => {
     const behavior = (config as { behavior?: string } | undefined)?.behavior ?? "deferred";
-    return tracer.startActiveSpan("db.transaction", { kind: SpanKind.CLIENT, attributes: { ...base, "db.transaction.behavior": behavior } }, (span) => {
+    return tracer.startActiveSpan("db.transaction", { kind: SpanKind.CLIENT }, (span) => {
       const entry: OpenTransaction = { span, statements: [] };
       const started = performance.now();
       let lockedAt: number | undefined;
@@ -122,10 +137,17 @@ export function traceTransactions(db: { transaction: TransactionFn }, options: {
           span.setAttribute("db.lock_wait_ms", Math.round(waitedMs * 1000) / 1000);
         }
         const operation = operationOf(entry.statements);
-        span.updateName(`db.transaction ${operation}`);
-        span.setAttribute("db.query.summary", operation);
-        span.setAttribute("db.query.text", entry.statements.join(";\n").slice(0, maxQueryText));
-        span.setAttribute("db.transaction.outcome", outcome);
+        // The statements' text only for a span that records (untraced or not sampled: nothing joined).
+        if (span.isRecording()) {
+          span.updateName(`db.transaction ${operation}`);
+          span.setAttributes({
+            ...base,
+            "db.transaction.behavior": behavior,
+            "db.query.summary": operation,
+            "db.query.text": entry.statements.join(";\n").slice(0, maxQueryText),
+            "db.transaction.outcome": outcome,
+          });
+        }
         span.end();
         duration.record((performance.now() - started) / 1000, { "db.namespace": worker, "db.operation": operation, outcome });
       }

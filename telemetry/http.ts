@@ -7,7 +7,7 @@
  *
  * @example app.use("*", httpServerTelemetry({ logger }));
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapGetter } from "@opentelemetry/api";
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type TextMapGetter } from "@opentelemetry/api";
 import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { meter, tracer } from "./spans";
@@ -40,6 +40,22 @@ const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 /** The part of a pino logger the access line needs. */
 interface DebugLogger {
   debug(fields: Record<string, unknown>, message: string): void;
+  /** pino's: when debug is off, the access line is not built at all. */
+  isLevelEnabled?(level: string): boolean;
+}
+
+function requestAttributes(c: HonoContext): Attributes {
+  const url = new URL(c.req.url);
+  const userAgent = c.req.header("user-agent");
+  return {
+    "http.request.method": c.req.method,
+    "url.path": c.req.path,
+    "url.scheme": url.protocol.replace(":", ""),
+    "server.address": url.hostname,
+    "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
+    "network.protocol.name": "http",
+    ...(userAgent ? { "user_agent.original": userAgent } : {}),
+  };
 }
 
 export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): MiddlewareHandler {
@@ -51,24 +67,10 @@ export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): Mid
   return async (c, next) => {
     if (untraced(c.req.path)) return next();
     const method = c.req.method;
-    const url = new URL(c.req.url);
     const parent = propagation.extract(context.active(), c.req.raw.headers, headersGetter);
-    const span = tracer.startSpan(
-      method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          "http.request.method": method,
-          "url.path": c.req.path,
-          "url.scheme": url.protocol.replace(":", ""),
-          "server.address": url.hostname,
-          "server.port": Number(url.port) || (url.protocol === "https:" ? 443 : 80),
-          "network.protocol.name": "http",
-          ...(c.req.header("user-agent") ? { "user_agent.original": c.req.header("user-agent") } : {}),
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    // Attributes only for a span that records: untraced, or under a parent not sampled, nothing is built.
+    if (span.isRecording()) span.setAttributes(requestAttributes(c));
     const started = performance.now();
     const active = trace.setSpan(parent, span);
     let thrown: unknown;
@@ -80,7 +82,7 @@ export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): Mid
     } finally {
       const status = thrown ? 500 : c.res.status;
       const route = routeOf(c);
-      if (route) {
+      if (route && span.isRecording()) {
         span.updateName(`${method} ${route}`);
         span.setAttribute("http.route", route);
       }
@@ -92,7 +94,7 @@ export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): Mid
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : `HTTP ${status}` });
       }
       const seconds = (performance.now() - started) / 1000;
-      if (options.logger) {
+      if (options.logger && (options.logger.isLevelEnabled?.("debug") ?? true)) {
         const fields = { method, route: route ?? c.req.path, status, ms: Math.round(seconds * 10_000) / 10 };
         context.with(active, () => options.logger!.debug(fields, "request served"));
       }
