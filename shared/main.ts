@@ -14,7 +14,8 @@
  *   });
  */
 import type { z } from "zod";
-import { ConfigError, parseConfig, type WorkerConfig } from "./config";
+import { ConfigError, fallbackUrlOf, parseConfig, type PeerSetting, type WorkerConfig } from "./config";
+import { createPeerResolver, lookupThroughNats, type PeerLocation, type PeerResolver } from "./peer-discovery";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
 import { createLogger, type Logger } from "./logger";
 import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
@@ -23,6 +24,8 @@ import packageJson from "../package.json" with { type: "json" };
 import type { Worker, WorkerBaseDeps } from "./worker";
 import { createNatsConnection, type NatsConnectionLoop } from "./events/nats";
 import { backupHealthOf } from "./backup-status";
+import { advertisedUrlOf, createServiceRegistration, type ServiceRegistration } from "./service-registry";
+import { hostname, networkInterfaces } from "node:os";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
   config: Config;
@@ -35,6 +38,11 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   base: WorkerBaseDeps;
   /** This worker's NATS connection (NATS_URL, its user and password), started and stopped by the worker. */
   nats(): NatsConnectionLoop;
+  /**
+   * Where to call `peer` (spread into createPeerClient's options): pinned by its `<PEER>_URL`, or
+   * found through NATS and followed as it moves (shared/peer-discovery.ts).
+   */
+  peerLocation(peer: string, setting: PeerSetting): PeerLocation;
 }
 
 export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
@@ -56,6 +64,10 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const identity = identityOf(options.worker, config, logger);
   const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
   const natsAuth = natsAuthOf(config);
+  // One NATS connection per worker: its bus loops' (when it has any) and its service registration's.
+  let natsLoop: NatsConnectionLoop | undefined;
+  const resolvers: PeerResolver[] = [];
+  const nats = () => (natsLoop ??= createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, streamReplicas: config.STREAM_REPLICAS, ...natsAuth }));
   const context = {
     config,
     db: database?.db ?? null,
@@ -63,7 +75,12 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     logger,
     identity,
     base,
-    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, ...natsAuth }),
+    nats,
+    peerLocation: (peer: string, setting: PeerSetting) => {
+      const resolver = createPeerResolver({ peer, pinnedUrl: setting.pinned, fallbackUrl: fallbackUrlOf(setting, config.MESH_PORT_BASE), lookup: lookupThroughNats(nats(), peer) });
+      resolvers.push(resolver);
+      return resolver.location();
+    },
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
@@ -72,10 +89,29 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   // For the gateway's /mesh dashboard: which process answers, and which peers it calls (its `<PEER>_URL` settings).
   worker.addHealth(() => ({ process: processFacts(), peers: peersOf(config) }));
 
+  // The connection its registration and peer lookups use, which a worker without bus loops does not
+  // start itself: started and stopped here too (both are idempotent).
+  const bus = nats();
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
+  await bus.start();
+  const registration = registrationOf(options.worker, config, server.port ?? config.PORT, bus, worker, logger);
+  registration.start();
+  for (const resolver of resolvers) resolver.start();
   logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
-  stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close: () => database?.close(), telemetry });
+  const close = async () => {
+    for (const resolver of resolvers) resolver.stop();
+    await bus.stop();
+    database?.close();
+  };
+  stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close, registration, telemetry });
+}
+
+/** The worker's NATS service: its advertised URL, host and pid, ready as the worker is. */
+function registrationOf(name: string, config: WorkerConfig, port: number, nats: NatsConnectionLoop, worker: Worker, logger: Logger): ServiceRegistration {
+  const url = advertisedUrlOf({ advertiseUrl: config.ADVERTISE_URL, advertiseHost: config.ADVERTISE_HOST, host: config.HOST, port }, networkInterfaces());
+  const metadata = { url, host: config.MESH_HOST_NAME ?? hostname(), pid: String(process.pid) };
+  return createServiceRegistration({ nats, name, version: packageJson.version, metadata, isReady: () => worker.isReady(), logger });
 }
 
 function processFacts() {
@@ -85,10 +121,11 @@ function processFacts() {
 /** URL settings that name no peer: the bus, and the Jaeger UI the gateway's dashboard links to. */
 const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL"]);
 
-/** The peers a worker calls: each `<PEER>_URL` setting holding an HTTP URL. */
+/** The peers a worker calls: each `<PEER>_URL` setting (a parsed peer setting, or an HTTP URL). */
 export function peersOf(config: Record<string, unknown>): string[] {
+  const isPeer = (value: unknown) => (typeof value === "string" && /^https?:\/\//.test(value)) || (typeof value === "object" && value !== null && "portOffset" in value);
   return Object.entries(config)
-    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && typeof value === "string" && /^https?:\/\//.test(value))
+    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && isPeer(value))
     .map(([key]) => key.slice(0, -"_URL".length).toLowerCase().replace(/_/g, "-"));
 }
 
@@ -124,7 +161,8 @@ function stopOnSignals(parts: {
   worker: Worker;
   logger: Logger;
   graceMs: number;
-  close: () => void;
+  close: () => Promise<void>;
+  registration: ServiceRegistration;
   telemetry: { shutdown(): Promise<void> };
 }): void {
   const { name, server, worker, logger } = parts;
@@ -133,6 +171,8 @@ function stopOnSignals(parts: {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `${name} stopping`);
+    // Out of the registry first, so peers stop finding it while it finishes what is in flight.
+    await parts.registration.stop();
     const forced = setTimeout(() => {
       logger.warn("in-flight requests did not finish in time; closing connections");
       void server.stop(true);
@@ -140,7 +180,7 @@ function stopOnSignals(parts: {
     await server.stop(false);
     clearTimeout(forced);
     await worker.stop();
-    parts.close();
+    await parts.close();
     await parts.telemetry.shutdown();
     logger.info(`${name} stopped`);
     logger.flush();

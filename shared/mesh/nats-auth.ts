@@ -35,6 +35,8 @@ export interface NatsWorker {
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
+  /** May answer the requests it receives (nats-server `allow_responses`: one reply to each request's reply subject). */
+  allowResponses?: boolean;
 }
 
 /** bcrypt cost of the hashes in the config: what `nats server passwd` makes. */
@@ -81,8 +83,16 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
     publish.push(api(`STREAM.INFO.${stream}`), api(`STREAM.CREATE.${stream}`), ...durablePermissions(stream, durable));
   }
   if (consumed.length > 0) publish.push(...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${deadLetterStream.name}`)));
-  // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only.
-  return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`] };
+  // Finding peers (shared/service-registry.ts): it may ask any worker's service who it is, nothing more.
+  publish.push("$SRV.PING.*", "$SRV.INFO.*");
+  // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only;
+  // it hears the service requests for everybody and for itself, answering them by allow_responses.
+  return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`, ...serviceSubjectsOf(worker.name)], allowResponses: true };
+}
+
+/** What the nats.js services API subscribes for a service `name`: `$SRV.<verb>`, `.<name>`, `.<name>.<id>`, and its endpoint `svc.<name>.>`. */
+export function serviceSubjectsOf(name: string): string[] {
+  return [...["PING", "INFO", "STATS"].flatMap((verb) => [`$SRV.${verb}`, `$SRV.${verb}.${name}`, `$SRV.${verb}.${name}.*`]), `svc.${name}.>`];
 }
 
 /** bcrypt reads at most this many bytes of a password; Bun pre-hashes longer ones, which nats-server would then refuse. */
@@ -101,8 +111,11 @@ export interface NatsAuthorization {
   credentials: Map<string, { user: string; passwordFile: string }>;
 }
 
-/** Writes (or rewrites) the server config with one user per worker and an operator user, passwords as bcrypt hashes. */
-export async function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[]): Promise<NatsAuthorization> {
+/**
+ * Writes (or rewrites) the server config with one user per worker and an operator user, passwords
+ * as bcrypt hashes; `serverBlocks` (a cluster node's listen, JetStream and cluster blocks) go first.
+ */
+export async function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[], serverBlocks = ""): Promise<NatsAuthorization> {
   const users: { user: string; permissions: NatsPermissions }[] = [
     ...workers.map((worker) => ({ user: worker.name, permissions: natsPermissionsOf(worker) })),
     { user: "operator", permissions: { publish: [">"], subscribe: [">"] } },
@@ -114,14 +127,15 @@ export async function writeNatsAuthorization(dataDir: string, workers: readonly 
       credentials.set(user, { user, passwordFile });
       const hash = await natsPasswordHash(readSecretFile(passwordFile, `${user} NATS password`), passwordFile);
       const allow = (subjects: string[]) => `{ allow: ${JSON.stringify(subjects)} }`;
-      return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)} } }`;
+      const responses = permissions.allowResponses ? ", allow_responses: true" : "";
+      return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)}${responses} } }`;
     }),
   );
 
   const dir = join(dataDir, "secrets");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const configFile = join(dir, "nats-server.conf");
-  const text = `# written by the mesh launcher: one user per worker, bcrypt-hashed passwords (shared/mesh/nats-auth.ts)\nauthorization {\n  users = [\n${entries.join(",\n")}\n  ]\n}\n`;
+  const text = `# written by the mesh launcher: one user per worker, bcrypt-hashed passwords (shared/mesh/nats-auth.ts)\n${serverBlocks}authorization {\n  users = [\n${entries.join(",\n")}\n  ]\n}\n`;
   writeFileSync(configFile, text, { mode: 0o600 });
   chmodSync(configFile, 0o600);
   return { configFile, credentials: new Map(users.map(({ user }) => [user, credentials.get(user)!])) };
