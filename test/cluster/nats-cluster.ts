@@ -45,6 +45,7 @@ export async function startNatsCluster(hosts: TestHost[]): Promise<NatsCluster> 
     return proc;
   };
   await Promise.all(hosts.map((host) => start(host.name)));
+  await metaLeaderElected(hosts[0]!);
   return {
     hosts,
     node: (name) => nodes.get(name),
@@ -70,5 +71,18 @@ async function serving(proc: HostProcess): Promise<void> {
     if (!proc.alive()) throw new Error(`${proc.name} exited before ready:\n${proc.output()}`);
     if (Date.now() > deadline) throw new Error(`${proc.name} not ready in 30 s:\n${proc.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** JetStream answers only once the cluster's meta group has a leader: until then every API call times out. */
+async function metaLeaderElected(host: TestHost): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const jsz = await fetch(`http://${host.address}:${natsMonitorPort}/jsz`, { signal: AbortSignal.timeout(2_000) })
+      .then((response) => response.json() as Promise<{ meta_cluster?: { leader?: string } }>)
+      .catch(() => ({}) as { meta_cluster?: { leader?: string } });
+    if (jsz.meta_cluster?.leader) return;
+    if (Date.now() > deadline) throw new Error(`the NATS cluster elected no JetStream meta leader in 60 s (${host.address}:${natsMonitorPort}/jsz)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
