@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
+import { ConfigError, natsServersOf, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
 
 // The shape of a worker that calls one peer, as orders does.
 const schema = workerConfigSchema(4105).extend({ [peerUrlVariable("catalog")]: peerUrl({ portOffset: 2 }) });
@@ -25,6 +25,8 @@ describe("parseConfig", () => {
       HOST: "127.0.0.1",
       PORT: 4105,
       NATS_URL: "nats://127.0.0.1:4222",
+      STREAM_REPLICAS: 1,
+      MESH_PORT_BASE: 4100,
       LOG_LEVEL: "info",
       PEER_TIMEOUT_MS: 2000,
       SHUTDOWN_GRACE_MS: 10_000,
@@ -32,6 +34,15 @@ describe("parseConfig", () => {
       BODY_LIMIT_BYTES: 256 * 1024,
       CATALOG_URL: "http://127.0.0.1:4102",
     });
+  });
+
+  it("takes a list of NATS servers in NATS_URL and names a bad one", () => {
+    const parsed = parseConfig(schema, { NATS_URL: "nats://10.0.0.1:4222, nats://10.0.0.2:4222,tls://nats.example:4443,10.0.0.4:4222" });
+    expect(natsServersOf(parsed.NATS_URL)).toEqual(["nats://10.0.0.1:4222", "nats://10.0.0.2:4222", "tls://nats.example:4443", "10.0.0.4:4222"]);
+    for (const bad of ["http://10.0.0.1:4222", "nats://a b:4222", ",", "nats://10.0.0.1:4222,,nats://x:1/y"]) {
+      expect(() => parseConfig(schema, { NATS_URL: bad }), bad).toThrow(/NATS_URL: must be a NATS server URL or a comma-separated list/);
+    }
+    expect(() => parseConfig(schema, { STREAM_REPLICAS: "0" })).toThrow(/STREAM_REPLICAS/);
   });
 
   it("never echoes the value of a secret variable in its error", () => {

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { minimumSecretLength, readSecretFile } from "./identity";
-import { defaultUrlOf, type Placement } from "./mesh-placement";
+import { defaultMeshPortBase, defaultUrlOf, type Placement } from "./mesh-placement";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -37,6 +37,31 @@ export function isSecretVariable(name: string): boolean {
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
+/** One NATS server address in a NATS_URL list: `nats://host:port`, `tls://host:port` or `host:port`. */
+const natsServerPattern = /^((nats|tls|ws|wss):\/\/)?([^\s,:/@]+(:[^\s,:/@]*)?@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/;
+
+/** The servers of a NATS_URL: a comma-separated list (spaces around the commas allowed), as nats.js `servers` takes them. */
+export function natsServersOf(natsUrl: string): string[] {
+  return natsUrl
+    .split(",")
+    .map((server) => server.trim())
+    .filter((server) => server.length > 0);
+}
+
+/**
+ * NATS_URL: one server or a comma-separated list of them (the nodes of a NATS cluster; the
+ * connection goes to one and moves to another when it is lost).
+ */
+export const natsUrlSetting = z
+  .string()
+  .min(1)
+  .refine((value) => natsServersOf(value).length > 0 && natsServersOf(value).every((server) => natsServerPattern.test(server)), {
+    message: "must be a NATS server URL or a comma-separated list of them (nats://host:port,nats://host2:port)",
+  });
+
+/** STREAM_REPLICAS: copies JetStream keeps of each stream (1 on one server, 3 on a cluster of three). */
+export const streamReplicasSetting = z.coerce.number().int().min(1).max(5).default(1);
+
 /** Env variable name holding a peer's base URL, e.g. `CATALOG_URL`. */
 export function peerUrlVariable(peer: string): string {
   return `${peer.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_URL`;
@@ -51,7 +76,17 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     DATA_DIR: z.string().min(1).default("./.data"),
     HOST: z.string().min(1).default(defaultHost),
     PORT: port.default(defaultPort),
-    NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+    NATS_URL: natsUrlSetting.default("nats://127.0.0.1:4222"),
+    /** Copies of the worker's stream and of the dead letters the cluster keeps (shared/events/streams.ts). */
+    STREAM_REPLICAS: streamReplicasSetting,
+    /** The HTTP base URL peers should call this worker at, registered with its NATS service; default from ADVERTISE_HOST or HOST and the port. */
+    ADVERTISE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** The address peers reach this host at (when HOST is 0.0.0.0 or a name other hosts cannot resolve). */
+    ADVERTISE_HOST: z.string().min(1).optional(),
+    /** The host's name in the service registry and `mesh status` (default: os.hostname()). */
+    MESH_HOST_NAME: z.string().min(1).optional(),
+    /** Where the launcher puts internal ports: a peer that discovery cannot find is tried at 127.0.0.1:MESH_PORT_BASE+portOffset. */
+    MESH_PORT_BASE: port.default(defaultMeshPortBase),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PEER_TIMEOUT_MS: positiveMs.default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),

@@ -63,7 +63,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     logger,
     identity,
     base,
-    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, ...natsAuth }),
+    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, streamReplicas: config.STREAM_REPLICAS, ...natsAuth }),
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue

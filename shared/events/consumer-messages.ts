@@ -39,6 +39,8 @@ export interface MessageHandling {
   handlers: Record<string, EventHandler<any>>;
   maxDeliver: number;
   nakDelay?: BackoffSettings;
+  /** Copies of the dead-letter stream the cluster keeps (STREAM_REPLICAS). */
+  replicas?: number;
   /** Counted into as messages are handled. */
   stats: ConsumerHealth;
   metrics: ReturnType<typeof consumerMetrics>;
@@ -54,7 +56,7 @@ export function createMessageHandler(c: MessageHandling): (nc: NatsConnection, m
   const deadLetter = async (nc: NatsConnection, msg: JsMsg, error: string, attempts: number) => {
     try {
       if (deadLettersReady !== nc) {
-        await ensureDeadLetterStream(nc);
+        await ensureDeadLetterStream(nc, { replicas: c.replicas });
         deadLettersReady = nc;
       }
       await publishDeadLetter(nc, { msg, consumer: c.name, error, attempts });

@@ -16,6 +16,8 @@ export interface DurableSpec {
   name: string;
   filterSubject: string;
   ackWaitMs: number;
+  /** Copies of the publisher's stream, should this consumer make it (STREAM_REPLICAS). */
+  replicas?: number;
 }
 
 export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Promise<void> {
@@ -39,7 +41,7 @@ export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Prom
     // The publisher may not have started yet: make its stream so the durable can exist.
     await jsm.streams.info(stream).catch(async (error: unknown) => {
       if (!isNotFound(error)) throw error;
-      await ensureStream(jsm, spec.owner);
+      await ensureStream(jsm, spec.owner, { replicas: spec.replicas });
     });
     await jsm.consumers.add(stream, config);
   } else if (existing.config.filter_subject !== filterSubject || existing.config.ack_wait !== config.ack_wait) {

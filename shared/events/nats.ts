@@ -8,6 +8,7 @@
  *   createUsersWorker({ ...base, db, now, nats }); // createWorker starts it first and stops it last
  */
 import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
+import { natsServersOf } from "../config";
 import type { Logger } from "../logger";
 import type { WorkerLoop } from "../worker-loop";
 
@@ -18,6 +19,8 @@ export interface NatsConnectionProvider {
   /** The connection while it is usable; undefined before the first connect and while reconnecting. */
   current(): NatsConnection | undefined;
   status(): NatsStatus;
+  /** Copies JetStream keeps of the streams made over this connection (STREAM_REPLICAS; unset: 1). */
+  streamReplicas?: number;
 }
 
 export interface NatsConnectionLoop extends NatsConnectionProvider, WorkerLoop {}
@@ -42,6 +45,8 @@ export interface CreateNatsConnectionOptions {
   reconnectTimeWaitMs?: number;
   /** After nats.js gives up on a connection (e.g. an authorization error), start over after this long. Default 5000. */
   retryAfterMs?: number;
+  /** STREAM_REPLICAS: the replica count of the streams this worker makes (its own and the dead letters). */
+  streamReplicas?: number;
   /** The worker's NATS user and password (the launcher's nats-server has one user per worker). */
   user?: string;
   pass?: string;
@@ -82,6 +87,7 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
     name: "nats",
     current: () => (state.status === "connected" ? state.connection : undefined),
     status: () => state.status,
+    ...(options.streamReplicas ? { streamReplicas: options.streamReplicas } : {}),
     start() {
       if (connecting) return;
       open();
@@ -100,7 +106,8 @@ export function createNatsConnection(options: CreateNatsConnectionOptions): Nats
 
 function connectOptionsOf(options: CreateNatsConnectionOptions): ConnectionOptions {
   return {
-    servers: options.url,
+    // NATS_URL may list the nodes of a cluster: the connection moves to another when one is lost.
+    servers: natsServersOf(options.url),
     // Its own inboxes only (shared/mesh/nats-auth.ts inboxPrefixOf): others' replies and deliveries are not its to read.
     ...(options.user ? { user: options.user, pass: options.pass, inboxPrefix: `_INBOX_${options.user}` } : {}),
     name: options.name,
@@ -151,8 +158,9 @@ function connectFailed(state: ConnectionState, error: unknown, logger: Logger, r
 }
 
 /** A provider over a connection someone else owns (tests, CLI commands). */
-export function fixedNatsConnection(nc: NatsConnection): NatsConnectionProvider {
+export function fixedNatsConnection(nc: NatsConnection, options: { streamReplicas?: number } = {}): NatsConnectionProvider {
   return {
+    ...options,
     current: () => (nc.isClosed() ? undefined : nc),
     status: () => (nc.isClosed() ? "closed" : "connected"),
   };

@@ -165,7 +165,7 @@ function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"
     const nc = options.nats.current();
     if (!nc) throw new Error("NATS is not connected");
     if (streamReady !== nc) {
-      await ensureStream(await nc.jetstreamManager(), owner, options.stream);
+      await ensureStream(await nc.jetstreamManager(), owner, { replicas: options.nats.streamReplicas, ...options.stream });
       streamReady = nc;
     }
     // Stopped while the stream was being ensured: no round ran, so it must not clear lastError.

@@ -82,9 +82,31 @@ function isConsumedStream(entry: unknown): entry is ConsumedStream {
 function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<WorkerSpec, "consumes" | "configSchema"> {
   const isGateway = portOffset === 0;
   const port = isGateway ? settings.gatewayPort : settings.portBase + portOffset;
-  const host = isGateway ? settings.gatewayHost : "127.0.0.1";
-  const reachableHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  return { name, entry: `workers/${name}/main.ts`, portOffset, port, host, url: `http://${reachableHost}:${port}`, isGateway };
+  const host = isGateway ? settings.gatewayHost : settings.host;
+  return { name, entry: `workers/${name}/main.ts`, portOffset, port, host, url: `http://${urlHostOf(reachableHostOf(host, settings.advertiseHost))}:${port}`, isGateway };
+}
+
+/** Where a worker bound to `host` is reached: the advertised address when one is set, loopback for a wildcard bind, else the bound address. */
+export function reachableHostOf(host: string, advertiseHost?: string): string {
+  if (advertiseHost) return advertiseHost;
+  return host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+}
+
+/** A host as it goes into a URL (an IPv6 address in brackets). */
+export function urlHostOf(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/**
+ * The workers this host runs: all of them, or those `--workers` names (an unknown name is an
+ * error listing the known ones).
+ */
+export function selectWorkers(specs: WorkerSpec[], names: readonly string[] | undefined): WorkerSpec[] {
+  if (!names) return specs;
+  const known = specs.map((spec) => spec.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new MeshSetupError(`--workers: unknown worker ${unknown.join(", ")}; the workers are ${known.join(", ")}`);
+  return specs.filter((spec) => names.includes(spec.name));
 }
 
 /**
@@ -94,7 +116,10 @@ function specOf(name: string, portOffset: number, settings: MeshSettings): Omit<
 export function workerEnv(spec: WorkerSpec, all: WorkerSpec[], settings: MeshSettings, natsUrl: string, baseEnv: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
-  Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl });
+  Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl, STREAM_REPLICAS: String(settings.streamReplicas) });
+  // A peer that discovery cannot find is tried where this launcher would put it.
+  env["MESH_PORT_BASE"] = String(settings.portBase);
+  if (settings.advertiseHost) env["ADVERTISE_HOST"] = settings.advertiseHost;
   // The gateway reads GATEWAY_PORT/GATEWAY_HOST before PORT/HOST; keep both saying the same.
   if (spec.isGateway) Object.assign(env, { GATEWAY_PORT: String(spec.port), GATEWAY_HOST: spec.host });
   for (const peer of all) if (peer.name !== spec.name) env[peerUrlVariable(peer.name)] = peer.url;

@@ -7,6 +7,7 @@
  * Exit codes: 0 done, 1 failed (NATS unreachable, no such dead letter), 2 bad usage.
  */
 import { connect, type NatsConnection } from "nats";
+import { natsServersOf } from "../config";
 import { dropDeadLetter, listDeadLetters, replayDeadLetter, showDeadLetter, type DeadLetter } from "../events/dlq";
 
 export interface DlqCommandOptions {
@@ -33,7 +34,7 @@ export async function runDlqCommand(args: string[], options: DlqCommandOptions):
 
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: options.natsUrl, timeout: 3000, maxReconnectAttempts: 0, ...(options.user ? { user: options.user, pass: options.pass } : {}) });
+    nc = await connect({ servers: natsServersOf(options.natsUrl), timeout: 3000, maxReconnectAttempts: 0, ...(options.user ? { user: options.user, pass: options.pass } : {}) });
   } catch (error) {
     printError(`cannot reach NATS at ${options.natsUrl}: ${(error as Error).message}`);
     return 1;

@@ -101,8 +101,11 @@ export interface NatsAuthorization {
   credentials: Map<string, { user: string; passwordFile: string }>;
 }
 
-/** Writes (or rewrites) the server config with one user per worker and an operator user, passwords as bcrypt hashes. */
-export async function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[]): Promise<NatsAuthorization> {
+/**
+ * Writes (or rewrites) the server config with one user per worker and an operator user, passwords
+ * as bcrypt hashes; `serverBlocks` (a cluster node's listen, JetStream and cluster blocks) go first.
+ */
+export async function writeNatsAuthorization(dataDir: string, workers: readonly NatsWorker[], serverBlocks = ""): Promise<NatsAuthorization> {
   const users: { user: string; permissions: NatsPermissions }[] = [
     ...workers.map((worker) => ({ user: worker.name, permissions: natsPermissionsOf(worker) })),
     { user: "operator", permissions: { publish: [">"], subscribe: [">"] } },
@@ -121,7 +124,7 @@ export async function writeNatsAuthorization(dataDir: string, workers: readonly 
   const dir = join(dataDir, "secrets");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const configFile = join(dir, "nats-server.conf");
-  const text = `# written by the mesh launcher: one user per worker, bcrypt-hashed passwords (shared/mesh/nats-auth.ts)\nauthorization {\n  users = [\n${entries.join(",\n")}\n  ]\n}\n`;
+  const text = `# written by the mesh launcher: one user per worker, bcrypt-hashed passwords (shared/mesh/nats-auth.ts)\n${serverBlocks}authorization {\n  users = [\n${entries.join(",\n")}\n  ]\n}\n`;
   writeFileSync(configFile, text, { mode: 0o600 });
   chmodSync(configFile, 0o600);
   return { configFile, credentials: new Map(users.map(({ user }) => [user, credentials.get(user)!])) };

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { MeshOutput } from "./output";
 import type { MeshSettings } from "./settings";
@@ -14,6 +15,7 @@ import { writeNatsAuthorization, type NatsWorker } from "./nats-auth";
 import { envWithoutSecrets } from "./secrets";
 import { isProcessAlive, readMeshState } from "./state";
 import { tailLines } from "./log-tail";
+import type { NatsClusterOptions } from "./up-args";
 
 export interface NatsHandle {
   url: string;
@@ -46,17 +48,17 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
   });
 }
 
-export async function ensureNats(settings: MeshSettings, output: MeshOutput, workers: readonly NatsWorker[] = []): Promise<NatsHandle> {
+export async function ensureNats(settings: MeshSettings, output: MeshOutput, workers: readonly NatsWorker[] = [], cluster?: NatsClusterOptions): Promise<NatsHandle> {
   const url = settings.natsUrl;
-  const { host, port } = natsAddress(url);
-  if (await canConnect(host, port)) {
+  const node = localNodeOf(url, cluster);
+  if (await canConnect(node.probeHost, node.port)) {
     // A nats-server an earlier launcher of this mesh started, left running when that launcher
     // was SIGKILLed: it has this mesh's per-worker users, so the workers need their credentials
     // (kept in DATA_DIR/secrets, so they are the ones it was started with), and it is this
     // launcher's to stop.
     const earlier = serverLeftByEarlierLauncher(settings.dataDir, url);
     if (earlier !== null) {
-      const auth = await writeNatsAuthorization(settings.dataDir, workers);
+      const auth = await writeNatsAuthorization(settings.dataDir, workers, cluster ? clusterServerBlocks(cluster, node, natsStoreOf(settings.dataDir)) : "");
       output.say("nats", `using the nats-server (pid ${earlier}) an earlier launcher of this mesh started at ${url}; log ${natsLogFileOf(settings.dataDir)}`);
       return { url, mode: "launched", pid: earlier, stop: () => stopPid(earlier, 5_000), credentials: auth.credentials };
     }
@@ -65,18 +67,9 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   }
 
   const binary = Bun.which("nats-server");
-  if (binary && loopbackHosts.has(host)) {
-    // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
-    const auth = await writeNatsAuthorization(settings.dataDir, workers);
-    const launched = await launchNatsServer(binary, port, join(settings.dataDir, "nats"), natsLogFileOf(settings.dataDir), output, auth.configFile);
-    if (launched) {
-      const { child, stopTailing } = launched;
-      const stop = async () => {
-        await stopChild(child, 5_000);
-        stopTailing();
-      };
-      return { url, mode: "launched", pid: child.pid ?? null, stop, credentials: auth.credentials };
-    }
+  if (binary && (cluster || loopbackHosts.has(node.probeHost))) {
+    const launched = await launchLocalNode(binary, settings, output, workers, node, cluster);
+    if (launched) return { url, mode: "launched", ...launched };
   }
 
   const why = binary ? `nothing answers at ${url} and it is not a local address` : `nothing answers at ${url} and nats-server is not installed`;
@@ -91,6 +84,66 @@ export async function ensureNats(settings: MeshSettings, output: MeshOutput, wor
   );
   return { url, mode: "absent", pid: null, stop: async () => {} };
 }
+
+/** The node this launcher uses or starts: NATS_URL's first server, or a cluster node's client address (`--nats-listen`). */
+interface LocalNode {
+  /** Where the launcher probes it (loopback for a wildcard listen address). */
+  probeHost: string;
+  port: number;
+}
+
+function localNodeOf(url: string, cluster: NatsClusterOptions | undefined): LocalNode {
+  const first = natsAddress(url);
+  if (!cluster) return { probeHost: first.host, port: first.port };
+  const wildcard = cluster.clientHost === "0.0.0.0" || cluster.clientHost === "::";
+  return { probeHost: wildcard ? "127.0.0.1" : cluster.clientHost, port: cluster.clientPort ?? first.port };
+}
+
+/**
+ * A cluster node's own config blocks (before the users): its unique server_name, where it listens
+ * for clients, JetStream's store, and the cluster with its routes to the other nodes.
+ */
+export function clusterServerBlocks(cluster: NatsClusterOptions, node: LocalNode, storeDir: string): string {
+  const serverName = cluster.serverName ?? `${hostname()}-${cluster.clientHost === "0.0.0.0" ? "" : `${cluster.clientHost}-`}${node.port}`.replace(/[^A-Za-z0-9_.-]/g, "-");
+  return [
+    `server_name: ${JSON.stringify(serverName)}`,
+    `listen: ${JSON.stringify(`${cluster.clientHost}:${node.port}`)}`,
+    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    `cluster {`,
+    `  name: ${JSON.stringify(cluster.name)}`,
+    `  listen: ${JSON.stringify(`${cluster.listenHost}:${cluster.port}`)}`,
+    `  routes: ${JSON.stringify(cluster.routes)}`,
+    `}`,
+    "",
+  ].join("\n");
+}
+
+/** Starts nats-server here: one user per worker (nats-auth.ts); a cluster node with its blocks in the same config. */
+async function launchLocalNode(
+  binary: string,
+  settings: MeshSettings,
+  output: MeshOutput,
+  workers: readonly NatsWorker[],
+  node: LocalNode,
+  cluster: NatsClusterOptions | undefined,
+): Promise<Pick<NatsHandle, "pid" | "stop" | "credentials"> | undefined> {
+  const storeDir = natsStoreOf(settings.dataDir);
+  // One user per worker, each allowed its own subjects and the streams it reads (nats-auth.ts).
+  const auth = await writeNatsAuthorization(settings.dataDir, workers, cluster ? clusterServerBlocks(cluster, node, storeDir) : "");
+  const args = cluster ? ["-c", auth.configFile] : ["-c", auth.configFile, "-js", "-a", "127.0.0.1", "-p", String(node.port), "-sd", storeDir];
+  const what = cluster ? `a node of NATS cluster ${cluster.name} (routes ${cluster.routes.join(", ")})` : `nats-server -js on 127.0.0.1:${node.port}`;
+  output.say("nats", `no broker answered; starting ${what} (store ${storeDir}; one user per worker, config ${auth.configFile}; log ${natsLogFileOf(settings.dataDir)})`);
+  const launched = await launchNatsServer(binary, args, node, storeDir, natsLogFileOf(settings.dataDir), output);
+  if (!launched) return undefined;
+  const { child, stopTailing } = launched;
+  const stop = async () => {
+    await stopChild(child, 5_000);
+    stopTailing();
+  };
+  return { pid: child.pid ?? null, stop, credentials: auth.credentials };
+}
+
+const natsStoreOf = (dataDir: string) => join(dataDir, "nats");
 
 export function natsLogFileOf(dataDir: string): string {
   return join(dataDir, "nats", "nats-server.log");
@@ -114,13 +167,12 @@ function serverLeftByEarlierLauncher(dataDir: string, url: string): number | nul
 
 async function launchNatsServer(
   binary: string,
-  port: number,
+  args: string[],
+  node: LocalNode,
   storeDir: string,
   logFile: string,
   output: MeshOutput,
-  configFile: string,
 ): Promise<{ child: ChildProcess; stopTailing: () => void } | undefined> {
-  output.say("nats", `no broker answered; starting nats-server -js on 127.0.0.1:${port} (store ${storeDir}; one user per worker, config ${configFile}; log ${logFile})`);
   // Its output goes to a file, not a pipe: a pipe would break when the launcher dies (SIGKILL)
   // and take the server down with SIGPIPE at its next log line, while the README promises it
   // outlives the launcher for the next `npm start` to use. The launcher tails the file instead.
@@ -129,7 +181,7 @@ async function launchNatsServer(
   const tailFrom = statSync(logFile).size;
   // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the
   // broker after the workers, so their outbox relays never see it vanish first.
-  const child = spawn(binary, ["-c", configFile, "-js", "-a", "127.0.0.1", "-p", String(port), "-sd", storeDir], {
+  const child = spawn(binary, args, {
     detached: true,
     // It reads none of the mesh's secrets: the admin key and the mesh secret stay out of its environment.
     env: envWithoutSecrets(process.env),
@@ -145,12 +197,12 @@ async function launchNatsServer(
 
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && !exited) {
-    if (await canConnect("127.0.0.1", port, 500)) return { child, stopTailing };
+    if (await canConnect(node.probeHost, node.port, 500)) return { child, stopTailing };
     await Bun.sleep(100);
   }
   if (!exited) await stopChild(child, 2_000);
   stopTailing();
-  output.warn("nats", `nats-server did not start on port ${port} (see ${logFile})`);
+  output.warn("nats", `nats-server did not start on port ${node.port} (see ${logFile})`);
   return undefined;
 }
 

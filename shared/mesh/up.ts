@@ -5,7 +5,8 @@
  * everything it started and exits 0.
  */
 import { mkdirSync } from "node:fs";
-import { checkWorkerConfigs, discoverWorkers, workerEnv, type WorkerSpec } from "./discover";
+import { checkWorkerConfigs, discoverWorkers, selectWorkers, workerEnv, type WorkerSpec } from "./discover";
+import { parseUpArgs } from "./up-args";
 import { ensureNats, type NatsHandle } from "./nats";
 import { ensureJaeger } from "./jaeger";
 import { adminKeyFileOf, checkGivenSecrets, envWithout, gatewayOnlyVariables, prepareMeshSecrets, type MeshSecrets } from "./secrets";
@@ -18,7 +19,8 @@ import { startBackupSchedule } from "./backup-schedule";
 import { readBackupSettings, type BackupSettings } from "./backup-settings";
 import { ConfigError } from "../config";
 
-export const summary = "start every worker (and nats-server if needed); Ctrl-C stops them all";
+export const summary =
+  "start every worker (and nats-server if needed); Ctrl-C stops them all ([--workers a,b] [--nats-cluster NAME --nats-routes nats-route://host:6222,... [--nats-cluster-port 6222] [--nats-listen HOST[:PORT]] [--nats-server-name NAME]])";
 
 /** The first stop request (a signal or a launcher failure); listened for from the very start. */
 interface StopRequest {
@@ -63,7 +65,8 @@ function readLauncherConfig(env: Record<string, string | undefined>): { settings
   return { settings, backups };
 }
 
-export async function run(_args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
+  const options = parseUpArgs(args);
   // Listening before anything starts, so a Ctrl-C during start-up still stops what was started.
   const stop = listenForStop();
   const { settings, backups } = readLauncherConfig(process.env);
@@ -75,11 +78,13 @@ export async function run(_args: string[]): Promise<number> {
     return 1;
   }
 
-  const specs = await discoverWorkers(repoRoot, settings);
-  if (specs.length === 0) {
+  const allSpecs = await discoverWorkers(repoRoot, settings);
+  if (allSpecs.length === 0) {
     process.stderr.write(`no workers found: expected folders workers/<name>/ with main.ts and config.ts under ${repoRoot}\n`);
     return 1;
   }
+  // The workers this host runs (`--workers`); a nats-server started here has users for all of them.
+  const specs = selectWorkers(allSpecs, options.workers);
   // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
   checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
   // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
@@ -90,7 +95,7 @@ export async function run(_args: string[]): Promise<number> {
   // Keys before anything starts: workers only ever get the paths of the files holding them.
   const secrets = prepareMeshSecrets(settings.dataDir, process.env);
   for (const note of secrets.notes) output.say("mesh", note);
-  const nats = await ensureNats(settings, output, specs);
+  const nats = await ensureNats(settings, output, allSpecs, options.natsCluster);
   const jaeger = await ensureJaeger(settings.dataDir, process.env, output);
   // Workers inherit the launcher's env: point their OTLP exporters at the Jaeger started here.
   if (jaeger.otlpEndpoint) process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = jaeger.otlpEndpoint;
