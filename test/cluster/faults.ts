@@ -63,22 +63,29 @@ async function allSettled(mesh: ClusterMesh, instances: Instance[]): Promise<boo
   return (await Promise.all(instances.map((instance) => settled(mesh.url(instance))))).every(Boolean);
 }
 
-/** SIGKILLs the host's nats-server; its workers must reconnect to another node and drain; then it starts again and catches up. */
-export async function killNatsUnderWorkers({ mesh, cluster, observer }: FaultContext, host: TestHost): Promise<FaultRecord[]> {
-  const before = (await observer.connections()).get(host.name) ?? [];
-  // The host's workers connected to its server (a worker that holds no NATS connection has nothing to move).
-  const movers = instancesOn(mesh, host).filter((instance) => before.includes(workerOf(instance)));
+/**
+ * SIGKILLs the nats-server `worker` is connected to (orders: its outbox is the busiest, and reporting
+ * counts what it publishes); every worker connected there must reconnect to another node and drain
+ * its outbox. Then the server starts again and catches up.
+ */
+export async function killNatsUnderWorkers({ mesh, cluster, observer }: FaultContext, worker: Instance): Promise<FaultRecord[]> {
+  const connections = await observer.connections();
+  const [server, before] = [...connections].find(([, names]) => names.includes(workerOf(worker))) ?? [];
+  if (!server || !before) throw new Error(`${worker} is connected to no nats-server (${JSON.stringify([...connections])})`);
+  const host = cluster.hosts.find((candidate) => candidate.name === server)!;
+  // The gateway replicas share one connection name and publish nothing: the owners of outboxes are what must move.
+  const movers = [...mesh.running.keys()].filter((instance) => !instance.startsWith("gateway") && before.includes(workerOf(instance)));
   const at = Date.now();
   let largestOutbox = 0;
   await cluster.node(host.name)!.kill("SIGKILL");
   await until(`${movers.join(", ")} connected to another node with empty outboxes`, async () => {
     for (const instance of movers) largestOutbox = Math.max(largestOutbox, (await healthOf(mesh.url(instance)))?.["outbox"]?.pending ?? 0);
-    const elsewhere = [...(await observer.connections())].filter(([server]) => server !== host.name).flatMap(([, names]) => names);
+    const elsewhere = [...(await observer.connections())].filter(([name]) => name !== host.name).flatMap(([, names]) => names);
     return movers.every((instance) => elsewhere.includes(workerOf(instance))) && (await allSettled(mesh, movers));
   });
   const moved = Date.now();
   const killed: FaultRecord = {
-    fault: `SIGKILL nats-server on ${host.name} (serving ${before.filter((name) => name !== "cluster-driver").join(", ") || "nobody"})`,
+    fault: `SIGKILL nats-server on ${host.name}, the one ${worker} is connected to (serving ${before.filter((name) => name !== "cluster-driver").join(", ")})`,
     at,
     outageMs: 0,
     recoveryMs: moved - at,

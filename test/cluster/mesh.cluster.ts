@@ -85,7 +85,7 @@ it(`keeps every order through node, link and host faults over ${minOrders}+ orde
   // One fault at a time, each once the mesh has recovered from the one before, with orders flowing in between.
   const runFaults = async () => {
     await sleep(5_000);
-    record(...(await killNatsUnderWorkers(ctx, host("h3"))));
+    record(...(await killNatsUnderWorkers(ctx, "orders")));
     await sleep(3_000);
     record(await cutLink(ctx, host("h2"), 4 * peerTimeoutMs));
     await sleep(3_000);
