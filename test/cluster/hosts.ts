@@ -46,7 +46,7 @@ export interface TestHost {
   /** Starts `command` inside the namespace (`ip netns exec`), tracked until it exits. */
   spawn(command: string, args: string[], options?: { name?: string; env?: Record<string, string | undefined>; cwd?: string }): HostProcess;
   processes(): HostProcess[];
-  /** SIGKILLs every process started on this host and waits until all are gone. */
+  /** SIGKILLs every process in the host's namespace and waits until those started here are gone. */
   killAll(): Promise<void>;
   /** Takes the host's link down (its bridge end): it reaches nobody and nobody reaches it. */
   cut(): void;
@@ -165,6 +165,8 @@ function hostOf(name: string, namespace: string, address: string, dir: string, o
     },
     processes: () => [...running],
     async killAll() {
+      // Whatever they started runs in the namespace too: `ip netns pids` lists every process on the host.
+      killNamespaceProcesses(namespace);
       await Promise.all([...running].map((proc) => proc.kill("SIGKILL")));
     },
     cut: () => void ip("link", "set", outside, "down"),
