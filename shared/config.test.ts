@@ -38,7 +38,7 @@ describe("parseConfig", () => {
 
   it("takes a list of NATS servers in NATS_URL and names a bad one", () => {
     const parsed = parseConfig(schema, { NATS_URL: "nats://10.0.0.1:4222, nats://10.0.0.2:4222,tls://nats.example:4443,10.0.0.4:4222" });
-    expect(natsServersOf(parsed.NATS_URL)).toEqual(["nats://10.0.0.1:4222", "nats://10.0.0.2:4222", "tls://nats.example:4443", "10.0.0.4:4222"]);
+    expect(natsServersOf(String(parsed.NATS_URL))).toEqual(["nats://10.0.0.1:4222", "nats://10.0.0.2:4222", "tls://nats.example:4443", "10.0.0.4:4222"]);
     for (const bad of ["http://10.0.0.1:4222", "nats://a b:4222", ",", "nats://10.0.0.1:4222,,nats://x:1/y"]) {
       expect(() => parseConfig(schema, { NATS_URL: bad }), bad).toThrow(/NATS_URL: must be a NATS server URL or a comma-separated list/);
     }

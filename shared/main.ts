@@ -23,6 +23,8 @@ import packageJson from "../package.json" with { type: "json" };
 import type { Worker, WorkerBaseDeps } from "./worker";
 import { createNatsConnection, type NatsConnectionLoop } from "./events/nats";
 import { backupHealthOf } from "./backup-status";
+import { advertisedUrlOf, createServiceRegistration, type ServiceRegistration } from "./service-registry";
+import { hostname, networkInterfaces } from "node:os";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
   config: Config;
@@ -56,6 +58,9 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const identity = identityOf(options.worker, config, logger);
   const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
   const natsAuth = natsAuthOf(config);
+  // One NATS connection per worker: its bus loops' (when it has any) and its service registration's.
+  let natsLoop: NatsConnectionLoop | undefined;
+  const nats = () => (natsLoop ??= createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, streamReplicas: config.STREAM_REPLICAS, ...natsAuth }));
   const context = {
     config,
     db: database?.db ?? null,
@@ -63,7 +68,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     logger,
     identity,
     base,
-    nats: () => createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, streamReplicas: config.STREAM_REPLICAS, ...natsAuth }),
+    nats,
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
@@ -72,10 +77,26 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   // For the gateway's /mesh dashboard: which process answers, and which peers it calls (its `<PEER>_URL` settings).
   worker.addHealth(() => ({ process: processFacts(), peers: peersOf(config) }));
 
+  // A worker without bus loops still has the connection its registration uses: started and stopped here.
+  const ownNats = natsLoop ? undefined : nats();
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
+  await ownNats?.start();
+  const registration = registrationOf(options.worker, config, server.port ?? config.PORT, nats(), worker, logger);
+  registration.start();
   logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
-  stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close: () => database?.close(), telemetry });
+  const close = async () => {
+    await ownNats?.stop();
+    database?.close();
+  };
+  stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close, registration, telemetry });
+}
+
+/** The worker's NATS service: its advertised URL, host and pid, ready as the worker is. */
+function registrationOf(name: string, config: WorkerConfig, port: number, nats: NatsConnectionLoop, worker: Worker, logger: Logger): ServiceRegistration {
+  const url = advertisedUrlOf({ advertiseUrl: config.ADVERTISE_URL, advertiseHost: config.ADVERTISE_HOST, host: config.HOST, port }, networkInterfaces());
+  const metadata = { url, host: config.MESH_HOST_NAME ?? hostname(), pid: String(process.pid) };
+  return createServiceRegistration({ nats, name, version: packageJson.version, metadata, isReady: () => worker.isReady(), logger });
 }
 
 function processFacts() {
@@ -124,7 +145,8 @@ function stopOnSignals(parts: {
   worker: Worker;
   logger: Logger;
   graceMs: number;
-  close: () => void;
+  close: () => Promise<void>;
+  registration: ServiceRegistration;
   telemetry: { shutdown(): Promise<void> };
 }): void {
   const { name, server, worker, logger } = parts;
@@ -133,6 +155,8 @@ function stopOnSignals(parts: {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `${name} stopping`);
+    // Out of the registry first, so peers stop finding it while it finishes what is in flight.
+    await parts.registration.stop();
     const forced = setTimeout(() => {
       logger.warn("in-flight requests did not finish in time; closing connections");
       void server.stop(true);
@@ -140,7 +164,7 @@ function stopOnSignals(parts: {
     await server.stop(false);
     clearTimeout(forced);
     await worker.stop();
-    parts.close();
+    await parts.close();
     await parts.telemetry.shutdown();
     logger.info(`${name} stopped`);
     logger.flush();

@@ -3,7 +3,7 @@
  * a real nats-server 2.9: each worker's user publishes only its own subjects, reads only the
  * streams its config says it consumes and only through its own durables, dead-letters only under
  * its own consumer, and subscribes only its own inbox prefix. The config holds bcrypt hashes, no
- * plaintext password. An extra user `auditor` reads the orders stream beside reporting, so one
+ * plaintext password. Each worker registers only its own NATS service (and finds others' by ping). An extra user `auditor` reads the orders stream beside reporting, so one
  * reader of a stream is shown refused the other's durable, dead letters and inbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,10 @@ import { readSecretFile } from "../shared/identity";
 import { ensureStream } from "../shared/events/streams";
 import { stockConsumerName } from "../workers/catalog/consumers";
 import { ordersConsumerName } from "../workers/reporting/consumers";
-import { bunBin, runToEnd, startNats, stopAll, tempDir, type RunningNats } from "./support/processes";
+import { bunBin, runToEnd, startNats, stopAll, tempDir, waitFor, type RunningNats } from "./support/processes";
+import { createServiceRegistration, findServiceInstances } from "../shared/service-registry";
+import { fixedNatsConnection } from "../shared/events/nats";
+import { createLogger } from "../shared/logger";
 
 interface WrittenAuthorization {
   configFile: string;
@@ -150,5 +153,42 @@ describe("per-worker NATS users", () => {
     );
     expect((await auditor.jetstream().publish("dlq.auditor-orders.orders.order.confirmed", bytes("{}"))).stream).toBe("DLQ");
     expect((await (await reporting.jetstreamManager()).streams.info("DLQ")).state.messages).toBe(1);
+  });
+
+  it("lets a worker register its own service and find another's, and refuses it another worker's service subjects", async () => {
+    const inventory = await connectAs("inventory");
+    const registration = createServiceRegistration({
+      nats: fixedNatsConnection(inventory),
+      name: "inventory",
+      version: "0.1.0",
+      metadata: { url: "http://10.0.0.7:4103", host: "host-b", pid: "42" },
+      isReady: () => true,
+      logger: createLogger({ worker: "inventory", level: "silent" }),
+      checkEveryMs: 100,
+    });
+    registration.start();
+    try {
+      // orders finds it through $SRV.PING.inventory: the replies come back on orders' own inbox.
+      const orders = await connectAs("orders");
+      const found = await waitFor("inventory's service", async () =>
+        (await findServiceInstances(orders, "inventory")).find((instance) => instance.metadata.url === "http://10.0.0.7:4103"),
+      );
+      expect(found).toMatchObject({ name: "inventory", version: "0.1.0", metadata: { host: "host-b", pid: "42" } });
+      expect(found.id).toBe(registration.instanceId());
+      // Its readiness, in the stats the operator reads.
+      const operator = await connectAs("operator");
+      const stats = JSON.parse(new TextDecoder().decode((await operator.request(`$SRV.STATS.inventory.${found.id}`, undefined, { timeout: 2_000 })).data)) as {
+        endpoints: { data: unknown }[];
+      };
+      expect(stats.endpoints[0]!.data).toEqual({ ready: true });
+
+      // orders may not answer for inventory, nor take its readiness endpoint.
+      await expect(subscriptionError(orders, "$SRV.PING.inventory")).rejects.toThrow(/Permissions Violation for Subscription to "\$SRV\.PING\.inventory"/);
+      await expect(subscriptionError(orders, "svc.inventory.>")).rejects.toThrow(/Permissions Violation for Subscription to "svc\.inventory\.>"/);
+      // Nor ask a service for more than who it is.
+      await expect(orders.request(`$SRV.STATS.inventory`, undefined, { timeout: 2_000 })).rejects.toThrow(/Permissions Violation/);
+    } finally {
+      await registration.stop();
+    }
   });
 });

@@ -35,6 +35,8 @@ export interface NatsWorker {
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
+  /** May answer the requests it receives (nats-server `allow_responses`: one reply to each request's reply subject). */
+  allowResponses?: boolean;
 }
 
 /** bcrypt cost of the hashes in the config: what `nats server passwd` makes. */
@@ -81,8 +83,16 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
     publish.push(api(`STREAM.INFO.${stream}`), api(`STREAM.CREATE.${stream}`), ...durablePermissions(stream, durable));
   }
   if (consumed.length > 0) publish.push(...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${deadLetterStream.name}`)));
-  // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only.
-  return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`] };
+  // Finding peers (shared/service-registry.ts): it may ask any worker's service who it is, nothing more.
+  publish.push("$SRV.PING.*", "$SRV.INFO.*");
+  // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only;
+  // it hears the service requests for everybody and for itself, answering them by allow_responses.
+  return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`, ...serviceSubjectsOf(worker.name)], allowResponses: true };
+}
+
+/** What the nats.js services API subscribes for a service `name`: `$SRV.<verb>`, `.<name>`, `.<name>.<id>`, and its endpoint `svc.<name>.>`. */
+export function serviceSubjectsOf(name: string): string[] {
+  return [...["PING", "INFO", "STATS"].flatMap((verb) => [`$SRV.${verb}`, `$SRV.${verb}.${name}`, `$SRV.${verb}.${name}.*`]), `svc.${name}.>`];
 }
 
 /** bcrypt reads at most this many bytes of a password; Bun pre-hashes longer ones, which nats-server would then refuse. */
@@ -117,7 +127,8 @@ export async function writeNatsAuthorization(dataDir: string, workers: readonly 
       credentials.set(user, { user, passwordFile });
       const hash = await natsPasswordHash(readSecretFile(passwordFile, `${user} NATS password`), passwordFile);
       const allow = (subjects: string[]) => `{ allow: ${JSON.stringify(subjects)} }`;
-      return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)} } }`;
+      const responses = permissions.allowResponses ? ", allow_responses: true" : "";
+      return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(hash)}, permissions: { publish: ${allow(permissions.publish)}, subscribe: ${allow(permissions.subscribe)}${responses} } }`;
     }),
   );
 
