@@ -52,6 +52,7 @@ function envOf(worker: ClusterWorker, host: TestHost, nats: NatsCluster, extra: 
     HOST: host.address,
     PORT: String(workerPorts[worker]),
     ...(worker === "gateway" ? { GATEWAY_HOST: host.address, GATEWAY_PORT: String(workerPorts.gateway) } : {}),
+    MESH_HOST_NAME: host.namespace,
     NATS_URL: nats.clientUrlsFor(host.name),
     STREAM_REPLICAS: "3",
   };

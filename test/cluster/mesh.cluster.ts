@@ -23,6 +23,7 @@ import { crossReplicaClient, replicaCaller, type CrossReplicaStats } from "./rep
 import { cutLink, healthOf, killHost, killNatsUnderWorkers, killReplica, sleep, type FaultContext, type FaultRecord } from "./faults";
 import { moveWorker } from "./move";
 import { renderClusterResults } from "./results";
+import { findServiceInstances } from "../../shared/service-registry";
 
 const minOrders = Number(process.env["CLUSTER_ORDERS"] ?? 400);
 const peerTimeoutMs = 2_000;
@@ -65,6 +66,18 @@ it("creates the mesh's streams with three replicas on the cluster (JetStream API
     expect(info.config.num_replicas, name).toBe(3);
     expect(info.cluster?.replicas?.length, name).toBe(2);
   }
+});
+
+it("registers every worker as a NATS service with its host and its URL there", async () => {
+  const found = await findServiceInstances(observer!.nc, "", 2_000);
+  for (const entry of mesh.running.values()) {
+    const instances = found.filter((instance) => instance.name === entry.worker && instance.metadata.url === entry.url);
+    expect(
+      instances.map((instance) => instance.metadata.host),
+      entry.instance,
+    ).toEqual([entry.host.namespace]);
+  }
+  expect(found.filter((instance) => instance.name === "gateway")).toHaveLength(2);
 });
 
 it(`keeps every order through node, link and host faults over ${minOrders}+ orders through two gateway replicas`, async () => {

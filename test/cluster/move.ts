@@ -20,9 +20,10 @@ export async function meshStatus(ctx: FaultContext): Promise<{ code: number | nu
   return { code: result.code, workers: parsed.workers ?? [], output: result.output };
 }
 
-/** Whether an entry of `mesh status --json` says the worker runs at that host's address. */
+/** Whether an entry of `mesh status --json` says the worker runs on that host (its name, MESH_HOST_NAME) at its address. */
 export function statusShowsOn(entry: Record<string, any>, host: TestHost): boolean {
-  return JSON.stringify([entry["host"], entry["url"], entry["metadata"]]).includes(host.address);
+  const said = JSON.stringify([entry["host"], entry["url"], entry["metadata"]]);
+  return said.includes(host.address) && said.includes(host.namespace);
 }
 
 export interface MoveResult extends FaultRecord {
