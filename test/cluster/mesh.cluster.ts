@@ -18,12 +18,12 @@ import { meshCheck, mustBeZero, outcomesOf, settledAudit } from "../faults/verdi
 import { createHosts, destroyHosts, type TestHost } from "./hosts";
 import { startNatsCluster, type NatsCluster } from "./nats-cluster";
 import { observeCluster, type ClusterObserver } from "./observe";
-import { createClusterMesh, initialPlacement, startPlacement, type ClusterMesh } from "./cluster-mesh";
+import { createClusterMesh, initialPlacement, startPlacement, type ClusterMesh, type RunningInstance } from "./cluster-mesh";
 import { crossReplicaClient, replicaCaller, type CrossReplicaStats } from "./replica-load";
 import { cutLink, healthOf, killHost, killNatsUnderWorkers, killReplica, sleep, type FaultContext, type FaultRecord } from "./faults";
 import { moveWorker } from "./move";
 import { renderClusterResults } from "./results";
-import { findServiceInstances } from "../../shared/service-registry";
+import { findServiceInstances, type ServiceInstance } from "../../shared/service-registry";
 
 const minOrders = Number(process.env["CLUSTER_ORDERS"] ?? 400);
 const peerTimeoutMs = 2_000;
@@ -69,14 +69,14 @@ it("creates the mesh's streams with three replicas on the cluster (JetStream API
 });
 
 it("registers every worker as a NATS service with its host and its URL there", async () => {
-  const found = await findServiceInstances(observer!.nc, "", 2_000);
-  for (const entry of mesh.running.values()) {
-    const instances = found.filter((instance) => instance.name === entry.worker && instance.metadata.url === entry.url);
-    expect(
-      instances.map((instance) => instance.metadata.host),
-      entry.instance,
-    ).toEqual([entry.host.namespace]);
-  }
+  const hostsOf = (found: ServiceInstance[], entry: RunningInstance) =>
+    found.filter((instance) => instance.name === entry.worker && instance.metadata.url === entry.url).map((instance) => instance.metadata.host);
+  // A worker registers once its HTTP server listens, checked every second: the last one started may be a moment behind.
+  let found: ServiceInstance[] = [];
+  const deadline = Date.now() + 30_000;
+  do found = await findServiceInstances(observer!.nc, "", 2_000);
+  while ([...mesh.running.values()].some((entry) => hostsOf(found, entry).length === 0) && Date.now() < deadline);
+  for (const entry of mesh.running.values()) expect(hostsOf(found, entry), `${entry.instance} in ${JSON.stringify(found)}`).toEqual([entry.host.namespace]);
   expect(found.filter((instance) => instance.name === "gateway")).toHaveLength(2);
 });
 
