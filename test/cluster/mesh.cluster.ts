@@ -39,17 +39,7 @@ beforeAll(async () => {
   hosts = await createHosts(3);
   cluster = await startNatsCluster(hosts);
   observer = await observeCluster(cluster);
-  const staticPeers: Record<string, string> = process.env["CLUSTER_STATIC_PEERS"]
-    ? {
-        USERS_URL: "http://10.213.77.11:4101",
-        CATALOG_URL: "http://10.213.77.11:4102",
-        INVENTORY_URL: "http://10.213.77.12:4103",
-        PAYMENTS_URL: "http://10.213.77.12:4104",
-        ORDERS_URL: "http://10.213.77.13:4105",
-        REPORTING_URL: "http://10.213.77.13:4106",
-      }
-    : {};
-  mesh = createClusterMesh(cluster, { PEER_TIMEOUT_MS: String(peerTimeoutMs), LOG_LEVEL: "error", ...staticPeers });
+  mesh = createClusterMesh(cluster, { PEER_TIMEOUT_MS: String(peerTimeoutMs), LOG_LEVEL: "error" });
   await startPlacement(mesh, hosts);
 });
 
