@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, natsServersOf, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
+import { ConfigError, fallbackUrlOf, natsServersOf, parseConfig, peerUrl, peerUrlVariable, workerConfigSchema } from "./config";
 
 // The shape of a worker that calls one peer, as orders does.
 const schema = workerConfigSchema(4105).extend({ [peerUrlVariable("catalog")]: peerUrl({ portOffset: 2 }) });
@@ -32,7 +32,7 @@ describe("parseConfig", () => {
       SHUTDOWN_GRACE_MS: 10_000,
       SQLITE_SYNCHRONOUS: "NORMAL",
       BODY_LIMIT_BYTES: 256 * 1024,
-      CATALOG_URL: "http://127.0.0.1:4102",
+      CATALOG_URL: { portOffset: 2 },
     });
   });
 
@@ -80,7 +80,7 @@ describe("parseConfig", () => {
 
   it("reads numbers from their string form and keeps the values it is given", () => {
     const config = parseConfig(schema, { PORT: "5000", LOG_LEVEL: "debug", CATALOG_URL: "https://catalog.internal:8443", PEER_TIMEOUT_MS: "750" });
-    expect(config).toMatchObject({ PORT: 5000, LOG_LEVEL: "debug", CATALOG_URL: "https://catalog.internal:8443", PEER_TIMEOUT_MS: 750 });
+    expect(config).toMatchObject({ PORT: 5000, LOG_LEVEL: "debug", CATALOG_URL: { pinned: "https://catalog.internal:8443", portOffset: 2 }, PEER_TIMEOUT_MS: 750 });
   });
 
   it("names every bad variable, with the value it got, in one message", () => {
@@ -109,9 +109,10 @@ describe("peerUrlVariable", () => {
 });
 
 describe("peerUrl", () => {
-  it("defaults a peer's URL to where its placement puts it", () => {
-    expect(peerUrl({ portOffset: 1 }).parse(undefined)).toBe("http://127.0.0.1:4101");
-    expect(peerUrl({ portOffset: 6, consumes: ["orders"] }).parse(undefined)).toBe("http://127.0.0.1:4106");
-    expect(peerUrl({ portOffset: 1 }).parse("http://10.1.2.3:9000")).toBe("http://10.1.2.3:9000");
+  it("pins a peer where its URL says; unset, the peer is found through NATS, at its placement's default until then", () => {
+    expect(peerUrl({ portOffset: 1 }).parse("http://10.1.2.3:9000")).toEqual({ pinned: "http://10.1.2.3:9000", portOffset: 1 });
+    expect(peerUrl({ portOffset: 6, consumes: ["orders"] }).parse(undefined)).toEqual({ portOffset: 6 });
+    expect(fallbackUrlOf({ portOffset: 1 }, 4100)).toBe("http://127.0.0.1:4101");
+    expect(fallbackUrlOf({ portOffset: 6 }, 31_000)).toBe("http://127.0.0.1:31006");
   });
 });

@@ -3,12 +3,12 @@
  * named in one message, so an operator fixes them all in one go.
  *
  * @example
- *   const schema = workerConfigSchema(defaultPortOf(placement)).extend({ USERS_URL: peerUrl(usersPlacement) });
+ *   const schema = workerConfigSchema(defaultPortOf(placement)).extend({ USERS_URL: peerUrl(usersPlacement) }); // { pinned?, portOffset }
  *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
  */
 import { z } from "zod";
 import { minimumSecretLength, readSecretFile } from "./identity";
-import { defaultMeshPortBase, defaultUrlOf, type Placement } from "./mesh-placement";
+import { defaultMeshPortBase, type Placement } from "./mesh-placement";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -131,9 +131,26 @@ export function secretFile(variable: string, options: { minimumBytes?: number } 
     });
 }
 
-/** A peer's URL variable, required to be an http(s) URL; by default where the peer's placement (its contract.ts) puts it. */
+/**
+ * A peer's URL variable: set (an http(s) URL), it pins the peer there; unset, the peer is found
+ * through NATS (shared/peer-discovery.ts), at its placement's default until found.
+ */
 export function peerUrl(peer: Placement) {
-  return z.url({ protocol: /^https?$/ }).default(defaultUrlOf(peer));
+  return z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .transform((url): PeerSetting => ({ ...(url ? { pinned: url } : {}), portOffset: peer.portOffset }));
+}
+
+/** A parsed `<PEER>_URL`: the pinned URL when set, and the peer's port offset for the default. */
+export interface PeerSetting {
+  pinned?: string;
+  portOffset: number;
+}
+
+/** Where a peer is when no `<PEER>_URL` pins it and discovery has not found it: loopback, MESH_PORT_BASE + its offset. */
+export function fallbackUrlOf(setting: PeerSetting, meshPortBase: number): string {
+  return `http://127.0.0.1:${meshPortBase + setting.portOffset}`;
 }
 
 export type WorkerConfig = z.output<ReturnType<typeof workerConfigSchema>>;

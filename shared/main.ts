@@ -14,7 +14,8 @@
  *   });
  */
 import type { z } from "zod";
-import { ConfigError, parseConfig, type WorkerConfig } from "./config";
+import { ConfigError, fallbackUrlOf, parseConfig, type PeerSetting, type WorkerConfig } from "./config";
+import { createPeerResolver, lookupThroughNats, type PeerLocation, type PeerResolver } from "./peer-discovery";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
 import { createLogger, type Logger } from "./logger";
 import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
@@ -37,6 +38,11 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   base: WorkerBaseDeps;
   /** This worker's NATS connection (NATS_URL, its user and password), started and stopped by the worker. */
   nats(): NatsConnectionLoop;
+  /**
+   * Where to call `peer` (spread into createPeerClient's options): pinned by its `<PEER>_URL`, or
+   * found through NATS and followed as it moves (shared/peer-discovery.ts).
+   */
+  peerLocation(peer: string, setting: PeerSetting): PeerLocation;
 }
 
 export interface RunWorkerMainOptions<S extends z.ZodType<WorkerConfig>, TSchema extends Record<string, unknown> | null> {
@@ -60,6 +66,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const natsAuth = natsAuthOf(config);
   // One NATS connection per worker: its bus loops' (when it has any) and its service registration's.
   let natsLoop: NatsConnectionLoop | undefined;
+  const resolvers: PeerResolver[] = [];
   const nats = () => (natsLoop ??= createNatsConnection({ url: config.NATS_URL, name: options.worker, logger, streamReplicas: config.STREAM_REPLICAS, ...natsAuth }));
   const context = {
     config,
@@ -69,6 +76,11 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     identity,
     base,
     nats,
+    peerLocation: (peer: string, setting: PeerSetting) => {
+      const resolver = createPeerResolver({ peer, pinnedUrl: setting.pinned, fallbackUrl: fallbackUrlOf(setting, config.MESH_PORT_BASE), lookup: lookupThroughNats(nats(), peer) });
+      resolvers.push(resolver);
+      return resolver.location();
+    },
   } as WorkerMainContext<z.output<S>, TSchema>;
   const worker = await options.create(context);
   // The last backup's outcome (written by the launcher or `mesh backup`): a failed or overdue
@@ -77,16 +89,19 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   // For the gateway's /mesh dashboard: which process answers, and which peers it calls (its `<PEER>_URL` settings).
   worker.addHealth(() => ({ process: processFacts(), peers: peersOf(config) }));
 
-  // A worker without bus loops still has the connection its registration uses: started and stopped here.
-  const ownNats = natsLoop ? undefined : nats();
+  // The connection its registration and peer lookups use, which a worker without bus loops does not
+  // start itself: started and stopped here too (both are idempotent).
+  const bus = nats();
   const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: worker.app.fetch });
   await worker.start();
-  await ownNats?.start();
-  const registration = registrationOf(options.worker, config, server.port ?? config.PORT, nats(), worker, logger);
+  await bus.start();
+  const registration = registrationOf(options.worker, config, server.port ?? config.PORT, bus, worker, logger);
   registration.start();
+  for (const resolver of resolvers) resolver.start();
   logger.info({ url: `http://${config.HOST}:${server.port}`, db: database?.file ?? null, identityChecks: identity ? "on" : "off" }, `${options.worker} ready`);
   const close = async () => {
-    await ownNats?.stop();
+    for (const resolver of resolvers) resolver.stop();
+    await bus.stop();
     database?.close();
   };
   stopOnSignals({ name: options.worker, server, worker, logger, graceMs: config.SHUTDOWN_GRACE_MS, close, registration, telemetry });
@@ -106,10 +121,11 @@ function processFacts() {
 /** URL settings that name no peer: the bus, and the Jaeger UI the gateway's dashboard links to. */
 const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL"]);
 
-/** The peers a worker calls: each `<PEER>_URL` setting holding an HTTP URL. */
+/** The peers a worker calls: each `<PEER>_URL` setting (a parsed peer setting, or an HTTP URL). */
 export function peersOf(config: Record<string, unknown>): string[] {
+  const isPeer = (value: unknown) => (typeof value === "string" && /^https?:\/\//.test(value)) || (typeof value === "object" && value !== null && "portOffset" in value);
   return Object.entries(config)
-    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && typeof value === "string" && /^https?:\/\//.test(value))
+    .filter(([key, value]) => key.endsWith("_URL") && !notPeers.has(key) && isPeer(value))
     .map(([key]) => key.slice(0, -"_URL".length).toLowerCase().replace(/_/g, "-"));
 }
 

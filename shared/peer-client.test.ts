@@ -110,6 +110,22 @@ describe("peer client", () => {
     expect(peer.requests[0]!.headers["x-mesh-caller"]).toBe("orders");
   });
 
+  it("follows a resolver: a transport failure is reported, and the retry goes where the peer is now", async () => {
+    const moved = await startLedger();
+    let where = `http://127.0.0.1:${await closedPort()}`;
+    const failures: string[] = [];
+    const client = ledgerClient(where, {
+      resolveUrl: () => where,
+      onTransportFailure: (reason) => {
+        failures.push(reason);
+        where = moved.url; // what a lookup would find: the peer registered its new URL
+      },
+    }).client;
+    expect(await client.get.query({ id: "known" })).toEqual({ id: "known" });
+    expect(failures).toEqual(["unreachable"]);
+    expect(moved.requests).toHaveLength(1);
+  });
+
   it("fails within its timeout with PeerUnavailableError naming the peer when the peer is down", async () => {
     const ledger = ledgerClient(`http://127.0.0.1:${await closedPort()}`, { timeoutMs: 1_000 });
     const { error, elapsedMs } = await failureOf(() => ledger.client.get.query({ id: "known" }));

@@ -50,6 +50,10 @@ export interface PeerClientOptions {
   peer: string;
   /** Base URL of the peer worker; the client calls `<url>/trpc`. */
   url: string;
+  /** The peer's base URL now, asked at each attempt (shared/peer-discovery.ts); calls go to `url` without it. */
+  resolveUrl?: () => string;
+  /** Told of each attempt that failed in transport (unreachable, timeout, bad gateway): the peer may have moved. */
+  onTransportFailure?: (reason: PeerFailureReason) => void;
   /** Deadline for a whole call, retries included (default 2000); one call may set its own with `context.timeoutMs`. */
   timeoutMs?: number;
   /** Attempts in all (first call included) for calls that may be retried. */
@@ -148,12 +152,29 @@ function guardedFetch(options: PeerClientOptions, policiesFor: (timeoutMs: numbe
     headers.delete(deadlineHeader);
     const policies = policiesFor(ownDeadline > 0 ? ownDeadline : defaultTimeoutMs);
     const request = { ...init, headers };
+    const target = retargeted(options, input);
     try {
-      return await (retriable ? policies.retried : policies.once).execute(({ signal }) => attempt(baseFetch, input, request, signal));
+      return await (retriable ? policies.retried : policies.once).execute(async ({ signal }) => {
+        try {
+          return await attempt(baseFetch, target(), request, signal);
+        } catch (error) {
+          if (error instanceof PeerTransportFailure) options.onTransportFailure?.(error.reason);
+          throw error;
+        }
+      });
     } catch (error) {
       throw peerUnavailableOr(error, options.peer);
     }
   };
+}
+
+/** The request's URL at each attempt: the link's, moved to where the peer is now when a resolver says. */
+function retargeted(options: PeerClientOptions, input: RequestInfo | URL): () => RequestInfo | URL {
+  if (!options.resolveUrl || typeof input !== "string") return () => input;
+  const base = options.url.replace(/\/$/, "");
+  if (!input.startsWith(base)) return () => input;
+  const rest = input.slice(base.length);
+  return () => `${options.resolveUrl!().replace(/\/$/, "")}${rest}`;
 }
 
 /** One attempt under the policies' `signal`; a failure of the transport becomes a `PeerTransportFailure`. */

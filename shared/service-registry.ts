@@ -112,7 +112,12 @@ export interface ServiceInstance {
 export async function findServiceInstances(nc: NatsConnection, name = "", maxWaitMs = 1_000): Promise<ServiceInstance[]> {
   const client = nc.services.client({ strategy: RequestStrategy.JitterTimer, maxWait: maxWaitMs, jitter: Math.min(300, maxWaitMs) });
   const instances: ServiceInstance[] = [];
-  for await (const ping of await client.ping(name)) instances.push({ id: ping.id, name: ping.name, version: ping.version, metadata: ping.metadata ?? {} });
+  try {
+    for await (const ping of await client.ping(name)) instances.push({ id: ping.id, name: ping.name, version: ping.version, metadata: ping.metadata ?? {} });
+  } catch (error) {
+    // "No responders": the server says nobody serves `name`, which is an answer (none runs).
+    if ((error as { code?: string }).code !== "503") throw error;
+  }
   return instances;
 }
 

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ZodType } from "zod";
-import { ConfigError, parseConfig, peerUrlVariable } from "../config";
+import { ConfigError, parseConfig } from "../config";
 import type { MeshSettings } from "./settings";
 import type { ConsumedStream } from "./nats-auth";
 
@@ -110,10 +110,10 @@ export function selectWorkers(specs: WorkerSpec[], names: readonly string[] | un
 }
 
 /**
- * The environment one worker gets: the user's own, then DATA_DIR, PORT, HOST, NATS_URL and
- * `<PEER>_URL` for every other worker of the mesh.
+ * The environment one worker gets: the user's own, then DATA_DIR, PORT, HOST, NATS_URL,
+ * STREAM_REPLICAS, MESH_PORT_BASE (and ADVERTISE_HOST when set).
  */
-export function workerEnv(spec: WorkerSpec, all: WorkerSpec[], settings: MeshSettings, natsUrl: string, baseEnv: Record<string, string | undefined>): Record<string, string> {
+export function workerEnv(spec: WorkerSpec, settings: MeshSettings, natsUrl: string, baseEnv: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(baseEnv)) if (value !== undefined) env[key] = value;
   Object.assign(env, { DATA_DIR: settings.dataDir, PORT: String(spec.port), HOST: spec.host, NATS_URL: natsUrl, STREAM_REPLICAS: String(settings.streamReplicas) });
@@ -122,7 +122,8 @@ export function workerEnv(spec: WorkerSpec, all: WorkerSpec[], settings: MeshSet
   if (settings.advertiseHost) env["ADVERTISE_HOST"] = settings.advertiseHost;
   // The gateway reads GATEWAY_PORT/GATEWAY_HOST before PORT/HOST; keep both saying the same.
   if (spec.isGateway) Object.assign(env, { GATEWAY_PORT: String(spec.port), GATEWAY_HOST: spec.host });
-  for (const peer of all) if (peer.name !== spec.name) env[peerUrlVariable(peer.name)] = peer.url;
+  // No `<PEER>_URL`: peers are found through NATS (shared/peer-discovery.ts), wherever they run; one
+  // the operator sets is passed through and pins that peer.
   return env;
 }
 

@@ -86,7 +86,7 @@ export async function run(args: string[]): Promise<number> {
   // The workers this host runs (`--workers`); a nats-server started here has users for all of them.
   const specs = selectWorkers(allSpecs, options.workers);
   // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
-  checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, specs, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
+  checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
   // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
   const prettyLogs = Boolean(process.stdout.isTTY) && settings.logFormat !== "json";
   const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)], { prettyLogs });
@@ -136,7 +136,7 @@ async function superviseMesh(
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: { ...launchEnvOf(spec, specs, settings, nats.url), ...securityEnv(spec, secrets, nats) },
+        env: { ...launchEnvOf(spec, settings, nats.url), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -190,9 +190,9 @@ function pagesOf(url: string, settings: MeshSettings): string[] {
   ];
 }
 
-/** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, peers. */
-function launchEnvOf(spec: WorkerSpec, specs: WorkerSpec[], settings: MeshSettings, natsUrl: string): Record<string, string> {
-  return workerEnv(spec, specs, settings, natsUrl, envWithout(process.env, gatewayOnlyVariables));
+/** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, NATS. */
+function launchEnvOf(spec: WorkerSpec, settings: MeshSettings, natsUrl: string): Record<string, string> {
+  return workerEnv(spec, settings, natsUrl, envWithout(process.env, gatewayOnlyVariables));
 }
 
 const pick = (env: Record<string, string | undefined>, names: readonly string[]) => Object.fromEntries(names.filter((name) => env[name]).map((name) => [name, env[name]]));

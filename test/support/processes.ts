@@ -157,6 +157,8 @@ export interface RunningWorker extends RunningProcess {
 
 export interface StartWorkerOptions {
   port?: number;
+  /** The address it binds and is called at (another loopback address, e.g. 127.0.0.2, stands for another host). Default 127.0.0.1. */
+  host?: string;
   waitReady?: boolean;
   /** How long it may take to become ready. Default 20 s. */
   readyTimeoutMs?: number;
@@ -169,11 +171,11 @@ export async function startWorker(name: string, env: Record<string, string>, opt
   const port = options.port ?? (await freePort());
   const child = spawn(bunBin, ["run", ...(options.bunArgs ?? []), `workers/${name}/main.ts`], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: options.host ?? "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const proc = track(child);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   const worker = { ...proc, name, url, port };
   if (options.waitReady !== false) {
     await Promise.race([

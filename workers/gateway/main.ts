@@ -16,27 +16,33 @@ await runWorkerMain({
   worker: "gateway",
   configSchema: gatewayConfigSchema,
   schema: null,
-  create: ({ base, config, logger, identity }) => {
+  create: ({ base, config, logger, identity, peerLocation }) => {
     const adminApiKey = config.ADMIN_API_KEY ?? (config.ADMIN_API_KEY_FILE ? readSecretFile(config.ADMIN_API_KEY_FILE, "ADMIN_API_KEY_FILE") : null);
     if (!adminApiKey) logger.warn("no ADMIN_API_KEY or ADMIN_API_KEY_FILE: the admin routes (stock, credit, /api/admin) answer 401 to everyone");
-    // Each call carries a token for the peer it goes to (issuer gateway, audience the peer).
-    const peer = { self: "gateway", timeoutMs: config.PEER_TIMEOUT_MS };
-    const to = (name: string, url: string) => ({ ...peer, peer: name, url, headers: identity?.headersFor(name) });
-    const healthTargets = [
-      { name: "users", url: config.USERS_URL },
-      { name: "catalog", url: config.CATALOG_URL },
-      { name: "inventory", url: config.INVENTORY_URL },
-      { name: "payments", url: config.PAYMENTS_URL },
-      { name: "orders", url: config.ORDERS_URL },
-      { name: "reporting", url: config.REPORTING_URL },
-    ];
+    // Each peer where its URL pins it or NATS finds it; each call carries a token for the peer it goes to (issuer gateway, audience the peer).
+    const locations = {
+      users: peerLocation("users", config.USERS_URL),
+      catalog: peerLocation("catalog", config.CATALOG_URL),
+      inventory: peerLocation("inventory", config.INVENTORY_URL),
+      payments: peerLocation("payments", config.PAYMENTS_URL),
+      orders: peerLocation("orders", config.ORDERS_URL),
+      reporting: peerLocation("reporting", config.REPORTING_URL),
+    };
+    const to = (name: keyof typeof locations) => ({ self: "gateway", timeoutMs: config.PEER_TIMEOUT_MS, peer: name, ...locations[name], headers: identity?.headersFor(name) });
+    // The health probes follow the peers too: `url` is read at each probe.
+    const healthTargets = Object.entries(locations).map(([name, location]) => ({
+      name,
+      get url() {
+        return location.resolveUrl();
+      },
+    }));
     const clients = {
-      users: createPeerClient<UsersRouter>(to("users", config.USERS_URL)),
-      catalog: createPeerClient<CatalogRouter>(to("catalog", config.CATALOG_URL)),
-      inventory: createPeerClient<InventoryRouter>(to("inventory", config.INVENTORY_URL)),
-      payments: createPeerClient<PaymentsRouter>(to("payments", config.PAYMENTS_URL)),
-      orders: createPeerClient<OrdersRouter>(to("orders", config.ORDERS_URL)),
-      reporting: createPeerClient<ReportingRouter>(to("reporting", config.REPORTING_URL)),
+      users: createPeerClient<UsersRouter>(to("users")),
+      catalog: createPeerClient<CatalogRouter>(to("catalog")),
+      inventory: createPeerClient<InventoryRouter>(to("inventory")),
+      payments: createPeerClient<PaymentsRouter>(to("payments")),
+      orders: createPeerClient<OrdersRouter>(to("orders")),
+      reporting: createPeerClient<ReportingRouter>(to("reporting")),
     };
     const breakers = breakerStates(Object.values(clients));
     const worker = createGatewayWorker({

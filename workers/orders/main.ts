@@ -1,5 +1,6 @@
 /** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
 import { runWorkerMain } from "../../shared/main";
+import type { PeerSetting } from "../../shared/config";
 import { breakerStates, reportBreakers } from "../../shared/peer-breakers";
 import { createPeerClient } from "../../shared/peer-client";
 import type { UsersRouter } from "../users/router";
@@ -14,9 +15,15 @@ await runWorkerMain({
   worker: "orders",
   configSchema: ordersConfigSchema,
   schema,
-  create: ({ base, config, db, identity, nats }) => {
-    // Each call carries a token for the peer it goes to (issuer orders, audience the peer).
-    const peer = (name: string, url: string) => ({ self: "orders", peer: name, url, timeoutMs: config.PEER_TIMEOUT_MS, headers: identity?.headersFor(name) });
+  create: ({ base, config, db, identity, nats, peerLocation }) => {
+    // Each call carries a token for the peer it goes to (issuer orders, audience the peer); the peer is where its URL pins it or NATS finds it.
+    const peer = (name: string, setting: PeerSetting) => ({
+      self: "orders",
+      peer: name,
+      ...peerLocation(name, setting),
+      timeoutMs: config.PEER_TIMEOUT_MS,
+      headers: identity?.headersFor(name),
+    });
     const clients = {
       users: createPeerClient<UsersRouter>(peer("users", config.USERS_URL)),
       catalog: createPeerClient<CatalogRouter>(peer("catalog", config.CATALOG_URL)),
