@@ -78,16 +78,23 @@ export function consumerMetrics(consumer: string) {
   };
 }
 
-/** Gauges of an outbox: rows waiting for the relay and the age of the oldest. Returns the unregister. */
-export function observeOutbox(owner: string, backlog: () => { pending: number; oldestAgeMs: number }): () => void {
+/**
+ * Gauges of an outbox: rows waiting for the relay and the age of the oldest; and a counter of
+ * publishes the broker could not take yet (a leader election), retried. Returns the unregister.
+ */
+export function observeOutbox(owner: string, backlog: () => { pending: number; oldestAgeMs: number }, publishRetries: () => number = () => 0): () => void {
   const m = meter();
   const pending = m.createObservableGauge("outbox.pending", { description: "Outbox rows not yet acked by the broker" });
   const oldestAge = m.createObservableGauge("outbox.oldest_age_seconds", { description: "Age of the oldest outbox row not yet acked", unit: "s" });
+  const retries = m.createObservableCounter("outbox.publish_retries", {
+    description: "Publishes the broker could not take yet (503 leader election, no responders, timeout), retried in order",
+  });
   const observe: Parameters<typeof m.addBatchObservableCallback>[0] = (result) => {
     const now = backlog();
     result.observe(pending, now.pending, { stream: owner });
     result.observe(oldestAge, now.oldestAgeMs / 1000, { stream: owner });
+    result.observe(retries, publishRetries(), { stream: owner });
   };
-  m.addBatchObservableCallback(observe, [pending, oldestAge]);
-  return () => m.removeBatchObservableCallback(observe, [pending, oldestAge]);
+  m.addBatchObservableCallback(observe, [pending, oldestAge, retries]);
+  return () => m.removeBatchObservableCallback(observe, [pending, oldestAge, retries]);
 }

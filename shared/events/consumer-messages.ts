@@ -14,6 +14,7 @@ import { runInRequestScope } from "../request-scope";
 import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { afterHandlerFailure, describeError, readMessage } from "./delivery";
 import { ensureDeadLetterStream, publishDeadLetter } from "./dlq";
+import { isRetryablePublishError } from "./outbox-round";
 import type { EventEnvelope } from "./envelope";
 import type { ApplyOutcome, Delivery, EventHandler } from "./inbox";
 import { backoffDelay, type BackoffSettings } from "./timing";
@@ -26,6 +27,8 @@ export interface ConsumerHealth {
   ignored: number;
   consuming: boolean;
   lastError?: string;
+  /** Dead letters the broker could not take yet (a leader election: isRetryablePublishError); the message is kept and tried again. */
+  publishRetries?: number;
   /** Messages still pending for the consumer after the last delivery (nats.js info.pending): its lag, learnt with no request to the broker. */
   pending?: number;
   /** When the last message was delivered (ISO time). */
@@ -66,6 +69,7 @@ export function createMessageHandler(c: MessageHandling): (nc: NatsConnection, m
       log.warn({ subject: msg.subject, streamSeq: msg.info.streamSequence, attempts, error }, "message sent to the dead letters");
     } catch (publishError) {
       // The dead letters are unreachable: keep the message and try again later.
+      if (isRetryablePublishError(publishError)) stats.publishRetries = (stats.publishRetries ?? 0) + 1;
       log.error({ err: publishError, subject: msg.subject }, "could not dead-letter a message; will retry");
       msg.nak(backoffDelay(attempts, c.nakDelay));
     }

@@ -6,7 +6,18 @@ import { useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import * as schema from "../../test/fixtures/events-consumer/schema";
 import { enqueueEvent } from "./enqueue";
 import { defineEvent } from "./envelope";
-import { createOutboxReader, HeldBack, markSettlement, publishRound, settleAcks, type OutboxRelayStats, type OutboxRow, type PublishAck, type PublishRow } from "./outbox-round";
+import {
+  createOutboxReader,
+  HeldBack,
+  isRetryablePublishError,
+  markSettlement,
+  publishRound,
+  settleAcks,
+  type OutboxRelayStats,
+  type OutboxRow,
+  type PublishAck,
+  type PublishRow,
+} from "./outbox-round";
 
 const happened = defineEvent("tests.thing.happened", z.object({ name: z.string() }));
 const { outbox } = schema;
@@ -49,7 +60,7 @@ function fakePublish(options: { failing?: string[]; duplicates?: string[]; gated
   return { publish, calls, releaseAll };
 }
 
-const newStats = (): OutboxRelayStats => ({ published: 0, duplicates: 0, failed: 0, batches: 0 });
+const newStats = (): OutboxRelayStats => ({ published: 0, duplicates: 0, failed: 0, batches: 0, publishRetries: 0 });
 
 function round(publish: PublishRow, options: { batchSize?: number; windowBatches?: number; stats?: OutboxRelayStats; stopped?: () => boolean } = {}) {
   return publishRound({
@@ -71,7 +82,7 @@ describe("which outbox rows go next", () => {
     const first = reader.pendingAfter(0);
     expect(first.map(nameOf)).toEqual(["a1", "b1"]);
     expect(reader.pendingAfter(first[1]!.seq).map(nameOf)).toEqual(["a2", "c1"]);
-    markSettlement(database.db, outbox, { sent: [first[0]!.seq], failed: [], duplicates: 0 }, 5);
+    markSettlement(database.db, outbox, { sent: [first[0]!.seq], failed: [], duplicates: 0, retryable: 0 }, 5);
     expect(reader.pendingAfter(0).map(nameOf)).toEqual(["b1", "a2"]);
   });
 
@@ -94,7 +105,7 @@ describe("a publish round", () => {
     expect(fake.calls).toEqual(names.map((n) => n.split(":")[1]));
     expect(rows().every((r) => r.sentAt === 1_000)).toBe(true);
     // Batches of 2 over 5 rows: three reads, the last one short.
-    expect(stats).toEqual({ published: 5, duplicates: 1, failed: 0, batches: 3 });
+    expect(stats).toEqual({ published: 5, duplicates: 1, failed: 0, batches: 3, publishRetries: 0 });
   });
 
   it("marks a failed row with an attempt and its error, never sends its aggregate's later rows, sends other aggregates, then throws", async () => {
@@ -114,6 +125,44 @@ describe("a publish round", () => {
     await round(fixed.publish);
     expect(fixed.calls).toEqual(["a2", "a3"]);
     expect(unsent()).toEqual([]);
+  });
+});
+
+describe("publishing across a JetStream leader election", () => {
+  it("tells a broker briefly unable to take a publish (503, no responders, timeout) from a refusal", () => {
+    const natsError = (code: string, message: string) => Object.assign(new Error(message), { code });
+    expect(isRetryablePublishError(natsError("503", "503"))).toBe(true);
+    expect(isRetryablePublishError(natsError("503", "no responders"))).toBe(true);
+    expect(isRetryablePublishError(natsError("TIMEOUT", "TIMEOUT"))).toBe(true);
+    expect(isRetryablePublishError(Object.assign(new Error("JetStream system temporarily unavailable"), { api_error: { code: 503 } }))).toBe(true);
+    expect(isRetryablePublishError(natsError("PERMISSIONS_VIOLATION", 'Permissions Violation for Publish to "orders.x"'))).toBe(false);
+    expect(isRetryablePublishError(new Error("stream not found"))).toBe(false);
+  });
+
+  it("holds an aggregate back behind a publish refused during an election, counts the retry, and sends it in order once a leader answers", async () => {
+    enqueue("A:a1", "A:a2", "B:b1", "A:a3");
+    const stats = newStats();
+    const electing: PublishRow = async (row) => {
+      if (nameOf(row) === "a2") throw Object.assign(new Error("503"), { code: "503" });
+      return { duplicate: false };
+    };
+    await expect(round(electing, { stats })).rejects.toThrow("1 of 4 publishes failed: 503");
+    expect(stats).toMatchObject({ published: 2, failed: 1, publishRetries: 1 });
+    expect(unsent()).toEqual(["a2", "a3"]);
+
+    const elected = fakePublish();
+    await round(elected.publish, { stats });
+    expect(elected.calls).toEqual(["a2", "a3"]);
+    expect(unsent()).toEqual([]);
+    expect(stats).toMatchObject({ published: 4, publishRetries: 1 });
+  });
+
+  it("does not count a refusal as a retry (the row still waits in the outbox)", async () => {
+    enqueue("A:a1");
+    const stats = newStats();
+    await expect(round(fakePublish({ failing: ["a1"] }).publish, { stats })).rejects.toThrow("refused a1");
+    expect(stats).toMatchObject({ failed: 1, publishRetries: 0 });
+    expect(unsent()).toEqual(["a1"]);
   });
 });
 
@@ -180,15 +229,15 @@ describe("what a settled batch marks", () => {
 
   it("sends acked rows, counts duplicates, records failures with their message, and ignores held-back rows", () => {
     const settlement = settleAcks([row(1), row(2), row(3), row(4)], [ok(), ok(true), refused(new Error("too big")), refused(new HeldBack("A"))]);
-    expect(settlement).toEqual({ sent: [1, 2], failed: [{ seq: 3, error: "too big" }], duplicates: 1 });
-    expect(settleAcks([row(5)], [refused("timeout")]).failed).toEqual([{ seq: 5, error: "timeout" }]);
+    expect(settlement).toEqual({ sent: [1, 2], failed: [{ seq: 3, error: "too big" }], duplicates: 1, retryable: 0 });
+    expect(settleAcks([row(5)], [refused("timeout")])).toMatchObject({ failed: [{ seq: 5, error: "timeout" }], retryable: 1 });
   });
 
   it("keeps the first sentAt of a row marked again (a republish acked as a duplicate), and counts attempts per failure", () => {
     enqueue("A:a1", "B:b1");
     const [a1, b1] = rows() as [OutboxRow, OutboxRow];
-    markSettlement(database.db, outbox, { sent: [a1.seq], failed: [{ seq: b1.seq, error: "first" }], duplicates: 0 }, 10);
-    markSettlement(database.db, outbox, { sent: [a1.seq], failed: [{ seq: b1.seq, error: "second" }], duplicates: 1 }, 20);
+    markSettlement(database.db, outbox, { sent: [a1.seq], failed: [{ seq: b1.seq, error: "first" }], duplicates: 0, retryable: 0 }, 10);
+    markSettlement(database.db, outbox, { sent: [a1.seq], failed: [{ seq: b1.seq, error: "second" }], duplicates: 1, retryable: 0 }, 20);
     const [a, b] = rows() as [OutboxRow, OutboxRow];
     expect(a.sentAt).toBe(10);
     expect(b).toMatchObject({ sentAt: null, attempts: 2, lastError: "second" });

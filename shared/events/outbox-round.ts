@@ -26,6 +26,22 @@ export interface OutboxRelayStats {
   duplicates: number;
   failed: number;
   batches: number;
+  /**
+   * Failed publishes the broker may take on a later try (isRetryablePublishError): a JetStream
+   * leader election (503), no responders, a timeout. Counted in `failed` too.
+   */
+  publishRetries: number;
+}
+
+/**
+ * Whether a failed publish is the broker being briefly unable to take it (a stream leader being
+ * elected: 503 / "no responders"; or no ack in time), which a later round retries with backoff,
+ * rather than a refusal (permissions, no such stream). Either way the row stays in the outbox.
+ */
+export function isRetryablePublishError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; api_error?: { code?: unknown } } | undefined;
+  if (e?.code === "503" || e?.code === "TIMEOUT" || e?.api_error?.code === 503) return true;
+  return /no responders|timeout|timed out|temporarily unavailable|\b503\b/i.test(String(e?.message ?? error));
 }
 
 /** The broker's answer to one publish; the relay only asks whether it already had the message. */
@@ -104,6 +120,8 @@ export interface Settlement {
   sent: number[];
   failed: { seq: number; error: string }[];
   duplicates: number;
+  /** Of `failed`, those the broker may take on a later try (isRetryablePublishError). */
+  retryable: number;
 }
 
 /**
@@ -113,7 +131,7 @@ export interface Settlement {
  * and the next round sends it in order.
  */
 export function settleAcks(rows: OutboxRow[], acks: PromiseSettledResult<PublishAck>[]): Settlement {
-  const settlement: Settlement = { sent: [], failed: [], duplicates: 0 };
+  const settlement: Settlement = { sent: [], failed: [], duplicates: 0, retryable: 0 };
   rows.forEach((row, i) => {
     const ack = acks[i]!;
     if (ack.status === "fulfilled") {
@@ -121,6 +139,7 @@ export function settleAcks(rows: OutboxRow[], acks: PromiseSettledResult<Publish
       if (ack.value.duplicate) settlement.duplicates += 1;
     } else if (!(ack.reason instanceof HeldBack)) {
       settlement.failed.push({ seq: row.seq, error: String((ack.reason as Error)?.message ?? ack.reason) });
+      if (isRetryablePublishError(ack.reason)) settlement.retryable += 1;
     }
   });
   return settlement;
@@ -189,6 +208,7 @@ export async function publishRound(round: PublishRoundOptions): Promise<{ draine
     stats.published += settlement.sent.length;
     stats.duplicates += settlement.duplicates;
     stats.failed += settlement.failed.length;
+    stats.publishRetries += settlement.retryable;
     markSettlement(round.db, round.outbox, settlement, round.now());
     if (settlement.failed.length > 0) {
       failure ??= { count: 0, first: settlement.failed[0]!.error, rows: 0 };

@@ -60,7 +60,7 @@ export interface OutboxRelay extends WorkerLoop {
   notify(): void;
   backlog(): OutboxBacklog;
   stats(): OutboxRelayStats;
-  health(): { outbox: OutboxBacklog & { lastError?: string } };
+  health(): { outbox: OutboxBacklog & { publishRetries?: number; lastError?: string } };
 }
 
 const encoder = new TextEncoder();
@@ -82,7 +82,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const log = logger.child({ loop: "outbox-relay", stream: owner });
   const reader = createOutboxReader(db, outbox, options.batchSize ?? 100);
   const sleeper = createSleeper();
-  const stats: OutboxRelayStats = { published: 0, duplicates: 0, failed: 0, batches: 0 };
+  const stats: OutboxRelayStats = { published: 0, duplicates: 0, failed: 0, batches: 0, publishRetries: 0 };
   let stopped = true;
   let running: Promise<void> | undefined;
   let unsubscribe: (() => void) | undefined;
@@ -100,7 +100,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!stopped) return;
       stopped = false;
       unsubscribe = options.signal?.subscribe(() => sleeper.wake());
-      stopObserving = observeOutbox(owner, backlog);
+      stopObserving = observeOutbox(owner, backlog, () => stats.publishRetries);
       running = run();
     },
     async stop() {
@@ -112,7 +112,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     health: () => {
       const lastError = relay.lastError();
-      return { outbox: { ...backlog(), ...(lastError ? { lastError } : {}) } };
+      // publishRetries: publishes the broker could not take yet (a leader election), retried in order.
+      return { outbox: { ...backlog(), ...(stats.publishRetries > 0 ? { publishRetries: stats.publishRetries } : {}), ...(lastError ? { lastError } : {}) } };
     },
   };
 }
