@@ -1,5 +1,6 @@
 /**
  * `npm run mesh -- check [--json] [--wait SECONDS] [--url name=URL ...]`: asks each owning worker
+ * (placed by --url, <NAME>_URL, the local mesh.json, else where it registered on NATS, any host)
  * for what it owns (its admin `audit` query; reporting's `sales` and `snapshot`) and checks the
  * mesh's consistency rules across them (invariants.ts). Meant for a quiet mesh: orders in flight
  * show as pending, and `--wait` re-checks until the mesh agrees or the time is up.
@@ -9,6 +10,7 @@ import { peerUrlVariable } from "../config";
 import { findViolations, type CheckResult, type MeshAudit, type Violation } from "./invariants";
 import { readMeshSettings } from "./settings";
 import { readMeshState } from "./state";
+import { operatorLoginOf, workersOnTheBus } from "./status-discovery";
 import { operatorHeaders, operatorIdentity } from "./secrets";
 import type { ServiceIdentity } from "../identity";
 
@@ -45,6 +47,24 @@ export function resolveWorkerUrls(args: string[], env: Record<string, string | u
     const [name, ...rest] = (args[index + 1] ?? "").split("=");
     if (name && rest.length > 0) urls.set(name, rest.join("="));
   });
+  return urls;
+}
+
+/**
+ * The owners that `--url`, `<NAME>_URL` and the local mesh.json do not place, where the bus says
+ * they registered (they may run on other hosts): the bus of mesh.json, or NATS_URL when set.
+ */
+export async function withWorkersOnTheBus(urls: Map<string, string>, env: Record<string, string | undefined>): Promise<Map<string, string>> {
+  const missing = [...owners, "reporting"].filter((name) => !urls.has(name));
+  if (missing.length === 0) return urls;
+  const dataDir = readMeshSettings(env).dataDir;
+  const natsUrl = readMeshState(dataDir)?.nats.url ?? env["NATS_URL"];
+  if (!natsUrl) return urls;
+  const found = (await workersOnTheBus({ natsUrl, ...operatorLoginOf(dataDir) })) ?? [];
+  for (const name of missing) {
+    const url = found.find((worker) => worker.name === name && worker.url)?.url;
+    if (url) urls.set(name, url);
+  }
   return urls;
 }
 
@@ -124,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write("check: --wait takes a number of seconds\n");
     return 2;
   }
-  const urls = resolveWorkerUrls(args, process.env);
+  const urls = await withWorkersOnTheBus(resolveWorkerUrls(args, process.env), process.env);
   const deadline = Date.now() + waitMs;
   let result = await checkMesh(urls);
   while (!result.ok && Date.now() < deadline) {
