@@ -7,6 +7,9 @@ import { bunBin, runToEnd, testIdentity, waitFor } from "../support/processes";
 import type { TestMesh } from "../support/mesh";
 import type { FaultShop } from "./shop";
 
+/** What the verdict needs of a mesh: where its workers answer, and a DATA_DIR for the check CLI. */
+export type MeshView = Pick<TestMesh, "url" | "dataDir">;
+
 export interface AuditOrder {
   id: string;
   customerId: string;
@@ -27,7 +30,7 @@ export interface CheckReport {
 }
 
 /** Orders' audit once no order is PENDING or CANCELLING (undefined if some still are after 3 minutes). */
-export async function settledAudit(mesh: TestMesh): Promise<Audit | undefined> {
+export async function settledAudit(mesh: MeshView): Promise<Audit | undefined> {
   return waitFor(
     "every order CONFIRMED or REJECTED",
     async () => {
@@ -40,7 +43,7 @@ export async function settledAudit(mesh: TestMesh): Promise<Audit | undefined> {
 }
 
 /** `npm run mesh -- check --json` against the running mesh. */
-export async function meshCheck(mesh: TestMesh): Promise<{ code: number | null; output: string; report: CheckReport }> {
+export async function meshCheck(mesh: MeshView): Promise<{ code: number | null; output: string; report: CheckReport }> {
   const urls = (["inventory", "payments", "orders", "reporting"] as const).flatMap((name) => ["--url", `${name}=${mesh.url(name)}`]);
   const checked = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "check", "--json", "--wait", "120", ...urls], { DATA_DIR: mesh.dataDir });
   return { ...checked, report: JSON.parse(checked.output.slice(checked.output.indexOf("{"))) as CheckReport };
