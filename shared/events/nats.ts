@@ -108,6 +108,8 @@ function connectOptionsOf(options: CreateNatsConnectionOptions): ConnectionOptio
   return {
     // NATS_URL may list the nodes of a cluster: the connection moves to another when one is lost.
     servers: natsServersOf(options.url),
+    // In the order given (own host's node first, as the README says to list them); nats.js shuffles them otherwise.
+    noRandomize: true,
     // Its own inboxes only (shared/mesh/nats-auth.ts inboxPrefixOf): others' replies and deliveries are not its to read.
     ...(options.user ? { user: options.user, pass: options.pass, inboxPrefix: `_INBOX_${options.user}` } : {}),
     name: options.name,
