@@ -4,12 +4,23 @@
  * NATS cluster (`--nats-cluster`), whose workers make their streams with STREAM_REPLICAS=3.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { ensureNamedStream } from "../shared/events/streams";
-import { bunBin, freePort, freePortBase, repoRoot, runToEnd, stopAll, tempDir, testMeshSecret, waitFor, type RunningProcess } from "./support/processes";
+import {
+  bunBin,
+  freePort,
+  freePortBase,
+  repoRoot,
+  runToEnd,
+  startLauncher as startProcessLauncher,
+  stopAll,
+  tempDir,
+  testMeshSecret,
+  waitFor,
+  type RunningProcess,
+} from "./support/processes";
 
 const launchers: RunningProcess[] = [];
 const connections: NatsConnection[] = [];
@@ -21,25 +32,7 @@ afterAll(async () => {
 });
 
 function startLauncher(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up", ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "warn", LOG_FORMAT: "json", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
-  const launcher: RunningProcess = {
-    child,
-    pid: child.pid ?? -1,
-    output: () => output,
-    exited,
-    async kill(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  const launcher = startProcessLauncher(args, { LOG_FORMAT: "json", ...env });
   launchers.push(launcher);
   return launcher;
 }

@@ -1,8 +1,21 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { bunBin, freePort, freePortBase, repoRoot, runToEnd, startNats, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningProcess } from "./support/processes";
+import {
+  bunBin,
+  freePort,
+  freePortBase,
+  repoRoot,
+  runToEnd,
+  startLauncher as startProcessLauncher,
+  startNats,
+  stopAll,
+  tempDir,
+  trpcMutation,
+  trpcQuery,
+  waitFor,
+  type RunningProcess,
+} from "./support/processes";
 
 // The launcher and the workers it starts; whatever a failed test leaves is SIGKILLed here.
 const launchers: RunningProcess[] = [];
@@ -67,25 +80,7 @@ function isAlive(pid: number): boolean {
 }
 
 function startLauncher(env: Record<string, string>): RunningProcess {
-  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up"], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)));
-  const launcher: RunningProcess = {
-    child,
-    pid: child.pid ?? -1,
-    output: () => output,
-    exited,
-    async kill(signal = "SIGTERM") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  const launcher = startProcessLauncher([], env);
   launchers.push(launcher);
   return launcher;
 }

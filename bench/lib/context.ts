@@ -120,7 +120,10 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
     catalog: () =>
       (catalog ??= (async () => {
         const dataDir = tempDir("bench-catalog");
-        const worker = await startWorker("catalog", { DATA_DIR: dataDir, NATS_URL: (await ctx.nats()).url, LOG_LEVEL: "warn", MESH_TOKEN_SECRET: secret });
+        // Its own nats-server: on the bench's shared one it would register as a second "catalog"
+        // service, and the launcher meshes' peers (found through NATS) would call it instead of theirs.
+        const ownNats = await startNats();
+        const worker = await startWorker("catalog", { DATA_DIR: dataDir, NATS_URL: ownNats.url, LOG_LEVEL: "warn", MESH_TOKEN_SECRET: secret });
         const ids = await seedCatalog(worker.url, 200, { authorization: await serviceAuthorization(secret, "gateway", "catalog") });
         return { worker, dataDir, productId: ids[100]! };
       })()),

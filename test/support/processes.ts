@@ -126,8 +126,8 @@ export interface RunningProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function track(child: ChildProcess): RunningProcess {
-  running.add(child);
+function track(child: ChildProcess, tracked = true): RunningProcess {
+  if (tracked) running.add(child);
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
@@ -147,6 +147,15 @@ function track(child: ChildProcess): RunningProcess {
       return exited;
     },
   };
+}
+
+/**
+ * `bun run shared/mesh/cli.ts up <args>` (the launcher) with LOG_LEVEL=warn and `env`. Not killed by
+ * `stopAll()`: a test stops its launchers itself (SIGTERM, or SIGKILL to see what it leaves behind).
+ */
+export function startLauncher(args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up", ...args], { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return track(child, false);
 }
 
 export interface RunningWorker extends RunningProcess {
