@@ -102,7 +102,6 @@ try {
     result.seconds = Math.round((Date.now() - began) / 1000);
     results.benches[bench.name] = result;
     for (const aim of result.aims) process.stdout.write(`  ${aim.aim}: ${aim.value} ${aim.met ? "met" : "MISSED"}\n`);
-    if (result.skipped) process.stdout.write(`  skipped: ${result.skipped}\n`);
     // Written after every bench, so a stopped run keeps what it measured.
     writeResults(out, results, findings);
   }

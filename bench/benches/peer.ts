@@ -23,12 +23,9 @@ export const peerBench: Bench = {
         "bunmesh: catalog.get.query({id}) through the kit's peer client (@trpc/client httpLink + deadline/retry/breaker + tracing " +
         "link) to the catalog worker (tRPC + zod + Drizzle).",
     );
+    // A pinned devDependency: missing means `npm ci` was not run, a failure (never a skipped bench).
     const why = moleculerMissing();
-    if (why) {
-      if (!ctx.settings.quick) throw new Error(why);
-      result.skipped = why;
-      return result;
-    }
+    if (why) throw new Error(why);
     const catalog = await ctx.catalog();
     const nats = await ctx.nats();
     const callee = startProcess(bunBin, ["run", "bench/peer/moleculer-callee.ts"], { NATS_URL: nats.url, DB_FILE: join(catalog.dataDir, "catalog.db") });

@@ -48,12 +48,11 @@ export function renderMarkdown(results: Results, findings: string): string {
     "|---|---|---|---|",
   ];
   for (const bench of Object.values(results.benches)) {
-    if (bench.skipped || bench.error) lines.push(`| ${bench.name} | – | – | ${bench.skipped ? `skipped: ${bench.skipped}` : `error: ${bench.error}`} |`);
+    if (bench.error) lines.push(`| ${bench.name} | – | – | error: ${bench.error} |`);
     for (const aim of bench.aims) lines.push(`| ${bench.name} | ${aim.aim} | ${fmt(aim.value)} | ${aim.met === null ? "–" : aim.met ? "yes" : "**no**"} |`);
   }
   for (const bench of Object.values(results.benches)) {
     lines.push("", `## ${bench.name}: ${bench.title}`, "", bench.measured, "");
-    if (bench.skipped) lines.push(`Skipped: ${bench.skipped}`, "");
     if (bench.error) lines.push(`Failed: ${bench.error}`, "");
     if (bench.figures.length > 0) {
       const keys = [...new Set(bench.figures.flatMap((f) => Object.keys(f.values)))];

@@ -24,7 +24,6 @@ export interface BenchResult {
   aims: Aim[];
   notes: string[];
   /** Set when the bench could not run here; says why. */
-  skipped?: string;
   error?: string;
   seconds?: number;
 }

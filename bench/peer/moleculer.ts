@@ -2,7 +2,7 @@
  * Loads Moleculer for the peer bench. It is a pinned devDependency (moleculer 0.14.36, the last
  * line that runs on Node 20; its NATS transporter uses the project's own `nats` package), so the
  * bench needs no registry: `npm ci` installed it. Loaded at run time, so the rest of the benches
- * and the type check do not depend on it; missing → null, and the peer bench says why.
+ * and the type check do not depend on it; missing → the peer bench fails saying why (run npm ci).
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
