@@ -20,7 +20,7 @@ import { catalogConfigSchema } from "../../workers/catalog/config";
 import { inventoryConfigSchema } from "../../workers/inventory/config";
 import { paymentsConfigSchema } from "../../workers/payments/config";
 import { reportingConfigSchema } from "../../workers/reporting/config";
-import { ordersConfigSchema } from "../../workers/orders/config";
+import { ordersConfigSchema, sagaSettingsOf } from "../../workers/orders/config";
 import { gatewayConfigSchema } from "../../workers/gateway/config";
 import * as usersSchema from "../../workers/users/schema";
 import * as catalogSchema from "../../workers/catalog/schema";
@@ -158,13 +158,7 @@ async function buildOrders(b: Builders): Promise<Worker[]> {
       payments: b.peerClient<PaymentsRouter>(kit, "orders", "payments").client,
     },
     orderWaitMs: config.ORDER_WAIT_MS,
-    saga: {
-      deadlineMs: config.SAGA_DEADLINE_MS,
-      retryBaseMs: config.SAGA_RETRY_BASE_MS,
-      retryMaxMs: config.SAGA_RETRY_MAX_MS,
-      attentionAfter: config.SAGA_ATTENTION_AFTER,
-      sweepIntervalMs: config.SAGA_SWEEP_MS,
-    },
+    saga: sagaSettingsOf(config),
     cancelStuckAfterMs: config.CANCEL_STUCK_AFTER_MS,
     maxDeliver: config.CONSUMER_MAX_DELIVER,
     nats: b.nats("orders", kit.logger),

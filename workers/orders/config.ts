@@ -10,6 +10,7 @@ import { placement as paymentsPlacement } from "../payments/contract";
 import { placement as inventoryPlacement } from "../inventory/contract";
 import { placement as catalogPlacement } from "../catalog/contract";
 import { placement as usersPlacement } from "../users/contract";
+import type { SagaSettings } from "./deps";
 
 export { placement };
 
@@ -41,3 +42,14 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(5),
 });
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;
+
+/** The saga's settings from the config (main.ts and the bench's one-process mesh build orders alike). */
+export function sagaSettingsOf(config: OrdersConfig): SagaSettings {
+  return {
+    deadlineMs: config.SAGA_DEADLINE_MS,
+    retryBaseMs: config.SAGA_RETRY_BASE_MS,
+    retryMaxMs: config.SAGA_RETRY_MAX_MS,
+    attentionAfter: config.SAGA_ATTENTION_AFTER,
+    sweepIntervalMs: config.SAGA_SWEEP_MS,
+  };
+}

@@ -7,7 +7,7 @@ import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
 import type { PaymentsRouter } from "../payments/router";
-import { ordersConfigSchema } from "./config";
+import { ordersConfigSchema, sagaSettingsOf } from "./config";
 import * as schema from "./schema";
 import { createOrdersWorker } from "./worker";
 
@@ -36,13 +36,7 @@ await runWorkerMain({
       now: () => new Date(),
       peers: { users: clients.users.client, catalog: clients.catalog.client, inventory: clients.inventory.client, payments: clients.payments.client },
       orderWaitMs: config.ORDER_WAIT_MS,
-      saga: {
-        deadlineMs: config.SAGA_DEADLINE_MS,
-        retryBaseMs: config.SAGA_RETRY_BASE_MS,
-        retryMaxMs: config.SAGA_RETRY_MAX_MS,
-        attentionAfter: config.SAGA_ATTENTION_AFTER,
-        sweepIntervalMs: config.SAGA_SWEEP_MS,
-      },
+      saga: sagaSettingsOf(config),
       cancelStuckAfterMs: config.CANCEL_STUCK_AFTER_MS,
       maxDeliver: config.CONSUMER_MAX_DELIVER,
       nats: nats(),
