@@ -9,6 +9,8 @@
  */
 const worker = "^workers/([^/]+)/";
 const testFile = "\\.test\\.ts$";
+/** The kit's parts (folders of shared/), lowest first; see the rules "kit-*-imports-only-below". */
+const kitLayers = ["core", "db", "events", "rpc", "middleware", "worker", "mesh"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -54,6 +56,34 @@ module.exports = {
       severity: "error",
       from: { path: "^shared/", pathNot: testFile },
       to: { path: "^workers/" },
+    },
+    // The kit's parts, lowest first: a part imports only the parts below it (and telemetry/, which
+    // imports only shared/core/), so each can be read and tested without the ones above it.
+    ...kitLayers.slice(0, -1).map((part, index) => ({
+      name: `kit-${part}-imports-only-below`,
+      comment: `shared/${part}/ may import only ${
+        kitLayers
+          .slice(0, index)
+          .map((p) => `shared/${p}/`)
+          .join(", ") || "no other part of the kit"
+      }: the kit's parts depend one way (${kitLayers.join(" ← ")}).`,
+      severity: "error",
+      from: { path: `^shared/${part}/`, pathNot: testFile },
+      to: { path: `^shared/(${kitLayers.filter((other) => other !== part && !kitLayers.slice(0, index).includes(other)).join("|")})/` },
+    })),
+    {
+      name: "telemetry-imports-only-core",
+      comment: "telemetry/ sits on shared/core/ (the request scope) and below every other part of the kit, which uses it.",
+      severity: "error",
+      from: { path: "^telemetry/", pathNot: testFile },
+      to: { path: "^shared/", pathNot: "^shared/core/" },
+    },
+    {
+      name: "no-cli-in-workers",
+      comment: "The launcher and operations CLI (shared/mesh/) are run by people, never imported by a worker's runtime.",
+      severity: "error",
+      from: { path: "^(workers|telemetry)/", pathNot: testFile },
+      to: { path: "^shared/mesh/" },
     },
     {
       name: "otel-sdk-only-in-telemetry",

@@ -7,9 +7,9 @@
  */
 import { Hono } from "hono";
 import { Database } from "bun:sqlite";
-import { openWorkerDatabase } from "../shared/db";
-import { createLogger } from "../shared/logger";
-import { createServiceIdentity } from "../shared/identity";
+import { openWorkerDatabase } from "../shared/db/db";
+import { createLogger } from "../shared/core/logger";
+import { createServiceIdentity } from "../shared/rpc/identity";
 import { startTelemetry } from "../telemetry/sdk";
 import { tempDir } from "../test/support/processes";
 import { productOfRow } from "./servers/product-row";

@@ -1,11 +1,11 @@
 /**
  * Stamps `correlation.id` on every span as it starts, from the request scope
- * (shared/request-scope.ts), so no call site has to. A span given one explicitly (the outbox
+ * (shared/core/request-scope.ts), so no call site has to. A span given one explicitly (the outbox
  * relay, which works outside any request) keeps its own.
  */
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { currentRequestScope } from "../shared/request-scope";
+import { currentRequestScope } from "../shared/core/request-scope";
 import { correlationAttribute } from "./spans";
 
 export class CorrelationSpanProcessor implements SpanProcessor {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { startOtlpReceiver, statusCode, type OtlpReceiver } from "../test/support/otlp-receiver";
 import { parsePrometheusText, sampleValue } from "../test/support/prometheus";
-import { openWorkerDatabase } from "../shared/db";
+import { openWorkerDatabase } from "../shared/db/db";
 import * as schema from "../workers/users/schema";
 import { startTelemetry, type Telemetry } from "./sdk";
 import { operationOf } from "./db";

@@ -2,7 +2,7 @@
  * SQLite telemetry for a worker's database: a span around every `db.transaction(...)`
  * (`db.system` sqlite, `db.namespace` = worker, the statements' parameterized text, never the
  * values), `db.transaction.duration` by operation, lock waits (`db.busy`, `db.busy_wait_seconds`)
- * and gauges of the DB file, its WAL and the free space under DATA_DIR. shared/db.ts wires it in.
+ * and gauges of the DB file, its WAL and the free space under DATA_DIR. shared/db/db.ts wires it in.
  *
  * The lock wait is the time `BEGIN IMMEDIATE` took: SQLite's busy handler sleeps there (up to
  * busy_timeout) while another connection writes; past the timeout the call fails SQLITE_BUSY.

@@ -1,6 +1,6 @@
 /**
  * The tRPC procedure span: `trpc.server <path>` around every procedure of every worker
- * (shared/trpc.ts puts it first in the procedure chain), active while the procedure runs so its
+ * (shared/rpc/trpc.ts puts it first in the procedure chain), active while the procedure runs so its
  * SQLite transactions and peer calls nest under it. A failed procedure records its error (the
  * domain error behind it when there is one) with status ERROR.
  */

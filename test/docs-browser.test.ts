@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { connect } from "nats";
-import { newId } from "../shared/ids";
+import { newId } from "../shared/core/ids";
 import { adminHeaders, repoRoot, startNats, stopAll, tempDir, testAdminKey } from "./support/processes";
 import { allWorkers, startMesh, type TestMesh } from "./support/mesh";
 

@@ -7,7 +7,7 @@ import { defineEvent } from "../shared/events/envelope";
 import { enqueueEvent } from "../shared/events/enqueue";
 import { createNatsConnection, fixedNatsConnection, type NatsConnectionProvider } from "../shared/events/nats";
 import { createOutboxRelay } from "../shared/events/relay";
-import { newId } from "../shared/ids";
+import { newId } from "../shared/core/ids";
 import { registerUser } from "../workers/users/service";
 import { userRegistered } from "../workers/users/events";
 import * as usersSchema from "../workers/users/schema";

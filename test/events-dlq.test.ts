@@ -3,7 +3,7 @@ import { connect } from "nats";
 import { createEventConsumer, handleEvent } from "../shared/events/consumer";
 import { fixedNatsConnection } from "../shared/events/nats";
 import { ensureStream } from "../shared/events/streams";
-import { newId } from "../shared/ids";
+import { newId } from "../shared/core/ids";
 import { runDlqCommand } from "../shared/mesh/dlq-command";
 import { userRegistered } from "../workers/users/events";
 import { freePort, startNats, stopAll, tempDir, waitFor } from "./support/processes";

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createNatsConnection } from "../shared/events/nats";
-import { createLogger } from "../shared/logger";
+import { createLogger } from "../shared/core/logger";
 import { startNats, stopAll, tempDir, waitFor } from "./support/processes";
 
 afterAll(stopAll);

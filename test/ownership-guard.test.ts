@@ -75,6 +75,8 @@ describe("ownership guard (dependency-cruiser)", () => {
         "no-peer-internals: workers/a/types-peer-schema.ts -> workers/b/schema.ts",
         "peer-router-type-only: workers/a/runs-peer-router.ts -> workers/b/router.ts",
         "shared-not-to-workers: shared/leaks-worker-schema.ts -> workers/b/schema.ts",
+        "kit-core-imports-only-below: shared/core/reaches-up.ts -> shared/worker/factory.ts",
+        "no-cli-in-workers: workers/a/imports-cli.ts -> shared/mesh/cli.ts",
         "events-contract-imports-shared-and-zod-only: workers/c/events.ts -> workers/c/schema.ts",
         "call-contract-imports-shared-and-zod-only: workers/c/contract.ts -> workers/c/schema.ts",
         "otel-sdk-only-in-telemetry: workers/a/starts-otel-sdk.ts -> node_modules/@opentelemetry/sdk-node/build/src/index.js",
@@ -114,8 +116,9 @@ describe("ownership guard (dependency-cruiser)", () => {
 
   it("fails the build on the fixture: exit code = number of errors, each named", async () => {
     const broken = await runGuard(fixture);
-    expect(broken.exitCode).toBe(11);
+    expect(broken.exitCode).toBe(13);
     expect(broken.stdout).toContain("error no-peer-internals: workers/a/reads-peer-schema.ts → workers/b/schema.ts");
     expect(broken.stdout).toContain("error no-circular-inside-a-worker: workers/e/router.ts");
+    expect(broken.stdout).toContain("error kit-core-imports-only-below: shared/core/reaches-up.ts → shared/worker/factory.ts");
   });
 });

@@ -4,7 +4,7 @@
  * on the procedure's list (403), logs both with caller and procedure, and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createServiceIdentity } from "../shared/identity";
+import { createServiceIdentity } from "../shared/rpc/identity";
 import { startWorker, stopAll, tempDir, testIdentity, testMeshSecret, trpcMutation, trpcQuery, type RunningWorker } from "./support/processes";
 
 let inventory: RunningWorker;

@@ -10,14 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, statSync } from "node:fs";
 import { connect, type NatsConnection } from "nats";
 import { consumedStreamsOf, inboxPrefixOf, natsPasswordHashCost, type NatsWorker } from "../shared/mesh/nats-auth";
-import { readSecretFile } from "../shared/identity";
+import { readSecretFile } from "../shared/core/secrets";
 import { ensureStream } from "../shared/events/streams";
 import { stockConsumerName } from "../workers/catalog/consumers";
 import { ordersConsumerName } from "../workers/reporting/consumers";
 import { bunBin, runToEnd, startNats, stopAll, tempDir, waitFor, type RunningNats } from "./support/processes";
-import { createServiceRegistration, findServiceInstances } from "../shared/service-registry";
+import { createServiceRegistration, findServiceInstances } from "../shared/rpc/service-registry";
 import { fixedNatsConnection } from "../shared/events/nats";
-import { createLogger } from "../shared/logger";
+import { createLogger } from "../shared/core/logger";
 
 interface WrittenAuthorization {
   configFile: string;

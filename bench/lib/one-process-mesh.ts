@@ -7,14 +7,14 @@
  * costs beyond this is the cost of distribution. Telemetry is the caller's (one SDK, no exporter).
  */
 import type { z } from "zod";
-import { parseConfig, type WorkerConfig } from "../../shared/config";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
+import { parseConfig, type WorkerConfig } from "../../shared/core/config";
+import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db/db";
 import { createNatsConnection, type NatsConnectionLoop } from "../../shared/events/nats";
-import { createServiceIdentity, type ServiceIdentity } from "../../shared/identity";
-import { createLogger, type Logger } from "../../shared/logger";
-import { createPeerClient, type PeerClient } from "../../shared/peer-client";
+import { createServiceIdentity, type ServiceIdentity } from "../../shared/rpc/identity";
+import { createLogger, type Logger } from "../../shared/core/logger";
+import { createPeerClient, type PeerClient } from "../../shared/rpc/peer-client";
 import type { AnyRouter } from "@trpc/server";
-import type { Worker, WorkerBaseDeps } from "../../shared/worker";
+import type { Worker, WorkerBaseDeps } from "../../shared/worker/worker";
 import { usersConfigSchema } from "../../workers/users/config";
 import { catalogConfigSchema } from "../../workers/catalog/config";
 import { inventoryConfigSchema } from "../../workers/inventory/config";

@@ -1,7 +1,7 @@
 /**
  * Service tokens for the bench's direct calls to workers. The bench gives every worker it starts
  * one mesh secret (MESH_TOKEN_SECRET), so calls are checked as in a real mesh, and signs its own
- * tokens the way shared/identity.ts does (HS256, iss = caller, aud = callee). Where identity
+ * tokens the way shared/rpc/identity.ts does (HS256, iss = caller, aud = callee). Where identity
  * checks are off the header is simply ignored.
  */
 import { randomBytes } from "node:crypto";

@@ -5,7 +5,7 @@
  * MODE=bunmesh: `catalog.client.get.query({ id })` through the kit's peer client (what orders and the
  * gateway use) to the catalog worker at CATALOG_URL. Prints one JSON line.
  */
-import { createPeerClient } from "../../shared/peer-client";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { CatalogRouter } from "../../workers/catalog/router";
 import { brokerOptions, loadMoleculer } from "./moleculer";
 

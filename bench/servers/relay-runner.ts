@@ -14,16 +14,16 @@
  */
 import { headers as natsHeaders, type NatsConnection } from "nats";
 import { gt } from "drizzle-orm";
-import { openWorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
+import { openWorkerDatabase } from "../../shared/db/db";
+import { createLogger } from "../../shared/core/logger";
 import { createNatsConnection } from "../../shared/events/nats";
 import { createOutboxRelay } from "../../shared/events/relay";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { ensureStream } from "../../shared/events/streams";
-import { correlationHeader } from "../../shared/request-scope";
+import { correlationHeader } from "../../shared/core/request-scope";
 import * as schema from "../../workers/users/schema";
 import { userRegistered } from "../../workers/users/events";
-import { newId } from "../../shared/ids";
+import { newId } from "../../shared/core/ids";
 
 const env = process.env;
 const count = Number(env["COUNT"] ?? 20_000);

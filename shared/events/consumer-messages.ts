@@ -9,8 +9,8 @@
  *   for await (const msg of messages) await handleMessage(nc, msg);
  */
 import type { JsMsg, NatsConnection } from "nats";
-import type { Logger } from "../logger";
-import { runInRequestScope } from "../request-scope";
+import type { Logger } from "../core/logger";
+import { runInRequestScope } from "../core/request-scope";
 import { consumerMetrics, traceConsume } from "../../telemetry/messaging";
 import { afterHandlerFailure, describeError, readMessage } from "./delivery";
 import { ensureDeadLetterStream, publishDeadLetter } from "./dlq";

@@ -15,9 +15,9 @@
  *   });
  */
 import type { ConsumerMessages, JsMsg, NatsConnection } from "nats";
-import type { WorkerDb } from "../db";
-import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker-loop";
+import type { WorkerDb } from "../db/db";
+import type { Logger } from "../core/logger";
+import type { WorkerLoop } from "../core/loop";
 import { consumerMetrics } from "../../telemetry/messaging";
 import { createMessageHandler, type ConsumerHealth } from "./consumer-messages";
 import { consumerTarget, describeError } from "./delivery";

@@ -12,15 +12,15 @@
  *   });
  */
 import { context, propagation } from "@opentelemetry/api";
-import { newId } from "../ids";
-import { currentCorrelationId, currentRequestScope } from "../request-scope";
+import { newId } from "../core/ids";
+import { currentCorrelationId, currentRequestScope } from "../core/request-scope";
 import { is, sql } from "drizzle-orm";
 import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
-import type { WorkerTx } from "../db";
+import type { WorkerTx } from "../db/db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { OutboxTable } from "./tables";
-import { outboxSignalOf } from "./outbox-signal";
-import { preparedQuery } from "../prepared";
+import { outboxSignalOf } from "../db/outbox-signal";
+import { preparedQuery } from "../db/prepared";
 
 const outboxRow = {
   eventId: sql.placeholder("eventId"),

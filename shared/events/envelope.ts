@@ -1,3 +1,5 @@
+// shared/events/ — events between workers: envelope, outbox and relay, JetStream streams, idempotent
+// consumers with their inbox, dead letters and pruning. Built on shared/db/ and shared/core/.
 /**
  * The event envelope of the mesh and typed event definitions. A publisher's `events.ts` holds
  * its definitions (subject + zod schema of `data`): that file is its public contract.

@@ -7,8 +7,8 @@
  *   applyOnce(db, inbox, "catalog-stock", event, handleEvent(stockAdjusted, (tx, e) => applyLevels(tx, e.data.levels)), delivery);
  */
 import { and, eq, sql } from "drizzle-orm";
-import { preparedQuery } from "../prepared";
-import type { WorkerDb, WorkerTx } from "../db";
+import { preparedQuery } from "../db/prepared";
+import type { WorkerDb, WorkerTx } from "../db/db";
 import type { EventData, EventDefinition, EventEnvelope } from "./envelope";
 import type { InboxTable } from "./tables";
 

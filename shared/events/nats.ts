@@ -8,9 +8,9 @@
  *   createUsersWorker({ ...base, db, now, nats }); // createWorker starts it first and stops it last
  */
 import { connect, Events, type ConnectionOptions, type NatsConnection } from "nats";
-import { natsServersOf } from "../config";
-import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker-loop";
+import { natsServersOf } from "../core/config";
+import type { Logger } from "../core/logger";
+import type { WorkerLoop } from "../core/loop";
 
 export type NatsStatus = "idle" | "connecting" | "connected" | "reconnecting" | "closed";
 

@@ -9,8 +9,8 @@
  *   const { drained } = await publishRound({ db, outbox, reader, windowBatches: 2, publish, stats, now: Date.now, stopped: () => false });
  */
 import { and, asc, count, eq, gt, isNull, min, sql } from "drizzle-orm";
-import type { WorkerDb } from "../db";
-import { preparedQuery } from "../prepared";
+import type { WorkerDb } from "../db/db";
+import { preparedQuery } from "../db/prepared";
 import type { OutboxTable } from "./tables";
 
 export type OutboxRow = OutboxTable["$inferSelect"];

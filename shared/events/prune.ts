@@ -6,10 +6,10 @@
  * @example pruneEventTables(db, { outbox, inbox, retentionMs: 24 * 3_600_000, now: Date.now() }); // { outbox: 3, inbox: 0 }
  */
 import { and, isNotNull, lt } from "drizzle-orm";
-import type { WorkerDb } from "../db";
-import type { Logger } from "../logger";
-import type { WorkerLoop } from "../worker-loop";
-import { runInBackgroundScope } from "../request-scope";
+import type { WorkerDb } from "../db/db";
+import type { Logger } from "../core/logger";
+import type { WorkerLoop } from "../core/loop";
+import { runInBackgroundScope } from "../core/request-scope";
 import type { InboxTable, OutboxTable } from "./tables";
 
 /**

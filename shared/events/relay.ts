@@ -11,16 +11,16 @@
  *
  * @example
  *   const relay = createOutboxRelay({ db, outbox, owner: "users", nats, logger, signal: database.outboxSignal });
- *   // createWorker (shared/worker.ts) builds it from a worker's `outbox` and deps: workers do not call this.
+ *   // createWorker (shared/worker/worker.ts) builds it from a worker's `outbox` and deps: workers do not call this.
  */
 import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from "nats";
-import type { WorkerDb } from "../db";
-import type { Logger } from "../logger";
-import { correlationHeader, runInBackgroundScope } from "../request-scope";
-import type { WorkerLoop } from "../worker-loop";
+import type { WorkerDb } from "../db/db";
+import type { Logger } from "../core/logger";
+import { correlationHeader, runInBackgroundScope } from "../core/request-scope";
+import type { WorkerLoop } from "../core/loop";
 import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import type { NatsConnectionProvider } from "./nats";
-import type { OutboxSignal } from "./outbox-signal";
+import type { OutboxSignal } from "../db/outbox-signal";
 import { createOutboxReader, publishRound, type OutboxBacklog, type OutboxReader, type OutboxRelayStats, type PublishRow } from "./outbox-round";
 import { createPruneSchedule } from "./prune";
 import { runRetryLoop, type RetryLoop } from "./retry-loop";

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openWorkerDatabase } from "../db";
+import { openWorkerDatabase } from "../db/db";
 import { listBackups, readManifest, sha256Of } from "./backup-store";
 import { appliedMigrations, integrityOf, openSqliteFile, rowCounts } from "./sqlite-file";
 

@@ -2,13 +2,13 @@
  * Scheduled backups in the launcher: every worker with a database is backed up each
  * BACKUP_INTERVAL (e.g. `15m`), or its own BACKUP_INTERVAL_<WORKER> (a different RPO per worker:
  * `BACKUP_INTERVAL_PAYMENTS=5m`). Unset means no schedule. Every backup, scheduled or taken by
- * `mesh backup`, records its outcome in DATA_DIR/backups/status.json (shared/backup-status.ts),
+ * `mesh backup`, records its outcome in DATA_DIR/backups/status.json (shared/db/backup-status.ts),
  * which `mesh status` and each worker's `/health/ready` show: a failed, unverified or overdue
  * backup is seen.
  */
 import { existsSync } from "node:fs";
-import { databaseFileOf } from "../db";
-import { recordBackupStatus } from "../backup-status";
+import { databaseFileOf } from "../db/db";
+import { recordBackupStatus } from "../db/backup-status";
 import { takeBackup, type BackupManifest } from "./backup-store";
 import type { BackupSettings } from "./backup-settings";
 import type { MeshOutput } from "./output";

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { parseConfig } from "../config";
+import { parseConfig } from "../core/config";
 import { repoRoot } from "./settings";
 
 /** `90s`, `15m`, `1h` or plain milliseconds. */

@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { databaseFileOf } from "../db";
+import { databaseFileOf } from "../db/db";
 import { appliedMigrations, integrityOf, migrationTagOf, openSqliteFile, rowCounts, type AppliedMigration } from "./sqlite-file";
 
 export interface BackupManifest {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { databaseFileOf } from "../db";
+import { databaseFileOf } from "../db/db";
 import { backupsDirOf, type BackupManifest } from "./backup-store";
 import { drillWorker, type DrillReport } from "./backup-drill";
 import { takeRecordedBackup } from "./backup-schedule";

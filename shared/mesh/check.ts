@@ -6,13 +6,13 @@
  * show as pending, and `--wait` re-checks until the mesh agrees or the time is up.
  * Exit 0 when every rule holds, 1 with each violation named otherwise.
  */
-import { peerUrlVariable } from "../config";
+import { peerUrlVariable } from "../core/config";
 import { findViolations, type CheckResult, type MeshAudit, type Violation } from "./invariants";
 import { readMeshSettings } from "./settings";
 import { readMeshState } from "./state";
 import { operatorLoginOf, workersOnTheBus } from "./status-discovery";
 import { operatorHeaders, operatorIdentity } from "./secrets";
-import type { ServiceIdentity } from "../identity";
+import type { ServiceIdentity } from "../rpc/identity";
 
 export const summary = "check the invariants across workers ([--json] [--wait SECONDS] [--url name=URL])";
 

@@ -1,9 +1,11 @@
+// shared/mesh/ — the launcher and operations CLI (`npm run mesh -- up|status|check|backup|…`), run by
+// people, imported by no worker (the guard's rule no-cli-in-workers). It may use every other part.
 /**
  * `npm run mesh -- <command>`: one entry for the mesh's operator commands. Each command is a
  * module in this folder exporting `summary` and `run(args) → exit code`; add one by adding a
  * line to `commands`.
  */
-import { ConfigError } from "../config";
+import { ConfigError } from "../core/config";
 import { MeshSetupError } from "./discover";
 
 interface MeshCommand {

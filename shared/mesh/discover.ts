@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ZodType } from "zod";
-import { ConfigError, parseConfig } from "../config";
+import { ConfigError, parseConfig } from "../core/config";
 import type { MeshSettings } from "./settings";
 import type { ConsumedStream } from "./nats-auth";
 
@@ -122,7 +122,7 @@ export function workerEnv(spec: WorkerSpec, settings: MeshSettings, natsUrl: str
   if (settings.advertiseHost) env["ADVERTISE_HOST"] = settings.advertiseHost;
   // The gateway reads GATEWAY_PORT/GATEWAY_HOST before PORT/HOST; keep both saying the same.
   if (spec.isGateway) Object.assign(env, { GATEWAY_PORT: String(spec.port), GATEWAY_HOST: spec.host });
-  // No `<PEER>_URL`: peers are found through NATS (shared/peer-discovery.ts), wherever they run; one
+  // No `<PEER>_URL`: peers are found through NATS (shared/rpc/peer-discovery.ts), wherever they run; one
   // the operator sets is passed through and pins that peer.
   return env;
 }

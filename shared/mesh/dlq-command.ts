@@ -7,7 +7,7 @@
  * Exit codes: 0 done, 1 failed (NATS unreachable, no such dead letter), 2 bad usage.
  */
 import { connect, type NatsConnection } from "nats";
-import { natsServersOf } from "../config";
+import { natsServersOf } from "../core/config";
 import { dropDeadLetter, listDeadLetters, replayDeadLetter, showDeadLetter, type DeadLetter } from "../events/dlq";
 
 export interface DlqCommandOptions {

@@ -15,7 +15,7 @@
  */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readSecretFile } from "../identity";
+import { readSecretFile } from "../core/secrets";
 import { streamOf } from "../events/envelope";
 import { deadLetterStream } from "../events/dlq";
 import { ensureSecretFile, natsPasswordFileOf } from "./secrets";
@@ -83,7 +83,7 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
     publish.push(api(`STREAM.INFO.${stream}`), api(`STREAM.CREATE.${stream}`), ...durablePermissions(stream, durable));
   }
   if (consumed.length > 0) publish.push(...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${deadLetterStream.name}`)));
-  // Finding peers (shared/service-registry.ts): it may ask any worker's service who it is, nothing more.
+  // Finding peers (shared/rpc/service-registry.ts): it may ask any worker's service who it is, nothing more.
   publish.push("$SRV.PING.*", "$SRV.INFO.*");
   // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only;
   // it hears the service requests for everybody and for itself, answering them by allow_responses.

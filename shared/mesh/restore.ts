@@ -11,7 +11,7 @@
  */
 import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import { databaseFileOf } from "../db";
+import { databaseFileOf } from "../db/db";
 import { backupsDirOf, listBackups, manifestFileOf, newestVerifiedBackup, readManifest, sha256Of } from "./backup-store";
 import { checkMesh, resolveWorkerUrls } from "./check";
 import { holdWorker, releaseWorker } from "./hold";

@@ -13,8 +13,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { isSecretVariable, parseConfig, secretFile } from "../config";
-import { createServiceIdentity, meshSecretFileName, minimumSecretLength, readMeshSecret, readSecretFile, type ServiceIdentity } from "../identity";
+import { isSecretVariable, parseConfig, secretFile } from "../core/config";
+import { createServiceIdentity, type ServiceIdentity } from "../rpc/identity";
+import { meshSecretFileName, minimumSecretLength, readMeshSecret, readSecretFile } from "../core/secrets";
 
 export const secretsDirOf = (dataDir: string) => join(dataDir, "secrets");
 export const meshSecretFileOf = (dataDir: string) => join(secretsDirOf(dataDir), meshSecretFileName);

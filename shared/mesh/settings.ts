@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { natsUrlSetting, parseConfig, streamReplicasSetting } from "../config";
+import { natsUrlSetting, parseConfig, streamReplicasSetting } from "../core/config";
 
 /** The repository root: workers are found under `<root>/workers` and run with it as cwd. */
 export const repoRoot = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..");

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { migrationsFolderOf, runningUnderBun } from "../db";
+import { migrationsFolderOf, runningUnderBun } from "../db/db";
 
 export interface SqliteFile {
   all<T>(sql: string): T[];

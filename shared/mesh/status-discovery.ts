@@ -1,15 +1,15 @@
 /**
  * The workers on the bus, whichever host runs them and whoever started them: every instance that
- * answers `$SRV.PING` (shared/service-registry.ts) with the URL, host and pid it registered, and
+ * answers `$SRV.PING` (shared/rpc/service-registry.ts) with the URL, host and pid it registered, and
  * its readiness from `$SRV.STATS` (its readiness endpoint's data).
  *
  * @example const found = await workersOnTheBus({ natsUrl, user: "operator", pass }); // [] when NATS does not answer
  */
 import { existsSync } from "node:fs";
 import { connect, RequestStrategy, type NatsConnection } from "nats";
-import { natsServersOf } from "../config";
-import { readSecretFile } from "../identity";
-import { findServiceInstances } from "../service-registry";
+import { natsServersOf } from "../core/config";
+import { readSecretFile } from "../core/secrets";
+import { findServiceInstances } from "../rpc/service-registry";
 import { natsPasswordFileOf } from "./secrets";
 
 export interface BusWorker {

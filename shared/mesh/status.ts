@@ -6,7 +6,7 @@
  * the one in mesh.json, or NATS_URL when set. Exit 0 when every worker is ready, 1 otherwise (or
  * when none is found).
  */
-import { backupHealthFrom, readBackupStatus } from "../backup-status";
+import { backupHealthFrom, readBackupStatus } from "../db/backup-status";
 import { readMeshSettings } from "./settings";
 import { isProcessAlive, meshStateFile, readMeshState, type MeshState, type MeshWorkerState } from "./state";
 import { operatorLoginOf, workersOnTheBus, type BusWorker } from "./status-discovery";

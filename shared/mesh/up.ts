@@ -17,7 +17,7 @@ import { SupervisedWorker } from "./supervisor";
 import { holdFileOf } from "./hold";
 import { startBackupSchedule } from "./backup-schedule";
 import { readBackupSettings, type BackupSettings } from "./backup-settings";
-import { ConfigError } from "../config";
+import { ConfigError } from "../core/config";
 
 export const summary =
   "start every worker (and nats-server if needed); Ctrl-C stops them all ([--workers a,b] [--nats-cluster NAME --nats-routes nats-route://host:6222,... [--nats-cluster-port 6222] [--nats-listen HOST[:PORT]] [--nats-server-name NAME]])";

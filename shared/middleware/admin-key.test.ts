@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Hono } from "hono";
-import { DomainError, domainErrorCodes } from "../errors";
+import { DomainError, domainErrorCodes } from "../core/errors";
 import { adminKey } from "./admin-key";
 
 const key = "admin-key-for-the-middleware-test";

@@ -7,8 +7,8 @@
  *   app.put("/api/inventory/*", adminKey({ key: deps.adminApiKey }));
  */
 import { createMiddleware } from "hono/factory";
-import { DomainError } from "../errors";
-import { createAdminKeyCheck } from "../identity";
+import { DomainError } from "../core/errors";
+import { createAdminKeyCheck } from "../rpc/identity";
 
 export interface AdminKeyOptions {
   /** The admin API key; none: every request is refused. */

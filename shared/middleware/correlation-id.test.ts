@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Hono } from "hono";
-import { createLogger } from "../logger";
-import { currentCorrelationId } from "../request-scope";
+import { createLogger } from "../core/logger";
+import { currentCorrelationId } from "../core/request-scope";
 import { correlationId, type CorrelationIdEnv } from "./correlation-id";
 
 function app() {

@@ -1,8 +1,10 @@
+// shared/middleware/ — Hono middleware every worker's app runs: correlation id, JSON body limits,
+// the admin key. Each a named factory with its test beside it.
 /**
  * Correlation ID middleware for a worker's Hono app (shaped like Hono's own `requestId()`): takes
  * the caller's `x-correlation-id` when it is a sane token or makes one, sets it (and the logger)
  * on the context, echoes it on every answer, and runs the rest of the request in a request scope
- * carrying it, so log lines, peer calls and event envelopes pick it up (shared/request-scope.ts).
+ * carrying it, so log lines, peer calls and event envelopes pick it up (shared/core/request-scope.ts).
  *
  * @example
  *   const app = new Hono<CorrelationIdEnv>();
@@ -10,8 +12,8 @@
  *   app.get("/", (c) => c.text(c.get("correlationId")));
  */
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../logger";
-import { acceptCorrelationId, correlationHeader, runInRequestScope } from "../request-scope";
+import type { Logger } from "../core/logger";
+import { acceptCorrelationId, correlationHeader, runInRequestScope } from "../core/request-scope";
 
 export type CorrelationIdEnv = { Variables: { correlationId: string; logger: Logger } };
 

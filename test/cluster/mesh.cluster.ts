@@ -23,7 +23,7 @@ import { crossReplicaClient, replicaCaller, type CrossReplicaStats } from "./rep
 import { cutLink, healthOf, killHost, killNatsUnderWorkers, killReplica, sleep, type FaultContext, type FaultRecord } from "./faults";
 import { moveWorker } from "./move";
 import { renderClusterResults } from "./results";
-import { findServiceInstances, type ServiceInstance } from "../../shared/service-registry";
+import { findServiceInstances, type ServiceInstance } from "../../shared/rpc/service-registry";
 
 const minOrders = Number(process.env["CLUSTER_ORDERS"] ?? 400);
 const peerTimeoutMs = 2_000;

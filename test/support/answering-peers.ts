@@ -3,8 +3,8 @@
  * a completed order), and each call is recorded as `<peer>.<procedure>`. Outside the system under
  * test, so a double is fine here.
  */
-import { createLogger } from "../../shared/logger";
-import { createPeerClient } from "../../shared/peer-client";
+import { createLogger } from "../../shared/core/logger";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { GatewayDeps, GatewayPeers } from "../../workers/gateway/deps";
 
 const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;

@@ -12,9 +12,9 @@ import { afterEach, beforeEach } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "../../shared/db";
-import { createLogger, type Logger } from "../../shared/logger";
-import type { Worker, WorkerBaseDeps } from "../../shared/worker";
+import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "../../shared/db/db";
+import { createLogger, type Logger } from "../../shared/core/logger";
+import type { Worker, WorkerBaseDeps } from "../../shared/worker/worker";
 
 /** The kit's base deps (identity checks off, as for an in-process caller) plus the worker's DB and clock. */
 export interface InProcessDeps<TSchema extends Record<string, unknown>> extends WorkerBaseDeps {

@@ -12,7 +12,7 @@ import { createServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createServiceIdentity, type ServiceIdentity } from "../../shared/identity";
+import { createServiceIdentity, type ServiceIdentity } from "../../shared/rpc/identity";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
 export const bunBin = join(repoRoot, "node_modules", ".bin", "bun");

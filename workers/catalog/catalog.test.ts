@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { useInProcessWorker } from "../../test/support/in-process";
 import { parseEvent } from "../../shared/events/envelope";
-import { newId } from "../../shared/ids";
+import { newId } from "../../shared/core/ids";
 import { reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "../inventory/events";
 import { stockHandlers } from "./consumers";
 import * as schema from "./schema";

@@ -7,7 +7,7 @@
  * only when its version is newer than the product's last applied one.
  */
 import { and, eq, isNull, lt, or } from "drizzle-orm";
-import type { WorkerTx } from "../../shared/db";
+import type { WorkerTx } from "../../shared/db/db";
 import { handleEvent, type EventHandler } from "../../shared/events/consumer";
 import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, stockReturned, type StockLevel } from "../inventory/events";
 import { products } from "./schema";

@@ -1,5 +1,5 @@
 /** Entry for `bun run workers/catalog/main.ts`: config, DB, bus, serve. */
-import { runWorkerMain } from "../../shared/main";
+import { runWorkerMain } from "../../shared/worker/main";
 import { catalogConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createCatalogWorker } from "./worker";

@@ -4,7 +4,7 @@
  * every call (~10× the cost of the prepared read; bench/FINDINGS.md). Imports only the tables.
  */
 import { eq, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb } from "../../shared/db/db";
 import { products } from "./schema";
 import type * as schema from "./schema";
 

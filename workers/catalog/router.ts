@@ -1,6 +1,6 @@
 /** catalog's tRPC procedures: thin wrappers of service.ts. Peers import only `type CatalogRouter`. */
 import { z } from "zod";
-import { router, procedures } from "../../shared/trpc";
+import { router, procedures } from "../../shared/rpc/trpc";
 import { createProductInput, getProductInput, listProductsInput, searchProductsInput, updateProductInput } from "./contract";
 import { createProduct, getProduct, getProducts, listProducts, updateProduct } from "./service";
 import { searchProducts } from "./search";

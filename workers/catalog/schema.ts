@@ -8,7 +8,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, uniqueIndex, check } from "drizzle-orm/sqlite-core";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
-import { idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/db/idempotency";
 
 export type ProductAttributes = Record<string, unknown>;
 

@@ -1,10 +1,10 @@
 /** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
 import { eq, gt, asc } from "drizzle-orm";
-import { DomainError } from "../../shared/errors";
-import { newId } from "../../shared/ids";
-import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { DomainError } from "../../shared/core/errors";
+import { newId } from "../../shared/core/ids";
+import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
-import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
+import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/db/idempotency";
 import { idempotencyKeys, outbox, products, type CreateProductInput, type ProductAttributes, type ProductRow, type UpdateProductInput } from "./schema";
 import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";

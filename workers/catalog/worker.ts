@@ -1,5 +1,5 @@
 /** catalog: owns the products (catalog.db), their prices and attributes, and searches them. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { stockConsumerName, stockHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { catalogRouter } from "./router";

@@ -3,8 +3,8 @@
  * own deadline; a part that is not essential and fails is left null and named in `degraded`, so
  * the answer still comes (status 200). Only when the essential part is missing does it fail.
  */
-import type { Logger } from "../../shared/logger";
-import { DomainError } from "../../shared/errors";
+import type { Logger } from "../../shared/core/logger";
+import { DomainError } from "../../shared/core/errors";
 import { fromPeer } from "./errors";
 import type { GatewayDeps } from "./deps";
 

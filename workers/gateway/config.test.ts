@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../shared/config";
+import { ConfigError, parseConfig } from "../../shared/core/config";
 import { gatewayConfigSchema } from "./config";
 
 describe("gateway config: CORS_ORIGINS", () => {

@@ -5,8 +5,8 @@
  * on loopback.
  */
 import { z } from "zod";
-import { peerUrl, secretFile, workerConfigSchema } from "../../shared/config";
-import type { Placement } from "../../shared/mesh-placement";
+import { peerUrl, secretFile, workerConfigSchema } from "../../shared/core/config";
+import type { Placement } from "../../shared/core/placement";
 import { placement as usersPlacement } from "../users/contract";
 import { placement as catalogPlacement } from "../catalog/contract";
 import { placement as inventoryPlacement } from "../inventory/contract";

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createGatewayWorker } from "./worker";
-import { createPeerClient } from "../../shared/peer-client";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { OrdersRouter } from "../orders/router";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
 

@@ -8,9 +8,9 @@
 import type { Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { createAdminKeyCheck } from "../../shared/identity";
+import { createAdminKeyCheck } from "../../shared/rpc/identity";
 import { adminKeyRequired } from "../../shared/middleware/admin-key";
-import type { WorkerEnv } from "../../shared/worker";
+import type { WorkerEnv } from "../../shared/worker/worker";
 import { meshState } from "./dashboard-state";
 import { pageHtml, panelHtml, refreshScript } from "./dashboard-page";
 import type { GatewayDeps } from "./deps";

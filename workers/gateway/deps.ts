@@ -1,6 +1,6 @@
 /** What the gateway is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker. */
 import type { TRPCClient } from "@trpc/client";
-import type { WorkerBaseDeps } from "../../shared/worker";
+import type { WorkerBaseDeps } from "../../shared/worker/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Hono } from "hono";
-import type { WorkerEnv } from "../../shared/worker";
+import type { WorkerEnv } from "../../shared/worker/worker";
 import packageJson from "../../package.json" with { type: "json" };
 import { openApiDocument } from "./openapi";
 

@@ -5,9 +5,9 @@
  */
 import { ZodError } from "zod";
 import { TRPCError } from "@trpc/server";
-import { DomainError, domainErrorCodes, type DomainErrorCode } from "../../shared/errors";
-import { peerErrorOf } from "../../shared/peer-client";
-import { describeFieldProblems, type FieldProblem } from "../../shared/trpc";
+import { DomainError, domainErrorCodes, type DomainErrorCode } from "../../shared/core/errors";
+import { peerErrorOf } from "../../shared/rpc/peer-client";
+import { describeFieldProblems, type FieldProblem } from "../../shared/rpc/trpc";
 
 export interface ErrorBody {
   error: { code: DomainErrorCode; message: string; details?: Record<string, unknown> };

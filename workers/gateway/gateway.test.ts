@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DomainError, domainErrorCodes } from "../../shared/errors";
-import { createLogger } from "../../shared/logger";
-import { createPeerClient } from "../../shared/peer-client";
+import { DomainError, domainErrorCodes } from "../../shared/core/errors";
+import { createLogger } from "../../shared/core/logger";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";

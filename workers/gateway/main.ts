@@ -1,8 +1,8 @@
 /** Entry for `bun run workers/gateway/main.ts`: config, peer clients, serve. The gateway has no DB. */
-import { runWorkerMain } from "../../shared/main";
-import { readSecretFile } from "../../shared/identity";
-import { breakerStates, reportBreakers } from "../../shared/peer-breakers";
-import { createPeerClient } from "../../shared/peer-client";
+import { runWorkerMain } from "../../shared/worker/main";
+import { readSecretFile } from "../../shared/core/secrets";
+import { breakerStates, reportBreakers } from "../../shared/worker/breakers";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";

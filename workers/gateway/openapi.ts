@@ -6,8 +6,8 @@
  * the error shape and the statuses are exact.
  */
 import { z } from "zod";
-import { domainErrorCodes } from "../../shared/errors";
-import { correlationHeader } from "../../shared/request-scope";
+import { domainErrorCodes } from "../../shared/core/errors";
+import { correlationHeader } from "../../shared/core/request-scope";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, inputSchemaOf, planOf } from "./rest";
 

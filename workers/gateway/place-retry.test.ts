@@ -1,7 +1,7 @@
 /** The gateway's own retries of `orders.place` while orders is unavailable, on an in-process gateway whose orders is a fake fetch. */
 import { describe, expect, it } from "vitest";
-import { createPeerClient } from "../../shared/peer-client";
-import { idempotencyHeader } from "../../shared/request-scope";
+import { createPeerClient } from "../../shared/rpc/peer-client";
+import { idempotencyHeader } from "../../shared/core/request-scope";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
 import { createGatewayWorker } from "./worker";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnyTRPCProcedure } from "@trpc/server";
-import { createCallerFactory } from "../../shared/trpc";
+import { createCallerFactory } from "../../shared/rpc/trpc";
 import { gatewayRouter } from "./router";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, planOf } from "./rest";

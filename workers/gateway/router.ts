@@ -3,7 +3,7 @@
  * call it at `/trpc` (`createGatewayClient` in client.ts), and the REST API is a table of routes
  * onto its procedures (rest-routes.ts). Inputs are the owners' own schemas, from their contract.ts.
  */
-import { router, procedures, middleware } from "../../shared/trpc";
+import { router, procedures, middleware } from "../../shared/rpc/trpc";
 import { adminKeyRequired } from "../../shared/middleware/admin-key";
 import { getUserInput, registerUserInput } from "../users/contract";
 import { createProductInput, getProductInput, listProductsInput, searchProductsInput, updateProductInput } from "../catalog/contract";

@@ -4,9 +4,9 @@
  * become DomainErrors naming the peer. Reads that combine several peers live in compose.ts.
  */
 import type { z } from "zod";
-import { DomainError } from "../../shared/errors";
-import { newId } from "../../shared/ids";
-import { PeerUnavailableError } from "../../shared/peer-client";
+import { DomainError } from "../../shared/core/errors";
+import { newId } from "../../shared/core/ids";
+import { PeerUnavailableError } from "../../shared/rpc/peer-client";
 import { fromPeer } from "./errors";
 import type { RegisterUserInput } from "../users/contract";
 import type { CreateProductInput, SearchProductsInput, UpdateProductInput, listProductsInput } from "../catalog/contract";

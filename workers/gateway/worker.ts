@@ -4,7 +4,7 @@
  */
 import { cors } from "hono/cors";
 import type { Hono } from "hono";
-import { createWorker, type WorkerEnv } from "../../shared/worker";
+import { createWorker, type WorkerEnv } from "../../shared/worker/worker";
 import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
 import { registerDocsRoutes } from "./docs";

@@ -7,7 +7,7 @@
  * Imports only the tables.
  */
 import { asc, eq, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb } from "../../shared/db/db";
 import { reservationLines, reservations, stock } from "./schema";
 import type * as schema from "./schema";
 

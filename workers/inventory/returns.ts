@@ -4,7 +4,7 @@
  * inbox row and its event.
  */
 import { eq, sql } from "drizzle-orm";
-import type { WorkerTx } from "../../shared/db";
+import type { WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { stockReturned } from "./events";
 import * as schema from "./schema";

@@ -1,6 +1,6 @@
 /** inventory's tRPC procedures: thin wrappers of service.ts. Peers import only `type InventoryRouter`. */
-import { router, procedures } from "../../shared/trpc";
-import { operatorCallers } from "../../shared/identity";
+import { router, procedures } from "../../shared/rpc/trpc";
+import { operatorCallers } from "../../shared/rpc/identity";
 import { getManyStockInput, orderIdInput, reservationsInput, reserveInput } from "./schema";
 import { getStockInput, setStockInput } from "./contract";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";

@@ -4,8 +4,8 @@
  * reservations never both read the same availability) and enqueues its event in it.
  */
 import { asc, eq, inArray, sql } from "drizzle-orm";
-import { DomainError } from "../../shared/errors";
-import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { DomainError } from "../../shared/core/errors";
+import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import type { EventDefinition } from "../../shared/events/envelope";
 import * as schema from "./schema";

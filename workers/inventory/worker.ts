@@ -1,5 +1,5 @@
 /** inventory: owns the stock levels and reservations (inventory.db); never oversells; takes back a cancelled order's units. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { inventoryRouter } from "./router";

@@ -5,9 +5,9 @@
  * orders marks the order CANCELLED (`orders.order.cancelled`). Nobody calls anybody.
  */
 import { and, asc, eq, isNull, lt } from "drizzle-orm";
-import { DomainError } from "../../shared/errors";
-import type { WorkerTx } from "../../shared/db";
-import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
+import { DomainError } from "../../shared/core/errors";
+import type { WorkerTx } from "../../shared/db/db";
+import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/db/idempotency";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { cancellationRequested, orderCancelled } from "./events";
 import * as schema from "./schema";

@@ -3,8 +3,8 @@
  * waits for the saga, and the saga's retry policy.
  */
 import { z } from "zod";
-import { peerUrl, workerConfigSchema } from "../../shared/config";
-import { defaultPortOf } from "../../shared/mesh-placement";
+import { peerUrl, workerConfigSchema } from "../../shared/core/config";
+import { defaultPortOf } from "../../shared/core/placement";
 import { placement } from "./contract";
 import { placement as paymentsPlacement } from "../payments/contract";
 import { placement as inventoryPlacement } from "../inventory/contract";

@@ -1,7 +1,7 @@
 /** The inputs of orders' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
-import { idempotencyKeyInput } from "../../shared/idempotency";
-import type { Placement } from "../../shared/mesh-placement";
+import { idempotencyKeyInput } from "../../shared/db/idempotency";
+import type { Placement } from "../../shared/core/placement";
 
 /**
  * Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),

@@ -1,6 +1,6 @@
 /** What orders is built from (main.ts or a test passes it in), and what its procedures see: a leaf, importing nothing of the worker but its store's types. */
 import type { TRPCClient } from "@trpc/client";
-import type { WorkerBaseDeps, WorkerLoop } from "../../shared/worker";
+import type { WorkerBaseDeps, WorkerLoop } from "../../shared/worker/worker";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";

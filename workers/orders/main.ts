@@ -1,8 +1,8 @@
 /** Entry for `bun run workers/orders/main.ts`: config, DB, peer clients, bus, serve. */
-import { runWorkerMain } from "../../shared/main";
-import type { PeerSetting } from "../../shared/config";
-import { breakerStates, reportBreakers } from "../../shared/peer-breakers";
-import { createPeerClient } from "../../shared/peer-client";
+import { runWorkerMain } from "../../shared/worker/main";
+import type { PeerSetting } from "../../shared/core/config";
+import { breakerStates, reportBreakers } from "../../shared/worker/breakers";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { createPeerClient } from "../../shared/peer-client";
+import { createPeerClient } from "../../shared/rpc/peer-client";
 import { useInProcessWorker } from "../../test/support/in-process";
 import * as usersSchema from "../users/schema";
 import { createUsersWorker } from "../users/worker";

@@ -1,7 +1,7 @@
 /** orders' tRPC procedures: thin wrappers of service.ts and store.ts. Peers import only `type OrdersRouter`. */
 import { z } from "zod";
-import { router, procedures } from "../../shared/trpc";
-import { operatorCallers } from "../../shared/identity";
+import { router, procedures } from "../../shared/rpc/trpc";
+import { operatorCallers } from "../../shared/rpc/identity";
 import { cancelOrderInput, getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput } from "./contract";
 import { auditWithCancellations, cancelOrder, viewOrder } from "./cancel";
 import { placeOrder } from "./service";

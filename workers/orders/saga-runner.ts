@@ -3,7 +3,7 @@
  * correlation scope; wakes whoever waits for an order's end; and owns the sweeper that resumes
  * unfinished sagas and retries the due ones.
  */
-import { runInRequestScope } from "../../shared/request-scope";
+import { runInRequestScope } from "../../shared/core/request-scope";
 import { sagaOutcomes } from "../../telemetry/saga";
 import { advance, scheduleRetry, type SagaContext } from "./saga";
 import { createSagaSweeper } from "./saga-sweeper";

@@ -5,8 +5,8 @@
  * being retried, NEEDS_ATTENTION included).
  */
 import { and, asc, count, eq, lte, sql } from "drizzle-orm";
-import type { WorkerLoop } from "../../shared/worker";
-import { runInBackgroundScope } from "../../shared/request-scope";
+import type { WorkerLoop } from "../../shared/worker/worker";
+import { runInBackgroundScope } from "../../shared/core/request-scope";
 import { sagas } from "./schema";
 import type { OrdersDb } from "./store";
 

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
-import { PeerUnavailableError } from "../../shared/peer-client";
+import { PeerUnavailableError } from "../../shared/rpc/peer-client";
 import { asc, eq } from "drizzle-orm";
-import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db";
-import { createLogger } from "../../shared/logger";
+import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db/db";
+import { createLogger } from "../../shared/core/logger";
 import { placeOrder } from "./service";
 import { createSagaEngine } from "./saga-runner";
 import { hold, type SagaContext } from "./saga";
@@ -503,7 +503,7 @@ describe("the runner", () => {
   });
 });
 
-describe("placing an order with an Idempotency-Key (shared/idempotency.ts)", () => {
+describe("placing an order with an Idempotency-Key (shared/db/idempotency.ts)", () => {
   const request = (quantity: number) => ({ customerId: "c1", items: [{ productId: "priced", quantity }], idempotencyKey: "key-1" });
   const keyRows = () => database.db.select().from(schema.idempotencyKeys).all();
 

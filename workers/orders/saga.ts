@@ -34,9 +34,9 @@
  * re-issues its phase if within its deadline, or is compensated if past it (the same rule ends a
  * reserve/authorize that kept finding its peer unavailable: its last retry is due at the deadline).
  */
-import type { DomainError } from "../../shared/errors";
-import type { Logger } from "../../shared/logger";
-import { peerErrorOf } from "../../shared/peer-client";
+import type { DomainError } from "../../shared/core/errors";
+import type { Logger } from "../../shared/core/logger";
+import { peerErrorOf } from "../../shared/rpc/peer-client";
 import { traceSagaStep } from "../../telemetry/saga";
 import type { RejectionReason, SagaRow, SagaState, SagaStep } from "./schema";
 import { recordConfirmed, recordRejected, recordSaga, type Order, type OrdersStore, type SagaLogEntry } from "./store";

@@ -5,7 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
-import { idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/db/idempotency";
 import { sagaStates } from "./contract";
 
 /** CANCELLING → CANCELLED: a confirmed order's cancellation (cancel.ts), its reactions awaited. */
@@ -136,7 +136,7 @@ export type SagaRow = typeof sagas.$inferSelect;
 /** The input of `place` is part of orders' call contract (contract.ts). */
 export type { PlaceOrderInput } from "./contract";
 
-/** The Idempotency-Key of each keyed order, with what it placed (shared/idempotency.ts). */
+/** The Idempotency-Key of each keyed order, with what it placed (shared/db/idempotency.ts). */
 export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */

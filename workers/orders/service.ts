@@ -2,11 +2,11 @@
  * orders' domain logic: place an order (validate with users and catalog, then write the order,
  * its line snapshots and its saga in one transaction). Reads are in store.ts, the saga in saga.ts.
  */
-import { DomainError } from "../../shared/errors";
-import { newId } from "../../shared/ids";
-import { keyedWrite, rememberKey, resourceOfKey, type KeyedWrite } from "../../shared/idempotency";
-import { peerErrorOf } from "../../shared/peer-client";
-import { currentCorrelationId } from "../../shared/request-scope";
+import { DomainError } from "../../shared/core/errors";
+import { newId } from "../../shared/core/ids";
+import { keyedWrite, rememberKey, resourceOfKey, type KeyedWrite } from "../../shared/db/idempotency";
+import { peerErrorOf } from "../../shared/rpc/peer-client";
+import { currentCorrelationId } from "../../shared/core/request-scope";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderPlaced } from "./events";
 import { idempotencyKeys, outbox, type PlaceOrderInput } from "./schema";

@@ -4,8 +4,8 @@
  * with its event), plus the operators' view of sagas.
  */
 import { asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
-import type { WorkerDb, WorkerTx } from "../../shared/db";
-import { DomainError } from "../../shared/errors";
+import type { WorkerDb, WorkerTx } from "../../shared/db/db";
+import { DomainError } from "../../shared/core/errors";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderConfirmed, orderRejected } from "./events";
 import type * as schema from "./schema";

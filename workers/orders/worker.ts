@@ -1,5 +1,5 @@
 /** orders: owns the orders (orders.db), runs each order's saga across inventory and payments, and follows their cancellations. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { ordersRouter } from "./router";
 import { createSagaEngine } from "./saga-runner";
 import { createOrdersStore } from "./store";

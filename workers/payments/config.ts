@@ -1,7 +1,7 @@
 /** payments' environment: the common worker variables and its consumer's dead-letter threshold; it calls no peers. */
 import { z } from "zod";
-import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf } from "../../shared/mesh-placement";
+import { workerConfigSchema } from "../../shared/core/config";
+import { defaultPortOf } from "../../shared/core/placement";
 import { placement } from "./contract";
 
 export { placement };

@@ -1,6 +1,6 @@
 /** The inputs of payments' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
-import type { Placement } from "../../shared/mesh-placement";
+import type { Placement } from "../../shared/core/placement";
 
 /**
  * Where payments sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),

@@ -1,5 +1,5 @@
 /** Entry for `bun run workers/payments/main.ts`: config, DB, bus, serve. */
-import { runWorkerMain } from "../../shared/main";
+import { runWorkerMain } from "../../shared/worker/main";
 import { paymentsConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createPaymentsWorker } from "./worker";

@@ -5,7 +5,7 @@
  * statements of the DB run inside its transactions (one connection, synchronous). Imports only the tables.
  */
 import { eq, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb } from "../../shared/db/db";
 import { accounts, earlyVoids, payments, refunds } from "./schema";
 import type * as schema from "./schema";
 

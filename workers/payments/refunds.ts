@@ -3,7 +3,7 @@
  * calls it): the capture refunded, in the consumer's transaction with its inbox row and its event.
  */
 import { eq } from "drizzle-orm";
-import type { WorkerTx } from "../../shared/db";
+import type { WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import type { EventData } from "../../shared/events/envelope";
 import type { cancellationRequested } from "../orders/events";

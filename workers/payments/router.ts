@@ -1,6 +1,6 @@
 /** payments' tRPC procedures: thin wrappers of service.ts. Peers import only `type PaymentsRouter`. */
-import { router, procedures } from "../../shared/trpc";
-import { operatorCallers } from "../../shared/identity";
+import { router, procedures } from "../../shared/rpc/trpc";
+import { operatorCallers } from "../../shared/rpc/identity";
 import { authorizeInput, orderIdInput, paymentsInput } from "./schema";
 import { getAccountInput, setCreditLimitInput } from "./contract";
 import { auditPayments, authorizePayment, capturePayment, getAccount, listPayments, setCreditLimit, voidPayment } from "./service";

@@ -4,8 +4,8 @@
  * see the same available credit) and enqueues its event in it.
  */
 import { and, asc, eq, sql } from "drizzle-orm";
-import { DomainError } from "../../shared/errors";
-import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { DomainError } from "../../shared/core/errors";
+import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import * as schema from "./schema";
 import { accounts, earlyVoids, outbox, payments, refunds } from "./schema";

@@ -1,5 +1,5 @@
 /** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit; refunds cancelled orders. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
 import { paymentsRouter } from "./router";

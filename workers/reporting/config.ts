@@ -1,7 +1,7 @@
 /** reporting's environment: the common worker variables; it calls no peers, it only listens. */
 import { z } from "zod";
-import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf } from "../../shared/mesh-placement";
+import { workerConfigSchema } from "../../shared/core/config";
+import { defaultPortOf } from "../../shared/core/placement";
 import { placement } from "./contract";
 
 export { placement };

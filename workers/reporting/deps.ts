@@ -1,6 +1,6 @@
 /** What reporting is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker but its tables. */
-import type { WorkerDb } from "../../shared/db";
-import type { WorkerBaseDeps } from "../../shared/worker";
+import type { WorkerDb } from "../../shared/db/db";
+import type { WorkerBaseDeps } from "../../shared/worker/worker";
 import type * as schema from "./schema";
 
 export type ReportingDb = WorkerDb<typeof schema>;

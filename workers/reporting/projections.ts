@@ -4,8 +4,8 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { EventEnvelope } from "../../shared/events/envelope";
-import type { WorkerTx } from "../../shared/db";
-import { preparedQuery } from "../../shared/prepared";
+import type { WorkerTx } from "../../shared/db/db";
+import { preparedQuery } from "../../shared/db/prepared";
 import type { OrderCancelledData, OrderConfirmedData } from "./service";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
 import type * as schema from "./schema";
@@ -17,7 +17,7 @@ export const projectionNames = ["sales", "customers", "revenue_by_day"] as const
 const p = sql.placeholder;
 
 /**
- * The confirmed order's upserts, prepared once per database (shared/prepared.ts): a confirmation
+ * The confirmed order's upserts, prepared once per database (shared/db/prepared.ts): a confirmation
  * reaches reporting for every order, and Drizzle would otherwise build the three upserts' SQL each time.
  */
 function confirmedQueries(tx: ReportingTx) {

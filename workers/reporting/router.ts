@@ -1,7 +1,7 @@
 /** reporting's tRPC procedures: read-model queries and the admin rebuild. */
-import { router, procedures } from "../../shared/trpc";
-import { operatorCallers } from "../../shared/identity";
-import { DomainError } from "../../shared/errors";
+import { router, procedures } from "../../shared/rpc/trpc";
+import { operatorCallers } from "../../shared/rpc/identity";
+import { DomainError } from "../../shared/core/errors";
 import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
 import { customerReportInput } from "./contract";
 import type { ReportingDeps } from "./deps";

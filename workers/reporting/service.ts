@@ -1,6 +1,6 @@
 /** reporting's queries over its read models. */
 import { asc, desc, eq, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb } from "../../shared/db/db";
 import type { EventData } from "../../shared/events/envelope";
 import type { orderCancelled, orderConfirmed } from "../orders/events";
 import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";

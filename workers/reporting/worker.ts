@@ -1,5 +1,5 @@
 /** reporting: CQRS read models (sales, customers, revenue per day) built only from events. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { createEventTablePruner } from "../../shared/events/prune";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { rebuildReadModels } from "./rebuild";

@@ -1,6 +1,6 @@
 /** users' environment: the common worker variables; it calls no peers. */
-import { workerConfigSchema } from "../../shared/config";
-import { defaultPortOf } from "../../shared/mesh-placement";
+import { workerConfigSchema } from "../../shared/core/config";
+import { defaultPortOf } from "../../shared/core/placement";
 import { placement } from "./contract";
 
 export { placement };

@@ -1,5 +1,5 @@
 /** Entry for `bun run workers/users/main.ts`: config, DB, bus, serve. */
-import { runWorkerMain } from "../../shared/main";
+import { runWorkerMain } from "../../shared/worker/main";
 import { usersConfigSchema } from "./config";
 import * as schema from "./schema";
 import { createUsersWorker } from "./worker";

@@ -4,7 +4,7 @@
  * look up its statement on every call. Imports only the tables.
  */
 import { eq, sql } from "drizzle-orm";
-import type { WorkerDb } from "../../shared/db";
+import type { WorkerDb } from "../../shared/db/db";
 import { users } from "./schema";
 import type * as schema from "./schema";
 

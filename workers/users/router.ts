@@ -1,6 +1,6 @@
 /** users' tRPC procedures: thin wrappers of service.ts. Peers import only `type UsersRouter`. */
 import { z } from "zod";
-import { router, procedures } from "../../shared/trpc";
+import { router, procedures } from "../../shared/rpc/trpc";
 import { getUserInput, registerUserInput } from "./contract";
 import { getUserById, getUsers, listUsers, registerUser } from "./service";
 import type { UsersContext } from "./deps";

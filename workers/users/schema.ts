@@ -1,7 +1,7 @@
 /** users owns the user accounts; email is unique without regard to case. */
 import { sqliteTable, text, integer, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { outboxTable } from "../../shared/events/tables";
-import { idempotencyKeysTable } from "../../shared/idempotency";
+import { idempotencyKeysTable } from "../../shared/db/idempotency";
 
 export const users = sqliteTable(
   "users",

@@ -1,10 +1,10 @@
 /** users' domain logic: register, look up and list accounts. Functions of (db, input). */
 import { eq, gt, asc, inArray } from "drizzle-orm";
-import { DomainError } from "../../shared/errors";
-import { newId } from "../../shared/ids";
-import type { WorkerDb, WorkerTx } from "../../shared/db";
+import { DomainError } from "../../shared/core/errors";
+import { newId } from "../../shared/core/ids";
+import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
-import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/idempotency";
+import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/db/idempotency";
 import { idempotencyKeys, outbox, users, type RegisterUserInput, type UserRow } from "./schema";
 import { userRegistered } from "./events";
 import * as schema from "./schema";

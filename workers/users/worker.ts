@@ -1,5 +1,5 @@
 /** users: owns the user accounts (users.db) and answers who a customer is. */
-import { createWorker } from "../../shared/worker";
+import { createWorker } from "../../shared/worker/worker";
 import { usersRouter } from "./router";
 import { outbox } from "./schema";
 import { prepareUsersQueries } from "./queries";

@@ -1,10 +1,12 @@
+// shared/db/ — a worker's own SQLite database: opening and migrating it, prepared statements and their
+// cache, WAL checkpoints, the commit signal, idempotency keys, backups' status, migration generation.
 /**
  * Opens a worker's own SQLite file through Drizzle and applies its migrations.
  * Under Bun it uses `bun:sqlite` (better-sqlite3 does not load there); under Node (vitest) it
  * uses better-sqlite3. Same schema, same `migrations/<worker>/` folder, same pragmas, set
  * explicitly because the two drivers' defaults differ. Every `db.transaction` runs in a span and
  * is measured, and the file sizes are reported as metrics (telemetry/db.ts). Each database owns
- * its statement cache (statement-cache.ts, under Bun) and its outbox signal (events/outbox-signal.ts):
+ * its statement cache (statement-cache.ts, under Bun) and its outbox signal (outbox-signal.ts):
  * after a transaction that wrote outbox rows commits, the signal wakes the worker's relay. It also
  * owns the kit's prepared queries (prepared.ts) and checkpoints its WAL in the background, off the
  * connection serving requests (wal-checkpoints.ts).
@@ -18,10 +20,10 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { createStatementCache } from "./statement-cache";
-import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./events/outbox-signal";
+import { createOutboxSignal, tagTransaction, type OutboxSignal } from "./outbox-signal";
 import { attachPreparedMemo, createPreparedMemo, type PreparedMemo } from "./prepared";
 import { backstopPages, defaultCheckpointSettings, startCheckpoints, type CheckpointSettings } from "./wal-checkpoints";
-import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../telemetry/db";
+import { createQueryTracer, observeDatabaseFiles, traceTransactions, type QueryTracer } from "../../telemetry/db";
 
 /** A worker's Drizzle database, whichever driver is underneath. Domain code takes this or a tx. */
 export type WorkerDb<TSchema extends Record<string, unknown> = Record<string, never>> = BaseSQLiteDatabase<"sync", unknown, TSchema>;
@@ -53,7 +55,7 @@ export interface OpenWorkerDatabaseOptions<TSchema extends Record<string, unknow
   checkpoints?: CheckpointSettings | false;
 }
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export function migrationsFolderOf(worker: string): string {
   return join(repoRoot, "migrations", worker);

@@ -14,17 +14,18 @@
  *   });
  */
 import type { z } from "zod";
-import { ConfigError, fallbackUrlOf, parseConfig, type PeerSetting, type WorkerConfig } from "./config";
-import { createPeerResolver, lookupThroughNats, type PeerLocation, type PeerResolver } from "./peer-discovery";
-import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "./db";
-import { createLogger, type Logger } from "./logger";
-import { createServiceIdentity, readMeshSecret, readSecretFile, type ServiceIdentity } from "./identity";
-import { startTelemetry } from "../telemetry/sdk";
-import packageJson from "../package.json" with { type: "json" };
+import { ConfigError, fallbackUrlOf, parseConfig, type PeerSetting, type WorkerConfig } from "../core/config";
+import { createPeerResolver, lookupThroughNats, type PeerLocation, type PeerResolver } from "../rpc/peer-discovery";
+import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "../db/db";
+import { createLogger, type Logger } from "../core/logger";
+import { createServiceIdentity, type ServiceIdentity } from "../rpc/identity";
+import { readMeshSecret, readSecretFile } from "../core/secrets";
+import { startTelemetry } from "../../telemetry/sdk";
+import packageJson from "../../package.json" with { type: "json" };
 import type { Worker, WorkerBaseDeps } from "./worker";
-import { createNatsConnection, type NatsConnectionLoop } from "./events/nats";
-import { backupHealthOf } from "./backup-status";
-import { advertisedUrlOf, createServiceRegistration, type ServiceRegistration } from "./service-registry";
+import { createNatsConnection, type NatsConnectionLoop } from "../events/nats";
+import { backupHealthOf } from "../db/backup-status";
+import { advertisedUrlOf, createServiceRegistration, type ServiceRegistration } from "../rpc/service-registry";
 import { hostname, networkInterfaces } from "node:os";
 
 export interface WorkerMainContext<Config, TSchema extends Record<string, unknown> | null> {
@@ -40,7 +41,7 @@ export interface WorkerMainContext<Config, TSchema extends Record<string, unknow
   nats(): NatsConnectionLoop;
   /**
    * Where to call `peer` (spread into createPeerClient's options): pinned by its `<PEER>_URL`, or
-   * found through NATS and followed as it moves (shared/peer-discovery.ts).
+   * found through NATS and followed as it moves (shared/rpc/peer-discovery.ts).
    */
   peerLocation(peer: string, setting: PeerSetting): PeerLocation;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createLogger } from "./logger";
-import { createServiceIdentity } from "./identity";
-import { procedures, router } from "./trpc";
+import { createLogger } from "../core/logger";
+import { createServiceIdentity } from "../rpc/identity";
+import { procedures, router } from "../rpc/trpc";
 import { createWorker, type WorkerLoop } from "./worker";
-import type { NatsConnectionLoop } from "./events/nats";
+import type { NatsConnectionLoop } from "../events/nats";
 
 const p = procedures<Record<string, never>>();
 const echoRouter = router({ echo: p.internal.input(z.strictObject({ text: z.string() })).query(({ input }) => input) });

@@ -1,3 +1,5 @@
+// shared/rpc/ — calls between workers: the one tRPC setup and its fast route, peer clients with
+// deadlines and breakers, discovery and registration through NATS services, service identity.
 /**
  * The one tRPC instance of the mesh: one context shape, one error formatter, and the builders
  * workers may use. A worker's router reads its dependencies from `ctx.deps`, typed by
@@ -12,10 +14,10 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { DomainError, domainErrorCodes, type DomainErrorCode } from "./errors";
-import type { Logger } from "./logger";
+import { DomainError, domainErrorCodes, type DomainErrorCode } from "../core/errors";
+import type { Logger } from "../core/logger";
 import type { IdentityFailure } from "./identity";
-import { traceProcedure } from "../telemetry/trpc";
+import { traceProcedure } from "../../telemetry/trpc";
 
 /** What every procedure sees. `deps` is the worker's own dependency bag (db, peers, clock…). */
 export interface MeshContext {
@@ -25,7 +27,7 @@ export interface MeshContext {
   logger: Logger;
   deps: unknown;
   /**
-   * What the service token of the request proved (shared/identity.ts). Absent or "off": identity
+   * What the service token of the request proved (shared/rpc/identity.ts). Absent or "off": identity
    * checks are off (a worker run alone without a secret, or an in-process caller).
    */
   auth?: MeshAuth;

@@ -1,6 +1,6 @@
 /**
  * Where a peer is: its `<PEER>_URL` when the operator pinned one (no discovery); otherwise the URL
- * its NATS service registered (shared/service-registry.ts), looked up in the background every few
+ * its NATS service registered (shared/rpc/service-registry.ts), looked up in the background every few
  * seconds and again at once when a call to it fails in transport; the placement's default
  * (127.0.0.1:MESH_PORT_BASE+portOffset) until a lookup finds it, and whenever NATS answers that
  * no instance runs. A lookup that cannot ask (NATS down) keeps what it knew. Calls stay HTTP.
@@ -9,7 +9,7 @@
  *   const inventory = createPeerResolver({ peer: "inventory", fallbackUrl, lookup: () => lookupThroughNats(nats, "inventory") });
  *   createPeerClient({ self: "orders", peer: "inventory", ...inventory.location() }); // resolver.start() with the worker
  */
-import type { NatsConnectionProvider } from "./events/nats";
+import type { NatsConnectionProvider } from "../events/nats";
 import { findServiceInstances } from "./service-registry";
 
 /** An instance found: its id (a new one when the peer restarts or moves) and the URL it registered. */

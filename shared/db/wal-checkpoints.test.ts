@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunBin, runToEnd } from "../test/support/processes";
+import { bunBin, runToEnd } from "../../test/support/processes";
 import { openWorkerDatabase } from "./db";
-import * as schema from "../workers/users/schema";
+import * as schema from "../../workers/users/schema";
 import { backstopPages } from "./wal-checkpoints";
 
 const row = (n: number) => ({ id: `u${n}`, email: `${n}@x.io`, emailKey: `${n}@x.io`, name: `U ${n}`, displayName: `U ${n}`, createdAt: "2026-01-01T00:00:00Z" });

@@ -4,10 +4,10 @@ import { trpcServer } from "@hono/trpc-server";
 import { createTRPCClient, httpBatchLink, httpLink } from "@trpc/client";
 import { z } from "zod";
 import { createServiceIdentity } from "./identity";
-import { createLogger } from "./logger";
-import { DomainError } from "./errors";
+import { createLogger } from "../core/logger";
+import { DomainError } from "../core/errors";
 import { procedures, router, type MeshContext } from "./trpc";
-import { createWorker, type WorkerEnv } from "./worker";
+import { createWorker, type WorkerEnv } from "../worker/worker";
 import { singleCallRoute } from "./trpc-route";
 
 const secret = "trpc-route-test-mesh-secret-0123456789";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunBin, runToEnd } from "../test/support/processes";
+import { bunBin, runToEnd } from "../../test/support/processes";
 import { createStatementCache } from "./statement-cache";
 
 /** A driver that counts compiles and finalizes, and a session in Drizzle's shape. */

@@ -12,9 +12,9 @@
  *   const instances = await findServiceInstances(nc, "inventory"); // [{ id, name, version, metadata: { url, ... } }]
  */
 import { RequestStrategy, type NatsConnection, type Service } from "nats";
-import type { Logger } from "./logger";
-import type { NatsConnectionProvider } from "./events/nats";
-import type { WorkerLoop } from "./worker-loop";
+import type { Logger } from "../core/logger";
+import type { NatsConnectionProvider } from "../events/nats";
+import type { WorkerLoop } from "../core/loop";
 
 /** What a worker says about itself in its registration: where to call it, and which process it is. */
 export interface ServiceMetadata {

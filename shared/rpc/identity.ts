@@ -15,16 +15,12 @@
  *   await identity.verify(bearerToken); // → { caller: "orders" } or throws IdentityError
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { errors, jwtVerify, SignJWT } from "jose";
+import { minimumSecretLength } from "../core/secrets";
 
 /** Callers that are people or tools, not workers: they may use the admin procedures. */
 export const operatorCallers = ["operator", "mesh-cli"] as const;
 
-/** File name of the launcher-generated secret under DATA_DIR. */
-export const meshSecretFileName = "mesh-token.secret";
-
-export const minimumSecretLength = 32;
 /** Verified tokens remembered per identity (one per caller and minute is the usual need). */
 const verifiedCacheLimit = 1024;
 
@@ -139,28 +135,6 @@ function failureOf(error: unknown): IdentityFailure {
 export function bearerTokenOf(header: string | null | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match ? match[1]! : null;
-}
-
-/**
- * The mesh secret from config: `MESH_TOKEN_SECRET` itself, or the file `MESH_TOKEN_SECRET_FILE`
- * names. Null when neither is set (identity checks off: development only).
- */
-export function readMeshSecret(config: { MESH_TOKEN_SECRET?: string | undefined; MESH_TOKEN_SECRET_FILE?: string | undefined }): Uint8Array | null {
-  // An empty variable counts as unset (a shell's `VAR=` clears it).
-  const text = config.MESH_TOKEN_SECRET || (config.MESH_TOKEN_SECRET_FILE ? readSecretFile(config.MESH_TOKEN_SECRET_FILE, "MESH_TOKEN_SECRET_FILE") : undefined);
-  if (text === undefined) return null;
-  const secret = new TextEncoder().encode(text);
-  if (secret.length < minimumSecretLength) throw new Error(`the mesh token secret must be at least ${minimumSecretLength} bytes`);
-  return secret;
-}
-
-/** A secret file's content, trimmed; the error names the variable and path, never the content. */
-export function readSecretFile(path: string, variable: string): string {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch (error) {
-    throw new Error(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
 }
 
 /**

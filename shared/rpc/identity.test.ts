@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeJwt } from "jose";
-import { bearerTokenOf, createAdminKeyCheck, createServiceIdentity, IdentityError, readMeshSecret } from "./identity";
+import { bearerTokenOf, createAdminKeyCheck, createServiceIdentity, IdentityError } from "./identity";
+import { readMeshSecret } from "../core/secrets";
 
 const secret = "unit-test-mesh-secret-0123456789abcdef";
 

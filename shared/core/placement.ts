@@ -4,7 +4,7 @@
  * `consumes`. Each worker states its own placement in its `contract.ts` (the file peers may
  * import), and its config.ts exports it as `placement` for the launcher (shared/mesh/discover.ts);
  * a worker's default peer URLs come from the peers' placements (`peerUrl(usersPlacement)` in
- * shared/config.ts), so no port is written twice and a new worker is a copied folder, not an
+ * shared/core/config.ts), so no port is written twice and a new worker is a copied folder, not an
  * edit of the kit.
  *
  * @example

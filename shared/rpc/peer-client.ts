@@ -27,9 +27,9 @@ import {
   wrap,
   type IPolicy,
 } from "cockatiel";
-import { DomainError, domainCodeFromTrpc, isDomainErrorCode } from "./errors";
-import { callerHeader, correlationHeader, currentCorrelationId, idempotencyHeader } from "./request-scope";
-import { observeBreakerState, tracingLink } from "../telemetry/trpc-link";
+import { DomainError, domainCodeFromTrpc, isDomainErrorCode } from "../core/errors";
+import { callerHeader, correlationHeader, currentCorrelationId, idempotencyHeader } from "../core/request-scope";
+import { observeBreakerState, tracingLink } from "../../telemetry/trpc-link";
 
 export type PeerFailureReason = "circuit_open" | "timeout" | "unreachable" | "bad_gateway";
 
@@ -50,7 +50,7 @@ export interface PeerClientOptions {
   peer: string;
   /** Base URL of the peer worker; the client calls `<url>/trpc`. */
   url: string;
-  /** The peer's base URL now, asked at each attempt (shared/peer-discovery.ts); calls go to `url` without it. */
+  /** The peer's base URL now, asked at each attempt (shared/rpc/peer-discovery.ts); calls go to `url` without it. */
   resolveUrl?: () => string;
   /** Told of each attempt that failed in transport (unreachable, timeout, bad gateway): the peer may have moved. */
   onTransportFailure?: (reason: PeerFailureReason) => void;

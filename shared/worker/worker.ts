@@ -1,3 +1,5 @@
+// shared/worker/ — a worker put together: the factory from its description, its Hono app, and the
+// `main` that parses config and starts it. The top of the runtime; a worker's main.ts calls it.
 /**
  * The kit's one way to build a worker, from its description: what it has (its router, outbox,
  * inbox, event consumers, its own loops) and its deps. The edge (identity checks, body limit,
@@ -14,19 +16,19 @@
  */
 import type { Hono, MiddlewareHandler } from "hono";
 import type { AnyRouter } from "@trpc/server";
-import type { Logger } from "./logger";
-import type { ServiceIdentity } from "./identity";
-import type { WorkerDb } from "./db";
-import type { WorkerLoop } from "./worker-loop";
-import { createWorkerApp, type HealthFacts, type WorkerEnv } from "./worker-app";
-import type { NatsConnectionLoop } from "./events/nats";
-import type { OutboxSignal } from "./events/outbox-signal";
-import type { InboxTable, OutboxTable } from "./events/tables";
-import { createOutboxRelay } from "./events/relay";
-import { createEventConsumer, type EventConsumer, type EventHandler } from "./events/consumer";
+import type { Logger } from "../core/logger";
+import type { ServiceIdentity } from "../rpc/identity";
+import type { WorkerDb } from "../db/db";
+import type { WorkerLoop } from "../core/loop";
+import { createWorkerApp, type HealthFacts, type WorkerEnv } from "./app";
+import type { NatsConnectionLoop } from "../events/nats";
+import type { OutboxSignal } from "../db/outbox-signal";
+import type { InboxTable, OutboxTable } from "../events/tables";
+import { createOutboxRelay } from "../events/relay";
+import { createEventConsumer, type EventConsumer, type EventHandler } from "../events/consumer";
 
-export type { WorkerLoop } from "./worker-loop";
-export { defaultBodyLimitBytes, type WorkerEnv } from "./worker-app";
+export type { WorkerLoop } from "../core/loop";
+export { defaultBodyLimitBytes, type WorkerEnv } from "./app";
 
 /** What every worker's deps carry (each worker's deps type extends it): main.ts hands it over whole. */
 export interface WorkerBaseDeps {

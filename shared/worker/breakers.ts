@@ -1,6 +1,6 @@
 /** A worker's peer clients' breaker states, one per peer, as facts for `/health/ready` (and so the gateway's /mesh dashboard). */
 import type { AnyRouter } from "@trpc/server";
-import type { PeerClient } from "./peer-client";
+import type { PeerClient } from "../rpc/peer-client";
 import type { Worker } from "./worker";
 
 export type BreakerState = ReturnType<PeerClient<AnyRouter>["breakerState"]>;

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { DomainError } from "./errors";
-import { createLogger } from "./logger";
+import { DomainError } from "../core/errors";
+import { createLogger } from "../core/logger";
 import { createPeerClient, peerErrorOf, PeerUnavailableError, type PeerClientOptions } from "./peer-client";
 import { procedures, router } from "./trpc";
-import { createWorker } from "./worker";
+import { createWorker } from "../worker/worker";
 
 // A real peer built with the kit: a tiny "ledger" worker served over HTTP by node:http.
 interface LedgerDeps {

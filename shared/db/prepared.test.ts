@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { openWorkerDatabase } from "./db";
 import { attachPreparedMemo, createPreparedMemo, preparedQuery } from "./prepared";
-import * as schema from "../workers/users/schema";
+import * as schema from "../../workers/users/schema";
 
 describe("prepared queries per database", () => {
   it("builds a query once per table and name on a handle with a memo, and per call on one without", () => {

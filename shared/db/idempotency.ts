@@ -22,7 +22,7 @@ import { eq } from "drizzle-orm";
 import { sqliteTable, text, integer } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { WorkerDb, WorkerTx } from "./db";
-import { DomainError } from "./errors";
+import { DomainError } from "../core/errors";
 
 /** What a keyed procedure accepts as its `idempotencyKey` (the gateway checks the header the same way). */
 export const idempotencyKeyInput = z.string().min(1).max(200);

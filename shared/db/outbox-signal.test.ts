@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openWorkerDatabase, type WorkerDatabase } from "../db";
+import { openWorkerDatabase, type WorkerDatabase } from "./db";
 import * as schema from "../../workers/users/schema";
 import { userRegistered } from "../../workers/users/events";
-import { enqueueEvent } from "./enqueue";
+import { enqueueEvent } from "../events/enqueue";
 
 const data = { userId: "u1", name: "Ada", registeredAt: "2026-01-01T00:00:00.000Z" };
 

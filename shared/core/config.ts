@@ -1,3 +1,5 @@
+// shared/core/ — the kit's base, imported by every other part: config from the environment, errors,
+// logger, request scope, ids, loops, secrets and the mesh's port placement. It imports no other part.
 /**
  * Worker configuration from the environment, parsed once by a zod schema. Every bad variable is
  * named in one message, so an operator fixes them all in one go.
@@ -7,8 +9,8 @@
  *   const config = parseConfig(schema, process.env); // throws ConfigError naming each bad variable
  */
 import { z } from "zod";
-import { minimumSecretLength, readSecretFile } from "./identity";
-import { defaultMeshPortBase, type Placement } from "./mesh-placement";
+import { minimumSecretLength, readSecretFile } from "./secrets";
+import { defaultMeshPortBase, type Placement } from "./placement";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -91,7 +93,7 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     PEER_TIMEOUT_MS: positiveMs.default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
-    /** The mesh's service-token secret, or a file holding it (shared/identity.ts); neither: checks off. */
+    /** The mesh's service-token secret, or a file holding it (shared/rpc/identity.ts); neither: checks off. */
     MESH_TOKEN_SECRET: z.string().min(1).refine(longEnough, `must be at least ${minimumSecretLength} bytes`).optional(),
     MESH_TOKEN_SECRET_FILE: secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength }).optional(),
     /** Largest request body accepted (bytes); larger → 413. */
@@ -133,7 +135,7 @@ export function secretFile(variable: string, options: { minimumBytes?: number } 
 
 /**
  * A peer's URL variable: set (an http(s) URL), it pins the peer there; unset, the peer is found
- * through NATS (shared/peer-discovery.ts), at its placement's default until found.
+ * through NATS (shared/rpc/peer-discovery.ts), at its placement's default until found.
  */
 export function peerUrl(peer: Placement) {
   return z

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { breakerStates, reportBreakers, type BreakerState } from "./peer-breakers";
-import type { HealthFacts } from "./worker-app";
+import { breakerStates, reportBreakers, type BreakerState } from "./breakers";
+import type { HealthFacts } from "./app";
 
 /** A stand-in peer client whose breaker the test moves. */
 function fakeClient(peer: string, initial: BreakerState) {

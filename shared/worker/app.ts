@@ -7,15 +7,15 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { trpcServer } from "@hono/trpc-server";
 import type { AnyRouter } from "@trpc/server";
 import { bodyLimit } from "hono/body-limit";
-import type { Logger } from "./logger";
-import type { MeshAuth, MeshContext } from "./trpc";
-import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity } from "./identity";
-import { callerHeader } from "./request-scope";
-import { singleCallRoute } from "./trpc-route";
-import { correlationId, type CorrelationIdEnv } from "./middleware/correlation-id";
-import { jsonBodyOnly } from "./middleware/json-body";
-import { httpServerTelemetry } from "../telemetry/http";
-import { processMetricsText, prometheusContentType } from "../telemetry/metrics-endpoint";
+import type { Logger } from "../core/logger";
+import type { MeshAuth, MeshContext } from "../rpc/trpc";
+import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity } from "../rpc/identity";
+import { callerHeader } from "../core/request-scope";
+import { singleCallRoute } from "../rpc/trpc-route";
+import { correlationId, type CorrelationIdEnv } from "../middleware/correlation-id";
+import { jsonBodyOnly } from "../middleware/json-body";
+import { httpServerTelemetry } from "../../telemetry/http";
+import { processMetricsText, prometheusContentType } from "../../telemetry/metrics-endpoint";
 
 export type WorkerEnv = CorrelationIdEnv;
 
@@ -31,7 +31,7 @@ export interface WorkerAppOptions {
   /** What procedures see as `ctx.deps`. */
   context: unknown;
   logger: Logger;
-  /** Verifies the service token of each tRPC call (shared/identity.ts); null: identity checks off. */
+  /** Verifies the service token of each tRPC call (shared/rpc/identity.ts); null: identity checks off. */
   identity: ServiceIdentity | null;
   /** Largest request body accepted, in bytes (default 1 MiB); larger → 413 before any handler. */
   bodyLimitBytes?: number;
@@ -84,7 +84,7 @@ function addOperationalRoutes(app: Hono<WorkerEnv>, options: WorkerAppOptions): 
   });
 }
 
-/** The router under `/trpc`: single calls take the cheaper route (shared/trpc-route.ts); batches and the rest the adapter. */
+/** The router under `/trpc`: single calls take the cheaper route (shared/rpc/trpc-route.ts); batches and the rest the adapter. */
 function addTrpcRoutes(app: Hono<WorkerEnv>, options: WorkerAppOptions): void {
   const { router, logger } = options;
   const authOf = authCheck(options.identity);
