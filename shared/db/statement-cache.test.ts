@@ -50,7 +50,7 @@ describe("createStatementCache", () => {
   it("keeps a worker's Drizzle queries right under Bun: reuse after a constraint error, reads after writes, a .prepare()d query after evictions", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bunmesh-stmt-cache-"));
     const script = `
-      import { openWorkerDatabase } from "./shared/db";
+      import { openWorkerDatabase } from "./shared/db/db";
       import * as schema from "./workers/users/schema";
       import { eq, sql } from "drizzle-orm";
       const { db, close } = await openWorkerDatabase({ worker: "users", dataDir: ${JSON.stringify(dataDir)}, schema });

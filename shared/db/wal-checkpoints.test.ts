@@ -45,7 +45,7 @@ describe("WAL checkpoints in the background", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bunmesh-wal-bun-"));
     const script = `
       import { statSync } from "node:fs";
-      import { openWorkerDatabase } from "./shared/db";
+      import { openWorkerDatabase } from "./shared/db/db";
       import * as schema from "./workers/users/schema";
       const size = (p) => { try { return statSync(p).size; } catch { return 0; } };
       const row = (n) => ({ id: "u" + n, email: n + "@x.io", emailKey: n + "@x.io", name: "U", displayName: "U", createdAt: "2026-01-01T00:00:00Z" });
