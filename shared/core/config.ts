@@ -91,6 +91,8 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     MESH_PORT_BASE: port.default(defaultMeshPortBase),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PEER_TIMEOUT_MS: positiveMs.default(2000),
+    /** The longest a read of a read model waits for the events of its consistency token before answering 503 (0: never waits). */
+    READ_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
     /** The mesh's service-token secret, or a file holding it (shared/rpc/identity.ts); neither: checks off. */

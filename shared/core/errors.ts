@@ -17,6 +17,8 @@ export const domainErrorCodes = {
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413 },
   UNSUPPORTED_MEDIA_TYPE: { trpc: "UNSUPPORTED_MEDIA_TYPE", http: 415 },
   PEER_UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
+  /** A read with a consistency token whose events its read model has not applied in time (details: lagMs, retryAfterS). */
+  READ_MODEL_BEHIND: { trpc: "SERVICE_UNAVAILABLE", http: 503 },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", http: 500 },
 } as const satisfies Record<string, { trpc: TRPC_ERROR_CODE_KEY; http: number }>;
 

@@ -7,11 +7,14 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { newId } from "./ids";
+import type { ConsistencyScope } from "./consistency-scope";
 
 export interface RequestScope {
   correlationId: string;
   /** Causation: the event id being handled, when the work was triggered by an event. */
   causationId?: string;
+  /** Events produced, tokens received and awaited, read models read (consistency-scope.ts); made on first use. */
+  consistency?: ConsistencyScope;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -11,8 +11,8 @@
  */
 
 export interface OutboxSignal {
-  /** Called by enqueueEvent inside a transaction: outbox rows wait for its commit. */
-  written(): void;
+  /** Called by enqueueEvent inside a transaction: outbox rows wait for its commit; `afterCommit` runs once it has committed (never on a rollback). */
+  written(afterCommit?: () => void): void;
   /** Called by the database when its outermost transaction ends: wakes the listeners only if it committed outbox rows. */
   settle(committed: boolean): void;
   /** Calls `listener` after each commit that wrote outbox rows. Returns the unsubscribe. */
@@ -23,11 +23,18 @@ export function createOutboxSignal(): OutboxSignal {
   const listeners = new Set<() => void>();
   // A transaction is synchronous on the worker's one connection, so one flag per database is exact.
   let pending = false;
+  let afterCommit: (() => void)[] = [];
   return {
-    written: () => void (pending = true),
+    written(then) {
+      pending = true;
+      if (then) afterCommit.push(then);
+    },
     settle(committed) {
       const wake = committed && pending;
+      const committedCallbacks = committed ? afterCommit : [];
       pending = false;
+      afterCommit = [];
+      for (const then of committedCallbacks) then();
       if (wake) for (const listener of listeners) listener();
     },
     subscribe(listener) {

@@ -25,7 +25,10 @@ import { deleteDurable, durableBacklog, ensureDurable, type DurableSpec } from "
 import { applyOnce, type EventHandler } from "./inbox";
 import type { NatsConnectionProvider } from "./nats";
 import { runRetryLoop, type RetryLoop } from "./retry-loop";
-import type { InboxTable } from "./tables";
+import { recordingPositions } from "./positions";
+import type { ConsumerPositionsTable, InboxTable } from "./tables";
+import type { EventEnvelope } from "./envelope";
+import type { Delivery } from "./inbox";
 import { createSleeper, type BackoffSettings } from "./timing";
 
 export type { ConsumerHealth } from "./consumer-messages";
@@ -55,6 +58,10 @@ export interface EventConsumerOptions {
   reconnectBackoff?: BackoffSettings;
   /** Messages pulled per request. Default 64. */
   batch?: number;
+  /** Where the consumer records how far it has applied each stream, in each event's transaction (positions.ts). */
+  positions?: ConsumerPositionsTable;
+  /** Told right after the commit of each event's transaction, handled or a duplicate (a read-model gate wakes its readers). */
+  onApplied?: (event: EventEnvelope, delivery: Delivery) => void;
 }
 
 export interface EventConsumer extends WorkerLoop {
@@ -72,6 +79,7 @@ export interface EventConsumer extends WorkerLoop {
 export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
   const { db, inbox, name, owner, nats, logger } = options;
   const { stream, filterSubject } = consumerTarget(name, owner, options.handlers, options.subjects);
+  const handlers = options.positions ? recordingPositions(options.handlers, options.positions, name) : options.handlers;
   const log = logger.child({ loop: "event-consumer", consumer: name, stream });
   const sleeper = createSleeper();
   const stats: ConsumerHealth = { handled: 0, duplicates: 0, failed: 0, deadLettered: 0, ignored: 0, consuming: false };
@@ -87,14 +95,18 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     handleMessage: createMessageHandler({
       name,
       stream,
-      handlers: options.handlers,
+      handlers,
       maxDeliver: options.maxDeliver ?? 5,
       nakDelay: options.nakDelay,
       replicas: nats.streamReplicas,
       stats,
       metrics: consumerMetrics(name),
       log,
-      apply: (event, handler, delivery) => applyOnce(db, inbox, name, event, handler, delivery),
+      apply: (event, handler, delivery) => {
+        const outcome = applyOnce(db, inbox, name, event, handler, delivery);
+        options.onApplied?.(event, delivery);
+        return outcome;
+      },
     }),
   });
 

@@ -14,6 +14,7 @@
 import { context, propagation } from "@opentelemetry/api";
 import { newId } from "../core/ids";
 import { currentCorrelationId, currentRequestScope } from "../core/request-scope";
+import { noteProducedEvent } from "../core/consistency-scope";
 import { is, sql } from "drizzle-orm";
 import { SQLiteTransaction } from "drizzle-orm/sqlite-core";
 import type { WorkerTx } from "../db/db";
@@ -69,6 +70,10 @@ export function enqueueEvent<E extends EventDefinition>(
     tracestate: carrier["tracestate"] ?? null,
     createdAt: Date.now(),
   });
-  outboxSignalOf(tx)?.written();
+  // Once committed, the request's answer names it in its consistency token (a rolled-back one is never named).
+  const named = () => noteProducedEvent(envelope.subject, envelope.id);
+  const signal = outboxSignalOf(tx);
+  if (signal) signal.written(named);
+  else named();
   return envelope;
 }

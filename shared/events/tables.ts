@@ -42,5 +42,26 @@ export function inboxTable() {
   );
 }
 
+/**
+ * How far each of a worker's consumers has applied each stream it reads: the last stream sequence
+ * and the time of the last event applied, written in the transaction of each event's effect
+ * (createEventConsumer, given the table). Read models answer their position and lag from it.
+ */
+export function consumerPositionsTable() {
+  return sqliteTable(
+    "consumer_positions",
+    {
+      consumer: text("consumer").notNull(),
+      stream: text("stream").notNull(),
+      lastSequence: integer("last_sequence").notNull(),
+      /** occurredAt of the last event applied, in ms since the epoch. */
+      lastEventAt: integer("last_event_at").notNull(),
+      updatedAt: integer("updated_at").notNull(),
+    },
+    (table) => [primaryKey({ columns: [table.consumer, table.stream] })],
+  );
+}
+
 export type OutboxTable = ReturnType<typeof outboxTable>;
 export type InboxTable = ReturnType<typeof inboxTable>;
+export type ConsumerPositionsTable = ReturnType<typeof consumerPositionsTable>;

@@ -10,6 +10,10 @@
  *   await catalog.client.getMany.query({ ids });
  *   await inventory.client.reserve.mutate(input, { context: { idempotencyKey: orderId } });
  *   await orders.client.place.mutate(input, { context: { timeoutMs: 10_000 } }); // a longer deadline for one call
+ *   await reporting.client.customer.query(input, { context: { consistencyToken } }); // a read that waits for a write's events
+ *
+ * A peer's consistency token and read-model facts (its answer's headers) are taken into the
+ * calling request's scope (shared/core/consistency-scope.ts), so the caller's answer carries them.
  */
 import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient, type TRPCLink } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
@@ -29,6 +33,7 @@ import {
 } from "cockatiel";
 import { DomainError, domainCodeFromTrpc, isDomainErrorCode } from "../core/errors";
 import { callerHeader, correlationHeader, currentCorrelationId, idempotencyHeader } from "../core/request-scope";
+import { consistencyTokenHeader, notePeerAnswer } from "../core/consistency-scope";
 import { observeBreakerState, tracingLink } from "../../telemetry/trpc-link";
 
 export type PeerFailureReason = "circuit_open" | "timeout" | "unreachable" | "bad_gateway";
@@ -192,6 +197,7 @@ async function attempt(baseFetch: Fetch, input: RequestInfo | URL, request: Requ
     // return; a read cut off is a transport failure) and handed to httpLink as a minimal
     // answer (it only calls json()), instead of being copied into a new Response.
     const text = await response.text();
+    notePeerAnswer(response.headers);
     return {
       ok: response.ok,
       status: response.status,
@@ -215,7 +221,7 @@ function peerUnavailableOr(error: unknown, peer: string): unknown {
   return error;
 }
 
-/** Headers of one call: trace, correlation, caller, identity, and the idempotency key and deadline the call's context asks for. */
+/** Headers of one call: trace, correlation, caller, identity, and the idempotency key, deadline and consistency token the call's context asks for. */
 async function peerCallHeaders(options: PeerClientOptions, context: Record<string, unknown>): Promise<Record<string, string>> {
   const headers: Record<string, string> = {
     ...(context["traceHeaders"] as Record<string, string> | undefined),
@@ -227,6 +233,8 @@ async function peerCallHeaders(options: PeerClientOptions, context: Record<strin
   if (typeof key === "string" && key.length > 0) headers[idempotencyHeader] = key;
   const timeoutMs = context["timeoutMs"];
   if (typeof timeoutMs === "number" && timeoutMs > 0) headers[deadlineHeader] = String(Math.round(timeoutMs));
+  const token = context["consistencyToken"];
+  if (typeof token === "string" && token.length > 0) headers[consistencyTokenHeader] = token;
   return headers;
 }
 

@@ -1,6 +1,6 @@
 /**
  * A worker's HTTP edge, the Hono app createWorker (worker.ts) serves: correlation ID, a span per
- * request (telemetry/http.ts), the body limit, `/metrics`, `/health/live` + `/health/ready`, the
+ * request (telemetry/http.ts), consistency tokens in and out (middleware/consistency.ts), the body limit, `/metrics`, `/health/live` + `/health/ready`, the
  * tRPC router under `/trpc` with each call's service identity checked, and JSON 404s.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
@@ -13,6 +13,8 @@ import { bearerTokenOf, createAdminKeyCheck, IdentityError, type ServiceIdentity
 import { callerHeader } from "../core/request-scope";
 import { singleCallRoute } from "../rpc/trpc-route";
 import { correlationId, type CorrelationIdEnv } from "../middleware/correlation-id";
+import { consistency } from "../middleware/consistency";
+import type { ConsistencyTokens } from "../events/consistency-token";
 import { jsonBodyOnly } from "../middleware/json-body";
 import { httpServerTelemetry } from "../../telemetry/http";
 import { processMetricsText, prometheusContentType } from "../../telemetry/metrics-endpoint";
@@ -33,6 +35,8 @@ export interface WorkerAppOptions {
   logger: Logger;
   /** Verifies the service token of each tRPC call (shared/rpc/identity.ts); null: identity checks off. */
   identity: ServiceIdentity | null;
+  /** Checks requests' consistency tokens and makes answers' (shared/middleware/consistency.ts). */
+  consistency: ConsistencyTokens;
   /** Largest request body accepted, in bytes (default 1 MiB); larger → 413 before any handler. */
   bodyLimitBytes?: number;
   /** Requests whose bearer token equals this key get `ctx.admin = true`; none: never. */
@@ -49,6 +53,7 @@ export function createWorkerApp(options: WorkerAppOptions): Hono<WorkerEnv> {
   const app = new Hono<WorkerEnv>();
   app.use("*", correlationId({ logger }));
   app.use("*", httpServerTelemetry({ logger }));
+  app.use("*", consistency({ tokens: options.consistency }));
   const maxBytes = options.bodyLimitBytes ?? defaultBodyLimitBytes;
   app.use(
     "*",

@@ -5,7 +5,7 @@
  * Only `main.ts` files call this: it is where side effects live. A worker that owns no data
  * (the gateway) passes `schema: null`: no DB file is opened and `db`/`database` are null.
  * `base` holds what every worker's deps take (WorkerBaseDeps: logger, identity, body limit, the
- * database's outbox signal): spread whole into the deps, so the identity cannot be left behind.
+ * consistency tokens and read wait, the database's outbox signal): spread whole into the deps, so the identity cannot be left behind.
  *
  * @example
  *   await runWorkerMain({
@@ -24,6 +24,7 @@ import { startTelemetry } from "../../telemetry/sdk";
 import packageJson from "../../package.json" with { type: "json" };
 import type { Worker, WorkerBaseDeps } from "./worker";
 import { createNatsConnection, type NatsConnectionLoop } from "../events/nats";
+import { createConsistencyTokens } from "../events/consistency-token";
 import { backupHealthOf } from "../db/backup-status";
 import { advertisedUrlOf, createServiceRegistration, type ServiceRegistration } from "../rpc/service-registry";
 import { hostname, networkInterfaces } from "node:os";
@@ -62,8 +63,16 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const logger = createLogger({ worker: options.worker, level: config.LOG_LEVEL });
   const database =
     options.schema === null ? null : await openWorkerDatabase({ worker: options.worker, dataDir: config.DATA_DIR, schema: options.schema, synchronous: config.SQLITE_SYNCHRONOUS });
-  const identity = identityOf(options.worker, config, logger);
-  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
+  const secret = readMeshSecret(config);
+  const identity = identityOf(options.worker, secret, logger);
+  const base: WorkerBaseDeps = {
+    logger,
+    identity,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    consistency: createConsistencyTokens(secret),
+    readWaitMs: config.READ_WAIT_MS,
+    ...(database ? { outboxSignal: database.outboxSignal } : {}),
+  };
   const natsAuth = natsAuthOf(config);
   // One NATS connection per worker: its bus loops' (when it has any) and its service registration's.
   let natsLoop: NatsConnectionLoop | undefined;
@@ -141,11 +150,10 @@ function configOrExit<S extends z.ZodType<WorkerConfig>>(worker: string, schema:
   }
 }
 
-function identityOf(worker: string, config: WorkerConfig, logger: Logger): ServiceIdentity | null {
-  const secret = readMeshSecret(config);
+function identityOf(worker: string, secret: Uint8Array | null, logger: Logger): ServiceIdentity | null {
   if (secret) return createServiceIdentity({ self: worker, secret });
   logger.warn(
-    "SERVICE IDENTITY CHECKS ARE OFF: no MESH_TOKEN_SECRET or MESH_TOKEN_SECRET_FILE, so any process that reaches this port may call every procedure (development only; the launcher always sets one)",
+    "SERVICE IDENTITY CHECKS ARE OFF: no MESH_TOKEN_SECRET or MESH_TOKEN_SECRET_FILE, so any process that reaches this port may call every procedure and consistency tokens are signed with a development key (development only; the launcher always sets one)",
   );
   return null;
 }

@@ -23,9 +23,13 @@ import type { WorkerLoop } from "../core/loop";
 import { createWorkerApp, type HealthFacts, type WorkerEnv } from "./app";
 import type { NatsConnectionLoop } from "../events/nats";
 import type { OutboxSignal } from "../db/outbox-signal";
-import type { InboxTable, OutboxTable } from "../events/tables";
+import type { ConsumerPositionsTable, InboxTable, OutboxTable } from "../events/tables";
 import { createOutboxRelay } from "../events/relay";
 import { createEventConsumer, type EventConsumer, type EventHandler } from "../events/consumer";
+import { createConsistencyTokens, type ConsistencyTokens } from "../events/consistency-token";
+import { createReadModelGate, type ReadModelGate } from "../events/read-model";
+import type { EventEnvelope } from "../events/envelope";
+import type { Delivery } from "../events/inbox";
 
 export type { WorkerLoop } from "../core/loop";
 export { defaultBodyLimitBytes, type WorkerEnv } from "./app";
@@ -43,6 +47,10 @@ export interface WorkerBaseDeps {
   nats?: NatsConnectionLoop;
   /** The worker database's commit signal (WorkerDatabase.outboxSignal): wakes the relay at once. */
   outboxSignal?: OutboxSignal;
+  /** Makes and checks consistency tokens (from the mesh secret); none: the development key, as with identity checks off. */
+  consistency?: ConsistencyTokens;
+  /** The longest a read of a read model waits for a consistency token's events (READ_WAIT_MS). Default 2000. */
+  readWaitMs?: number;
 }
 
 /** One durable consumer of another worker's stream. */
@@ -60,6 +68,10 @@ export interface ConsumerDescription {
 export interface WorkerParts {
   /** By consumer name; empty without a bus. */
   consumers: Record<string, EventConsumer>;
+  /** Its reads of data built from events go through it to honour consistency tokens (none to wait for without consumers). */
+  readModel: ReadModelGate;
+  /** The tokens its edge makes and checks (deps.consistency, or the development key). */
+  consistency: ConsistencyTokens;
 }
 
 export interface WorkerDescription<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context> {
@@ -70,6 +82,8 @@ export interface WorkerDescription<TRouter extends AnyRouter, Deps extends Worke
   outbox?: OutboxTable;
   /** The worker's inbox: consumers apply each event once through it (the relay prunes it too). */
   inbox?: InboxTable;
+  /** Where its consumers record how far they have applied each stream: its read models' position and lag. */
+  positions?: ConsumerPositionsTable;
   consumers?: ConsumerDescription[];
   /** The worker's own loops (a saga sweeper, a pruner): run with or without a bus, stopped first. */
   loops?: WorkerLoop[];
@@ -96,7 +110,8 @@ export interface Worker<TRouter extends AnyRouter = AnyRouter> {
 
 export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseDeps, Context = Deps>(description: WorkerDescription<TRouter, Deps, Context>): Worker<TRouter> {
   const { name, router, deps } = description;
-  const { loops, parts } = busLoops(description);
+  const parts = workerParts(description);
+  const loops = busLoops(description, parts);
   loops.push(...(description.loops ?? []));
   const health: HealthFacts[] = loops.flatMap((loop) => (loop.health ? [() => loop.health!()] : []));
   // The streams it reads, for the topology of the gateway's /mesh dashboard.
@@ -109,6 +124,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
     context: description.context ? description.context(parts) : deps,
     logger: deps.logger,
     identity: deps.identity,
+    consistency: parts.consistency,
     bodyLimitBytes: deps.bodyLimitBytes,
     adminApiKey: deps.adminApiKey,
     routes: description.routes,
@@ -134,22 +150,44 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
   };
 }
 
-/** With a bus: the connection first (stopped last), then the relay of the outbox, then the consumers. */
-function busLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>): { loops: WorkerLoop[]; parts: WorkerParts } {
-  const { name: owner, deps, outbox, inbox } = description;
+function dbOf(deps: WorkerBaseDeps): WorkerDb<any> | undefined {
+  return (deps as WorkerBaseDeps & { db?: WorkerDb<any> }).db;
+}
+
+/** The tokens, and the read-model gate over the consumers (created by busLoops, filled into `consumers`). */
+function workerParts(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>): WorkerParts {
+  const { name, deps, inbox, positions } = description;
+  const consistency = deps.consistency ?? createConsistencyTokens(null);
+  const consumers: Record<string, EventConsumer> = {};
+  const readModel = createReadModelGate({
+    name,
+    db: dbOf(deps),
+    inbox,
+    positions,
+    tokens: consistency,
+    consumers: (description.consumers ?? []).map((consumer) => ({ name: consumer.name, owner: consumer.owner, subjects: Object.keys(consumer.handlers) })),
+    maxWaitMs: deps.readWaitMs ?? 2_000,
+    health: (consumer) => consumers[consumer]?.stats(),
+  });
+  return { consumers, readModel, consistency };
+}
+
+/** With a bus: the connection first (stopped last), then the relay of the outbox, then the consumers (into `parts.consumers`). */
+function busLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>, parts: WorkerParts): WorkerLoop[] {
+  const { name: owner, deps, outbox, inbox, positions } = description;
   const { nats, logger } = deps;
-  const parts: WorkerParts = { consumers: {} };
-  if (!nats) return { loops: [], parts };
+  if (!nats) return [];
   const loops: WorkerLoop[] = [nats];
   const needsDb = outbox || description.consumers?.length;
-  const db = (deps as WorkerBaseDeps & { db?: WorkerDb<any> }).db;
+  const db = dbOf(deps);
   if (needsDb && !db) throw new Error(`${owner}: an outbox or consumers need the worker's database in deps.db`);
   if (outbox) loops.push(createOutboxRelay({ db: db!, outbox, inbox, owner, nats, logger, signal: deps.outboxSignal }));
   for (const consumer of description.consumers ?? []) {
     if (!inbox) throw new Error(`${owner}: consumer ${consumer.name} needs the worker's inbox`);
-    const created = createEventConsumer({ db: db!, inbox, ...consumer, nats, logger });
+    const onApplied = (event: EventEnvelope, delivery: Delivery) => parts.readModel.applied(consumer.name, event, delivery);
+    const created = createEventConsumer({ db: db!, inbox, positions, onApplied, ...consumer, nats, logger });
     parts.consumers[consumer.name] = created;
     loops.push(created);
   }
-  return { loops, parts };
+  return loops;
 }
