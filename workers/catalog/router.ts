@@ -14,14 +14,15 @@ export const catalogRouter = router({
     .callers("gateway")
     .input(createProductInput)
     .mutation(({ ctx, input }) => createProduct(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(getProductInput).query(({ ctx, input }) => getProduct(ctx.deps.queries, input.id)),
-  getMany: p.internal.input(z.strictObject({ ids: z.array(id).min(1).max(100) })).query(({ ctx, input }) => getProducts(ctx.deps.queries, input.ids)),
+  // Reads show `inStock`, a copy of inventory's levels: through the gate, so a consistency token is honoured.
+  get: p.internal.input(getProductInput).query(({ ctx, input }) => ctx.deps.readModel.read(() => getProduct(ctx.deps.queries, input.id))),
+  getMany: p.internal.input(z.strictObject({ ids: z.array(id).min(1).max(100) })).query(({ ctx, input }) => ctx.deps.readModel.read(() => getProducts(ctx.deps.queries, input.ids))),
   update: p
     .callers("gateway")
     .input(updateProductInput)
     .mutation(({ ctx, input }) => updateProduct(ctx.deps.db, input, ctx.deps.now())),
-  search: p.internal.input(searchProductsInput).query(({ ctx, input }) => searchProducts(ctx.deps.db, input)),
-  list: p.internal.input(listProductsInput).query(({ ctx, input }) => listProducts(ctx.deps.db, input)),
+  search: p.internal.input(searchProductsInput).query(({ ctx, input }) => ctx.deps.readModel.read(() => searchProducts(ctx.deps.db, input))),
+  list: p.internal.input(listProductsInput).query(({ ctx, input }) => ctx.deps.readModel.read(() => listProducts(ctx.deps.db, input))),
 });
 
 export type CatalogRouter = typeof catalogRouter;

@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, uniqueIndex, check } from "drizzle-orm/sqlite-core";
-import { inboxTable, outboxTable } from "../../shared/events/tables";
+import { consumerPositionsTable, inboxTable, outboxTable } from "../../shared/events/tables";
 import { idempotencyKeysTable } from "../../shared/db/idempotency";
 
 export type ProductAttributes = Record<string, unknown>;
@@ -49,3 +49,6 @@ export const outbox = outboxTable();
 
 /** Inventory events already applied to `in_stock`, so a redelivery changes nothing. */
 export const inbox = inboxTable();
+
+/** How far `in_stock` has applied inventory's stream (the kit writes it with each event): its position and lag. */
+export const consumerPositions = consumerPositionsTable();

@@ -1,7 +1,7 @@
 /** catalog: owns the products (catalog.db), their prices and attributes, and searches them. */
 import { createWorker } from "../../shared/worker/worker";
 import { stockConsumerName, stockHandlers } from "./consumers";
-import { inbox, outbox } from "./schema";
+import { consumerPositions, inbox, outbox } from "./schema";
 import { catalogRouter } from "./router";
 import { prepareCatalogQueries } from "./queries";
 import type { CatalogContext, CatalogDeps } from "./deps";
@@ -13,7 +13,8 @@ export function createCatalogWorker(deps: CatalogDeps) {
     deps,
     outbox,
     inbox,
+    positions: consumerPositions,
     consumers: [{ name: stockConsumerName, owner: "inventory", handlers: stockHandlers }],
-    context: (): CatalogContext => ({ ...deps, queries: prepareCatalogQueries(deps.db) }),
+    context: ({ readModel }): CatalogContext => ({ ...deps, queries: prepareCatalogQueries(deps.db), readModel }),
   });
 }

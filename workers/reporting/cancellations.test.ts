@@ -20,7 +20,7 @@ const envelope = (subject: string, data: unknown) => ({
 
 describe("reporting nets cancellations (in-process)", () => {
   const t = useInProcessWorker("reporting", schema, (deps) => createReportingWorker(deps));
-  const handlers = ordersHandlers(() => 0);
+  const handlers = ordersHandlers;
   let sequence = 0;
   const apply = (event: ReturnType<typeof envelope>) =>
     applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handlers[event.subject]!, { stream: "ORDERS", streamSequence: ++sequence });

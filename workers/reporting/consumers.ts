@@ -4,20 +4,13 @@
  */
 import { handleEvent, type EventHandler } from "../../shared/events/consumer";
 import { orderCancelled, orderConfirmed } from "../orders/events";
-import { applyOrderCancelled, applyOrderConfirmed, recordPosition } from "./projections";
+import { applyOrderCancelled, applyOrderConfirmed } from "./projections";
 
 /** The durable consumer's name at the broker (and its key in the inbox). */
 export const ordersConsumerName = "reporting-orders";
 
-export function ordersHandlers(now: () => number): Record<string, EventHandler<any>> {
-  return {
-    [orderConfirmed.subject]: handleEvent(orderConfirmed, (tx, event, delivery) => {
-      applyOrderConfirmed(tx, event);
-      recordPosition(tx, delivery.stream, delivery.streamSequence, event.occurredAt, now());
-    }),
-    [orderCancelled.subject]: handleEvent(orderCancelled, (tx, event, delivery) => {
-      applyOrderCancelled(tx, event);
-      recordPosition(tx, delivery.stream, delivery.streamSequence, event.occurredAt, now());
-    }),
-  };
-}
+/** The consumer records its position in each event's transaction itself (the worker gives it `consumerPositions`). */
+export const ordersHandlers: Record<string, EventHandler<any>> = {
+  [orderConfirmed.subject]: handleEvent(orderConfirmed, (tx, event) => applyOrderConfirmed(tx, event)),
+  [orderCancelled.subject]: handleEvent(orderCancelled, (tx, event) => applyOrderCancelled(tx, event)),
+};

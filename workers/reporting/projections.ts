@@ -7,12 +7,10 @@ import type { EventEnvelope } from "../../shared/events/envelope";
 import type { WorkerTx } from "../../shared/db/db";
 import { preparedQuery } from "../../shared/db/prepared";
 import type { OrderCancelledData, OrderConfirmedData } from "./service";
-import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
+import { customerStats, revenueByDay, salesByProduct } from "./schema";
 import type * as schema from "./schema";
 
 type ReportingTx = WorkerTx<typeof schema>;
-
-export const projectionNames = ["sales", "customers", "revenue_by_day"] as const;
 
 const p = sql.placeholder;
 
@@ -81,24 +79,4 @@ export function applyOrderCancelled(tx: ReportingTx, event: EventEnvelope<OrderC
     .set({ cancelledOrders: sql`${customerStats.cancelledOrders} + 1`, refundedCents: sql`${customerStats.refundedCents} + ${refundedCents}` })
     .where(eq(customerStats.customerId, customerId))
     .run();
-}
-
-/** Records how far every read model has read in a stream (the JetStream stream sequence). */
-export function recordPosition(tx: ReportingTx, stream: string, sequence: number, eventAt: string, now: number): void {
-  const upsert = preparedQuery(tx, projectionPositions, "recordPosition", () =>
-    tx
-      .insert(projectionPositions)
-      .values({ projection: p("projection"), stream: p("stream"), lastSequence: p("sequence"), lastEventAt: p("eventAt"), updatedAt: p("now") })
-      .onConflictDoUpdate({
-        target: [projectionPositions.projection, projectionPositions.stream],
-        // Both only move forward: a redelivered or replayed older event must not move `asOf` back.
-        set: {
-          lastSequence: sql`max(${projectionPositions.lastSequence}, ${p("sequence")})`,
-          lastEventAt: sql`max(${projectionPositions.lastEventAt}, ${p("eventAt")})`,
-          updatedAt: sql`${p("now")}`,
-        },
-      })
-      .prepare(),
-  );
-  for (const projection of projectionNames) upsert.run({ projection, stream, sequence, eventAt, now });
 }

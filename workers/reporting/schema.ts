@@ -3,7 +3,7 @@
  * and rebuilt by replaying the streams from the start.
  */
 import { sqliteTable, text, integer, primaryKey } from "drizzle-orm/sqlite-core";
-import { inboxTable } from "../../shared/events/tables";
+import { consumerPositionsTable, inboxTable } from "../../shared/events/tables";
 
 export const salesByProduct = sqliteTable("sales_by_product", {
   productId: text("product_id").primaryKey(),
@@ -34,7 +34,10 @@ export const revenueByDay = sqliteTable("revenue_by_day", {
   refundedCents: integer("refunded_cents").notNull().default(0),
 });
 
-/** How far each read model has read, per stream: the last stream sequence applied. */
+/**
+ * How far each read model had read, per stream, before consumer_positions: no longer written (the
+ * previous release still writes it while a new one rolls out); a later contract step drops it.
+ */
 export const projectionPositions = sqliteTable(
   "projection_positions",
   {
@@ -50,4 +53,7 @@ export const projectionPositions = sqliteTable(
 /** Events already applied, so a redelivery changes nothing. */
 export const inbox = inboxTable();
 
-export const readModelTables = [salesByProduct, customerStats, revenueByDay, projectionPositions] as const;
+/** How far the consumer has applied each stream (the kit writes it with each event): the read models' position, `asOf` and lag. */
+export const consumerPositions = consumerPositionsTable();
+
+export const readModelTables = [salesByProduct, customerStats, revenueByDay, projectionPositions, consumerPositions] as const;

@@ -3,7 +3,8 @@ import { asc, desc, eq, sql } from "drizzle-orm";
 import type { WorkerDb } from "../../shared/db/db";
 import type { EventData } from "../../shared/events/envelope";
 import type { orderCancelled, orderConfirmed } from "../orders/events";
-import { customerStats, projectionPositions, revenueByDay, salesByProduct } from "./schema";
+import { consumerPositions, customerStats, revenueByDay, salesByProduct } from "./schema";
+import { readPositions } from "../../shared/events/positions";
 import * as schema from "./schema";
 
 import type { ReportingDb } from "./deps";
@@ -62,17 +63,18 @@ export function dailyRevenue(db: ReportingDb) {
   return db.select().from(revenueByDay).orderBy(asc(revenueByDay.day)).all();
 }
 
+/** How far the read models have applied each stream (the consumer's positions). */
 export function positions(db: ReportingDb) {
-  return db.select().from(projectionPositions).orderBy(asc(projectionPositions.projection), asc(projectionPositions.stream)).all();
+  return readPositions(db, consumerPositions);
 }
 
+/** When the latest event applied was written; null before any. */
 function asOf(db: ReportingDb): string | null {
-  return (
-    db
-      .select({ at: sql<string | null>`max(${projectionPositions.lastEventAt})` })
-      .from(projectionPositions)
-      .get()?.at ?? null
-  );
+  const at = db
+    .select({ at: sql<number | null>`max(${consumerPositions.lastEventAt})` })
+    .from(consumerPositions)
+    .get()?.at;
+  return at === null || at === undefined ? null : new Date(at).toISOString();
 }
 
 /** Every read-model row in a stable order: what a rebuild must reproduce exactly. */

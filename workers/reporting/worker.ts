@@ -3,9 +3,9 @@ import { createWorker } from "../../shared/worker/worker";
 import { createEventTablePruner } from "../../shared/events/prune";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { rebuildReadModels } from "./rebuild";
-import { inbox } from "./schema";
+import { consumerPositions, inbox } from "./schema";
 import { reportingRouter } from "./router";
-import type { ReportingDeps } from "./deps";
+import type { ReportingContext, ReportingDeps } from "./deps";
 
 export function createReportingWorker(deps: ReportingDeps) {
   return createWorker({
@@ -13,12 +13,13 @@ export function createReportingWorker(deps: ReportingDeps) {
     router: reportingRouter,
     deps,
     inbox,
-    consumers: [{ name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(() => deps.now().getTime()), maxDeliver: deps.maxDeliver }],
+    positions: consumerPositions,
+    consumers: [{ name: ordersConsumerName, owner: "orders", handlers: ordersHandlers, maxDeliver: deps.maxDeliver }],
     // No outbox, so no relay prunes the inbox: a pruner of its own does.
     loops: [createEventTablePruner({ db: deps.db, inbox, logger: deps.logger })],
-    context: ({ consumers }): ReportingDeps => {
+    context: ({ consumers, readModel }): ReportingContext => {
       const consumer = consumers[ordersConsumerName];
-      return consumer ? { ...deps, rebuild: () => rebuildReadModels(deps.db, consumer, ordersConsumerName) } : deps;
+      return { ...deps, readModel, ...(consumer ? { rebuild: () => rebuildReadModels(deps.db, consumer, ordersConsumerName) } : {}) };
     },
   });
 }
