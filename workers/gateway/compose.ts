@@ -6,7 +6,8 @@
 import type { Logger } from "../../shared/core/logger";
 import { DomainError } from "../../shared/core/errors";
 import { fromPeer } from "./errors";
-import type { GatewayDeps } from "./deps";
+import type { GatewayContext, GatewayDeps } from "./deps";
+import { readModelCall } from "./consistency";
 
 type Part<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
@@ -26,10 +27,10 @@ function optional<T>(logger: Logger, peer: string, result: Part<T>, degraded: st
   return null;
 }
 
-/** A product with its stock; without inventory, `stock: null` and `degraded: ["inventory"]`. */
-export async function productWithStock(deps: GatewayDeps, productId: string) {
+/** A product with its stock; without inventory, `stock: null` and `degraded: ["inventory"]`. `after`: catalog's `inStock` waits for that token. */
+export async function productWithStock(deps: GatewayContext, productId: string, after?: string) {
   const [product, stock] = await Promise.all([
-    part("catalog", () => deps.peers.catalog.get.query({ id: productId })),
+    part("catalog", () => deps.peers.catalog.get.query({ id: productId }, readModelCall(deps, after))),
     part("inventory", () => deps.peers.inventory.get.query({ productId })),
   ]);
   if (!product.ok) throw product.error;
@@ -41,11 +42,11 @@ export async function productWithStock(deps: GatewayDeps, productId: string) {
  * Who the customer is, their orders and their stats. Without users there is no answer (503, or
  * 404 when users says the customer does not exist); orders and reporting are optional parts.
  */
-export async function customerSummary(deps: GatewayDeps, customerId: string) {
+export async function customerSummary(deps: GatewayContext, customerId: string, after?: string) {
   const [customer, orders, stats] = await Promise.all([
     part("users", () => deps.peers.users.get.query({ id: customerId })),
     part("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
-    part("reporting", () => deps.peers.reporting.customer.query({ customerId })),
+    part("reporting", () => deps.peers.reporting.customer.query({ customerId }, readModelCall(deps, after))),
   ]);
   if (!customer.ok) throw customer.error;
   const degraded: string[] = [];

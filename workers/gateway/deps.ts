@@ -1,6 +1,7 @@
 /** What the gateway is built from (main.ts or a test passes it in): a leaf, importing nothing of the worker. */
 import type { TRPCClient } from "@trpc/client";
 import type { WorkerBaseDeps } from "../../shared/worker/worker";
+import type { ConsistencyTokens } from "../../shared/events/consistency-token";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
@@ -27,6 +28,8 @@ export interface GatewayDeps extends WorkerBaseDeps {
   healthProbeTimeoutMs: number;
   /** Deadline of `place`: it must outlast orders' own wait for the saga (ORDER_WAIT_MS). */
   orderPlaceTimeoutMs: number;
+  /** Deadline of a read of a read model that waits for a consistency token: past the owner's READ_WAIT_MS. Default 4000. */
+  readModelTimeoutMs?: number;
   /** Browser origins allowed to call the API across origins (CORS); empty or none: CORS is off. */
   corsOrigins?: readonly string[];
   /** Each peer's circuit breaker state (closed, open, …), for the /mesh dashboard; none: not shown. */
@@ -35,4 +38,9 @@ export interface GatewayDeps extends WorkerBaseDeps {
   jaegerUiUrl?: string | null;
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** What the procedures and REST routes see: the deps with the consistency tokens resolved (createGatewayWorker). */
+export interface GatewayContext extends GatewayDeps {
+  consistency: ConsistencyTokens;
 }

@@ -1,13 +1,15 @@
 /**
  * The one place where errors become HTTP answers: `{ error: { code, message, details? } }` with
  * the status of the domain code (400 bad input, 404 unknown id, 409 conflict, 503 a peer needed
- * for the answer is down). Peer failures arrive here already as DomainErrors (see `fromPeer`).
+ * for the answer is down, or a read model has not applied a consistency token's events in time,
+ * with `retry-after`). Peer failures arrive here already as DomainErrors (see `fromPeer`).
  */
 import { ZodError } from "zod";
 import { TRPCError } from "@trpc/server";
 import { DomainError, domainErrorCodes, type DomainErrorCode } from "../../shared/core/errors";
 import { peerErrorOf } from "../../shared/rpc/peer-client";
 import { describeFieldProblems, type FieldProblem } from "../../shared/rpc/trpc";
+import { readModelLagHeader } from "../../shared/core/consistency-scope";
 
 export interface ErrorBody {
   error: { code: DomainErrorCode; message: string; details?: Record<string, unknown> };
@@ -43,9 +45,16 @@ export function toDomainError(error: unknown): DomainError {
   return new DomainError("INTERNAL", "internal error", undefined, { cause: error });
 }
 
-export function errorAnswer(error: unknown): { status: number; body: ErrorBody; domainError: DomainError } {
+export function errorAnswer(error: unknown): { status: number; body: ErrorBody; domainError: DomainError; headers: Record<string, string> } {
   const domainError = toDomainError(error);
   const { code, message, details } = domainError;
   const body: ErrorBody = { error: details === undefined ? { code, message } : { code, message, details } };
-  return { status: domainErrorCodes[code].http, body, domainError };
+  return { status: domainErrorCodes[code].http, body, domainError, headers: errorHeaders(domainError) };
+}
+
+/** A read model behind its reader's token says when to come again and how far behind it is. */
+function errorHeaders(error: DomainError): Record<string, string> {
+  if (error.code !== "READ_MODEL_BEHIND") return {};
+  const { retryAfterS, lagMs } = error.details ?? {};
+  return { "retry-after": String(retryAfterS ?? 1), [readModelLagHeader]: String(lagMs ?? 0) };
 }

@@ -17,7 +17,7 @@ import type { WorkerEnv } from "../../shared/worker/worker";
 import { badInput, errorAnswer } from "./errors";
 import { gatewayRouter } from "./router";
 import { adminAreas, restRoutes, type RestMethod, type RestRoute } from "./rest-routes";
-import type { GatewayDeps } from "./deps";
+import type { GatewayContext } from "./deps";
 
 type Ctx = Context<WorkerEnv>;
 
@@ -29,6 +29,8 @@ interface InputPlan {
   /** The body's own fields (the input without the path's and the key's), when the input is the body. */
   body: z.ZodType | null;
   query: boolean;
+  /** The row reads a read model and `?after=` is its consistency token (its input has no `after` of its own: a page cursor). */
+  afterToken: boolean;
 }
 
 /** The input schema of a procedure of the public router (null: it takes none). */
@@ -36,8 +38,10 @@ export function inputSchemaOf(path: string): z.ZodObject | null {
   // At run time `procedures` is flat, keyed by dotted path (its declared type is the nested record).
   const procedure = (gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure | undefined>)[path];
   if (!procedure) throw new Error(`REST route onto ${path}: the public router has no such procedure`);
-  const [schema] = procedure._def.inputs as unknown[];
-  if (schema === undefined) return null;
+  const [declared] = procedure._def.inputs as unknown[];
+  if (declared === undefined) return null;
+  // An optional input (the sales report's token only) is planned as its object.
+  const schema = declared instanceof z.ZodOptional ? declared.unwrap() : declared;
   if (!(schema instanceof z.ZodObject)) throw new Error(`REST route onto ${path}: its input is not an object schema`);
   return schema;
 }
@@ -69,7 +73,8 @@ export function planOf(row: RestRoute): InputPlan {
   const key = row.idempotencyKey ? fieldSchema(row, schema, "idempotencyKey") : null;
   const taken = [...params.map((param) => param.field), ...(key ? ["idempotencyKey"] : [])];
   if (row.from === "body" && !schema) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} takes no body`);
-  return { params, key, body: row.from === "body" ? withoutFields(schema!, taken) : null, query: row.from === "query" };
+  const afterToken = schema !== null && "consistencyToken" in schema.shape && !("after" in schema.shape);
+  return { params, key, body: row.from === "body" ? withoutFields(schema!, taken) : null, query: row.from === "query", afterToken };
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.output<S> {
@@ -96,15 +101,21 @@ function queryOf(c: Ctx): Record<string, string | number> {
   return values;
 }
 
-/** Path parameters first, then the Idempotency-Key, then the body or query: the order errors are found in. */
+/** Path parameters first, then the Idempotency-Key, then the body or query (and a read's `?after=` token): the order errors are found in. */
 async function inputOf(c: Ctx, plan: InputPlan): Promise<Record<string, unknown>> {
   const input: Record<string, unknown> = {};
   for (const { name, field, schema } of plan.params) input[field] = check(schema, c.req.param(name), name);
   const header = plan.key ? c.req.header(idempotencyHeader) : undefined;
   if (plan.key && header !== undefined) input["idempotencyKey"] = check(plan.key, header, "Idempotency-Key");
   if (plan.body) return { ...(await bodyOf(c, plan.body)), ...input };
-  if (plan.query) return { ...queryOf(c), ...input };
-  return input;
+  const query: Record<string, unknown> = plan.query ? queryOf(c) : {};
+  if (plan.afterToken) {
+    // `?after=` is the read's consistency token here, not a field of the procedure's own input.
+    const token = c.req.query("after");
+    delete query["after"];
+    if (token !== undefined) query["consistencyToken"] = token;
+  }
+  return { ...query, ...input };
 }
 
 const createCaller = createCallerFactory(gatewayRouter);
@@ -113,18 +124,25 @@ const createCaller = createCallerFactory(gatewayRouter);
  * Runs the row's procedure as `/trpc` would. `admin` is what the row's guard already checked (the
  * key was verified before the body was read); the procedure's own check then agrees.
  */
-function callProcedure(c: Ctx, deps: GatewayDeps, row: RestRoute, input: Record<string, unknown>): Promise<unknown> {
+function callProcedure(c: Ctx, deps: GatewayContext, row: RestRoute, input: Record<string, unknown>): Promise<unknown> {
   const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true };
   // The caller is a proxy: `caller.orders.place(input)` reached one path segment at a time.
   const procedure = row.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx));
   return (procedure as (input: unknown) => Promise<unknown>)(input);
 }
 
-async function serve(c: Ctx, deps: GatewayDeps, row: RestRoute, plan: InputPlan): Promise<Response> {
+async function serve(c: Ctx, deps: GatewayContext, row: RestRoute, plan: InputPlan): Promise<Response> {
   const result = await callProcedure(c, deps, row, await inputOf(c, plan));
-  const { status, body, headers } = row.answer ? row.answer(result as never) : { status: row.status, body: result, headers: undefined };
+  const { status, body, headers } = row.answer ? row.answer(result as never) : { status: row.status, body: withoutToken(result), headers: undefined };
   for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value);
   return c.json(body as object, status);
+}
+
+/** A write's result without its `consistencyToken`: on REST the token is the `x-consistency-token` header (set by the edge). */
+function withoutToken(result: unknown): unknown {
+  if (typeof result !== "object" || result === null || !("consistencyToken" in result)) return result;
+  const { consistencyToken: _, ...rest } = result;
+  return rest;
 }
 
 function inAdminArea(method: RestMethod, path: string): boolean {
@@ -132,7 +150,7 @@ function inAdminArea(method: RestMethod, path: string): boolean {
 }
 
 /** One Hono route per method and path; of its rows, the first whose `when` holds serves. */
-function serveEndpoint(api: Hono<WorkerEnv>, deps: GatewayDeps, rows: RestRoute[], adminOnly: MiddlewareHandler<WorkerEnv>): void {
+function serveEndpoint(api: Hono<WorkerEnv>, deps: GatewayContext, rows: RestRoute[], adminOnly: MiddlewareHandler<WorkerEnv>): void {
   const { method, path } = rows[0]!;
   const planned = rows.map((row) => ({ row, plan: planOf(row) }));
   if (rows.some((row) => row.admin) && !inAdminArea(method, path)) api.on(method, path, adminOnly);
@@ -153,7 +171,7 @@ export function endpointsOf(routes: readonly RestRoute[]): RestRoute[][] {
   return [...endpoints.values()];
 }
 
-export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
+export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayContext): void {
   const api = new Hono<WorkerEnv>();
 
   // Body size is bounded for every route by createWorker (BODY_LIMIT_BYTES, 64 KiB by default).
@@ -173,9 +191,9 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): voi
   });
 
   api.onError((error, c) => {
-    const { status, body: answer, domainError } = errorAnswer(error);
-    if (status >= 500) c.get("logger").error({ err: domainError, cause: domainError.cause, status }, `answered ${status}: ${domainError.message}`);
-    return c.json(answer, status as ContentfulStatusCode);
+    const { status, body: answer, domainError, headers } = errorAnswer(error);
+    if (status >= 500 && domainError.code !== "READ_MODEL_BEHIND") c.get("logger").error({ err: domainError, cause: domainError.cause, status }, `answered ${status}: ${domainError.message}`);
+    return c.json(answer, status as ContentfulStatusCode, headers);
   });
 
   app.route("/", api);

@@ -15,9 +15,10 @@ import { customerReportInput } from "../reporting/contract";
 import { customerSummaryInput } from "./inputs";
 import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
 import * as service from "./service";
-import type { GatewayDeps } from "./deps";
+import { readAfter, readModelCall, tokenOnlyInput, withToken, withTokenInput } from "./consistency";
+import type { GatewayContext } from "./deps";
 
-const p = procedures<GatewayDeps>().public;
+const p = procedures<GatewayContext>().public;
 /** Admin operations need the admin API key (ctx.admin, set by createWorker; REST checks it before reading the body). */
 const admin = p.use(
   middleware(({ ctx, path, next }) => {
@@ -28,37 +29,45 @@ const admin = p.use(
 
 export const gatewayRouter = router({
   users: router({
-    register: p.input(registerUserInput).mutation(({ ctx, input }) => service.registerUser(ctx.deps.peers, input)),
+    register: p.input(registerUserInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.registerUser(ctx.deps.peers, input))),
     get: p.input(getUserInput).query(({ ctx, input }) => service.getUser(ctx.deps.peers, input.id)),
   }),
   products: router({
-    create: admin.input(createProductInput).mutation(({ ctx, input }) => service.createProduct(ctx.deps.peers, input)),
-    get: p.input(getProductInput).query(({ ctx, input }) => productWithStock(ctx.deps, input.id)),
-    update: admin.input(updateProductInput).mutation(({ ctx, input }) => service.updateProduct(ctx.deps.peers, input)),
-    search: p.input(searchProductsInput).query(({ ctx, input }) => service.searchProducts(ctx.deps.peers, input)),
-    list: p.input(listProductsInput).query(({ ctx, input }) => service.listProducts(ctx.deps.peers, input)),
+    create: admin.input(createProductInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.createProduct(ctx.deps.peers, input))),
+    // `inStock` is catalog's copy of inventory's levels: these reads honour a consistency token.
+    get: p.input(withTokenInput(getProductInput)).query(({ ctx, input }) => productWithStock(ctx.deps, input.id, readAfter(ctx.deps, input))),
+    update: admin.input(updateProductInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.updateProduct(ctx.deps.peers, input))),
+    search: p.input(withTokenInput(searchProductsInput)).query(({ ctx, input: { consistencyToken, ...input } }) =>
+      service.searchProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken }))),
+    ),
+    list: p.input(withTokenInput(listProductsInput)).query(({ ctx, input: { consistencyToken, ...input } }) =>
+      service.listProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken }))),
+    ),
   }),
   inventory: router({
-    set: admin.input(setStockInput).mutation(({ ctx, input }) => service.setStock(ctx.deps.peers, input)),
+    set: admin.input(setStockInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.setStock(ctx.deps.peers, input))),
     get: p.input(getStockInput).query(({ ctx, input }) => service.getStock(ctx.deps.peers, input.productId)),
   }),
   credit: router({
-    set: admin.input(setCreditLimitInput).mutation(({ ctx, input }) => service.setCredit(ctx.deps.peers, input)),
+    set: admin.input(setCreditLimitInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.setCredit(ctx.deps.peers, input))),
     get: p.input(getAccountInput).query(({ ctx, input }) => service.getCredit(ctx.deps.peers, input.customerId)),
   }),
   orders: router({
-    place: p.input(placeOrderInput).mutation(({ ctx, input }) => service.placeOrder(ctx.deps.peers, input, ctx.deps.orderPlaceTimeoutMs)),
+    place: p.input(placeOrderInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.placeOrder(ctx.deps.peers, input, ctx.deps.orderPlaceTimeoutMs))),
     get: p.input(getOrderInput).query(({ ctx, input }) => service.getOrder(ctx.deps.peers, input.id)),
-    cancel: p.input(cancelOrderInput).mutation(({ ctx, input }) => cancelOrder(ctx.deps.peers, input)),
+    cancel: p.input(cancelOrderInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await cancelOrder(ctx.deps.peers, input))),
     byCustomer: p.input(ordersOfCustomerInput).query(({ ctx, input }) => customerOrders(ctx.deps, input.customerId)),
     sagas: admin.input(listSagasInput).query(({ ctx, input }) => service.listSagas(ctx.deps.peers, input)),
   }),
   customers: router({
-    summary: p.input(customerSummaryInput).query(({ ctx, input }) => customerSummary(ctx.deps, input.customerId)),
+    summary: p.input(withTokenInput(customerSummaryInput)).query(({ ctx, input }) => customerSummary(ctx.deps, input.customerId, readAfter(ctx.deps, input))),
   }),
   reports: router({
-    sales: p.query(({ ctx }) => service.salesReport(ctx.deps.peers)),
-    customer: p.input(customerReportInput).query(({ ctx, input }) => service.customerReport(ctx.deps.peers, input.customerId)),
+    // reporting's read models: these reads honour a consistency token.
+    sales: p.input(tokenOnlyInput).query(({ ctx, input }) => service.salesReport(ctx.deps.peers, readModelCall(ctx.deps, readAfter(ctx.deps, input)))),
+    customer: p
+      .input(withTokenInput(customerReportInput))
+      .query(({ ctx, input }) => service.customerReport(ctx.deps.peers, input.customerId, readModelCall(ctx.deps, readAfter(ctx.deps, input)))),
   }),
   health: p.query(({ ctx }) => meshHealth(ctx.deps)),
 });

@@ -14,6 +14,9 @@ import type { SetStockInput } from "../inventory/contract";
 import type { SetCreditLimitInput } from "../payments/contract";
 import type { PlaceOrderInput, listSagasInput } from "../orders/contract";
 import type { GatewayPeers } from "./deps";
+import type { readModelCall } from "./consistency";
+
+type ReadModelCall = ReturnType<typeof readModelCall>;
 
 /**
  * A keyed write's Idempotency-Key travels both in its input (the owner dedupes by it) and as the
@@ -39,12 +42,13 @@ export function updateProduct(peers: GatewayPeers, input: UpdateProductInput) {
   return fromPeer("catalog", () => peers.catalog.update.mutate(input));
 }
 
-export function searchProducts(peers: GatewayPeers, input: SearchProductsInput) {
-  return fromPeer("catalog", () => peers.catalog.search.query(input));
+/** `call`: the options of a read that waits for a consistency token (consistency.ts), as for every read of a read model here. */
+export function searchProducts(peers: GatewayPeers, input: SearchProductsInput, call?: ReadModelCall) {
+  return fromPeer("catalog", () => peers.catalog.search.query(input, call));
 }
 
-export function listProducts(peers: GatewayPeers, input: z.output<typeof listProductsInput>) {
-  return fromPeer("catalog", () => peers.catalog.list.query(input));
+export function listProducts(peers: GatewayPeers, input: z.output<typeof listProductsInput>, call?: ReadModelCall) {
+  return fromPeer("catalog", () => peers.catalog.list.query(input, call));
 }
 
 /** Stock is kept only for products catalog knows: an unknown product is a 404, not a new row. */
@@ -112,11 +116,11 @@ export function listSagas(peers: GatewayPeers, input: z.output<typeof listSagasI
 }
 
 /** Sales of CONFIRMED orders from reporting's read model; it may lag the orders by a moment (`asOf`). */
-export function salesReport(peers: GatewayPeers) {
-  return fromPeer("reporting", () => peers.reporting.sales.query());
+export function salesReport(peers: GatewayPeers, call?: ReadModelCall) {
+  return fromPeer("reporting", () => peers.reporting.sales.query(undefined, call));
 }
 
 /** A customer's stats from reporting's read model: zeros for a customer with no confirmed order yet. */
-export function customerReport(peers: GatewayPeers, customerId: string) {
-  return fromPeer("reporting", () => peers.reporting.customer.query({ customerId }));
+export function customerReport(peers: GatewayPeers, customerId: string, call?: ReadModelCall) {
+  return fromPeer("reporting", () => peers.reporting.customer.query({ customerId }, call));
 }

@@ -9,14 +9,18 @@ import { gatewayRouter } from "./router";
 import { registerRestRoutes } from "./rest";
 import { registerDocsRoutes } from "./docs";
 import { registerDashboardRoutes } from "./dashboard";
-import type { GatewayDeps } from "./deps";
+import { consistencyTokenHeader, readModelLagHeader, readModelPositionHeader } from "../../shared/core/consistency-scope";
+import { createConsistencyTokens } from "../../shared/events/consistency-token";
+import type { GatewayContext, GatewayDeps } from "./deps";
 
-export function createGatewayWorker(deps: GatewayDeps) {
+export function createGatewayWorker(given: GatewayDeps) {
+  // Resolved once, so the edge, the procedures and the REST routes sign with the same tokens.
+  const deps: GatewayContext = { ...given, consistency: given.consistency ?? createConsistencyTokens(null) };
   return createWorker({ name: "gateway", router: gatewayRouter, deps, edge: corsPolicy(deps.corsOrigins ?? []), routes: (app) => registerGatewayRoutes(app, deps) });
 }
 
 /** The REST API, its documentation (/openapi.json, /docs) and the mesh dashboard (/mesh, admin key). */
-function registerGatewayRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): void {
+function registerGatewayRoutes(app: Hono<WorkerEnv>, deps: GatewayContext): void {
   registerDocsRoutes(app);
   registerDashboardRoutes(app, deps);
   registerRestRoutes(app, deps);
@@ -29,8 +33,8 @@ function corsPolicy(origins: readonly string[]) {
     cors({
       origin: [...origins],
       allowMethods: ["GET", "POST", "PUT", "PATCH"],
-      allowHeaders: ["content-type", "authorization", "idempotency-key", "x-correlation-id", "trpc-accept"],
-      exposeHeaders: ["x-correlation-id", "location"],
+      allowHeaders: ["content-type", "authorization", "idempotency-key", "x-correlation-id", "trpc-accept", consistencyTokenHeader],
+      exposeHeaders: ["x-correlation-id", "location", consistencyTokenHeader, readModelLagHeader, readModelPositionHeader, "retry-after"],
       maxAge: 600,
     }),
   ];

@@ -4,6 +4,7 @@
  * unfinished sagas and retries the due ones.
  */
 import { runInRequestScope } from "../../shared/core/request-scope";
+import { consistencyOf } from "../../shared/core/consistency-scope";
 import { sagaOutcomes } from "../../telemetry/saga";
 import { advance, scheduleRetry, type SagaContext } from "./saga";
 import { createSagaSweeper } from "./saga-sweeper";
@@ -41,7 +42,9 @@ function createEndWaiters() {
 async function drive(ctx: SagaContext, orderId: string, resumed: boolean, placed: Order | undefined): Promise<void> {
   const { store, logger } = ctx;
   const order = placed ?? getOrder(store, orderId);
-  await runInRequestScope({ correlationId: order.correlationId }, async () => {
+  // The consistency part is the placing request's (when one runs it live): the events of the
+  // saga's steps and its peers' tokens go into the token `place` answers with.
+  await runInRequestScope({ correlationId: order.correlationId, consistency: consistencyOf() }, async () => {
     let resuming = resumed;
     for (;;) {
       const saga = loadSaga(store, orderId);
