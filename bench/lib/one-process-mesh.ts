@@ -12,6 +12,7 @@ import { openWorkerDatabase, type WorkerDatabase } from "../../shared/db/db";
 import { createNatsConnection, type NatsConnectionLoop } from "../../shared/events/nats";
 import { createServiceIdentity, type ServiceIdentity } from "../../shared/rpc/identity";
 import { createLogger, type Logger } from "../../shared/core/logger";
+import { createConsistencyTokens } from "../../shared/events/consistency-token";
 import { createPeerClient, type PeerClient } from "../../shared/rpc/peer-client";
 import type { AnyRouter } from "@trpc/server";
 import type { Worker, WorkerBaseDeps } from "../../shared/worker/worker";
@@ -76,7 +77,8 @@ function kitOf<S extends z.ZodType<WorkerConfig>>(name: string, schema: S, optio
   const config = parseConfig(schema, envOf(options));
   const logger = createLogger({ worker: name, level: config.LOG_LEVEL });
   const identity = createServiceIdentity({ self: name, secret: options.secret });
-  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
+  const consistency = createConsistencyTokens(options.secret);
+  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, consistency, readWaitMs: config.READ_WAIT_MS, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
   return { config, logger, identity, base };
 }
 
@@ -193,6 +195,7 @@ async function buildGateway(b: Builders): Promise<Worker[]> {
     healthTargets: [],
     healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
     orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
+    readModelTimeoutMs: config.PEER_TIMEOUT_MS + config.READ_WAIT_MS,
     corsOrigins: config.CORS_ORIGINS,
     jaegerUiUrl: null,
   });

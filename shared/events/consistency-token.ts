@@ -69,7 +69,7 @@ export function writtenAtOf(id: Uint8Array): number | null {
  * confused with a service token); without a secret, a fixed development key, as identity checks
  * are then off too (any process can make a token, which can only make a read wait).
  */
-export function createConsistencyTokens(secret: Uint8Array | null, options: { horizonMs?: number; now?: () => number } = {}): ConsistencyTokens {
+export function createConsistencyTokens(secret: string | Uint8Array | null, options: { horizonMs?: number; now?: () => number } = {}): ConsistencyTokens {
   const key = createHmac("sha256", secret ?? Buffer.from("bunmesh development secret: identity checks are off"))
     .update("bunmesh consistency token v1")
     .digest();

@@ -60,6 +60,8 @@ await runWorkerMain({
       healthTargets,
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
+      // The owners wait up to their READ_WAIT_MS (the mesh's one setting) for a token's events; the call outlasts it.
+      readModelTimeoutMs: config.PEER_TIMEOUT_MS + config.READ_WAIT_MS,
       corsOrigins: config.CORS_ORIGINS,
       jaegerUiUrl: config.JAEGER_UI_URL ?? null,
     });
