@@ -84,6 +84,39 @@ describe("GET /openapi.json", () => {
   });
 });
 
+describe("the consistency token in /openapi.json", () => {
+  const readModelReads = ["products.get", "products.search", "products.list", "reports.sales", "reports.customer", "customers.summary"];
+  type Answer = { headers?: Record<string, unknown> };
+
+  it("is a header of every write's answer, and a parameter (header, and ?after= but on search and list) of every read of a read model", async () => {
+    const document = await fetchDocument();
+    for (const { method, path, operation } of operations(document)) {
+      const where = `${method} ${path}`;
+      const success = Object.entries(operation.responses).filter(([status]) => status.startsWith("2")) as [string, Answer][];
+      const parameters = operation.parameters.map((parameter) => ("name" in parameter ? `${parameter.in}:${parameter.name}` : parameter.$ref));
+      const reads = operation.operationId.split("|").some((procedure) => readModelReads.includes(procedure));
+      for (const [, answer] of success) expect(Object.keys(answer.headers ?? {}).includes("x-consistency-token"), where).toBe(method !== "GET");
+      expect(parameters.includes("#/components/parameters/ConsistencyToken"), where).toBe(reads);
+      if (reads) {
+        for (const [, answer] of success) expect(Object.keys(answer.headers ?? {}), where).toEqual(expect.arrayContaining(["x-read-model-lag-ms", "x-read-model-position"]));
+        expect(Object.keys((operation.responses["503"] as Answer).headers ?? {}), where).toEqual(expect.arrayContaining(["retry-after", "x-read-model-lag-ms"]));
+        // Search and list take their query string as their input (list's `after` is its page cursor): the header only.
+        if (path !== "/api/products") expect(parameters, where).toContain("query:after");
+      }
+    }
+  });
+
+  it("refuses a forged token on a documented read with the documented 400 naming the header", async () => {
+    for (const headers of [{ "x-consistency-token": "Zm9yZ2Vk" }, {}]) {
+      const answer = await gateway.app.request(`/api/reports/customers/c1${"x-consistency-token" in headers ? "" : "?after=Zm9yZ2Vk"}`, { headers });
+      expect(answer.status).toBe(400);
+      const body = (await answer.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("BAD_INPUT");
+      expect(body.error.message).toContain("x-consistency-token");
+    }
+  });
+});
+
 describe("GET /docs", () => {
   it("serves Swagger UI from the installed package, pointed at /openapi.json", async () => {
     const page = await gateway.app.request("/docs");

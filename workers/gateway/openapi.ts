@@ -3,11 +3,13 @@
  * (rest-routes.ts) and the procedures' own zod input schemas (through rest.ts's plan of each row),
  * so the document cannot drift from what is served: a new row is documented by being added.
  * Answers are the procedures' TypeScript outputs, not zod, so success bodies are generic objects;
- * the error shape and the statuses are exact.
+ * the error shape, the statuses and the consistency headers (a write's token, a read model's lag)
+ * are exact.
  */
 import { z } from "zod";
 import { domainErrorCodes } from "../../shared/core/errors";
 import { correlationHeader } from "../../shared/core/request-scope";
+import { consistencyTokenHeader, readModelLagHeader, readModelPositionHeader } from "../../shared/core/consistency-scope";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, inputSchemaOf, planOf } from "./rest";
 
@@ -28,10 +30,16 @@ export function openApiPath(path: string): string {
 const errorRef = { $ref: "#/components/schemas/Error" };
 const correlationRef = { $ref: "#/components/parameters/CorrelationId" };
 const responseHeaders = { [correlationHeader]: { $ref: "#/components/headers/CorrelationId" } };
+const writeHeaders = { ...responseHeaders, [consistencyTokenHeader]: { $ref: "#/components/headers/ConsistencyToken" } };
+const readModelHeaders = {
+  ...responseHeaders,
+  [readModelLagHeader]: { $ref: "#/components/headers/ReadModelLag" },
+  [readModelPositionHeader]: { $ref: "#/components/headers/ReadModelPosition" },
+};
 
 /** Why each error status may answer a route; which of them a route lists is `errorStatusesOf`. */
 const errorReasons: Record<number, string> = {
-  400: "Bad input: a path parameter, header, query or body field is invalid (details.fields names each)",
+  400: "Bad input: a path parameter, header, query or body field is invalid (details.fields names each), or the x-consistency-token is tampered, foreign or malformed",
   401: "The admin API key is missing or wrong (Authorization: Bearer <ADMIN_API_KEY>)",
   404: "No such resource",
   409: "Conflict: the request contradicts the current state (e.g. out of stock, payment declined, idempotency key reused)",
@@ -39,6 +47,9 @@ const errorReasons: Record<number, string> = {
   415: "The request has a body that is not JSON (send content-type: application/json)",
   503: "A worker needed for the answer is unavailable (named in the message)",
 };
+
+const readModelBehind =
+  "; or READ_MODEL_BEHIND: the read model has not applied the consistency token's events within READ_WAIT_MS (details.lagMs; `retry-after` says when to ask again)";
 
 /** The error statuses a row may answer: what its input, key, path and method make possible. */
 export function errorStatusesOf(row: RestRoute): number[] {
@@ -58,7 +69,7 @@ function queryParameters(row: RestRoute): Parameter[] {
   const taken = new Set(planOf(row).params.map((param) => param.field));
   const object = jsonSchemaOf(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(object.properties ?? {})
-    .filter(([name]) => !taken.has(name))
+    .filter(([name]) => !taken.has(name) && name !== "consistencyToken")
     .map(([name, fieldSchema]) => ({ name, in: "query", required: (object.required ?? []).includes(name), schema: fieldSchema }));
 }
 
@@ -80,15 +91,33 @@ function parametersOf(rows: RestRoute[]): unknown[] {
   const key: Parameter[] = plan.key
     ? [{ name: "Idempotency-Key", in: "header", required: !plan.key.safeParse(undefined).success, schema: jsonSchemaOf(plan.key), description: idempotencyText }]
     : [];
-  return [...path, ...key, ...mergedQuery(rows), correlationRef];
+  const reads = readsReadModel(row) ? [consistencyRef, ...(plan.afterToken ? [afterParameter] : [])] : [];
+  return [...path, ...key, ...mergedQuery(rows), ...reads, correlationRef];
 }
+
+/** The row reads a read model (its input takes a consistency token): it waits for the token's events. */
+function readsReadModel(row: RestRoute): boolean {
+  const schema = inputSchemaOf(row.procedure);
+  return schema !== null && "consistencyToken" in schema.shape;
+}
+
+const consistencyRef = { $ref: "#/components/parameters/ConsistencyToken" };
+const afterParameter: Parameter = {
+  name: "after",
+  in: "query",
+  required: false,
+  schema: { type: "string" },
+  description: "A consistency token, as the x-consistency-token header (for links and browsers, where a header cannot be set)",
+};
 
 const idempotencyText = "Makes a retry safe: the same key with the same body answers the first call's result again instead of acting twice; with another body it is a 409.";
 
 function successResponses(rows: RestRoute[]): Record<string, unknown> {
   const statuses = [...new Set(rows.flatMap((row) => [row.status, ...(row.alsoAnswers ?? [])]))];
   const body = { content: { "application/json": { schema: { type: ["object", "array"], description: "The procedure's result (a list answers an array)" } } } };
-  return Object.fromEntries(statuses.map((status) => [String(status), { description: successText(status), headers: responseHeaders, ...body }]));
+  const [row] = rows as [RestRoute];
+  const headers = row.method !== "GET" ? writeHeaders : readsReadModel(row) ? readModelHeaders : responseHeaders;
+  return Object.fromEntries(statuses.map((status) => [String(status), { description: successText(status), headers, ...body }]));
 }
 
 function successText(status: number): string {
@@ -99,7 +128,12 @@ function successText(status: number): string {
 
 function errorResponses(rows: RestRoute[]): Record<string, unknown> {
   const statuses = [...new Set(rows.flatMap(errorStatusesOf))].sort();
-  const answer = (status: number) => ({ description: errorReasons[status], headers: responseHeaders, content: { "application/json": { schema: errorRef } } });
+  const reads = readsReadModel(rows[0]!);
+  const behind = { ...responseHeaders, "retry-after": { $ref: "#/components/headers/RetryAfter" }, [readModelLagHeader]: { $ref: "#/components/headers/ReadModelLag" } };
+  const answer = (status: number) =>
+    reads && status === 503
+      ? { description: `${errorReasons[status]}${readModelBehind}`, headers: behind, content: { "application/json": { schema: errorRef } } }
+      : { description: errorReasons[status], headers: responseHeaders, content: { "application/json": { schema: errorRef } } };
   return Object.fromEntries(statuses.map((status) => [String(status), answer(status)]));
 }
 
@@ -145,8 +179,25 @@ const components = {
       schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
       description: "Ties the request's logs, traces and events together; made when absent or malformed, echoed on every answer.",
     },
+    ConsistencyToken: {
+      name: consistencyTokenHeader,
+      in: "header",
+      required: false,
+      schema: { type: "string", maxLength: 2048 },
+      description:
+        "Read your writes: a write's x-consistency-token. The read answers only once its read model has applied the events the token names (at most READ_WAIT_MS, else 503 READ_MODEL_BEHIND). Sent with a write, it is merged into the write's token. A tampered or foreign token is a 400.",
+    },
   },
-  headers: { CorrelationId: { description: "The request's correlation ID", schema: { type: "string" } } },
+  headers: {
+    CorrelationId: { description: "The request's correlation ID", schema: { type: "string" } },
+    ConsistencyToken: {
+      description: "The events this write produced (and the token it came with), opaque and signed: send it as x-consistency-token (or ?after=) with a read to see this write",
+      schema: { type: "string" },
+    },
+    ReadModelLag: { description: "How far behind the read model is, in ms (0 while its consumer is caught up)", schema: { type: "integer", minimum: 0 } },
+    ReadModelPosition: { description: "How far the read model has applied each stream it reads: STREAM:sequence, comma-separated", schema: { type: "string" } },
+    RetryAfter: { description: "Seconds until the read is worth asking again", schema: { type: "integer", minimum: 1 } },
+  },
   securitySchemes: { adminKey: { type: "http", scheme: "bearer", description: "The admin API key (ADMIN_API_KEY; the launcher writes it to a file)" } },
 };
 

@@ -29,7 +29,7 @@ interface InputPlan {
   /** The body's own fields (the input without the path's and the key's), when the input is the body. */
   body: z.ZodType | null;
   query: boolean;
-  /** The row reads a read model and `?after=` is its consistency token (its input has no `after` of its own: a page cursor). */
+  /** The row reads a read model and `?after=` is its consistency token (not a row whose input is its query string). */
   afterToken: boolean;
 }
 
@@ -73,7 +73,8 @@ export function planOf(row: RestRoute): InputPlan {
   const key = row.idempotencyKey ? fieldSchema(row, schema, "idempotencyKey") : null;
   const taken = [...params.map((param) => param.field), ...(key ? ["idempotencyKey"] : [])];
   if (row.from === "body" && !schema) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} takes no body`);
-  const afterToken = schema !== null && "consistencyToken" in schema.shape && !("after" in schema.shape);
+  // A row whose input is its query string (search, list) takes the token from the header only: its `after` is a page cursor.
+  const afterToken = schema !== null && "consistencyToken" in schema.shape && row.from !== "query";
   return { params, key, body: row.from === "body" ? withoutFields(schema!, taken) : null, query: row.from === "query", afterToken };
 }
 
@@ -108,14 +109,10 @@ async function inputOf(c: Ctx, plan: InputPlan): Promise<Record<string, unknown>
   const header = plan.key ? c.req.header(idempotencyHeader) : undefined;
   if (plan.key && header !== undefined) input["idempotencyKey"] = check(plan.key, header, "Idempotency-Key");
   if (plan.body) return { ...(await bodyOf(c, plan.body)), ...input };
-  const query: Record<string, unknown> = plan.query ? queryOf(c) : {};
-  if (plan.afterToken) {
-    // `?after=` is the read's consistency token here, not a field of the procedure's own input.
-    const token = c.req.query("after");
-    delete query["after"];
-    if (token !== undefined) query["consistencyToken"] = token;
-  }
-  return { ...query, ...input };
+  if (plan.query) return { ...queryOf(c), ...input };
+  // `?after=` is the read's consistency token here (the header is the other way).
+  const token = plan.afterToken ? c.req.query("after") : undefined;
+  return token === undefined ? input : { ...input, consistencyToken: token };
 }
 
 const createCaller = createCallerFactory(gatewayRouter);
