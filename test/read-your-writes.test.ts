@@ -4,14 +4,16 @@
  * `inStock` (catalog's copy of inventory) answer with the order in; the same reads without the
  * token are counted when stale (a figure, not an assertion). With reporting's consumer stopped
  * (reporting serving, its broker unreachable), a read with a token answers 503 naming the lag, and
- * once the consumer runs again the same read answers with the order. A forged token is a 400.
+ * once the consumer runs again the same read answers with the order; catalog's `inStock` too. A
+ * forged token is a 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConsistencySession, createGatewayClient } from "../workers/gateway/client";
 import { createConsistencyTokens } from "../shared/events/consistency-token";
-import { adminHeaders, freePort, startNats, stopAll } from "./support/processes";
+import { adminHeaders, freePort, startNats, stopAll, testMeshSecret } from "./support/processes";
 import { startMesh, type TestMesh } from "./support/mesh";
 
+const tokens = createConsistencyTokens(testMeshSecret);
 let mesh: TestMesh;
 let natsUrl: string;
 // The machine is shared: the reads wait longer than the default 2 s before a 503, which only test 2 wants.
@@ -74,6 +76,8 @@ describe("read-your-writes through the gateway", () => {
         const placed = await written("POST", "/api/orders", { customerId: shop.customerId, items: [{ productId, quantity: 1 }] });
         expect(placed.body.status).toBe("CONFIRMED");
         const token = placed.headers.get("x-consistency-token")!;
+        // It names the order's own events and those of its saga's peers (inventory's reservation feeds inStock).
+        if (index === 0) expect(new Set(tokens.read(token).map((event) => event.owner))).toEqual(new Set(["orders", "inventory", "payments"]));
         const withToken = { headers: { "x-consistency-token": token } };
         // At once, all four: with the token (they wait for the order's events) and without (they answer what they have).
         const [report, product, reportNow, productNow] = await Promise.all([
@@ -128,14 +132,17 @@ describe("read-your-writes through the gateway", () => {
     }
   });
 
-  it("with reporting's consumer stopped, a read with a token answers 503 naming the lag; once it consumes again, the same read shows the order", { timeout: 180_000 }, async () => {
+  it("with the consumers stopped, a read with a token answers 503 naming the lag; once they consume again, the same read shows the order", { timeout: 180_000 }, async () => {
     const shop = await shopFor(`${Date.now()}-stopped`, 2);
     // A first order reporting has applied (its token answered), so it has a position to lag from.
     const first = await written("POST", "/api/orders", { customerId: shop.customerId, items: [{ productId: shop.products[1], quantity: 1 }] });
     expect((await api("GET", `/api/reports/customers/${shop.customerId}`, { headers: { "x-consistency-token": first.headers.get("x-consistency-token")! } })).body.orders).toBe(1);
-    // reporting keeps serving its read models, but its broker is an address where nothing listens: its consumer cannot run.
-    await mesh.stop("reporting");
-    await mesh.start("reporting", { NATS_URL: `nats://127.0.0.1:${await freePort()}`, READ_WAIT_MS: "500" });
+    // reporting and catalog keep serving, but their broker is an address where nothing listens: their consumers cannot run.
+    const nowhere = `nats://127.0.0.1:${await freePort()}`;
+    for (const name of ["reporting", "catalog"] as const) {
+      await mesh.stop(name);
+      await mesh.start(name, { NATS_URL: nowhere, READ_WAIT_MS: "500" });
+    }
     const placed = await written("POST", "/api/orders", { customerId: shop.customerId, items: [{ productId: shop.products[0], quantity: 1 }] });
     const withToken = { headers: { "x-consistency-token": placed.headers.get("x-consistency-token")! } };
 
@@ -151,9 +158,18 @@ describe("read-your-writes through the gateway", () => {
     expect([now.status, now.body.orders]).toEqual([200, 1]);
     expect(Number(now.headers.get("x-read-model-lag-ms"))).toBeGreaterThan(0);
 
-    await mesh.stop("reporting");
-    await mesh.start("reporting", meshEnv);
+    // catalog's inStock (its copy of inventory's levels) the same: the product is the essential part of its answer.
+    const product = await api("GET", `/api/products/${shop.products[0]}`, withToken);
+    expect([product.status, product.body.error.code]).toEqual([503, "READ_MODEL_BEHIND"]);
+    expect(product.body.error.message).toMatch(/^catalog's read model has not applied \d+ event\(s\) of the x-consistency-token yet/);
+
+    for (const name of ["reporting", "catalog"] as const) {
+      await mesh.stop(name);
+      await mesh.start(name, meshEnv);
+    }
     const after = await api("GET", `/api/reports/customers/${shop.customerId}`, withToken);
     expect([after.status, after.body.orders]).toEqual([200, 2]);
+    const inStock = await api("GET", `/api/products/${shop.products[0]}`, withToken);
+    expect([inStock.status, inStock.body.inStock]).toEqual([200, false]);
   });
 });
