@@ -78,7 +78,14 @@ function kitOf<S extends z.ZodType<WorkerConfig>>(name: string, schema: S, optio
   const logger = createLogger({ worker: name, level: config.LOG_LEVEL });
   const identity = createServiceIdentity({ self: name, secret: options.secret });
   const consistency = createConsistencyTokens(options.secret);
-  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, consistency, readWaitMs: config.READ_WAIT_MS, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
+  const base: WorkerBaseDeps = {
+    logger,
+    identity,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    consistency,
+    readWaitMs: config.READ_WAIT_MS,
+    ...(database ? { outboxSignal: database.outboxSignal } : {}),
+  };
   return { config, logger, identity, base };
 }
 

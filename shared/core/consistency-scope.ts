@@ -11,7 +11,9 @@
  *   consistencyOf(currentRequestScope())?.readAfter;          // the token a read waits for
  */
 import { z } from "zod";
-import { currentRequestScope, type RequestScope } from "./request-scope";
+import { currentRequestScope, type ConsistencyScope, type ReadModelFacts, type RequestScope } from "./request-scope";
+
+export type { ConsistencyScope, ReadModelFacts } from "./request-scope";
 
 export const consistencyTokenHeader = "x-consistency-token";
 export const readModelLagHeader = "x-read-model-lag-ms";
@@ -19,23 +21,6 @@ export const readModelPositionHeader = "x-read-model-position";
 
 /** A consistency token as an input field or header value: opaque text; its MAC is checked where it is read. */
 export const consistencyTokenInput = z.string().min(1).max(2048);
-
-/** What a read model says of itself when it answers: how far it has applied each stream it reads, and how far behind it is. */
-export interface ReadModelFacts {
-  /** `STREAM:sequence` per stream read, comma-separated (e.g. `ORDERS:1234`). */
-  position: string;
-  lagMs: number;
-}
-
-export interface ConsistencyScope {
-  /** Events the request's transactions enqueued, for the token its answer carries. */
-  produced: { subject: string; id: string }[];
-  /** Tokens peers answered with, merged into the answer's. */
-  received: string[];
-  /** The token the request came with: its reads of read models wait for it, its write's token includes it. */
-  readAfter?: string;
-  readModels: ReadModelFacts[];
-}
 
 /** Bounds of a scope's lists: a token names at most 64 events anyway (shared/events/consistency-token.ts). */
 const maxProduced = 64;

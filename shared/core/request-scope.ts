@@ -7,7 +7,6 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { newId } from "./ids";
-import type { ConsistencyScope } from "./consistency-scope";
 
 export interface RequestScope {
   correlationId: string;
@@ -15,6 +14,23 @@ export interface RequestScope {
   causationId?: string;
   /** Events produced, tokens received and awaited, read models read (consistency-scope.ts); made on first use. */
   consistency?: ConsistencyScope;
+}
+
+/** What a read model says of itself when it answers: how far it has applied each stream it reads, and how far behind it is. */
+export interface ReadModelFacts {
+  /** `STREAM:sequence` per stream read, comma-separated (e.g. `ORDERS:1234`). */
+  position: string;
+  lagMs: number;
+}
+
+export interface ConsistencyScope {
+  /** Events the request's transactions enqueued, for the token its answer carries. */
+  produced: { subject: string; id: string }[];
+  /** Tokens peers answered with, merged into the answer's. */
+  received: string[];
+  /** The token the request came with: its reads of read models wait for it, its write's token includes it. */
+  readAfter?: string;
+  readModels: ReadModelFacts[];
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -22,12 +22,19 @@ function refusal(token: string): DomainError {
 
 describe("consistency tokens", () => {
   it("name each event by its stream, subject tag, id and time, whatever the subjects and ids", () => {
-    const subject = fc.tuple(fc.constantFrom("orders", "inventory", "users", "a-very-long-worker-name"), fc.stringMatching(/^[a-z]{1,12}\.[a-z]{1,12}$/)).map(([owner, rest]) => `${owner}.${rest}`);
+    const subject = fc
+      .tuple(fc.constantFrom("orders", "inventory", "users", "a-very-long-worker-name"), fc.stringMatching(/^[a-z]{1,12}\.[a-z]{1,12}$/))
+      .map(([owner, rest]) => `${owner}.${rest}`);
     const event = fc.record({ subject, at: fc.integer({ min: now - 3_600_000, max: now }) }).map(({ subject, at }) => ({ subject, id: idAt(at) }));
     fc.assert(
       fc.property(fc.uniqueArray(event, { minLength: 1, maxLength: maxTokenEvents, selector: (e) => e.id }), (events) => {
         const read = tokens.read(tokens.issue(events)!);
-        const expected = events.map((e) => ({ owner: e.subject.split(".")[0], tag: subjectTag(e.subject), id: e.id, writtenAt: Number.parseInt(e.id.replace(/-/g, "").slice(0, 12), 16) }));
+        const expected = events.map((e) => ({
+          owner: e.subject.split(".")[0],
+          tag: subjectTag(e.subject),
+          id: e.id,
+          writtenAt: Number.parseInt(e.id.replace(/-/g, "").slice(0, 12), 16),
+        }));
         expect([...read].sort((a, b) => a.id.localeCompare(b.id))).toEqual(expected.sort((a, b) => a.id.localeCompare(b.id)));
       }),
       { numRuns: 200 },
@@ -35,7 +42,10 @@ describe("consistency tokens", () => {
   });
 
   it("is compact: a placed order's four events in three streams take under 200 characters", () => {
-    const events = ["orders.order.placed", "inventory.reservation.reserved", "payments.authorization.granted", "orders.order.confirmed"].map((subject, i) => ({ subject, id: idAt(now - i) }));
+    const events = ["orders.order.placed", "inventory.reservation.reserved", "payments.authorization.granted", "orders.order.confirmed"].map((subject, i) => ({
+      subject,
+      id: idAt(now - i),
+    }));
     expect(tokens.issue(events)!.length).toBeLessThan(200);
   });
 
@@ -70,6 +80,11 @@ describe("consistency tokens", () => {
     const came = tokens.issue([{ subject: "users.user.registered", id: idAt(now - 5) }])!;
     expect(answerTokenOf(tokens, { produced: [], received: [], readAfter: came, readModels: [] })).toBeUndefined();
     const answered = answerTokenOf(tokens, { produced: [{ subject: "orders.order.placed", id: idAt(now) }], received: [], readAfter: came, readModels: [] })!;
-    expect(tokens.read(answered).map((e) => e.owner).sort()).toEqual(["orders", "users"]);
+    expect(
+      tokens
+        .read(answered)
+        .map((e) => e.owner)
+        .sort(),
+    ).toEqual(["orders", "users"]);
   });
 });

@@ -103,7 +103,8 @@ export function createReadModelGate(options: ReadModelGateOptions): ReadModelGat
     applied(consumer, event, delivery) {
       const eventAt = Date.parse(event.occurredAt);
       const known = positions.get(consumer);
-      if (!known || delivery.streamSequence > known.sequence) positions.set(consumer, { stream: delivery.stream, sequence: delivery.streamSequence, eventAt: Math.max(eventAt, known?.eventAt ?? 0) });
+      if (!known || delivery.streamSequence > known.sequence)
+        positions.set(consumer, { stream: delivery.stream, sequence: delivery.streamSequence, eventAt: Math.max(eventAt, known?.eventAt ?? 0) });
       waiters.applied(keyOf(consumer, event.id));
     },
     facts,
@@ -155,7 +156,11 @@ function missingEvents(options: ReadModelGateOptions, now: () => number): (event
     for (const consumer of consumers) {
       const mine = events.filter((e) => e.owner === consumer.owner && consumer.tags.has(e.tag) && (e.writtenAt === null || e.writtenAt >= horizon));
       if (mine.length === 0) continue;
-      const done = new Set(seenQuery().all({ consumer: consumer.name, ids: JSON.stringify(mine.map((e) => e.id)) }).map((row) => row.eventId));
+      const done = new Set(
+        seenQuery()
+          .all({ consumer: consumer.name, ids: JSON.stringify(mine.map((e) => e.id)) })
+          .map((row) => row.eventId),
+      );
       for (const event of mine) if (!done.has(event.id)) pending.push({ ...event, key: keyOf(consumer.name, event.id) });
     }
     return pending;

@@ -189,7 +189,8 @@ export function registerRestRoutes(app: Hono<WorkerEnv>, deps: GatewayContext): 
 
   api.onError((error, c) => {
     const { status, body: answer, domainError, headers } = errorAnswer(error);
-    if (status >= 500 && domainError.code !== "READ_MODEL_BEHIND") c.get("logger").error({ err: domainError, cause: domainError.cause, status }, `answered ${status}: ${domainError.message}`);
+    if (status >= 500 && domainError.code !== "READ_MODEL_BEHIND")
+      c.get("logger").error({ err: domainError, cause: domainError.cause, status }, `answered ${status}: ${domainError.message}`);
     return c.json(answer, status as ContentfulStatusCode, headers);
   });
 

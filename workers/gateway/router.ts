@@ -37,12 +37,12 @@ export const gatewayRouter = router({
     // `inStock` is catalog's copy of inventory's levels: these reads honour a consistency token.
     get: p.input(withTokenInput(getProductInput)).query(({ ctx, input }) => productWithStock(ctx.deps, input.id, readAfter(ctx.deps, input))),
     update: admin.input(updateProductInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.updateProduct(ctx.deps.peers, input))),
-    search: p.input(withTokenInput(searchProductsInput)).query(({ ctx, input: { consistencyToken, ...input } }) =>
-      service.searchProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken }))),
-    ),
-    list: p.input(withTokenInput(listProductsInput)).query(({ ctx, input: { consistencyToken, ...input } }) =>
-      service.listProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken }))),
-    ),
+    search: p
+      .input(withTokenInput(searchProductsInput))
+      .query(({ ctx, input: { consistencyToken, ...input } }) => service.searchProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken })))),
+    list: p
+      .input(withTokenInput(listProductsInput))
+      .query(({ ctx, input: { consistencyToken, ...input } }) => service.listProducts(ctx.deps.peers, input, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken })))),
   }),
   inventory: router({
     set: admin.input(setStockInput).mutation(async ({ ctx, input }) => withToken(ctx.deps, await service.setStock(ctx.deps.peers, input))),
