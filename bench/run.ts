@@ -21,8 +21,9 @@ import { relayBench } from "./benches/relay";
 import { ordersBench } from "./benches/orders";
 import { peerBench } from "./benches/peer";
 import { startupBench } from "./benches/startup";
+import { readWaitBench } from "./benches/read-wait";
 
-export const benches: Bench[] = [trpcBench, hopBench, relayBench, ordersBench, peerBench, startupBench];
+export const benches: Bench[] = [trpcBench, hopBench, relayBench, ordersBench, peerBench, startupBench, readWaitBench];
 
 function parseArgs(argv: string[]) {
   const names: string[] = [];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bunBin, repoRoot, runToEnd } from "./support/processes";
 
-const benchNames = ["trpc", "hop", "relay", "orders", "peer", "startup"];
+const benchNames = ["trpc", "hop", "relay", "orders", "peer", "startup", "read-wait"];
 /** The aims (issue 13): CPU per order, one process, tracing, latency (orders); the peer hop; idle RSS (startup). The others state ratios. */
 const benchesWithAims = ["orders", "peer", "startup"];
 const committedFiles = ["bench/results.json", "bench/RESULTS.md"];

@@ -113,6 +113,18 @@ function percentile(sorted: number[], p: number): number | null {
   return round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!, 1);
 }
 
+/** Median, p90, p99 and max of latencies (ms). */
+export function summarizeLatencies(latenciesMs: readonly number[]) {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p90Ms: percentile(sorted, 90),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length > 0 ? round(sorted.at(-1)!, 1) : null,
+  };
+}
+
 /** The figures a results file keeps of one run: confirmed orders/s, the other outcomes, latency. */
 export function summarize(tally: OrderTally, seconds: number) {
   const sorted = [...tally.latenciesMs].sort((a, b) => a - b);
