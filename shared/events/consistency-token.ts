@@ -45,8 +45,10 @@ const idLength = 16;
 
 export interface ConsistencyTokens {
   /**
-   * The token naming `events` and every event of `tokens` (each checked first), or undefined when
-   * that is none. Keeps the newest `maxTokenEvents`, drops those older than the inbox retention.
+   * The token naming `events` and every event of `tokens`, or undefined when that is none. Keeps
+   * the newest `maxTokenEvents`, drops those older than the inbox retention. A token that fails
+   * its check is left out: a peer's bad token must not fail a write that has committed (the
+   * tokens a client sends are refused at the edge, before anything runs).
    */
   issue(events: readonly ProducedEvent[], tokens?: readonly (string | undefined)[]): string | undefined;
   /** The events a token names; throws a BAD_INPUT DomainError naming `x-consistency-token` when it is malformed, tampered or foreign. */
@@ -85,11 +87,20 @@ export function createConsistencyTokens(secret: string | Uint8Array | null, opti
     return decode(payload);
   };
 
+  const readOrNone = (token: string | undefined): TokenEvent[] => {
+    if (token === undefined) return [];
+    try {
+      return read(token);
+    } catch {
+      return [];
+    }
+  };
+
   return {
     read,
     issue(events, tokens = []) {
       const named = new Map<string, TokenEvent>();
-      for (const token of tokens) if (token !== undefined) for (const event of read(token)) named.set(event.id, event);
+      for (const token of tokens) for (const event of readOrNone(token)) named.set(event.id, event);
       for (const event of events) named.set(event.id, tokenEventOf(event));
       const horizon = now() - horizonMs;
       const kept = [...named.values()]

@@ -16,10 +16,9 @@ import { consistencyOf, consistencyTokenInput } from "../../shared/core/consiste
 import { answerTokenOf } from "../../shared/events/consistency-token";
 import type { GatewayContext } from "./deps";
 
-/** The owner's input schema with the optional `consistencyToken` a read of a read model takes (strictness and refinements kept). */
-export function withTokenInput<S extends z.ZodObject>(schema: S) {
-  const shape = { ...schema.shape, consistencyToken: consistencyTokenInput.optional() };
-  return schema.clone({ ...schema.def, shape } as typeof schema.def) as unknown as z.ZodObject<S["shape"] & { consistencyToken: z.ZodOptional<typeof consistencyTokenInput> }>;
+/** The owner's input schema with the optional `consistencyToken` a read of a read model takes (strict as the owner's). */
+export function withTokenInput<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(schema: z.ZodObject<Shape, Config>) {
+  return schema.extend({ consistencyToken: consistencyTokenInput.optional() });
 }
 
 /** An input of the gateway's own for a read that takes nothing but a token (the sales report). */
