@@ -29,6 +29,7 @@ describe("parseConfig", () => {
       MESH_PORT_BASE: 4100,
       LOG_LEVEL: "info",
       PEER_TIMEOUT_MS: 2000,
+      READ_WAIT_MS: 2000,
       SHUTDOWN_GRACE_MS: 10_000,
       SQLITE_SYNCHRONOUS: "NORMAL",
       BODY_LIMIT_BYTES: 256 * 1024,
@@ -43,6 +44,12 @@ describe("parseConfig", () => {
       expect(() => parseConfig(schema, { NATS_URL: bad }), bad).toThrow(/NATS_URL: must be a NATS server URL or a comma-separated list/);
     }
     expect(() => parseConfig(schema, { STREAM_REPLICAS: "0" })).toThrow(/STREAM_REPLICAS/);
+  });
+
+  it("takes READ_WAIT_MS from 0 (never wait) to a minute, and names a bad one", () => {
+    expect(parseConfig(schema, { READ_WAIT_MS: "0" }).READ_WAIT_MS).toBe(0);
+    for (const bad of ["soon", "-1", "60001", "1.5"])
+      expect(() => parseConfig(schema, { READ_WAIT_MS: bad }), bad).toThrow(new RegExp(`READ_WAIT_MS: .*\\(got "${bad.replace(".", "\\.")}"\\)`));
   });
 
   it("never echoes the value of a secret variable in its error", () => {
