@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { pathWithSbin } from "./test/support/sbin-path";
 
 // Unit and in-process tests run under Node (better-sqlite3); process tests spawn real Bun workers.
 export default defineConfig({
@@ -9,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    // nats-server is in /usr/sbin on Debian, which a non-root PATH may lack.
+    env: { PATH: pathWithSbin() },
   },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { pathWithSbin } from "../support/sbin-path";
 
 // The fault suite runs alone (`npm run test:faults`): minutes of load with processes killed.
 export default defineConfig({
@@ -9,5 +10,7 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 120_000,
     reporters: ["default"],
+    // nats-server is in /usr/sbin on Debian, which a non-root PATH may lack.
+    env: { PATH: pathWithSbin() },
   },
 });
