@@ -1,7 +1,12 @@
 import { defineConfig } from "vitest/config";
-import { pathWithSbin } from "../support/sbin-path";
+import { delimiter } from "node:path";
 
 // The fault suite runs alone (`npm run test:faults`): minutes of load with processes killed.
+// Debian installs nats-server in /usr/sbin, which a non-root PATH may lack: the tests, and the
+// launchers they spawn, get it at the end of their PATH.
+const path = process.env["PATH"] ?? "";
+const pathWithSbin = path.split(delimiter).includes("/usr/sbin") ? path : `${path}${delimiter}/usr/sbin`;
+
 export default defineConfig({
   test: {
     root: new URL("../..", import.meta.url).pathname,
@@ -10,7 +15,6 @@ export default defineConfig({
     testTimeout: 900_000,
     hookTimeout: 120_000,
     reporters: ["default"],
-    // nats-server is in /usr/sbin on Debian, which a non-root PATH may lack.
-    env: { PATH: pathWithSbin() },
+    env: { PATH: pathWithSbin },
   },
 });
