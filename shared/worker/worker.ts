@@ -39,6 +39,8 @@ export interface WorkerBaseDeps {
   bodyLimitBytes?: number;
   /** The admin API key: requests bearing it get `ctx.admin` (the gateway's admin procedures). */
   adminApiKey?: string | null;
+  /** Whether procedures check their results against their output schemas (OUTPUT_VALIDATION; default on). */
+  checkOutputs?: boolean;
   /** The bus; without it (in-process tests) events wait in the outbox and no consumer runs. */
   nats?: NatsConnectionLoop;
   /** The worker database's commit signal (WorkerDatabase.outboxSignal): wakes the relay at once. */
@@ -111,6 +113,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
     identity: deps.identity,
     bodyLimitBytes: deps.bodyLimitBytes,
     adminApiKey: deps.adminApiKey,
+    checkOutputs: deps.checkOutputs ?? true,
     routes: description.routes,
     edge: description.edge,
     metricsText: description.metricsText,
