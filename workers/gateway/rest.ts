@@ -114,7 +114,7 @@ const createCaller = createCallerFactory(gatewayRouter);
  * key was verified before the body was read); the procedure's own check then agrees.
  */
 function callProcedure(c: Ctx, deps: GatewayDeps, row: RestRoute, input: Record<string, unknown>): Promise<unknown> {
-  const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true };
+  const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true, checkOutputs: deps.checkOutputs ?? true };
   // The caller is a proxy: `caller.orders.place(input)` reached one path segment at a time.
   const procedure = row.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx));
   return (procedure as (input: unknown) => Promise<unknown>)(input);
