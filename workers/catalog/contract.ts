@@ -90,12 +90,10 @@ export const productOutput = z.strictObject({
   name: z.string(),
   description: z.string().nullable(),
   priceCents: z.number().int().min(0),
-  /** Free-form JSON attributes, as given on create or update. */
-  attributes: z.record(z.string(), z.unknown()),
+  attributes: z.record(z.string(), z.unknown()).describe("Free-form JSON attributes, as given on create or update"),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-  /** null until catalog has heard from inventory about this product. */
-  inStock: z.boolean().nullable(),
+  inStock: z.boolean().nullable().describe("Whether inventory has any available; null until catalog has heard from inventory about this product"),
 });
 export type Product = z.infer<typeof productOutput>;
 
@@ -103,4 +101,4 @@ export type Product = z.infer<typeof productOutput>;
 export const productsOutput = z.array(productOutput);
 
 /** One page of the catalog in id order; `next` is the `after` of the next page, null on the last. */
-export const productPageOutput = z.strictObject({ items: z.array(productOutput), next: z.string().nullable() });
+export const productPageOutput = z.strictObject({ items: z.array(productOutput), next: z.string().nullable().describe("The `after` of the next page; null on the last page") });

@@ -65,7 +65,10 @@ export type Order = z.infer<typeof orderOutput>;
 export const ordersOutput = z.array(orderOutput);
 
 /** `completed: false`: the saga had not ended within orders' wait, the order is still PENDING. */
-export const placedOrderOutput = z.strictObject({ order: orderOutput, completed: z.boolean() });
+export const placedOrderOutput = z.strictObject({
+  order: orderOutput,
+  completed: z.boolean().describe("false: the saga had not ended within orders' wait, the order is still PENDING"),
+});
 export type PlacedOrder = z.infer<typeof placedOrderOutput>;
 
 /** Where a cancellation is: each reaction's time once it arrived; `stuckReason` names the one overdue. */
@@ -76,7 +79,7 @@ export const cancellationOutput = z.strictObject({
   refundedAt: time.nullable(),
   refundedCents: cents.nullable(),
   cancelledAt: time.nullable(),
-  stuckReason: z.string().nullable(),
+  stuckReason: z.string().nullable().describe("Which reaction has not arrived in time (the order shows CANCEL_STUCK); null while not stuck"),
 });
 export type CancellationView = z.infer<typeof cancellationOutput>;
 

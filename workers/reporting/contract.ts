@@ -12,7 +12,7 @@ export const customerReportInput = z.strictObject({ customerId: z.string().min(1
 
 const count = z.number().int().min(0);
 /** Time of the latest event the read model applied; null before any: the report may lag the orders by that much. */
-const asOf = z.iso.datetime().nullable();
+const asOf = z.iso.datetime().nullable().describe("Time of the latest event the read model applied; null before any");
 
 /** Sales of CONFIRMED orders: totals, and per product best-selling first. */
 export const salesReportOutput = z.strictObject({
