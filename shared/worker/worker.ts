@@ -104,6 +104,9 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
   // The streams it reads, for the topology of the gateway's /mesh dashboard.
   const consumes = (description.consumers ?? []).map(({ owner, name: durable }) => ({ owner, durable }));
   if (consumes.length > 0) health.push(() => ({ consumes }));
+  // Whether answers are checked against their output schemas (OUTPUT_VALIDATION), for whoever reads a bench or an incident.
+  const outputValidation = deps.checkOutputs === false ? "off" : "on";
+  health.push(() => ({ outputValidation }));
   let ready = false;
   const app = createWorkerApp({
     name,
@@ -113,7 +116,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
     identity: deps.identity,
     bodyLimitBytes: deps.bodyLimitBytes,
     adminApiKey: deps.adminApiKey,
-    checkOutputs: deps.checkOutputs ?? true,
+    checkOutputs: outputValidation === "on",
     routes: description.routes,
     edge: description.edge,
     metricsText: description.metricsText,
