@@ -3,13 +3,13 @@
 /**
  * The one tRPC instance of the mesh: one context shape, one error formatter, and the builders
  * workers may use. A worker's router reads its dependencies from `ctx.deps`, typed by
- * `procedures<Deps>()`.
+ * `procedures<Deps>()`; a procedure peers or the public API read declares its answer with `answers`.
  *
  * @example
  *   const p = procedures<UsersDeps>();
  *   export const usersRouter = router({
- *     get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
- *     register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+ *     get: p.internal.input(z.strictObject({ id })).concat(answers(userOutput)).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+ *     register: p.callers("gateway").input(registerUserInput).concat(answers(userOutput)).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
  *   });
  */
 import { initTRPC, TRPCError } from "@trpc/server";
