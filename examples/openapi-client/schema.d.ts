@@ -355,11 +355,6 @@ export interface components {
             updatedAt: string;
         };
         Orders: components["schemas"]["Order"][];
-        PlacedOrder: {
-            order: components["schemas"]["Order"];
-            /** @description false: the saga had not ended within orders' wait, the order is still PENDING */
-            completed: boolean;
-        };
         EndedOrder: {
             id: string;
             customerId: string;

@@ -10,7 +10,7 @@ import { userOutput } from "../users/contract";
 import { productOutput, productPageOutput, productsOutput } from "../catalog/contract";
 import { stockOutput } from "../inventory/contract";
 import { accountOutput } from "../payments/contract";
-import { cancellationOutput, orderLineOutput, orderOutput, ordersOutput, orderViewOutput, placedOrderOutput, sagasOutput, sagaViewOutput } from "../orders/contract";
+import { cancellationOutput, orderLineOutput, orderOutput, ordersOutput, orderViewOutput, sagasOutput, sagaViewOutput } from "../orders/contract";
 import { customerReportOutput, salesReportOutput } from "../reporting/contract";
 import { cancellingOrderOutput, customerSummaryOutput, endedOrderOutput, meshHealthOutput, pendingOrderOutput, productWithStockOutput, workerHealthOutput } from "./outputs";
 import { outputSchemaAt } from "./rest";
@@ -30,7 +30,6 @@ const namedSchemas: Record<string, z.ZodType> = {
   OrderLine: orderLineOutput,
   Order: orderOutput,
   Orders: ordersOutput,
-  PlacedOrder: placedOrderOutput,
   EndedOrder: endedOrderOutput,
   PendingOrder: pendingOrderOutput,
   CancellingOrder: cancellingOrderOutput,
