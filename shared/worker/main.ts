@@ -71,6 +71,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     consistency: createConsistencyTokens(secret),
     readWaitMs: config.READ_WAIT_MS,
+    checkOutputs: config.OUTPUT_VALIDATION === "on",
     ...(database ? { outboxSignal: database.outboxSignal } : {}),
   };
   const natsAuth = natsAuthOf(config);

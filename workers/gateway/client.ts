@@ -1,10 +1,12 @@
 /**
- * The typed client of the public API, for programs outside the mesh. Writes answer with a
- * `consistencyToken`; a read of a read model given it (`consistencyToken` in its input) answers
- * only once that write shows. With a session (opt-in), the client does this itself: it keeps the
- * latest token the gateway answered with (the gateway merges each write's into the one the
- * request came with, so the latest covers the session's writes) and sends it with every call,
- * which gives read-your-writes without sticky sessions.
+ * The typed client of the public API, for programs outside the mesh: the package's `bunmesh/client`
+ * entry (`npm run build:client` makes its .js and .d.ts in dist/client). It imports the router only
+ * as a type, so nothing of the server is loaded with it; the answers' types are the output schemas'.
+ * Writes answer with a `consistencyToken`; a read of a read model given it (`consistencyToken` in
+ * its input) answers only once that write shows. With a session (opt-in), the client does this
+ * itself: it keeps the latest token the gateway answered with (the gateway merges each write's into
+ * the one the request came with, so the latest covers the session's writes) and sends it with every
+ * call, which gives read-your-writes without sticky sessions.
  *
  * @example
  *   const gateway = createGatewayClient("http://127.0.0.1:3000");

@@ -57,7 +57,17 @@ function gatewayWith(answers: Record<string, () => Answer>) {
   return { calls, send };
 }
 
-const product = { id: "p1", sku: "S", name: "Lamp", description: null, priceCents: 100, attributes: {}, createdAt: "x", updatedAt: "x", inStock: true };
+const product = {
+  id: "p1",
+  sku: "S",
+  name: "Lamp",
+  description: null,
+  priceCents: 100,
+  attributes: {},
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  inStock: true,
+};
 const stock = { productId: "p1", onHand: 3, reserved: 0, available: 3 };
 
 describe("consistency tokens at the gateway", () => {

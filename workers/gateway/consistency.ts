@@ -21,6 +21,11 @@ export function withTokenInput<Shape extends z.core.$ZodShape, Config extends z.
   return schema.extend({ consistencyToken: consistencyTokenInput.optional() });
 }
 
+/** A write's answer schema with the `consistencyToken` withToken adds (null: the write produced no event). */
+export function withTokenOutput<Shape extends z.core.$ZodShape, Config extends z.core.$ZodObjectConfig>(schema: z.ZodObject<Shape, Config>) {
+  return schema.extend({ consistencyToken: z.string().nullable().describe("What this write produced, for reads of read models that must show it (the x-consistency-token header)") });
+}
+
 /** An input of the gateway's own for a read that takes nothing but a token (the sales report). */
 export const tokenOnlyInput = z.strictObject({ consistencyToken: consistencyTokenInput.optional() }).optional();
 
