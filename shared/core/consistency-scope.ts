@@ -15,9 +15,8 @@ import { currentRequestScope, type ConsistencyScope, type ReadModelFacts, type R
 
 export type { ConsistencyScope, ReadModelFacts } from "./request-scope";
 
-export const consistencyTokenHeader = "x-consistency-token";
-export const readModelLagHeader = "x-read-model-lag-ms";
-export const readModelPositionHeader = "x-read-model-position";
+import { consistencyTokenHeader, readModelLagHeader, readModelPositionHeader } from "./consistency-headers";
+export { consistencyTokenHeader, readModelLagHeader, readModelPositionHeader };
 
 /** A consistency token as an input field or header value: opaque text; its MAC is checked where it is read. */
 export const consistencyTokenInput = z.string().min(1).max(2048);

@@ -17,7 +17,7 @@
  *   const shop = createGatewayClient("http://127.0.0.1:3000", { session }); // every read waits for the session's writes
  */
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
-import { consistencyTokenHeader } from "../../shared/core/consistency-scope";
+import { consistencyTokenHeader } from "../../shared/core/consistency-headers";
 import type { GatewayRouter } from "./router";
 
 export type GatewayClient = TRPCClient<GatewayRouter>;
