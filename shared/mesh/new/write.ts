@@ -21,8 +21,14 @@ async function formatted(root: string, files: Map<string, string>): Promise<Map<
 }
 
 function generateFirstMigration(root: string, name: string): void {
-  const generated = spawnSync(process.execPath, ["run", "shared/db/generate.ts", name, "--name", "init"], { cwd: root, encoding: "utf8" });
-  if (generated.status !== 0) throw new Error(`the first migration of ${name} failed (npm run db:generate -- ${name} --name init):\n${generated.stdout}${generated.stderr}`);
+  // Bun runs the script (the CLI itself runs under it; from Node, the repository's own).
+  const bun = process.versions.bun ? process.execPath : join(root, "node_modules", ".bin", "bun");
+  const generated = spawnSync(bun, ["run", "shared/db/generate.ts", name, "--name", "init"], { cwd: root, encoding: "utf8" });
+  if (generated.status !== 0) {
+    throw new Error(
+      `the first migration of ${name} failed (npm run db:generate -- ${name} --name init): ${generated.error?.message ?? ""}\n${generated.stdout ?? ""}${generated.stderr ?? ""}`,
+    );
+  }
 }
 
 /** Writes the worker's files and its migration; returns the files written (paths from the root). */
