@@ -1,4 +1,10 @@
 import { defineConfig } from "vitest/config";
+import { delimiter } from "node:path";
+
+// Debian installs nats-server in /usr/sbin, which a non-root PATH may lack: the tests, and the
+// launchers they spawn, get it at the end of their PATH.
+const path = process.env["PATH"] ?? "";
+const pathWithSbin = path.split(delimiter).includes("/usr/sbin") ? path : `${path}${delimiter}/usr/sbin`;
 
 // Unit and in-process tests run under Node (better-sqlite3); process tests spawn real Bun workers.
 export default defineConfig({
@@ -9,5 +15,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    env: { PATH: pathWithSbin },
   },
 });

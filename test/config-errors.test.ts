@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { bunBin, freePort, runToEnd, stopAll, tempDir } from "./support/processes";
+import { bunBin, freePort, runToEnd, startWorker, stopAll, tempDir } from "./support/processes";
 
 afterAll(stopAll);
 
@@ -67,5 +67,16 @@ describe("configuration errors at start", () => {
     const missing = join(tempDir("config-errors-gateway"), "admin-key");
     const result = await runToEnd(bunBin, ["run", "workers/gateway/main.ts"], { ADMIN_API_KEY_FILE: missing, GATEWAY_PORT: String(await freePort()) });
     expectConfigError(result, [new RegExp(`^gateway: invalid configuration:\\n\\s+- ADMIN_API_KEY_FILE: cannot read ${missing} \\(ENOENT\\)$`, "m")]);
+  });
+});
+
+describe("OUTPUT_VALIDATION reaches the worker", () => {
+  it("a worker run with OUTPUT_VALIDATION=off says so on /health/ready (on by default); the launcher names any other value", async () => {
+    const env = { DATA_DIR: tempDir("output-validation"), NATS_URL: `nats://127.0.0.1:${await freePort()}` };
+    const [off, on] = await Promise.all([startWorker("users", { ...env, OUTPUT_VALIDATION: "off" }), startWorker("catalog", env)]);
+    const readiness = async (url: string) => ((await (await fetch(`${url}/health/ready`)).json()) as { outputValidation?: string }).outputValidation;
+    expect([await readiness(off.url), await readiness(on.url)]).toEqual(["off", "on"]);
+    const refused = await meshCli(["up"], { DATA_DIR: tempDir("output-validation-bad"), NATS_URL: env.NATS_URL, OUTPUT_VALIDATION: "sometimes" });
+    expectConfigError(refused, [/^\s+- OUTPUT_VALIDATION: .*\(got "sometimes"\) \[.*users.*gateway\]$/m]);
   });
 });

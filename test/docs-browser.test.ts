@@ -21,7 +21,7 @@ let natsUrl: string;
 let browser: BrowserContext;
 
 beforeAll(async () => {
-  expect(existsSync(chromiumPath), `${chromiumPath} (apt-get install chromium)`).toBe(true);
+  expect(existsSync(chromiumPath), `${chromiumPath} is missing: npm test installs it first (npm run test:prerequisites), or run sudo apt-get install -y chromium`).toBe(true);
   const nats = await startNats();
   natsUrl = nats.url;
   mesh = await startMesh({ natsUrl, env: { PEER_TIMEOUT_MS: "15000" } });

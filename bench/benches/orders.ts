@@ -1,7 +1,7 @@
 /**
  * 4. Order placement through the gateway (the whole saga), counted only when it ended CONFIRMED:
- * CPU per confirmed order on an untraced mesh, a fully traced mesh, a 10%-sampled mesh and the
- * one-process baseline (the same seven workers in one Bun process), in alternating rounds, each
+ * CPU per confirmed order on an untraced mesh, a fully traced mesh, a 10%-sampled mesh, an untraced
+ * mesh with its output checks off (OUTPUT_VALIDATION=off: the checks' cost) and the one-process baseline (the same seven workers in one Bun process), in alternating rounds, each
  * side warmed ≥ 20 s before its first measured run; then the latency a steady stream of customers
  * sees at half the saturation rate (open loop, evenly spaced), with autocannon -R beside it and a
  * probe of how each generator spaces its requests.
@@ -10,7 +10,7 @@ import { autocannon, conditionsOf, ratio, round, type LoadFigures, type LoadSett
 import { startArrivalProbe, spacingOf } from "../lib/arrivals";
 import { sampledRatio, type BenchContext, type SeededMesh } from "../lib/context";
 import type { OrderRun } from "../lib/order-load";
-import { meshSide, oneProcessSide, withIdleCpu, type OrderSide } from "../lib/order-sides";
+import { meshSide, oneProcessSide, uncheckedMeshSide, withIdleCpu, type OrderSide } from "../lib/order-sides";
 import { orderBody } from "../lib/seed";
 import { emptyResult, type Bench, type BenchResult } from "../lib/types";
 
@@ -49,7 +49,8 @@ const measuredText =
   "status CONFIRMED; 202s (saga still running after ORDER_WAIT_MS) are counted apart and looked up afterwards for their end state. " +
   "Sides, all up at once and measured in turn (round-robin, so drift hits all alike): a launcher mesh untraced (no OTLP endpoint: " +
   "context propagates, nothing recorded); the same with every span exported over OTLP/HTTP to a local sink answering 200; the same " +
-  `with OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=${sampledRatio}; and the one-process baseline: the seven ` +
+  `with OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=${sampledRatio}; the untraced mesh with OUTPUT_VALIDATION=off ` +
+  "(no answer checked against its output schema; the other sides check every one); and the one-process baseline: the seven " +
   "workers built in one Bun process by their own factories over their own DB files, peer calls handed to the callee's app.fetch (no " +
   "network), relays and consumers on a real nats-server, identity checks on, no exporter, its load loop in the same process (yielding " +
   "to the event loop before each request). Each mesh and the baseline have their own nats-server (streams are named per worker). " +
@@ -63,8 +64,9 @@ async function startSides(ctx: BenchContext) {
   const plain = meshSide(ctx, "untraced", await ctx.ownMesh("plain"));
   const traced = meshSide(ctx, "traced (OTLP export)", await ctx.ownMesh("traced"));
   const sampled = meshSide(ctx, `traced, ${sampledRatio * 100}% sampled`, await ctx.ownMesh("sampled"));
+  const unchecked = await uncheckedMeshSide(ctx);
   const one = await oneProcessSide(ctx);
-  return { plain, traced, sampled, one, all: [plain, traced, sampled, one] as OrderSide[] };
+  return { plain, traced, sampled, unchecked, one, all: [plain, traced, sampled, unchecked, one] as OrderSide[] };
 }
 
 /** Rounds of one measured run per side, in turn; the first round's warm-up is the long one. */
@@ -222,11 +224,13 @@ function judge(result: BenchResult, runs: Map<OrderSide, OrderRun[]>, sides: Awa
   const meshOverOne = medianRatio(plain, runs.get(sides.one)!, cpuPerConfirmed);
   const tracedCpu = medianRatio(runs.get(sides.traced)!, plain, cpuPerConfirmed);
   const sampledCpu = medianRatio(runs.get(sides.sampled)!, plain, cpuPerConfirmed);
+  const checkedCpu = medianRatio(plain, runs.get(sides.unchecked)!, cpuPerConfirmed);
   const ops = (r: OrderRun) => r.confirmedPerSec;
   Object.assign(result.ratios, {
     meshOverOneProcessCpu: meshOverOne,
     tracedOverUntracedCpu: tracedCpu,
     sampledOverUntracedCpu: sampledCpu,
+    outputChecksOnOverOffCpu: checkedCpu,
     tracedOverUntracedThroughput: medianRatio(runs.get(sides.traced)!, plain, ops),
     sampledOverUntracedThroughput: medianRatio(runs.get(sides.sampled)!, plain, ops),
     oneProcessOverMeshThroughput: medianRatio(runs.get(sides.one)!, plain, ops),
@@ -237,5 +241,6 @@ function judge(result: BenchResult, runs: Map<OrderSide, OrderRun[]>, sides: Awa
     aim("mesh ÷ one-process CPU per confirmed order ≤ 1.3 (median of the rounds' ratios)", meshOverOne, (v) => v <= 1.3),
     aim("full OTLP export: CPU per confirmed order ≤ 1.4× untraced (median of the rounds' ratios)", tracedCpu, (v) => v <= 1.4),
     aim(`${sampledRatio * 100}% sampling: CPU per confirmed order ≤ 1.1× untraced (median of the rounds' ratios)`, sampledCpu, (v) => v <= 1.1),
+    aim("output checks (OUTPUT_VALIDATION=on, the default): CPU per confirmed order ≤ 1.02× off, untraced (median of the rounds' ratios)", checkedCpu, (v) => v <= 1.02),
   );
 }

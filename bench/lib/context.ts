@@ -49,7 +49,7 @@ export interface BenchContext {
    * meshes on one server would read each other's events), for benches that keep several up at
    * once; the caller stops it (stop() ends its nats-server too), or close() does.
    */
-  ownMesh(kind: MeshKind): Promise<SeededMesh & { nats: RunningNats }>;
+  ownMesh(kind: MeshKind, env?: Record<string, string>): Promise<SeededMesh & { nats: RunningNats }>;
   /** Spawns a Bun script of the bench and resolves with the JSON it prints last. */
   runBunScript(script: string, env: Record<string, string>, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
@@ -97,8 +97,8 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
   const ownMeshes = new Set<() => Promise<void>>();
   const secret = newMeshSecret();
   const adminKey = newMeshSecret();
-  const launchSeeded = async (kind: MeshKind, natsUrl: string): Promise<SeededMesh> => {
-    const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv };
+  const launchSeeded = async (kind: MeshKind, natsUrl: string, extraEnv: Record<string, string> = {}): Promise<SeededMesh> => {
+    const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv, ...extraEnv };
     if (kind !== "plain") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
     // The standard sampler variables, read by the SDK in every worker: the gateway decides per
     // trace, every other worker follows the parent's decision, so a trace is whole or absent.
@@ -134,10 +134,10 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
       mesh = { kind, mesh: started };
       return started;
     },
-    async ownMesh(kind) {
+    async ownMesh(kind, env) {
       const ownNats = await startNats();
       try {
-        const launched = await launchSeeded(kind, ownNats.url);
+        const launched = await launchSeeded(kind, ownNats.url, env);
         const stop = async () => {
           ownMeshes.delete(stop);
           await launched.stop();

@@ -38,6 +38,14 @@ export function meshSide(
   };
 }
 
+/**
+ * The untraced mesh with every worker's output check off (OUTPUT_VALIDATION=off): beside the
+ * untraced side (checks on, the default), what checking each answer against its schema costs.
+ */
+export async function uncheckedMeshSide(ctx: BenchContext) {
+  return meshSide(ctx, "untraced, output checks off", await ctx.ownMesh("plain", { OUTPUT_VALIDATION: "off" }));
+}
+
 /** The one-process baseline on a nats-server of its own (its streams would clash with a mesh's). */
 export async function oneProcessSide(ctx: BenchContext): Promise<OrderSide> {
   const nats: RunningNats = await startNats();

@@ -31,6 +31,7 @@ describe("parseConfig", () => {
       PEER_TIMEOUT_MS: 2000,
       SHUTDOWN_GRACE_MS: 10_000,
       SQLITE_SYNCHRONOUS: "NORMAL",
+      OUTPUT_VALIDATION: "on",
       BODY_LIMIT_BYTES: 256 * 1024,
       CATALOG_URL: { portOffset: 2 },
     });
@@ -93,6 +94,13 @@ describe("parseConfig", () => {
     expect(error.message).toContain('(got "ftp://catalog")');
     expect(error.message).not.toContain("HOST");
     expect(error.message.startsWith("invalid configuration:")).toBe(true);
+  });
+
+  it("takes OUTPUT_VALIDATION on or off, and names any other value", () => {
+    expect(parseConfig(schema, { OUTPUT_VALIDATION: "off" }).OUTPUT_VALIDATION).toBe("off");
+    const error = configErrorOf({ OUTPUT_VALIDATION: "false" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/^OUTPUT_VALIDATION: .*"on".*"off".* \(got "false"\)$/);
   });
 
   it("refuses a port out of range and a URL that is no URL", () => {

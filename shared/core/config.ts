@@ -93,6 +93,8 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     PEER_TIMEOUT_MS: positiveMs.default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+    /** Each procedure's result checked against its output schema (shared/rpc/trpc.ts `answers`): a drifted answer fails as a 500 naming the field. */
+    OUTPUT_VALIDATION: z.enum(["on", "off"]).default("on"),
     /** The mesh's service-token secret, or a file holding it (shared/rpc/identity.ts); neither: checks off. */
     MESH_TOKEN_SECRET: z.string().min(1).refine(longEnough, `must be at least ${minimumSecretLength} bytes`).optional(),
     MESH_TOKEN_SECRET_FILE: secretFile("MESH_TOKEN_SECRET_FILE", { minimumBytes: minimumSecretLength }).optional(),

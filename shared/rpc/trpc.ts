@@ -3,17 +3,17 @@
 /**
  * The one tRPC instance of the mesh: one context shape, one error formatter, and the builders
  * workers may use. A worker's router reads its dependencies from `ctx.deps`, typed by
- * `procedures<Deps>()`.
+ * `procedures<Deps>()`; a procedure peers or the public API read declares its answer with `answers`.
  *
  * @example
  *   const p = procedures<UsersDeps>();
  *   export const usersRouter = router({
- *     get: p.internal.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
- *     register: p.callers("gateway").input(registerUserInput).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
+ *     get: p.internal.input(z.strictObject({ id })).concat(answers(userOutput)).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+ *     register: p.callers("gateway").input(registerUserInput).concat(answers(userOutput)).mutation(({ ctx, input }) => registerUser(ctx.deps.db, input, ctx.deps.now())),
  *   });
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import { ZodError } from "zod";
+import { ZodError, type z } from "zod";
 import { DomainError, domainErrorCodes, type DomainErrorCode } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { IdentityFailure } from "./identity";
@@ -33,13 +33,19 @@ export interface MeshContext {
   auth?: MeshAuth;
   /** Whether the request carried the admin API key (only workers given one check it: the gateway). */
   admin?: boolean;
+  /** Whether results are checked against their output schemas (`answers`); absent: checked. The worker's OUTPUT_VALIDATION. */
+  checkOutputs?: boolean;
 }
 
 export type MeshAuth = { status: "off" } | { status: "verified"; caller: string } | { status: "rejected"; reason: IdentityFailure; claimedCaller: string | null };
 
-/** Per-procedure metadata: `callers` lists who may call an internal procedure (absent: any mesh caller). */
+/**
+ * Per-procedure metadata: `callers` lists who may call an internal procedure (absent: any mesh
+ * caller); `output` is the schema of its answer (set by `answers`, read by the OpenAPI document).
+ */
 export interface MeshMeta {
   callers?: readonly string[];
+  output?: z.ZodType;
 }
 
 export interface FieldProblem {
@@ -120,6 +126,37 @@ function checkServiceIdentity(ctx: MeshContext, meta: MeshMeta | undefined, path
     throw new DomainError("FORBIDDEN", `${auth.caller} may not call ${path} (allowed: ${allowed.join(", ")})`);
   }
   return auth.caller;
+}
+
+/**
+ * What a procedure answers, as one zod schema: the result's type (the resolver must return it,
+ * clients get it), the schema the OpenAPI document describes, and a check of every result that
+ * fails the call (500 naming the field) when a result drifts from it. The check is on unless the
+ * worker runs with OUTPUT_VALIDATION=off (`ctx.checkOutputs`); either way the answer is the
+ * result as it was, so on and off answer alike (output schemas are strict and transform nothing).
+ *
+ * @example
+ *   get: p.internal.input(getUserInput).concat(answers(userOutput)).query(({ ctx, input }) => getUser(ctx.deps.db, input.id)),
+ */
+export function answers<S extends z.ZodType>(schema: S) {
+  const check = t.middleware(async ({ ctx, path, next }) => {
+    const result = await next();
+    if (!result.ok || ctx.checkOutputs === false) return result;
+    const checked = schema.safeParse(result.data);
+    if (checked.success) return result;
+    const problems = checked.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(answer)"}: ${issue.message}`).join("; ");
+    throw new DomainError("INTERNAL", `${path} answered outside its output schema: ${problems}`, undefined, { cause: checked.error });
+  });
+  // tRPC's own output step only carries the type here: the check above is the one that runs.
+  return t.procedure
+    .meta({ output: schema })
+    .use(check)
+    .output((value: unknown) => value as z.output<S>);
+}
+
+/** The output schema a procedure declared with `answers`, or null. */
+export function outputSchemaOf(procedure: { _def: { meta?: unknown } }): z.ZodType | null {
+  return (procedure._def.meta as MeshMeta | undefined)?.output ?? null;
 }
 
 /** Procedures open to any caller that reaches the worker (the gateway's public router). */

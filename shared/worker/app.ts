@@ -37,6 +37,8 @@ export interface WorkerAppOptions {
   bodyLimitBytes?: number;
   /** Requests whose bearer token equals this key get `ctx.admin = true`; none: never. */
   adminApiKey?: string | null;
+  /** `ctx.checkOutputs` of every call: results checked against their output schemas. */
+  checkOutputs: boolean;
   routes?: (app: Hono<WorkerEnv>) => void;
   edge?: MiddlewareHandler<WorkerEnv>[];
   metricsText?: () => Promise<string>;
@@ -96,6 +98,7 @@ function addTrpcRoutes(app: Hono<WorkerEnv>, options: WorkerAppOptions): void {
     deps: options.context,
     auth: await authOf(c),
     admin: isAdmin(c.req.header("authorization")),
+    checkOutputs: options.checkOutputs,
   });
   const onError = ({ error, path }: { error: { code: string }; path?: string | undefined }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error, path }, "procedure failed");

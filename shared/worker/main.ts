@@ -63,7 +63,13 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
   const database =
     options.schema === null ? null : await openWorkerDatabase({ worker: options.worker, dataDir: config.DATA_DIR, schema: options.schema, synchronous: config.SQLITE_SYNCHRONOUS });
   const identity = identityOf(options.worker, config, logger);
-  const base: WorkerBaseDeps = { logger, identity, bodyLimitBytes: config.BODY_LIMIT_BYTES, ...(database ? { outboxSignal: database.outboxSignal } : {}) };
+  const base: WorkerBaseDeps = {
+    logger,
+    identity,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    checkOutputs: config.OUTPUT_VALIDATION === "on",
+    ...(database ? { outboxSignal: database.outboxSignal } : {}),
+  };
   const natsAuth = natsAuthOf(config);
   // One NATS connection per worker: its bus loops' (when it has any) and its service registration's.
   let natsLoop: NatsConnectionLoop | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createLogger } from "../core/logger";
 import { createServiceIdentity } from "../rpc/identity";
-import { procedures, router } from "../rpc/trpc";
+import { answers, procedures, router } from "../rpc/trpc";
 import { createWorker, type WorkerLoop } from "./worker";
 import type { NatsConnectionLoop } from "../events/nats";
 
@@ -36,6 +36,20 @@ describe("createWorker", () => {
     const caller = createServiceIdentity({ self: "orders", secret: "s".repeat(32) });
     const signed = await worker.app.request(`/trpc/echo${echoInput}`, { headers: await caller.headersFor("echo")() });
     expect(signed.status).toBe(200);
+  });
+
+  it("checks each answer against its output schema unless its deps turn the check off (OUTPUT_VALIDATION=off)", async () => {
+    // A service whose answer drifted from the schema: `text` came back a number.
+    const drifting = router({ echo: p.internal.concat(answers(z.strictObject({ text: z.string() }))).query(() => ({ text: 42 }) as unknown as { text: string }) });
+    const checked = createWorker({ name: "echo", router: drifting, deps: { logger, identity: null } });
+    const refused = await checked.app.request("/trpc/echo");
+    expect(refused.status).toBe(500);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      "echo answered outside its output schema: text: Invalid input: expected string, received number",
+    );
+    const unchecked = createWorker({ name: "echo", router: drifting, deps: { logger, identity: null, checkOutputs: false } });
+    const answered = await unchecked.app.request("/trpc/echo");
+    expect(((await answered.json()) as { result: { data: unknown } }).result.data).toEqual({ text: 42 });
   });
 
   it("starts the connection first and the worker's own loops last, and stops them in reverse", async () => {

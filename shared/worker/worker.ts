@@ -39,6 +39,8 @@ export interface WorkerBaseDeps {
   bodyLimitBytes?: number;
   /** The admin API key: requests bearing it get `ctx.admin` (the gateway's admin procedures). */
   adminApiKey?: string | null;
+  /** Whether procedures check their results against their output schemas (OUTPUT_VALIDATION; default on). */
+  checkOutputs?: boolean;
   /** The bus; without it (in-process tests) events wait in the outbox and no consumer runs. */
   nats?: NatsConnectionLoop;
   /** The worker database's commit signal (WorkerDatabase.outboxSignal): wakes the relay at once. */
@@ -102,6 +104,9 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
   // The streams it reads, for the topology of the gateway's /mesh dashboard.
   const consumes = (description.consumers ?? []).map(({ owner, name: durable }) => ({ owner, durable }));
   if (consumes.length > 0) health.push(() => ({ consumes }));
+  // Whether answers are checked against their output schemas (OUTPUT_VALIDATION), for whoever reads a bench or an incident.
+  const outputValidation = deps.checkOutputs === false ? "off" : "on";
+  health.push(() => ({ outputValidation }));
   let ready = false;
   const app = createWorkerApp({
     name,
@@ -111,6 +116,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
     identity: deps.identity,
     bodyLimitBytes: deps.bodyLimitBytes,
     adminApiKey: deps.adminApiKey,
+    checkOutputs: outputValidation === "on",
     routes: description.routes,
     edge: description.edge,
     metricsText: description.metricsText,

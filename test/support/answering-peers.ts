@@ -1,11 +1,13 @@
 /**
- * Fake peers for an in-process gateway: every procedure of every peer answers (orders.place with
- * a completed order), and each call is recorded as `<peer>.<procedure>`. Outside the system under
- * test, so a double is fine here.
+ * Fake peers for an in-process gateway: every procedure of a peer that the gateway calls answers
+ * its sample (sample-answers.ts, valid against the owner's output schema; orders.place a completed
+ * order), and each call is recorded as `<peer>.<procedure>`. Outside the system under test, so a
+ * double is fine here.
  */
 import { createLogger } from "../../shared/core/logger";
 import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { GatewayDeps, GatewayPeers } from "../../workers/gateway/deps";
+import { sampleAnswers } from "./sample-answers";
 
 const peerNames = ["users", "catalog", "inventory", "payments", "orders", "reporting"] as const;
 
@@ -17,10 +19,10 @@ export function createAnsweringPeers(adminApiKey: string, extra: Partial<Gateway
       const url = new URL(String(input));
       const peer = url.hostname.replace(/\.test$/, "");
       if (url.pathname === "/health/ready") return Response.json({ worker: peer, ready: true });
-      const path = url.pathname.replace(/^\/trpc\//, "");
-      calls.push(`${peer}.${path}`);
-      const data = `${peer}.${path}` === "orders.place" ? { order: { id: "o1", status: "CONFIRMED" }, completed: true } : { answeredBy: `${peer}.${path}` };
-      return Response.json({ result: { data } });
+      const procedure = `${peer}.${url.pathname.replace(/^\/trpc\//, "")}`;
+      calls.push(procedure);
+      if (!(procedure in sampleAnswers)) return Response.json({ error: { message: `no sample answer for ${procedure}`, code: -32004, data: { code: "NOT_FOUND" } } }, { status: 404 });
+      return Response.json({ result: { data: sampleAnswers[procedure] } });
     },
     { preconnect: globalThis.fetch.preconnect },
   );

@@ -250,7 +250,15 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   it("keeps the search index right for writes that bypass the service (triggers on products)", async () => {
     t.database.db
       .insert(schema.products)
-      .values({ id: "raw-1", sku: "RAW-1", name: "Copper kettle", priceCents: 4500, attributes: { finish: "brushed" }, createdAt: "x", updatedAt: "x" })
+      .values({
+        id: "raw-1",
+        sku: "RAW-1",
+        name: "Copper kettle",
+        priceCents: 4500,
+        attributes: { finish: "brushed" },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      })
       .run();
     expect((await search("brushed copper")).map((p) => p.sku)).toEqual(["RAW-1"]);
     t.database.db.delete(schema.products).run();

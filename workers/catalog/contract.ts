@@ -1,4 +1,4 @@
-/** The inputs of catalog's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+/** The inputs and answers of catalog's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/db/idempotency";
 import type { Placement } from "../../shared/core/placement";
@@ -82,3 +82,23 @@ export type SearchProductsInput = z.infer<typeof searchProductsInput>;
 export const listProductsInput = z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: productId.optional() });
 
 export const getProductInput = z.strictObject({ id: productId });
+
+/** A product as catalog answers it (create, get, update, search, list). */
+export const productOutput = z.strictObject({
+  id: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  priceCents: z.number().int().min(0),
+  attributes: z.record(z.string(), z.unknown()).describe("Free-form JSON attributes, as given on create or update"),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  inStock: z.boolean().nullable().describe("Whether inventory has any available; null until catalog has heard from inventory about this product"),
+});
+export type Product = z.infer<typeof productOutput>;
+
+/** Best match first (search). */
+export const productsOutput = z.array(productOutput);
+
+/** One page of the catalog in id order; `next` is the `after` of the next page, null on the last. */
+export const productPageOutput = z.strictObject({ items: z.array(productOutput), next: z.string().nullable().describe("The `after` of the next page; null on the last page") });

@@ -1,30 +1,22 @@
 /** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
+import type { z } from "zod";
 import { eq, gt, asc } from "drizzle-orm";
 import { DomainError } from "../../shared/core/errors";
 import { newId } from "../../shared/core/ids";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/db/idempotency";
-import { idempotencyKeys, outbox, products, type CreateProductInput, type ProductAttributes, type ProductRow, type UpdateProductInput } from "./schema";
+import { idempotencyKeys, outbox, products, type CreateProductInput, type ProductRow, type UpdateProductInput } from "./schema";
 import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";
 
+import type { Product, productPageOutput } from "./contract";
 import type { CatalogDb } from "./deps";
 import type { CatalogQueries } from "./queries";
 export type { CatalogDb };
 
-export interface Product {
-  id: string;
-  sku: string;
-  name: string;
-  description: string | null;
-  priceCents: number;
-  attributes: ProductAttributes;
-  createdAt: string;
-  updatedAt: string;
-  /** null until catalog has heard from inventory about this product. */
-  inStock: boolean | null;
-}
+export type { Product };
+type ProductPage = z.infer<typeof productPageOutput>;
 
 export function toProduct(row: ProductRow): Product {
   return {
@@ -143,7 +135,7 @@ export function getProducts(queries: CatalogQueries, ids: string[]): { products:
 }
 
 /** Pages through products in id (= creation) order; `after` is the last id of the previous page. */
-export function listProducts(db: CatalogDb, page: { limit: number; after?: string | undefined }): { items: Product[]; next: string | null } {
+export function listProducts(db: CatalogDb, page: { limit: number; after?: string | undefined }): ProductPage {
   const rows = db
     .select()
     .from(products)

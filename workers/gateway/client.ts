@@ -1,5 +1,7 @@
 /**
- * The typed client of the public API, for programs outside the mesh.
+ * The typed client of the public API, for programs outside the mesh: the package's `bunmesh/client`
+ * entry (`npm run build:client` makes its .js and .d.ts in dist/client). It imports the router only
+ * as a type, so nothing of the server is loaded with it; the answers' types are the output schemas'.
  *
  * @example
  *   const gateway = createGatewayClient("http://127.0.0.1:3000");

@@ -7,6 +7,7 @@ import type { Logger } from "../../shared/core/logger";
 import { DomainError } from "../../shared/core/errors";
 import { fromPeer } from "./errors";
 import type { GatewayDeps } from "./deps";
+import type { WorkerHealth } from "./outputs";
 
 type Part<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
@@ -19,7 +20,7 @@ async function part<T>(peer: string, call: () => Promise<T>): Promise<Part<T>> {
 }
 
 /** The value of an optional part, or null with the peer named in `degraded`. */
-function optional<T>(logger: Logger, peer: string, result: Part<T>, degraded: string[]): T | null {
+function optional<T, Peer extends string>(logger: Logger, peer: Peer, result: Part<T>, degraded: Peer[]): T | null {
   if (result.ok) return result.value;
   degraded.push(peer);
   logger.warn({ peer, code: result.error.code, reason: result.error.message }, `answering without ${peer}`);
@@ -33,7 +34,7 @@ export async function productWithStock(deps: GatewayDeps, productId: string) {
     part("inventory", () => deps.peers.inventory.get.query({ productId })),
   ]);
   if (!product.ok) throw product.error;
-  const degraded: string[] = [];
+  const degraded: "inventory"[] = [];
   return { ...product.value, stock: optional(deps.logger, "inventory", stock, degraded), degraded };
 }
 
@@ -48,7 +49,7 @@ export async function customerSummary(deps: GatewayDeps, customerId: string) {
     part("reporting", () => deps.peers.reporting.customer.query({ customerId })),
   ]);
   if (!customer.ok) throw customer.error;
-  const degraded: string[] = [];
+  const degraded: ("orders" | "reporting")[] = [];
   return {
     customer: customer.value,
     orders: optional(deps.logger, "orders", orders, degraded),
@@ -68,12 +69,6 @@ export async function customerOrders(deps: GatewayDeps, customerId: string) {
   ]);
   if (!customer.ok && customer.error.code === "NOT_FOUND") throw customer.error;
   return orders;
-}
-
-export interface WorkerHealth {
-  ready: boolean;
-  url: string;
-  [fact: string]: unknown;
 }
 
 /**

@@ -9,6 +9,7 @@ import { createGatewayWorker } from "./worker";
 import { createPeerClient } from "../../shared/rpc/peer-client";
 import type { OrdersRouter } from "../orders/router";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
+import { sampleOrder, sampleSaga } from "../../test/support/sample-answers";
 
 const adminApiKey = "dashboard-admin-key-0123456789";
 const health: Record<string, Record<string, unknown>> = {
@@ -32,8 +33,8 @@ const health: Record<string, Record<string, unknown>> = {
 
 /** orders' answers about its sagas: one needing attention, and its order's correlation ID. */
 const ordersAnswers: Record<string, unknown> = {
-  "/trpc/sagas": [{ orderId: "o-stuck", step: "CAPTURING", attempts: 4, lastError: "payments unavailable", updatedAt: "2026-12-01T10:00:00.000Z" }],
-  "/trpc/get": { id: "o-stuck", correlationId: "corr-stuck" },
+  "/trpc/sagas": [{ ...sampleSaga, orderId: "o-stuck", state: "CAPTURING", step: "CAPTURING", attempts: 4, lastError: "payments unavailable", updatedAt: "2026-12-01T10:00:00.000Z" }],
+  "/trpc/get": { ...sampleOrder, id: "o-stuck", correlationId: "corr-stuck" },
 };
 
 function gatewayWith(jaegerUiUrl: string | null = null, findWorkers?: () => Promise<{ name: string; url: string }[]>) {

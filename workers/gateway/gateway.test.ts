@@ -77,6 +77,8 @@ const customerReport = (customerId: string) => ({
   spentCents: 3998,
   firstOrderAt: "2026-01-01T00:00:01.000Z",
   lastOrderAt: "2026-01-01T00:00:01.000Z",
+  cancelledOrders: 0,
+  refundedCents: 0,
   asOf: "2026-01-01T00:00:01.000Z",
 });
 

@@ -1,15 +1,19 @@
 /**
  * The OpenAPI 3.1 document of the public REST API, generated from the table the gateway serves
- * (rest-routes.ts) and the procedures' own zod input schemas (through rest.ts's plan of each row),
- * so the document cannot drift from what is served: a new row is documented by being added.
- * Answers are the procedures' TypeScript outputs, not zod, so success bodies are generic objects;
- * the error shape and the statuses are exact.
+ * (rest-routes.ts), the procedures' own zod input schemas (through rest.ts's plan of each row) and
+ * their output schemas (openapi-answers.ts), so the document cannot drift from what is served: a
+ * new row is documented by being added. Every success body has its properties (202's pending
+ * order, 201's created entity, lists, the compositions' partial form with `degraded`); errors
+ * answer the one error shape.
  */
 import { z } from "zod";
 import { domainErrorCodes } from "../../shared/core/errors";
 import { correlationHeader } from "../../shared/core/request-scope";
 import { restRoutes, type RestRoute } from "./rest-routes";
 import { endpointsOf, inputSchemaOf, planOf } from "./rest";
+import { createAnswerSchemas } from "./openapi-answers";
+
+type AnswerSchemas = ReturnType<typeof createAnswerSchemas>;
 
 type JsonSchema = Record<string, unknown>;
 type Parameter = { name: string; in: "path" | "query" | "header"; required: boolean; schema: JsonSchema; description?: string };
@@ -85,10 +89,10 @@ function parametersOf(rows: RestRoute[]): unknown[] {
 
 const idempotencyText = "Makes a retry safe: the same key with the same body answers the first call's result again instead of acting twice; with another body it is a 409.";
 
-function successResponses(rows: RestRoute[]): Record<string, unknown> {
-  const statuses = [...new Set(rows.flatMap((row) => [row.status, ...(row.alsoAnswers ?? [])]))];
-  const body = { content: { "application/json": { schema: { type: ["object", "array"], description: "The procedure's result (a list answers an array)" } } } };
-  return Object.fromEntries(statuses.map((status) => [String(status), { description: successText(status), headers: responseHeaders, ...body }]));
+function successResponses(rows: RestRoute[], answers: AnswerSchemas): Record<string, unknown> {
+  const bodies = [...answers.bodiesOf(rows)].sort(([a], [b]) => a - b);
+  const answer = (status: number, schema: unknown) => ({ description: successText(status), headers: responseHeaders, content: { "application/json": { schema } } });
+  return Object.fromEntries(bodies.map(([status, schema]) => [String(status), answer(status, schema)]));
 }
 
 function successText(status: number): string {
@@ -103,18 +107,25 @@ function errorResponses(rows: RestRoute[]): Record<string, unknown> {
   return Object.fromEntries(statuses.map((status) => [String(status), answer(status)]));
 }
 
+/** The JSON body a row reads; an optional one is documented as such (`{}` or nothing). */
+function requestBodyOf(row: RestRoute): Record<string, unknown> {
+  const { body, bodyOptional } = planOf(row);
+  if (!body) return {};
+  const description = bodyOptional ? "Nothing to send: `{}`, or no body at all (any field is refused)" : undefined;
+  return { requestBody: { required: !bodyOptional, ...(description ? { description } : {}), content: { "application/json": { schema: jsonSchemaOf(body) } } } };
+}
+
 /** One operation per method and path; rows sharing one (search or list) are described together. */
-function operationOf(rows: RestRoute[]): Record<string, unknown> {
+function operationOf(rows: RestRoute[], answers: AnswerSchemas): Record<string, unknown> {
   const [row] = rows as [RestRoute];
-  const body = planOf(row).body;
   return {
     operationId: rows.map((each) => each.procedure).join("|"),
     tags: [row.path.split("/")[2] ?? "health"],
     summary: rows.map((each) => each.procedure).join(" / "),
     ...(rows.length > 1 ? { description: "Rows told apart by the query string: with `q` a full-text search, without it the catalog page by page." } : {}),
     parameters: parametersOf(rows),
-    ...(body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchemaOf(body) } } } } : {}),
-    responses: { ...successResponses(rows), ...errorResponses(rows) },
+    ...requestBodyOf(row),
+    responses: { ...successResponses(rows, answers), ...errorResponses(rows) },
     ...(row.admin ? { security: [{ adminKey: [] }] } : {}),
   };
 }
@@ -153,14 +164,15 @@ const components = {
 /** The whole document. Built on request: cheap, and nothing kept between calls. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const answers = createAnswerSchemas();
   for (const rows of endpointsOf(restRoutes)) {
     const path = openApiPath(rows[0]!.path);
-    paths[path] = { ...paths[path], [rows[0]!.method.toLowerCase()]: operationOf(rows) };
+    paths[path] = { ...paths[path], [rows[0]!.method.toLowerCase()]: operationOf(rows, answers) };
   }
   return {
     openapi: "3.1.0",
     info: { title: "bunmesh public API", version, description: "The gateway's REST API. Errors answer `{ error: { code, message, details? } }`." },
     paths,
-    components,
+    components: { ...components, schemas: { ...answers.components(), ...components.schemas } },
   };
 }

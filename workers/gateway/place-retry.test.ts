@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createPeerClient } from "../../shared/rpc/peer-client";
 import { idempotencyHeader } from "../../shared/core/request-scope";
 import { createAnsweringPeers } from "../../test/support/answering-peers";
+import { sampleOrder } from "../../test/support/sample-answers";
 import { createGatewayWorker } from "./worker";
 
 const adminApiKey = "place-retry-admin-key-0123456789";
@@ -33,7 +34,7 @@ function gatewayWithOrders(replies: Reply[], orderPlaceTimeoutMs = 5_000) {
       };
       return Response.json({ error }, { status: 503 });
     }
-    return Response.json({ result: { data: { order: { id: "o1", status: reply.completed ? "CONFIRMED" : "PENDING" }, completed: reply.completed } } });
+    return Response.json({ result: { data: { order: { ...sampleOrder, status: reply.completed ? "CONFIRMED" : "PENDING" }, completed: reply.completed } } });
   };
   const { deps } = createAnsweringPeers(adminApiKey);
   const orders = createPeerClient({ self: "gateway", peer: "orders", url: "http://orders.test", maxAttempts: 1, fetch: ordersFetch }).client;

@@ -2,11 +2,14 @@
  * The public REST API as data: each row maps `method path` onto a procedure of the public router
  * (router.ts), says where its input comes from, the status of success and whether it needs the
  * admin API key or takes an Idempotency-Key. rest.ts serves the rows through the router's caller,
- * so a new endpoint is one procedure plus one row here (and the table is what an OpenAPI document
- * would be generated from).
+ * so a new endpoint is one procedure plus one row here (and the table is what the OpenAPI document,
+ * openapi.ts, is generated from: each success body is the procedure's output schema, or the row's
+ * `bodies` where its `answer` gives another).
  */
+import type { z } from "zod";
 import type { AnyTRPCProcedure, inferProcedureOutput } from "@trpc/server";
 import type { GatewayRouter } from "./router";
+import { endedOrderOutput, pendingOrderOutput, cancellingOrderOutput } from "./outputs";
 
 type Procedures = GatewayRouter["_def"]["record"];
 
@@ -20,15 +23,28 @@ type ProcedureAt<R, P extends string> = P extends `${infer Head}.${infer Rest}` 
 type OutputOf<P extends GatewayProcedurePath> = ProcedureAt<Procedures, P> extends infer Proc extends AnyTRPCProcedure ? inferProcedureOutput<Proc> : never;
 
 export type RestMethod = "GET" | "POST" | "PUT" | "PATCH";
+export type SuccessStatus = 200 | 201 | 202;
 
 /** What a row answers other than `status` with the procedure's result as the body. */
 export interface RestAnswer {
-  status: 200 | 201 | 202;
+  status: SuccessStatus;
   body: unknown;
   headers?: Record<string, string>;
 }
 
-export interface RestRoute<P extends GatewayProcedurePath = GatewayProcedurePath> {
+/** A row either answers `status` with the procedure's result, or says by `answer` what else, with the schema of each body it may give. */
+type Answering<P extends GatewayProcedurePath> =
+  | { answer?: undefined; bodies?: undefined }
+  | {
+      /** An answer other than `status` + result, from the result. */
+      answer: (result: OutputOf<P>) => RestAnswer;
+      /** Each status `answer` may give, with its body's schema (the OpenAPI document's). */
+      bodies: Partial<Record<SuccessStatus, z.ZodType>>;
+    };
+
+export type RestRoute<P extends GatewayProcedurePath = GatewayProcedurePath> = RestRow<P> & Answering<P>;
+
+interface RestRow<P extends GatewayProcedurePath> {
   method: RestMethod;
   /** Hono's path syntax; each `:name` is a path parameter. */
   path: string;
@@ -37,18 +53,16 @@ export interface RestRoute<P extends GatewayProcedurePath = GatewayProcedurePath
   params?: Record<string, string>;
   /** Where the input beyond the path parameters comes from: the query string or the JSON body (none: nothing more). */
   from?: "query" | "body";
+  /** The body may be left out: none reads as `{}` (a row whose input is all in the path and headers, which curl users still send `{}` to). */
+  bodyOptional?: true;
   /** The Idempotency-Key header becomes the procedure's `idempotencyKey` input field. */
   idempotencyKey?: boolean;
   /** Needs `Authorization: Bearer <admin API key>`, checked before the body is read (401 otherwise). */
   admin?: boolean;
   /** Of the rows with the same method and path, the first whose `when` holds on the query string serves. */
   when?: (query: Record<string, string>) => boolean;
-  /** The status of success, with the procedure's result as the body. */
-  status: 200 | 201 | 202;
-  /** Other statuses of success that `answer` may give (documentation of the special cases). */
-  alsoAnswers?: readonly (200 | 201 | 202)[];
-  /** An answer other than `status` + result, from the result. */
-  answer?: (result: OutputOf<P>) => RestAnswer;
+  /** The status of success, with the procedure's result as the body (unless `answer` says otherwise). */
+  status: SuccessStatus;
 }
 
 /** A row of the table, with `answer` typed by its procedure's output. */
@@ -93,17 +107,21 @@ export const restRoutes: readonly RestRoute[] = [
     from: "body",
     idempotencyKey: true,
     status: 201,
-    alsoAnswers: [202],
+    bodies: { 201: endedOrderOutput, 202: pendingOrderOutput },
     answer: ({ order, completed }) => ({ status: completed ? 201 : 202, body: order, headers: { location: `/api/orders/${order.id}` } }),
   }),
   route({ method: "GET", path: "/api/orders/:id", procedure: "orders.get", status: 200 }),
   // 202: the cancellation is under way (CANCELLING; its reactions are events), the order's location to follow it.
+  // Everything it takes is in the path and the key: the body is `{}` or none, and anything in it is refused.
   route({
     method: "POST",
     path: "/api/orders/:id/cancel",
     procedure: "orders.cancel",
     idempotencyKey: true,
+    from: "body",
+    bodyOptional: true,
     status: 202,
+    bodies: { 202: cancellingOrderOutput },
     answer: (order) => ({ status: 202, body: order, headers: { location: `/api/orders/${order.id}` } }),
   }),
 

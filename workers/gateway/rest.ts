@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { AnyTRPCProcedure } from "@trpc/server";
 import { DomainError } from "../../shared/core/errors";
 import { idempotencyHeader } from "../../shared/core/request-scope";
-import { createCallerFactory, type MeshContext } from "../../shared/rpc/trpc";
+import { createCallerFactory, outputSchemaOf, type MeshContext } from "../../shared/rpc/trpc";
 import { adminKey } from "../../shared/middleware/admin-key";
 import type { WorkerEnv } from "../../shared/worker/worker";
 import { badInput, errorAnswer } from "./errors";
@@ -28,15 +28,29 @@ interface InputPlan {
   key: z.ZodType | null;
   /** The body's own fields (the input without the path's and the key's), when the input is the body. */
   body: z.ZodType | null;
+  /** No body reads as `{}` (the row's `bodyOptional`). */
+  bodyOptional: boolean;
   query: boolean;
+}
+
+/** The procedure of the public router at a dotted path. */
+function procedureAt(path: string): AnyTRPCProcedure {
+  // At run time `procedures` is flat, keyed by dotted path (its declared type is the nested record).
+  const procedure = (gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure | undefined>)[path];
+  if (!procedure) throw new Error(`REST route onto ${path}: the public router has no such procedure`);
+  return procedure;
+}
+
+/** The output schema of a procedure of the public router (every one declares it: `answers`). */
+export function outputSchemaAt(path: string): z.ZodType {
+  const schema = outputSchemaOf(procedureAt(path));
+  if (!schema) throw new Error(`REST route onto ${path}: the procedure declares no output schema (answers(...))`);
+  return schema;
 }
 
 /** The input schema of a procedure of the public router (null: it takes none). */
 export function inputSchemaOf(path: string): z.ZodObject | null {
-  // At run time `procedures` is flat, keyed by dotted path (its declared type is the nested record).
-  const procedure = (gatewayRouter._def.procedures as unknown as Record<string, AnyTRPCProcedure | undefined>)[path];
-  if (!procedure) throw new Error(`REST route onto ${path}: the public router has no such procedure`);
-  const [schema] = procedure._def.inputs as unknown[];
+  const [schema] = procedureAt(path)._def.inputs as unknown[];
   if (schema === undefined) return null;
   if (!(schema instanceof z.ZodObject)) throw new Error(`REST route onto ${path}: its input is not an object schema`);
   return schema;
@@ -69,7 +83,8 @@ export function planOf(row: RestRoute): InputPlan {
   const key = row.idempotencyKey ? fieldSchema(row, schema, "idempotencyKey") : null;
   const taken = [...params.map((param) => param.field), ...(key ? ["idempotencyKey"] : [])];
   if (row.from === "body" && !schema) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} takes no body`);
-  return { params, key, body: row.from === "body" ? withoutFields(schema!, taken) : null, query: row.from === "query" };
+  const body = row.from === "body" ? withoutFields(schema!, taken) : null;
+  return { params, key, body, bodyOptional: row.bodyOptional === true, query: row.from === "query" };
 }
 
 function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.output<S> {
@@ -78,10 +93,11 @@ function check<S extends z.ZodType>(schema: S, value: unknown, prefix = ""): z.o
   return result.data;
 }
 
-async function bodyOf(c: Ctx, schema: z.ZodType): Promise<Record<string, unknown>> {
+async function bodyOf(c: Ctx, schema: z.ZodType, optional: boolean): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await c.req.text());
+    const text = await c.req.text();
+    parsed = optional && text === "" ? {} : JSON.parse(text);
   } catch {
     throw new DomainError("BAD_INPUT", "body is not valid JSON");
   }
@@ -102,7 +118,7 @@ async function inputOf(c: Ctx, plan: InputPlan): Promise<Record<string, unknown>
   for (const { name, field, schema } of plan.params) input[field] = check(schema, c.req.param(name), name);
   const header = plan.key ? c.req.header(idempotencyHeader) : undefined;
   if (plan.key && header !== undefined) input["idempotencyKey"] = check(plan.key, header, "Idempotency-Key");
-  if (plan.body) return { ...(await bodyOf(c, plan.body)), ...input };
+  if (plan.body) return { ...(await bodyOf(c, plan.body, plan.bodyOptional)), ...input };
   if (plan.query) return { ...queryOf(c), ...input };
   return input;
 }
@@ -114,7 +130,7 @@ const createCaller = createCallerFactory(gatewayRouter);
  * key was verified before the body was read); the procedure's own check then agrees.
  */
 function callProcedure(c: Ctx, deps: GatewayDeps, row: RestRoute, input: Record<string, unknown>): Promise<unknown> {
-  const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true };
+  const ctx: MeshContext = { correlationId: c.get("correlationId"), caller: null, logger: c.get("logger"), deps, admin: row.admin === true, checkOutputs: deps.checkOutputs ?? true };
   // The caller is a proxy: `caller.orders.place(input)` reached one path segment at a time.
   const procedure = row.procedure.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], createCaller(ctx));
   return (procedure as (input: unknown) => Promise<unknown>)(input);

@@ -1,4 +1,4 @@
-/** The inputs of inventory's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+/** The inputs and answers of inventory's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import type { Placement } from "../../shared/core/placement";
 
@@ -14,3 +14,8 @@ export const setStockInput = z.strictObject({ productId, onHand: z.number().int(
 export type SetStockInput = z.infer<typeof setStockInput>;
 
 export const getStockInput = z.strictObject({ productId });
+
+const count = z.number().int().min(0);
+/** A product's stock level as inventory answers it (get, setStock): `available` = onHand − reserved. */
+export const stockOutput = z.strictObject({ productId: z.string(), onHand: count, reserved: count, available: count });
+export type Stock = z.infer<typeof stockOutput>;

@@ -1,8 +1,8 @@
 /** inventory's tRPC procedures: thin wrappers of service.ts. Peers import only `type InventoryRouter`. */
-import { router, procedures } from "../../shared/rpc/trpc";
+import { router, procedures, answers } from "../../shared/rpc/trpc";
 import { operatorCallers } from "../../shared/rpc/identity";
 import { getManyStockInput, orderIdInput, reservationsInput, reserveInput } from "./schema";
-import { getStockInput, setStockInput } from "./contract";
+import { getStockInput, setStockInput, stockOutput } from "./contract";
 import { auditInventory, commitReservation, getStock, getStocks, listReservations, releaseReservation, reserveStock, setStock } from "./service";
 import type { InventoryContext } from "./deps";
 
@@ -12,8 +12,12 @@ export const inventoryRouter = router({
   setStock: p
     .callers("gateway", ...operatorCallers)
     .input(setStockInput)
+    .concat(answers(stockOutput))
     .mutation(({ ctx, input }) => setStock(ctx.deps.db, input, ctx.deps.now())),
-  get: p.internal.input(getStockInput).query(({ ctx, input }) => getStock(ctx.deps.db, input.productId)),
+  get: p.internal
+    .input(getStockInput)
+    .concat(answers(stockOutput))
+    .query(({ ctx, input }) => getStock(ctx.deps.db, input.productId)),
   getMany: p.internal.input(getManyStockInput).query(({ ctx, input }) => getStocks(ctx.deps.db, input.productIds)),
   reserve: p
     .callers("orders")

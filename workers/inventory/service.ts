@@ -11,15 +11,16 @@ import type { EventDefinition } from "../../shared/events/envelope";
 import * as schema from "./schema";
 import { outbox, reservationLines, reservations, stock, stockReturns } from "./schema";
 import type { ReservationFailure, ReservationLine, ReservationRow, ReservationStatus, ReserveInput, SetStockInput } from "./schema";
-import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted, type StockLevel } from "./events";
+import { reservationCommitted, reservationReleased, reservationReserved, stockAdjusted } from "./events";
 
+import type { Stock } from "./contract";
 import type { InventoryDb } from "./deps";
 import type { InventoryQueries } from "./queries";
 export type { InventoryDb };
 type InventoryTx = WorkerTx<typeof schema>;
 
-/** A stock level as the API answers it; the events' levels carry the row's version as well. */
-export type Stock = Omit<StockLevel, "version">;
+/** A stock level as the API answers it (contract.ts); the events' levels carry the row's version as well. */
+export type { Stock };
 type VersionedLevel = Stock & { version: number };
 export interface Reserved {
   orderId: string;

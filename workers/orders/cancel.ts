@@ -13,26 +13,15 @@ import { cancellationRequested, orderCancelled } from "./events";
 import * as schema from "./schema";
 import { cancellations, idempotencyKeys, orders, outbox, type CancellationRow, type OrderRow } from "./schema";
 import { auditOrders, getOrder, type AuditedCancellation, type Order, type OrdersStore } from "./store";
-import type { CancelOrderInput } from "./contract";
+import type { CancelOrderInput, CancellationView, OrderView } from "./contract";
 
 type OrdersTx = WorkerTx<typeof schema>;
 
 /** A cancellation still CANCELLING this long after it was asked is CANCEL_STUCK, unless the deps say otherwise. */
 export const defaultCancelStuckAfterMs = 60_000;
 
-export interface CancellationView {
-  requestedAt: string;
-  capturedCents: number;
-  stockReturnedAt: string | null;
-  refundedAt: string | null;
-  refundedCents: number | null;
-  cancelledAt: string | null;
-  /** Why it shows CANCEL_STUCK: which reaction has not arrived in time (null while not stuck). */
-  stuckReason: string | null;
-}
-
-/** An order as procedures answer it: CANCEL_STUCK is how a CANCELLING order overdue shows, not a stored state. */
-export type OrderView = Omit<Order, "status"> & { status: Order["status"] | "CANCEL_STUCK"; cancellation?: CancellationView };
+/** An order as procedures answer it (contract.ts): CANCEL_STUCK is how a CANCELLING order overdue shows, not a stored state. */
+export type { CancellationView, OrderView };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

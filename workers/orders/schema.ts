@@ -6,14 +6,10 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
 import { idempotencyKeysTable } from "../../shared/db/idempotency";
-import { sagaStates } from "./contract";
+import { orderStatuses, rejectionReasons, sagaStates } from "./contract";
 
-/** CANCELLING → CANCELLED: a confirmed order's cancellation (cancel.ts), its reactions awaited. */
-export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLING", "CANCELLED"] as const;
-export type OrderStatus = (typeof orderStatuses)[number];
-
-export const rejectionReasons = ["insufficient_stock", "payment_declined", "peer_unavailable"] as const;
-export type RejectionReason = (typeof rejectionReasons)[number];
+/** The order's states and rejection reasons are part of its answers: they live in contract.ts. */
+export { orderStatuses, rejectionReasons, type OrderStatus, type RejectionReason } from "./contract";
 
 export const orders = sqliteTable(
   "orders",

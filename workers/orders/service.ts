@@ -10,6 +10,7 @@ import { currentCorrelationId } from "../../shared/core/request-scope";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderPlaced } from "./events";
 import { idempotencyKeys, outbox, type PlaceOrderInput } from "./schema";
+import type { PlacedOrder } from "./contract";
 import { getOrder, type Order, type OrderLine, type OrdersStore } from "./store";
 import type { OrdersContext, OrdersPeers } from "./deps";
 
@@ -87,11 +88,7 @@ function writeOrder(store: OrdersStore, input: { customerId: string; lines: Orde
   );
 }
 
-export interface PlacedOrder {
-  order: Order;
-  /** False when the saga had not ended within the wait budget: the order is still PENDING. */
-  completed: boolean;
-}
+export type { PlacedOrder };
 
 /**
  * Places an order and waits (up to the wait budget) for its saga to end. With an idempotency

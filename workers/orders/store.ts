@@ -11,6 +11,7 @@ import { orderConfirmed, orderRejected } from "./events";
 import type * as schema from "./schema";
 import { orderLines, orders, outbox, sagaLog, sagas, type OrderLineRow, type OrderRow, type RejectionReason, type SagaRow, type SagaState } from "./schema";
 
+import type { Order, OrderLine, SagaView } from "./contract";
 export type OrdersDb = WorkerDb<typeof schema>;
 type OrdersTx = WorkerTx<typeof schema>;
 
@@ -88,24 +89,8 @@ function orderWrites(db: OrdersDb) {
 }
 export type OrdersStore = ReturnType<typeof createOrdersStore>;
 
-export interface OrderLine {
-  productId: string;
-  name: string;
-  unitPriceCents: number;
-  quantity: number;
-}
-
-export interface Order {
-  id: string;
-  customerId: string;
-  status: OrderRow["status"];
-  lines: OrderLine[];
-  totalCents: number;
-  rejectionReason: string | null;
-  correlationId: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An order and its lines as procedures answer them: the schemas of contract.ts. */
+export type { Order, OrderLine };
 
 function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
   return {
@@ -264,19 +249,7 @@ export function recordConfirmed(store: OrdersStore, saga: SagaRow, order: Order,
   );
 }
 
-export interface SagaView {
-  orderId: string;
-  state: SagaState;
-  step: string | null;
-  compensations: string[];
-  rejectionReason: string | null;
-  attempts: number;
-  lastError: string | null;
-  deadlineAt: string;
-  nextAttemptAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { SagaView };
 
 function toSagaView(row: SagaRow): SagaView {
   const iso = (ms: number) => new Date(ms).toISOString();

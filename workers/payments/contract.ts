@@ -1,4 +1,4 @@
-/** The inputs of payments' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+/** The inputs and answers of payments' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import type { Placement } from "../../shared/core/placement";
 
@@ -15,3 +15,8 @@ export const setCreditLimitInput = z.strictObject({ customerId, limitCents: z.nu
 export type SetCreditLimitInput = z.infer<typeof setCreditLimitInput>;
 
 export const getAccountInput = z.strictObject({ customerId });
+
+const cents = z.number().int().min(0);
+/** A customer's credit as payments answers it (getAccount, setCreditLimit): `availableCents` = limit − authorized − captured, never below 0; `capturedCents` is net of refunds. */
+export const accountOutput = z.strictObject({ customerId: z.string(), limitCents: cents, authorizedCents: cents, capturedCents: z.number().int(), availableCents: cents });
+export type Account = z.infer<typeof accountOutput>;

@@ -1,8 +1,8 @@
 /** payments' tRPC procedures: thin wrappers of service.ts. Peers import only `type PaymentsRouter`. */
-import { router, procedures } from "../../shared/rpc/trpc";
+import { router, procedures, answers } from "../../shared/rpc/trpc";
 import { operatorCallers } from "../../shared/rpc/identity";
 import { authorizeInput, orderIdInput, paymentsInput } from "./schema";
-import { getAccountInput, setCreditLimitInput } from "./contract";
+import { accountOutput, getAccountInput, setCreditLimitInput } from "./contract";
 import { auditPayments, authorizePayment, capturePayment, getAccount, listPayments, setCreditLimit, voidPayment } from "./service";
 import type { PaymentsContext } from "./deps";
 
@@ -12,8 +12,12 @@ export const paymentsRouter = router({
   setCreditLimit: p
     .callers("gateway", ...operatorCallers)
     .input(setCreditLimitInput)
+    .concat(answers(accountOutput))
     .mutation(({ ctx, input }) => setCreditLimit(ctx.deps.queries, input, ctx.deps.now())),
-  getAccount: p.internal.input(getAccountInput).query(({ ctx, input }) => getAccount(ctx.deps.queries, input.customerId)),
+  getAccount: p.internal
+    .input(getAccountInput)
+    .concat(answers(accountOutput))
+    .query(({ ctx, input }) => getAccount(ctx.deps.queries, input.customerId)),
   authorize: p
     .callers("orders")
     .input(authorizeInput)

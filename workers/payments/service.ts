@@ -12,18 +12,13 @@ import { accounts, earlyVoids, outbox, payments, refunds } from "./schema";
 import type { AuthorizeInput, DeclineReason, PaymentRow, PaymentStatus, SetCreditLimitInput } from "./schema";
 import { creditLimitSet, paymentAuthorized, paymentCaptured, paymentDeclined, paymentVoided } from "./events";
 
+import type { Account } from "./contract";
 import type { PaymentsDb } from "./deps";
 import type { PaymentsQueries } from "./queries";
 export type { PaymentsDb };
 type PaymentsTx = WorkerTx<typeof schema>;
 
-export interface Account {
-  customerId: string;
-  limitCents: number;
-  authorizedCents: number;
-  capturedCents: number;
-  availableCents: number;
-}
+export type { Account };
 export interface Payment {
   orderId: string;
   customerId: string;

@@ -1,4 +1,4 @@
-/** The inputs of reporting's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+/** The inputs and answers of reporting's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import type { Placement } from "../../shared/core/placement";
 
@@ -9,3 +9,29 @@ import type { Placement } from "../../shared/core/placement";
 export const placement = { portOffset: 6, consumes: ["orders"] } as const satisfies Placement;
 
 export const customerReportInput = z.strictObject({ customerId: z.string().min(1).max(64) });
+
+const count = z.number().int().min(0);
+/** Time of the latest event the read model applied; null before any: the report may lag the orders by that much. */
+const asOf = z.iso.datetime().nullable().describe("Time of the latest event the read model applied; null before any");
+
+/** Sales of CONFIRMED orders: totals, and per product best-selling first. */
+export const salesReportOutput = z.strictObject({
+  totals: z.strictObject({ orders: count, units: count, revenueCents: count }),
+  products: z.array(z.strictObject({ productId: z.string(), name: z.string(), units: count, revenueCents: count })),
+  asOf,
+});
+export type SalesReport = z.infer<typeof salesReportOutput>;
+
+/** A customer's stats: zeros for a customer with no confirmed order yet (reporting may lag). */
+export const customerReportOutput = z.strictObject({
+  customerId: z.string(),
+  orders: count,
+  spentCents: count,
+  firstOrderAt: z.iso.datetime().nullable(),
+  lastOrderAt: z.iso.datetime().nullable(),
+  /** Of `orders`, those cancelled since, and the refunds they got. */
+  cancelledOrders: count,
+  refundedCents: count,
+  asOf,
+});
+export type CustomerReport = z.infer<typeof customerReportOutput>;

@@ -1,16 +1,19 @@
 /** reporting's tRPC procedures: read-model queries and the admin rebuild. */
-import { router, procedures } from "../../shared/rpc/trpc";
+import { router, procedures, answers } from "../../shared/rpc/trpc";
 import { operatorCallers } from "../../shared/rpc/identity";
 import { DomainError } from "../../shared/core/errors";
 import { customerReport, dailyRevenue, positions, readModelSnapshot, salesReport } from "./service";
-import { customerReportInput } from "./contract";
+import { customerReportInput, customerReportOutput, salesReportOutput } from "./contract";
 import type { ReportingDeps } from "./deps";
 
 const p = procedures<ReportingDeps>();
 
 export const reportingRouter = router({
-  sales: p.internal.query(({ ctx }) => salesReport(ctx.deps.db)),
-  customer: p.internal.input(customerReportInput).query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
+  sales: p.internal.concat(answers(salesReportOutput)).query(({ ctx }) => salesReport(ctx.deps.db)),
+  customer: p.internal
+    .input(customerReportInput)
+    .concat(answers(customerReportOutput))
+    .query(({ ctx, input }) => customerReport(ctx.deps.db, input.customerId)),
   revenueByDay: p.internal.query(({ ctx }) => dailyRevenue(ctx.deps.db)),
   positions: p.internal.query(({ ctx }) => positions(ctx.deps.db)),
   snapshot: p.callers(...operatorCallers).query(({ ctx }) => readModelSnapshot(ctx.deps.db)),

@@ -7,16 +7,10 @@ import { customerStats, projectionPositions, revenueByDay, salesByProduct } from
 import * as schema from "./schema";
 
 import type { ReportingDb } from "./deps";
-export type { ReportingDb };
+import type { CustomerReport, SalesReport } from "./contract";
+export type { ReportingDb, SalesReport, CustomerReport };
 export type OrderConfirmedData = EventData<typeof orderConfirmed>;
 export type OrderCancelledData = EventData<typeof orderCancelled>;
-
-export interface SalesReport {
-  totals: { orders: number; units: number; revenueCents: number };
-  products: { productId: string; name: string; units: number; revenueCents: number }[];
-  /** Time of the latest event applied; null before any. */
-  asOf: string | null;
-}
 
 export function salesReport(db: ReportingDb): SalesReport {
   const totals = db
@@ -29,18 +23,6 @@ export function salesReport(db: ReportingDb): SalesReport {
     .get() ?? { orders: 0, units: 0, revenueCents: 0 };
   const products = db.select().from(salesByProduct).orderBy(desc(salesByProduct.revenueCents), asc(salesByProduct.productId)).all();
   return { totals, products, asOf: asOf(db) };
-}
-
-export interface CustomerReport {
-  customerId: string;
-  orders: number;
-  spentCents: number;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-  /** Of `orders`, those cancelled since, and the refunds they got. */
-  cancelledOrders: number;
-  refundedCents: number;
-  asOf: string | null;
 }
 
 /** A customer with no confirmed order yet has zero stats, not an error: reporting may lag. */

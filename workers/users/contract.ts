@@ -1,4 +1,4 @@
-/** The inputs of users' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
+/** The inputs and answers of users' procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/db/idempotency";
 import type { Placement } from "../../shared/core/placement";
@@ -19,3 +19,7 @@ export const registerUserInput = z.strictObject({
 export type RegisterUserInput = z.infer<typeof registerUserInput>;
 
 export const getUserInput = z.strictObject({ id });
+
+/** An account as users answers it (register, get): the type and the check of the answer are this one schema. */
+export const userOutput = z.strictObject({ id: z.string(), email: z.string(), name: z.string(), createdAt: z.iso.datetime() });
+export type User = z.infer<typeof userOutput>;

@@ -9,17 +9,13 @@ import { idempotencyKeys, outbox, users, type RegisterUserInput, type UserRow } 
 import { userRegistered } from "./events";
 import * as schema from "./schema";
 
+import type { User } from "./contract";
 import type { UsersDb } from "./deps";
 import type { UsersQueries } from "./queries";
 export type { UsersDb };
 type UsersTx = WorkerTx<typeof schema>;
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  createdAt: string;
-}
+export type { User };
 
 /** The public `name` is read from display_name (the storage rename leaves the API as it is). */
 function toUser(row: UserRow): User {
