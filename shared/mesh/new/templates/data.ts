@@ -7,7 +7,7 @@ export function contractTs(plan: WorkerPlan): string {
   const stateless = !plan.ownsData && !consumes;
   const place = consumes ? `{ portOffset: ${plan.portOffset}, consumes: ["${consumes.owner}"] }` : `{ portOffset: ${plan.portOffset} }`;
   return lines(
-    `/** ${plan.name}'s call contract: its place in the mesh and the inputs of its procedures, which callers may import (imports only shared/ and zod). */`,
+    `/** ${plan.name}'s call contract: its place in the mesh and the inputs and answers of its procedures, which callers may import (imports only shared/ and zod). */`,
     `import { z } from "zod";`,
     `import type { Placement } from "../../shared/core/placement";`,
     ``,
@@ -21,9 +21,30 @@ export function contractTs(plan: WorkerPlan): string {
     plan.ownsData && `\nexport const createItemInput = z.strictObject({ label: z.string().trim().min(1).max(200) });`,
     plan.ownsData && `export type CreateItemInput = z.infer<typeof createItemInput>;`,
     plan.ownsData && `\nexport const itemInput = z.strictObject({ id });`,
+    plan.ownsData && `\n/** An item as ${plan.name} answers it (createItem, item): the type and the check of the answer are this one schema. */`,
+    plan.ownsData && `export const itemOutput = z.strictObject({ id: z.string(), label: z.string(), createdAt: z.iso.datetime() });`,
+    plan.ownsData && `export type Item = z.infer<typeof itemOutput>;`,
     consumes && `\nexport const ${consumes.row}Input = z.strictObject({ ${consumes.key.field}: id });`,
+    consumes && readModelOutput(consumes),
     stateless && `export const helloInput = z.strictObject({ name: z.string().trim().min(1).max(100) });`,
     stateless && `export type HelloInput = z.infer<typeof helloInput>;`,
+    stateless && `export const helloOutput = z.strictObject({ greeting: z.string(), at: z.iso.datetime() });`,
+  );
+}
+
+const outputTypes: Record<ReadModelColumn["kind"], string> = { text: "z.string()", integer: "z.number().int()", real: "z.number()", boolean: "z.boolean()" };
+
+/** The read model's row as the procedure answers it (a nullable column answers null). */
+function readModelOutput(consumes: ConsumedEvent): string {
+  const fields = [
+    `${consumes.key.field}: z.string()`,
+    ...consumes.columns.map((column) => `${column.field}: ${outputTypes[column.kind]}${column.optional ? ".nullable()" : ""}`),
+    "eventAt: z.iso.datetime()",
+  ];
+  return lines(
+    `\n/** A row of the ${consumes.sqlTable} read model as ${consumes.row} answers it. */`,
+    `export const ${consumes.row}Output = z.strictObject({ ${fields.join(", ")} });`,
+    `export type ${pascalOf(consumes.row)} = z.infer<typeof ${consumes.row}Output>;`,
   );
 }
 

@@ -5,11 +5,15 @@ import { lines } from "./text";
 export function routerTs(plan: WorkerPlan): string {
   const { consumes } = plan;
   const stateless = !plan.ownsData && !consumes;
-  const inputs = [...(plan.ownsData ? ["createItemInput", "itemInput"] : []), ...(consumes ? [`${consumes.row}Input`] : []), ...(stateless ? ["helloInput"] : [])];
+  const inputs = [
+    ...(plan.ownsData ? ["createItemInput", "itemInput", "itemOutput"] : []),
+    ...(consumes ? [`${consumes.row}Input`, `${consumes.row}Output`] : []),
+    ...(stateless ? ["helloInput", "helloOutput"] : []),
+  ];
   const services = [...(plan.ownsData ? ["createItem", "getItem"] : []), ...(consumes ? [`get${pascalOf(consumes.row)}`] : []), ...(stateless ? ["hello"] : [])];
   return lines(
-    `/** ${plan.name}'s tRPC procedures: thin wrappers of service.ts, inputs from contract.ts. Peers import only \`type ${plan.pascal}Router\`. */`,
-    `import { router, procedures } from "../../shared/rpc/trpc";`,
+    `/** ${plan.name}'s tRPC procedures: thin wrappers of service.ts, inputs and answers from contract.ts. Peers import only \`type ${plan.pascal}Router\`. */`,
+    `import { router, procedures, answers } from "../../shared/rpc/trpc";`,
     `import { ${inputs.join(", ")} } from "./contract";`,
     `import { ${services.join(", ")} } from "./service";`,
     `import type { ${plan.pascal}Deps } from "./deps";`,
@@ -17,11 +21,13 @@ export function routerTs(plan: WorkerPlan): string {
     `const p = procedures<${plan.pascal}Deps>();`,
     ``,
     `// \`p.internal\`: any worker of the mesh with a valid service token; \`p.callers("gateway")\` narrows who may call.`,
+    `// \`answers(schema)\`: the answer's type and its check (OUTPUT_VALIDATION), and what the OpenAPI document says of it.`,
     `export const ${plan.name}Router = router({`,
-    plan.ownsData && `  createItem: p.internal.input(createItemInput).mutation(({ ctx, input }) => createItem(ctx.deps.db, input, ctx.deps.now())),`,
-    plan.ownsData && `  item: p.internal.input(itemInput).query(({ ctx, input }) => getItem(ctx.deps.db, input.id)),`,
-    consumes && `  ${consumes.row}: p.internal.input(${consumes.row}Input).query(({ ctx, input }) => get${pascalOf(consumes.row)}(ctx.deps.db, input.${consumes.key.field})),`,
-    stateless && `  hello: p.internal.input(helloInput).query(({ ctx, input }) => hello(input, ctx.deps.now())),`,
+    plan.ownsData && `  createItem: p.internal.input(createItemInput).concat(answers(itemOutput)).mutation(({ ctx, input }) => createItem(ctx.deps.db, input, ctx.deps.now())),`,
+    plan.ownsData && `  item: p.internal.input(itemInput).concat(answers(itemOutput)).query(({ ctx, input }) => getItem(ctx.deps.db, input.id)),`,
+    consumes &&
+      `  ${consumes.row}: p.internal.input(${consumes.row}Input).concat(answers(${consumes.row}Output)).query(({ ctx, input }) => get${pascalOf(consumes.row)}(ctx.deps.db, input.${consumes.key.field})),`,
+    stateless && `  hello: p.internal.input(helloInput).concat(answers(helloOutput)).query(({ ctx, input }) => hello(input, ctx.deps.now())),`,
     `});`,
     ``,
     `export type ${plan.pascal}Router = typeof ${plan.name}Router;`,
