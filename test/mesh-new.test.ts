@@ -13,6 +13,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, sy
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { adminHeaders, bunBin, freePort, freePortBase, repoRoot, startLauncher, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, type RunningProcess } from "./support/processes";
+import { workerNamesIn } from "../shared/mesh/discover";
 
 const run = promisify(execFile);
 let copy: string;
@@ -44,6 +45,12 @@ async function inCopy(command: string, args: string[], env: Record<string, strin
   }
 }
 
+/** `base`, or base1, base2…: the repository may hold a worker of that name already (made with mesh new). */
+const freeName = (base: string) => [base, ...Array.from({ length: 50 }, (_, n) => `${base}${n + 1}`)].find((name) => !existsSync(join(copy, "workers", name)))!;
+let shipping: string;
+let tracking: string;
+const realWorkers = workerNamesIn(repoRoot);
+
 const meshNew = (...args: string[]) => inCopy(bunBin, ["run", "shared/mesh/cli.ts", "new", ...args]);
 const bin = (name: string) => join(copy, "node_modules", ".bin", name);
 
@@ -53,6 +60,8 @@ const writtenTree = () =>
 
 beforeAll(async () => {
   copy = await copyRepository();
+  shipping = freeName("shipping");
+  tracking = freeName("tracking");
 }, 120_000);
 afterAll(async () => {
   for (const launcher of launchers) await launcher.kill("SIGKILL");
@@ -84,27 +93,29 @@ describe("mesh new", () => {
   });
 
   it("writes a publisher and a consumer of its event, prettier-clean, typechecked, within the guard, their tests passing", async () => {
-    const shipping = await meshNew("shipping", "--owns-data", "--publishes");
-    expect(shipping.code, shipping.output).toBe(0);
-    expect(shipping.output).toMatch(/^created workers\/shipping\/ \(11 files\) and migrations\/shipping\/ \(its first migration\); port MESH_PORT_BASE \+ (\d+)\nnext:\n/);
-    const tracking = await meshNew("tracking", "--consumes", "shipping");
-    expect(tracking.code, tracking.output).toBe(0);
-    expect(tracking.output).toContain("consumes shipping.item.created as durable tracking-shipping");
-    const offsetOf = (name: string) => Number(/portOffset: (\d+)/.exec(readFileSync(join(copy, "workers", name, "contract.ts"), "utf8"))![1]);
-    expect(offsetOf("tracking")).toBe(offsetOf("shipping") + 1);
-    expect(readdirSync(join(copy, "workers", "tracking")).sort()).toEqual(
-      ["config.ts", "consumers.ts", "contract.ts", "deps.ts", "drizzle.config.ts", "main.ts", "router.ts", "schema.ts", "service.ts", "tracking.test.ts", "worker.ts"].sort(),
+    const publisher = await meshNew(shipping, "--owns-data", "--publishes");
+    expect(publisher.code, publisher.output).toBe(0);
+    expect(publisher.output).toMatch(
+      new RegExp(`^created workers/${shipping}/ \\(11 files\\) and migrations/${shipping}/ \\(its first migration\\); port MESH_PORT_BASE \\+ \\d+\nnext:\n`),
     );
-    for (const name of ["shipping", "tracking"]) expect(readdirSync(join(copy, "migrations", name)).sort()).toEqual(["0000_init.sql", "meta"]);
+    const consumer = await meshNew(tracking, "--consumes", shipping);
+    expect(consumer.code, consumer.output).toBe(0);
+    expect(consumer.output).toContain(`consumes ${shipping}.item.created as durable ${tracking}-${shipping}`);
+    const offsetOf = (name: string) => Number(/portOffset: (\d+)/.exec(readFileSync(join(copy, "workers", name, "contract.ts"), "utf8"))![1]);
+    expect(offsetOf(tracking)).toBe(offsetOf(shipping) + 1);
+    expect(readdirSync(join(copy, "workers", tracking)).sort()).toEqual(
+      ["config.ts", "consumers.ts", "contract.ts", "deps.ts", "drizzle.config.ts", "main.ts", "router.ts", "schema.ts", "service.ts", `${tracking}.test.ts`, "worker.ts"].sort(),
+    );
+    for (const name of [shipping, tracking]) expect(readdirSync(join(copy, "migrations", name)).sort()).toEqual(["0000_init.sql", "meta"]);
 
-    const formatted = await inCopy(bin("prettier"), ["--check", "workers/shipping", "workers/tracking"]);
+    const formatted = await inCopy(bin("prettier"), ["--check", `workers/${shipping}`, `workers/${tracking}`]);
     expect(formatted.code, formatted.output).toBe(0);
-    writeFileSync(join(copy, "tsconfig.new.json"), JSON.stringify({ extends: "./tsconfig.json", include: ["workers/shipping", "workers/tracking"] }));
+    writeFileSync(join(copy, "tsconfig.new.json"), JSON.stringify({ extends: "./tsconfig.json", include: [`workers/${shipping}`, `workers/${tracking}`] }));
     const typed = await inCopy(bin("tsc"), ["-p", "tsconfig.new.json"]);
     expect(typed.code, typed.output).toBe(0);
-    const guarded = await inCopy(bin("depcruise"), ["workers/shipping", "workers/tracking", "--config", ".dependency-cruiser.cjs"]);
+    const guarded = await inCopy(bin("depcruise"), [`workers/${shipping}`, `workers/${tracking}`, "--config", ".dependency-cruiser.cjs"]);
     expect(guarded.code, guarded.output).toBe(0);
-    const tested = await inCopy(bin("vitest"), ["run", "workers/shipping", "workers/tracking"]);
+    const tested = await inCopy(bin("vitest"), ["run", `workers/${shipping}`, `workers/${tracking}`]);
     expect(tested.code, tested.output).toBe(0);
     expect(tested.output).toMatch(/Test Files\s+2 passed/);
   }, 300_000);
@@ -112,7 +123,7 @@ describe("mesh new", () => {
   it("runs both in a mesh the launcher starts: ready in mesh status and on /mesh, the consumer's read model fed by the publisher's event", async () => {
     const dataDir = tempDir("mesh-new-data");
     const env = { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}`, MESH_PORT_BASE: String(await freePortBase()), GATEWAY_PORT: String(await freePort()) };
-    const launcher = startLauncher(["--workers", "shipping,tracking,gateway"], env, { cwd: copy });
+    const launcher = startLauncher(["--workers", `${shipping},${tracking},gateway`], env, { cwd: copy });
     launchers.push(launcher);
     await Promise.race([
       waitFor("mesh ready", async () => (launcher.output().includes("mesh ready") ? true : undefined), 90_000),
@@ -123,33 +134,29 @@ describe("mesh new", () => {
     const status = await inCopy(bunBin, ["run", "shared/mesh/cli.ts", "status", "--json"], { DATA_DIR: dataDir });
     const workers = (JSON.parse(status.output.slice(status.output.indexOf("{"))) as { workers: { name: string; url: string; ready: boolean }[] }).workers;
     const urlOf = (name: string) => workers.find((worker) => worker.name === name)!.url;
-    expect(workers.map(({ name, ready }) => [name, ready]).sort()).toEqual([
-      ["gateway", true],
-      ["shipping", true],
-      ["tracking", true],
-    ]);
+    expect(workers.map(({ name, ready }) => `${name} ${ready}`).sort()).toEqual([`gateway true`, `${shipping} true`, `${tracking} true`].sort());
 
-    const created = await trpcMutation(urlOf("shipping"), "createItem", { label: "Parcel 1" });
+    const created = await trpcMutation(urlOf(shipping), "createItem", { label: "Parcel 1" });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const item = created.body.result.data as { id: string; createdAt: string };
     const seen = await waitFor("tracking's read model", async () => {
-      const answer = await trpcQuery(urlOf("tracking"), "createdItem", { itemId: item.id });
+      const answer = await trpcQuery(urlOf(tracking), "createdItem", { itemId: item.id });
       return answer.status === 200 ? answer.body.result.data : undefined;
     });
     expect(seen).toMatchObject({ itemId: item.id, label: "Parcel 1", createdAt: item.createdAt });
 
     // The gateway calls neither: /mesh lists them from the bus, once their NATS services are registered.
     type DashboardWorker = { name: string; ready: boolean; consumes: { owner: string; durable: string }[] };
-    const listed = await waitFor("shipping and tracking on /mesh", async () => {
+    const listed = await waitFor(`${shipping} and ${tracking} on /mesh`, async () => {
       const state = (await (await fetch(`${urlOf("gateway")}/mesh/state.json`, { headers: adminHeaders() })).json()) as { workers: DashboardWorker[] };
-      const found = ["shipping", "tracking"].map((name) => state.workers.find((worker) => worker.name === name));
+      const found = [shipping, tracking].map((name) => state.workers.find((worker) => worker.name === name));
       return found.every((worker) => worker?.ready) ? (found as DashboardWorker[]) : undefined;
     });
-    expect(listed[1]!.consumes).toEqual([{ owner: "shipping", durable: "tracking-shipping" }]);
+    expect(listed[1]!.consumes).toEqual([{ owner: shipping, durable: `${tracking}-${shipping}` }]);
 
     await launcher.kill("SIGTERM");
     expect(await launcher.exited).toBe(0);
     // The real tree was never written to.
-    expect(existsSync(join(repoRoot, "workers", "shipping"))).toBe(false);
+    expect(workerNamesIn(repoRoot)).toEqual(realWorkers);
   }, 300_000);
 });

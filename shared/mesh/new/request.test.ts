@@ -1,8 +1,13 @@
 /** mesh new's checks before writing: names refused in one line (bad, taken, reserved), a --consumes of a worker that does not exist or publishes nothing, and the plan of a good request. */
 import { describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { discoverWorkers } from "../discover";
 import { readMeshSettings, repoRoot } from "../settings";
 import { NewWorkerRefused, planNewWorker, reservedWorkerNames } from "./request";
+
+/** A name no folder holds yet (the tree may hold workers made with mesh new, such as the README's fulfilment). */
+const freeName = (base: string) => [base, ...Array.from({ length: 50 }, (_, n) => `${base}${n + 1}`)].find((name) => !existsSync(join(repoRoot, "workers", name)))!;
 
 const refusal = (args: string[]) =>
   planNewWorker(repoRoot, args).then(
@@ -34,8 +39,9 @@ describe("mesh new's request", () => {
 
   it("plans a consumer of orders.order.confirmed one past the highest port offset, its read model keyed by orderId", async () => {
     const highest = Math.max(...(await discoverWorkers(repoRoot, readMeshSettings({}))).map((spec) => spec.portOffset));
-    const plan = await planNewWorker(repoRoot, ["fulfilment", "--consumes", "orders", "--event", "orders.order.confirmed"]);
-    expect(plan).toMatchObject({ name: "fulfilment", pascal: "Fulfilment", portOffset: highest + 1, ownsData: false, publishes: false });
+    const name = freeName("fulfilment");
+    const plan = await planNewWorker(repoRoot, [name, "--consumes", "orders", "--event", "orders.order.confirmed"]);
+    expect(plan).toMatchObject({ name, portOffset: highest + 1, ownsData: false, publishes: false });
     expect(plan.consumes).toMatchObject({
       owner: "orders",
       exportName: "orderConfirmed",
@@ -48,7 +54,7 @@ describe("mesh new's request", () => {
   });
 
   it("takes the first event of the publisher's list without --event, and makes --publishes own data", async () => {
-    expect((await planNewWorker(repoRoot, ["x", "--consumes", "orders"])).consumes!.subject).toBe("orders.order.placed");
-    expect(await planNewWorker(repoRoot, ["x", "--publishes"])).toMatchObject({ ownsData: true, publishes: true, consumes: null });
+    expect((await planNewWorker(repoRoot, [freeName("x"), "--consumes", "orders"])).consumes!.subject).toBe("orders.order.placed");
+    expect(await planNewWorker(repoRoot, [freeName("x"), "--publishes"])).toMatchObject({ ownsData: true, publishes: true, consumes: null });
   });
 });
