@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "nats";
 import { ensureNamedStream } from "../shared/events/streams";
+import { workerNamesIn } from "../shared/mesh/discover";
 import {
   bunBin,
   freePort,
@@ -37,7 +38,7 @@ function startLauncher(args: string[], env: Record<string, string>): RunningProc
   return launcher;
 }
 
-const users = ["users", "catalog", "inventory", "payments", "orders", "reporting", "gateway", "operator"];
+const users = [...workerNamesIn(repoRoot), "operator"];
 
 /** The same NATS passwords in every host's DATA_DIR/secrets/nats, as an operator copies them: any node then knows every worker. */
 function sharedNatsPasswords(dataDirs: string[]): void {
@@ -53,9 +54,12 @@ function sharedNatsPasswords(dataDirs: string[]): void {
 describe("the launcher on one of several hosts", () => {
   it("names the known workers when --workers names an unknown one, and NATS_URL when it is not a list of servers", async () => {
     const dataDir = tempDir("mesh-hosts");
-    const unknown = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "up", "--workers", "users,shipping"], { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}` });
+    const unknown = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "up", "--workers", "users,no-such-worker"], {
+      DATA_DIR: dataDir,
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+    });
     expect(unknown.code).toBe(1);
-    expect(unknown.output).toMatch(/--workers: unknown worker shipping; the workers are .*users.*catalog/);
+    expect(unknown.output).toMatch(/--workers: unknown worker no-such-worker; the workers are .*users.*catalog/);
     const badUrl = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "up"], { DATA_DIR: dataDir, NATS_URL: "nats://127.0.0.1:4222, http://x y" });
     expect(badUrl.code).toBe(1);
     expect(badUrl.output).toContain("NATS_URL: must be a NATS server URL or a comma-separated list");

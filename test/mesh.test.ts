@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import {
   bunBin,
@@ -16,6 +16,7 @@ import {
   waitFor,
   type RunningProcess,
 } from "./support/processes";
+import { workerNamesIn } from "../shared/mesh/discover";
 
 // The launcher and the workers it starts; whatever a failed test leaves is SIGKILLed here.
 const launchers: RunningProcess[] = [];
@@ -33,10 +34,7 @@ interface StatusWorker {
   ready: boolean;
 }
 
-const discoveredWorkers = readdirSync(join(repoRoot, "workers"), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .filter((name) => ["main.ts", "config.ts"].every((file) => existsSync(join(repoRoot, "workers", name, file))));
+const discoveredWorkers = workerNamesIn(repoRoot);
 
 /** The local addresses a TCP port listens on, read from the kernel's socket tables (IPv4 and IPv6). */
 function listenAddresses(port: number): string[] {

@@ -17,5 +17,7 @@ if (!existsSync(join(repoRoot, config))) {
   process.stderr.write(`no worker named ${worker}: ${config} does not exist\n`);
   process.exit(2);
 }
-const result = spawnSync("drizzle-kit", ["generate", "--config", config, ...rest], { cwd: repoRoot, stdio: "inherit" });
+// The repository's own drizzle-kit, so the command works outside `npm run` too (mesh new runs it with bun).
+const installed = join(repoRoot, "node_modules", ".bin", "drizzle-kit");
+const result = spawnSync(existsSync(installed) ? installed : "drizzle-kit", ["generate", "--config", config, ...rest], { cwd: repoRoot, stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -34,18 +34,21 @@ export class MeshSetupError extends Error {
   override readonly name = "MeshSetupError";
 }
 
+/** The workers of a repository: every folder `workers/<name>/` holding `main.ts` and `config.ts`, by name. */
+export function workerNamesIn(root: string): string[] {
+  const workersDir = join(root, "workers");
+  if (!existsSync(workersDir)) return [];
+  return readdirSync(workersDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .filter((name) => existsSync(join(workersDir, name, "main.ts")) && existsSync(join(workersDir, name, "config.ts")))
+    .sort();
+}
+
 export async function discoverWorkers(root: string, settings: MeshSettings): Promise<WorkerSpec[]> {
   const workersDir = join(root, "workers");
-  const names = existsSync(workersDir)
-    ? readdirSync(workersDir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => entry.name)
-        .filter((name) => existsSync(join(workersDir, name, "main.ts")) && existsSync(join(workersDir, name, "config.ts")))
-        .sort()
-    : [];
-
   const specs: WorkerSpec[] = [];
-  for (const name of names) {
+  for (const name of workerNamesIn(root)) {
     const configFile = join(workersDir, name, "config.ts");
     let config: { placement?: { portOffset?: unknown; consumes?: unknown } } & Record<string, unknown>;
     try {

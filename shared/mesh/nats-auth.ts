@@ -83,8 +83,9 @@ export function natsPermissionsOf(worker: NatsWorker): NatsPermissions {
     publish.push(api(`STREAM.INFO.${stream}`), api(`STREAM.CREATE.${stream}`), ...durablePermissions(stream, durable));
   }
   if (consumed.length > 0) publish.push(...["INFO", "CREATE", "UPDATE"].map((verb) => api(`STREAM.${verb}.${deadLetterStream.name}`)));
-  // Finding peers (shared/rpc/service-registry.ts): it may ask any worker's service who it is, nothing more.
-  publish.push("$SRV.PING.*", "$SRV.INFO.*");
+  // Finding peers (shared/rpc/service-registry.ts): it may ask any worker's service who it is, nothing
+  // more, and ask all at once which workers there are (the gateway's /mesh lists every worker on the bus).
+  publish.push("$SRV.PING", "$SRV.PING.*", "$SRV.INFO.*");
   // Replies to its requests and the messages its pull consumers fetch arrive on its own inboxes only;
   // it hears the service requests for everybody and for itself, answering them by allow_responses.
   return { publish: [...new Set(publish)], subscribe: [`${inboxPrefixOf(worker.name)}.>`, ...serviceSubjectsOf(worker.name)], allowResponses: true };

@@ -10,7 +10,7 @@ import { sleep } from "./gateway";
 export type Target = WorkerName | "nats";
 export const targets: readonly Target[] = [...allWorkers, "nats"];
 
-/** Kills each target gets at least, in a full run (FAULT_KILLS ≥ 60); a smaller FAULT_KILLS scales them down. */
+/** Kills each target gets at least, in a full run (FAULT_KILLS ≥ 60); a smaller FAULT_KILLS scales them down. A worker added since (mesh new) gets the common 5. */
 const fullMinimums: Record<Target, number> = { users: 5, catalog: 5, inventory: 5, payments: 5, orders: 8, reporting: 5, gateway: 5, nats: 5 };
 const fullKills = 60;
 const pausable = ["inventory", "payments", "catalog"] as const;
@@ -19,7 +19,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 
 export function killMinimums(minKills: number): Record<Target, number> {
   const scale = Math.min(1, minKills / fullKills);
-  return Object.fromEntries(targets.map((target) => [target, Math.max(1, Math.round(fullMinimums[target] * scale))])) as Record<Target, number>;
+  return Object.fromEntries(targets.map((target) => [target, Math.max(1, Math.round((fullMinimums[target] ?? 5) * scale))])) as Record<Target, number>;
 }
 
 /** Each target's minimum, topped up with random targets to `minKills`, in random order. */
@@ -60,7 +60,7 @@ export function createChaos(options: { mesh: TestMesh; nats: RunningNats; minKil
   };
 
   const kill = async (target: Target) => {
-    kills[target] += 1;
+    kills[target] = (kills[target] ?? 0) + 1;
     if (target === "nats") {
       await nats.kill("SIGKILL");
       await sleep(300 + Math.random() * 700);

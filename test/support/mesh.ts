@@ -3,10 +3,12 @@
  * wires them: every worker gets every peer's `<PEER>_URL`, one DATA_DIR and one NATS_URL.
  * Workers can be stopped and started again on the same port.
  */
-import { freePort, startNats, startWorker, tempDir, type RunningWorker, type StartWorkerOptions } from "./processes";
+import { workerNamesIn } from "../../shared/mesh/discover";
+import { freePort, repoRoot, startNats, startWorker, tempDir, type RunningWorker, type StartWorkerOptions } from "./processes";
 
-export const allWorkers = ["users", "catalog", "inventory", "payments", "orders", "reporting", "gateway"] as const;
-export type WorkerName = (typeof allWorkers)[number];
+/** Every worker of the repository (its folders under workers/, as the launcher finds them): one added with `mesh new` is in every mesh test. */
+export const allWorkers: readonly string[] = workerNamesIn(repoRoot);
+export type WorkerName = string;
 
 export type MeshStartOptions = Pick<StartWorkerOptions, "bunArgs" | "readyTimeoutMs">;
 
@@ -22,7 +24,7 @@ export interface TestMesh {
 export async function startMesh(options: { natsUrl: string; workers?: readonly WorkerName[]; env?: Record<string, string>; dataDir?: string }): Promise<TestMesh> {
   const names = options.workers ?? allWorkers;
   const dataDir = options.dataDir ?? tempDir("mesh");
-  const ports = {} as Record<WorkerName, number>;
+  const ports: Record<WorkerName, number> = {};
   for (const name of allWorkers) ports[name] = await freePort();
   const url = (name: WorkerName) => `http://127.0.0.1:${ports[name]}`;
   const peerEnv = Object.fromEntries(allWorkers.map((name) => [`${name.toUpperCase()}_URL`, url(name)]));
@@ -33,7 +35,7 @@ export async function startMesh(options: { natsUrl: string; workers?: readonly W
       DATA_DIR: dataDir,
       NATS_URL: options.natsUrl,
       ...peerEnv,
-      ...(name === "gateway" ? { GATEWAY_PORT: String(ports.gateway) } : {}),
+      ...(name === "gateway" ? { GATEWAY_PORT: String(ports["gateway"]) } : {}),
       ...options.env,
       ...extraEnv,
     };

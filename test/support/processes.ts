@@ -150,11 +150,16 @@ function track(child: ChildProcess, tracked = true): RunningProcess {
 }
 
 /**
- * `bun run shared/mesh/cli.ts up <args>` (the launcher) with LOG_LEVEL=warn and `env`. Not killed by
- * `stopAll()`: a test stops its launchers itself (SIGTERM, or SIGKILL to see what it leaves behind).
+ * `bun run shared/mesh/cli.ts up <args>` (the launcher) with LOG_LEVEL=warn and `env`, in the
+ * repository or in `cwd` (a copy of it). Not killed by `stopAll()`: a test stops its launchers
+ * itself (SIGTERM, or SIGKILL to see what it leaves behind).
  */
-export function startLauncher(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up", ...args], { cwd: repoRoot, env: { ...process.env, LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+export function startLauncher(args: string[], env: Record<string, string>, options: { cwd?: string } = {}): RunningProcess {
+  const child = spawn(bunBin, ["run", "shared/mesh/cli.ts", "up", ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return track(child, false);
 }
 
@@ -197,9 +202,9 @@ export async function startWorker(name: string, env: Record<string, string>, opt
   return worker;
 }
 
-/** Runs a command to completion and returns its exit code and output. */
-export async function runToEnd(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(command, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Runs a command to completion (in the repository, or in `cwd`) and returns its exit code and output. */
+export async function runToEnd(command: string, args: string[], env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(command, args, { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const proc = track(child);
   const code = await proc.exited;
   return { code, output: proc.output() };

@@ -1,7 +1,7 @@
 /**
  * What the mesh dashboard shows, gathered on each request: every worker's own /health/ready (its
- * process, outbox, consumers, the streams it consumes, the peers it calls, its last backup), the
- * gateway's own process, and the sagas orders says need attention. A worker that does not answer
+ * process, outbox, consumers, the streams it consumes, the peers it calls, its last backup) for the
+ * gateway's peers and every other worker on the bus, the gateway's own process, and the sagas orders says need attention. A worker that does not answer
  * is listed as down with the reason; the rest are shown as they answered.
  */
 import packageJson from "../../package.json" with { type: "json" };
@@ -115,7 +115,16 @@ async function sagasNeedingAttention(deps: GatewayDeps): Promise<Pick<MeshState,
   }
 }
 
+/** The workers on the bus that are not the gateway's peers (nor the gateway), one per name; none when the bus cannot say. */
+async function otherWorkers(deps: GatewayDeps): Promise<{ name: string; url: string }[]> {
+  const known = new Set(["gateway", ...deps.healthTargets.map((target) => target.name)]);
+  const found = await (deps.findWorkers?.() ?? Promise.resolve([])).catch(() => []);
+  const others = new Map(found.filter((worker) => !known.has(worker.name)).map((worker) => [worker.name, worker] as const));
+  return [...others.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export async function meshState(deps: GatewayDeps): Promise<MeshState> {
-  const [workers, sagas] = await Promise.all([Promise.all(deps.healthTargets.map((target) => probe(deps, target))), sagasNeedingAttention(deps)]);
-  return { at: new Date().toISOString(), workers: [gatewayView(deps), ...workers], ...sagas, jaegerUiUrl: deps.jaegerUiUrl ?? null };
+  const probeAll = (targets: { name: string; url: string }[]) => Promise.all(targets.map((target) => probe(deps, target)));
+  const [peers, others, sagas] = await Promise.all([probeAll(deps.healthTargets), otherWorkers(deps).then(probeAll), sagasNeedingAttention(deps)]);
+  return { at: new Date().toISOString(), workers: [gatewayView(deps), ...peers, ...others], ...sagas, jaegerUiUrl: deps.jaegerUiUrl ?? null };
 }

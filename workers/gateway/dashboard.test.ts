@@ -28,6 +28,7 @@ const health: Record<string, Record<string, unknown>> = {
     consumes: [{ owner: "orders", durable: "reporting-orders" }],
     consumers: { "reporting-orders": { handled: 3, failed: 1, deadLettered: 1, pending: 17, consuming: true } },
   },
+  shipping: { worker: "shipping", ready: true, process: { pid: 44, uptimeS: 9, version: "0.1.0" } },
 };
 
 /** orders' answers about its sagas: one needing attention, and its order's correlation ID. */
@@ -36,7 +37,7 @@ const ordersAnswers: Record<string, unknown> = {
   "/trpc/get": { ...sampleOrder, id: "o-stuck", correlationId: "corr-stuck" },
 };
 
-function gatewayWith(jaegerUiUrl: string | null = null) {
+function gatewayWith(jaegerUiUrl: string | null = null, findWorkers?: () => Promise<{ name: string; url: string }[]>) {
   const answering = createAnsweringPeers(adminApiKey);
   const fetch = Object.assign(
     async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -52,7 +53,7 @@ function gatewayWith(jaegerUiUrl: string | null = null) {
   const orders = createPeerClient<OrdersRouter>({ self: "gateway", peer: "orders", url: "http://orders.test", maxAttempts: 1, fetch }).client;
   const healthTargets = ["users", "orders", "reporting"].map((name) => ({ name, url: `http://${name}.test` }));
   const breakers = () => ({ users: "open", orders: "closed" });
-  return createGatewayWorker({ ...answering.deps, peers: { ...answering.deps.peers, orders }, fetch, healthTargets, jaegerUiUrl, breakers });
+  return createGatewayWorker({ ...answering.deps, peers: { ...answering.deps.peers, orders }, fetch, healthTargets, jaegerUiUrl, breakers, ...(findWorkers ? { findWorkers } : {}) });
 }
 
 const bearer = { authorization: `Bearer ${adminApiKey}` };
@@ -91,6 +92,25 @@ describe("GET /mesh", () => {
     ]);
     expect(state.workers.find((worker) => worker.name === "orders")).toMatchObject({ pid: 42, peers: ["inventory", "payments"] });
     expect(state.workers[0]!.peers).toContain("orders");
+  });
+
+  it("lists the workers on the bus it does not call too (a worker added with mesh new), each once, and only its peers when the bus cannot say", async () => {
+    const onTheBus = async () => ["orders", "gateway", "tracking", "shipping", "shipping"].map((name) => ({ name, url: `http://${name}.test` }));
+    const namesOf = async (gateway: ReturnType<typeof gatewayWith>) =>
+      ((await (await gateway.app.request("/mesh/state.json", { headers: bearer })).json()) as { workers: { name: string; up: boolean }[] }).workers.map((worker) => [
+        worker.name,
+        worker.up,
+      ]);
+    expect(await namesOf(gatewayWith(null, onTheBus))).toEqual([
+      ["gateway", true],
+      ["users", false],
+      ["orders", true],
+      ["reporting", true],
+      ["shipping", true],
+      ["tracking", false],
+    ]);
+    const busDown = gatewayWith(null, () => Promise.reject(new Error("NATS is down")));
+    expect((await namesOf(busDown)).map(([name]) => name)).toEqual(["gateway", "users", "orders", "reporting"]);
   });
 
   it("renders the workers' states, the dead letters and the topology's calls and event flows", async () => {

@@ -25,6 +25,11 @@ export interface GatewayDeps extends WorkerBaseDeps {
   peers: GatewayPeers;
   /** Workers whose /health/ready GET /health composes. */
   healthTargets: { name: string; url: string }[];
+  /**
+   * Every worker on the bus (their NATS services, any host), so the /mesh dashboard shows the ones
+   * the gateway does not call too (a worker added with `mesh new`); none: only the peers.
+   */
+  findWorkers?: () => Promise<{ name: string; url: string }[]>;
   healthProbeTimeoutMs: number;
   /** Deadline of `place`: it must outlast orders' own wait for the saga (ORDER_WAIT_MS). */
   orderPlaceTimeoutMs: number;

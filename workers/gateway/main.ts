@@ -3,6 +3,7 @@ import { runWorkerMain } from "../../shared/worker/main";
 import { readSecretFile } from "../../shared/core/secrets";
 import { breakerStates, reportBreakers } from "../../shared/worker/breakers";
 import { createPeerClient } from "../../shared/rpc/peer-client";
+import { findServiceInstances } from "../../shared/rpc/service-registry";
 import type { UsersRouter } from "../users/router";
 import type { CatalogRouter } from "../catalog/router";
 import type { InventoryRouter } from "../inventory/router";
@@ -16,7 +17,7 @@ await runWorkerMain({
   worker: "gateway",
   configSchema: gatewayConfigSchema,
   schema: null,
-  create: ({ base, config, logger, identity, peerLocation }) => {
+  create: ({ base, config, logger, identity, peerLocation, nats }) => {
     const adminApiKey = config.ADMIN_API_KEY ?? (config.ADMIN_API_KEY_FILE ? readSecretFile(config.ADMIN_API_KEY_FILE, "ADMIN_API_KEY_FILE") : null);
     if (!adminApiKey) logger.warn("no ADMIN_API_KEY or ADMIN_API_KEY_FILE: the admin routes (stock, credit, /api/admin) answer 401 to everyone");
     // Each peer where its URL pins it or NATS finds it; each call carries a token for the peer it goes to (issuer gateway, audience the peer).
@@ -58,6 +59,11 @@ await runWorkerMain({
       },
       breakers,
       healthTargets,
+      findWorkers: async () => {
+        const connection = nats().current();
+        const instances = connection ? await findServiceInstances(connection, "", 500) : [];
+        return instances.flatMap(({ name, metadata }) => (metadata.url ? [{ name, url: metadata.url }] : []));
+      },
       healthProbeTimeoutMs: config.HEALTH_PROBE_TIMEOUT_MS,
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
       // The owners wait up to their READ_WAIT_MS (the mesh's one setting) for a token's events; the call outlasts it.
