@@ -1,0 +1,131 @@
+/**
+ * Traces as the mesh's trace store serves them (JSON) and as its readers lay them out: the
+ * gateway's /mesh/traces waterfall and `mesh trace` in a terminal draw the same rows. A trace's
+ * spans come from every worker; each row is a span in tree order (a parent, then its children by
+ * start), with its depth, its offset from the trace's start on one time axis and the kind of hop
+ * it is (HTTP, tRPC, SQLite, publish, consume, saga step).
+ *
+ * @example
+ *   const rows = waterfallRows(trace.spans); // [{ span, depth: 0, offsetMs: 0, hop: "http" }, …]
+ */
+import type { AttributeValue } from "./otlp-decode";
+
+export type { AttributeValue } from "./otlp-decode";
+
+export type SpanKindName = "unspecified" | "internal" | "server" | "client" | "producer" | "consumer";
+export type SpanStatusName = "unset" | "ok" | "error";
+
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  service: string;
+  name: string;
+  kind: SpanKindName;
+  /** Epoch milliseconds (microsecond precision). */
+  startMs: number;
+  durationMs: number;
+  status: SpanStatusName;
+  statusMessage: string | null;
+  attributes: Record<string, AttributeValue>;
+  events: { name: string; atMs: number; attributes: Record<string, AttributeValue> }[];
+}
+
+export interface TraceSummary {
+  traceId: string;
+  /** The root span's name and service (the earliest span's when the root was not received). */
+  name: string | null;
+  service: string | null;
+  startMs: number;
+  /** First span's start to last span's end: the async hops (relay, consumers) included. */
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+  correlationId: string | null;
+  orderId: string | null;
+}
+
+/** What the store's `GET /traces` filters by; every field optional. */
+export interface TraceFilter {
+  traceId?: string;
+  correlationId?: string;
+  orderId?: string;
+  service?: string;
+  errorsOnly?: boolean;
+  minDurationMs?: number;
+  /** Paging: only traces that started before this (the last row's `startMs`). */
+  beforeMs?: number;
+  limit?: number;
+}
+
+export const spanKindNames: readonly SpanKindName[] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+export const spanStatusNames: readonly SpanStatusName[] = ["unset", "ok", "error"];
+
+export type Hop = "http" | "trpc" | "db" | "publish" | "consume" | "saga" | "other";
+
+/** The kind of hop a span is, from the attributes the mesh's instrumentation puts on it. */
+export function hopOf(span: Pick<TraceSpan, "attributes" | "kind">): Hop {
+  const a = span.attributes;
+  if (a["db.system"] !== undefined) return "db";
+  if (a["saga.name"] !== undefined) return "saga";
+  if (a["messaging.operation.type"] === "send") return "publish";
+  if (a["messaging.operation.type"] === "process") return "consume";
+  if (a["rpc.system"] !== undefined) return "trpc";
+  if (a["http.request.method"] !== undefined) return "http";
+  return "other";
+}
+
+export interface WaterfallRow {
+  span: TraceSpan;
+  depth: number;
+  /** From the trace's first start. */
+  offsetMs: number;
+  hop: Hop;
+}
+
+/** The spans in tree order with depth and offset; a span whose parent was not received starts a tree of its own. */
+export function waterfallRows(spans: readonly TraceSpan[]): WaterfallRow[] {
+  if (spans.length === 0) return [];
+  const byStart = [...spans].sort((a, b) => a.startMs - b.startMs);
+  const origin = byStart[0]!.startMs;
+  const ids = new Set(byStart.map((span) => span.spanId));
+  const children = new Map<string, TraceSpan[]>();
+  const roots: TraceSpan[] = [];
+  for (const span of byStart) {
+    if (span.parentSpanId && ids.has(span.parentSpanId) && span.parentSpanId !== span.spanId) {
+      children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+    } else roots.push(span);
+  }
+  const rows: WaterfallRow[] = [];
+  const visit = (span: TraceSpan, depth: number) => {
+    rows.push({ span, depth, offsetMs: span.startMs - origin, hop: hopOf(span) });
+    for (const child of children.get(span.spanId) ?? []) visit(child, depth + 1);
+  };
+  for (const root of roots) visit(root, 0);
+  return rows;
+}
+
+/** The whole trace's length on its time axis: first start to last end. */
+export function traceExtentMs(spans: readonly TraceSpan[]): number {
+  if (spans.length === 0) return 0;
+  const start = Math.min(...spans.map((span) => span.startMs));
+  return Math.max(...spans.map((span) => span.startMs + span.durationMs)) - start;
+}
+
+/** Ten colours far enough apart to tell services apart (Tableau 10). */
+const palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+
+/** A colour per service, by its place in the sorted list of the mesh's services, so every page colours a service alike. */
+export function serviceColours(services: Iterable<string>): Map<string, string> {
+  const sorted = [...new Set(services)].sort();
+  return new Map(sorted.map((service, index) => [service, palette[index % palette.length]!]));
+}
+
+/** "12.3 ms", "1.24 s", "850 µs": a duration as a person reads it. */
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
