@@ -1,6 +1,6 @@
 /**
- * Traces as the mesh's trace store serves them (JSON) and as its readers lay them out: the
- * gateway's /mesh/traces waterfall and `mesh trace` in a terminal draw the same rows. A trace's
+ * A trace as its readers lay it out: the gateway's /mesh/traces waterfall and `mesh trace` in a
+ * terminal draw the same rows (the JSON they read is trace-query.ts). A trace's
  * spans come from every worker; each row is a span in tree order (a parent, then its children by
  * start), with its depth, its offset from the trace's start on one time axis and the kind of hop
  * it is (HTTP, tRPC, SQLite, publish, consume, saga step).
@@ -8,59 +8,7 @@
  * @example
  *   const rows = waterfallRows(trace.spans); // [{ span, depth: 0, offsetMs: 0, hop: "http" }, …]
  */
-import type { AttributeValue } from "./otlp-decode";
-
-export type { AttributeValue } from "./otlp-decode";
-
-export type SpanKindName = "unspecified" | "internal" | "server" | "client" | "producer" | "consumer";
-export type SpanStatusName = "unset" | "ok" | "error";
-
-export interface TraceSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  name: string;
-  kind: SpanKindName;
-  /** Epoch milliseconds (microsecond precision). */
-  startMs: number;
-  durationMs: number;
-  status: SpanStatusName;
-  statusMessage: string | null;
-  attributes: Record<string, AttributeValue>;
-  events: { name: string; atMs: number; attributes: Record<string, AttributeValue> }[];
-}
-
-export interface TraceSummary {
-  traceId: string;
-  /** The root span's name and service (the earliest span's when the root was not received). */
-  name: string | null;
-  service: string | null;
-  startMs: number;
-  /** First span's start to last span's end: the async hops (relay, consumers) included. */
-  durationMs: number;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-  correlationId: string | null;
-  orderId: string | null;
-}
-
-/** What the store's `GET /traces` filters by; every field optional. */
-export interface TraceFilter {
-  traceId?: string;
-  correlationId?: string;
-  orderId?: string;
-  service?: string;
-  errorsOnly?: boolean;
-  minDurationMs?: number;
-  /** Paging: only traces that started before this (the last row's `startMs`). */
-  beforeMs?: number;
-  limit?: number;
-}
-
-export const spanKindNames: readonly SpanKindName[] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
-export const spanStatusNames: readonly SpanStatusName[] = ["unset", "ok", "error"];
+import type { TraceSpan } from "./trace-query";
 
 export type Hop = "http" | "trpc" | "db" | "publish" | "consume" | "saga" | "other";
 
