@@ -11,7 +11,10 @@
  *   series.json(); // { at: [...], series: [{ key: "users:cpu_pct", worker: "users", metric: "cpu_pct", values: [...] }], events: [...] }
  */
 import type { Sample } from "../../../telemetry/prometheus-text";
+import { meshSeriesOwner, type SeriesEvent, type SeriesJson } from "../../../telemetry/series-view";
 import { pointsBetween, readingOf, type Reading, type WorkerPoints } from "./metric-points";
+
+export type { SeriesEvent, SeriesJson } from "../../../telemetry/series-view";
 
 export interface ScrapedWorker {
   worker: string;
@@ -20,22 +23,6 @@ export interface ScrapedWorker {
   error?: string;
 }
 
-export interface SeriesEvent {
-  at: number;
-  worker: string;
-  kind: "down" | "up" | "restarted";
-  detail: string;
-}
-
-export interface SeriesJson {
-  intervalMs: number;
-  at: number[];
-  series: { key: string; worker: string; metric: string; values: (number | null)[] }[];
-  events: SeriesEvent[];
-}
-
-/** The series the mesh as a whole has (not one worker's). */
-export const meshSeriesOwner = "mesh";
 const meshMetrics = ["confirmed_per_s", "rejected_per_s"] as const;
 /** Bounds besides the window: series keys (workers × metrics) and events kept. */
 const maxSeries = 400;
