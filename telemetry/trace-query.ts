@@ -81,6 +81,11 @@ export const traceQuerySchema = z
 
 export type TraceQuery = z.input<typeof traceQuerySchema>;
 
+/** A URL's query checked as a trace search (an empty field, as a form sends it, is no filter). */
+export function parseTraceQuery(params: Record<string, string>) {
+  return traceQuerySchema.safeParse(Object.fromEntries(Object.entries(params).filter(([, value]) => value !== "")));
+}
+
 /** A checked query as the store's filter (an empty field is no filter). */
 export function traceFilterOf(query: z.output<typeof traceQuerySchema>): TraceFilter {
   const filter: TraceFilter = {};

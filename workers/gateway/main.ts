@@ -62,6 +62,7 @@ await runWorkerMain({
       orderPlaceTimeoutMs: config.ORDER_PLACE_TIMEOUT_MS,
       corsOrigins: config.CORS_ORIGINS,
       jaegerUiUrl: config.JAEGER_UI_URL ?? null,
+      telemetryUrl: config.TELEMETRY_URL ?? null,
     });
     return reportBreakers(worker, breakers);
   },

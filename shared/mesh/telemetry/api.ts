@@ -13,7 +13,7 @@ import { Hono, type Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { ZodError } from "zod";
 import { decodeTraceExport } from "../../../telemetry/otlp-decode";
-import { traceFilterOf, traceQuerySchema, type TraceDetail, type TracePage } from "../../../telemetry/trace-query";
+import { parseTraceQuery, traceFilterOf, type TraceDetail, type TracePage } from "../../../telemetry/trace-query";
 import { bearerTokenOf, type ServiceIdentity } from "../../rpc/identity";
 import type { Logger } from "../../core/logger";
 import { defaultPageSize, maxPageSize, searchTraces, spansOf } from "./search";
@@ -82,7 +82,7 @@ export function createTelemetryApp(deps: TelemetryAppDeps): Hono {
   app.use("/traces/*", readersOnly(deps.identity));
   app.use("/series", readersOnly(deps.identity));
   app.get("/traces", (c) => {
-    const query = traceQuerySchema.safeParse(c.req.query());
+    const query = parseTraceQuery(c.req.query());
     if (!query.success) return problem(c, 400, "BAD_INPUT", `invalid query: ${fieldsOf(query.error)}`);
     const filter = traceFilterOf(query.data);
     const traces = searchTraces(deps.db, filter);
@@ -90,7 +90,7 @@ export function createTelemetryApp(deps: TelemetryAppDeps): Hono {
     return c.json({ traces, nextBefore: full ? traces.at(-1)!.startMs : null } satisfies TracePage);
   });
   app.get("/traces/spans", (c) => {
-    const query = traceQuerySchema.safeParse(c.req.query());
+    const query = parseTraceQuery(c.req.query());
     if (!query.success) return problem(c, 400, "BAD_INPUT", `invalid query: ${fieldsOf(query.error)}`);
     const filter = traceFilterOf(query.data);
     if (!filter.traceId && !filter.correlationId && !filter.orderId) return problem(c, 400, "BAD_INPUT", "invalid query: one of traceId, correlationId, orderId is required");
