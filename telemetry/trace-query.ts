@@ -71,7 +71,10 @@ export const traceQuerySchema = z
       .optional(),
     correlationId: z.string().min(1).max(200).optional(),
     orderId: z.string().min(1).max(200).optional(),
-    service: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, "a service name (letters, digits, - or _)").optional(),
+    service: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/, "a service name (letters, digits, - or _)")
+      .optional(),
     errors: z.enum(["1", "0", "true", "false", "on"]).optional(),
     minMs: z.coerce.number().min(0).optional(),
     before: z.coerce.number().positive().optional(),

@@ -83,13 +83,19 @@ export function registerTraceRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps): vo
   });
   app.get("/mesh/traces/:traceId", async (c) => {
     const traceId = c.req.param("traceId");
-    if (!traceIdPattern.test(traceId)) return problemPage(c, new DomainError("BAD_INPUT", `invalid input: path.traceId: 32 lower-case hex digits (got ${JSON.stringify(traceId.slice(0, 80))})`));
+    if (!traceIdPattern.test(traceId))
+      return problemPage(c, new DomainError("BAD_INPUT", `invalid input: path.traceId: 32 lower-case hex digits (got ${JSON.stringify(traceId.slice(0, 80))})`));
     try {
       return c.html(waterfallPageHtml(traceId, await reader.detail({ traceId }), serviceColours(servicesOf(deps))));
     } catch (error) {
       return problemPage(c, error);
     }
   });
-  app.get("/mesh/series.json", async (c) => reader.series().then((series) => c.json(series), (error) => answerJson(c, error)));
+  app.get("/mesh/series.json", async (c) =>
+    reader.series().then(
+      (series) => c.json(series),
+      (error) => answerJson(c, error),
+    ),
+  );
   app.get("/mesh/orders/:orderId", (c) => orderPage(c, deps, reader).catch((error) => problemPage(c, error)));
 }

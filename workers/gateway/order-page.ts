@@ -25,7 +25,9 @@ function traceLinks(order: OrderFacts, traces: TraceSummary[] | { problem: strin
   if ("problem" in traces) return `<p class="bad">its traces could not be read: ${escapeHtml(traces.problem)}</p>`;
   const search = `/mesh/traces?correlationId=${encodeURIComponent(order.correlationId)}`;
   if (traces.length === 0) return `<p id="order-trace">no trace of it in the store (pruned, or not sampled): <a href="${search}">search by its correlation ID</a></p>`;
-  const links = traces.map((trace) => `<li><a href="/mesh/traces/${trace.traceId}">${escapeHtml(`${trace.service}: ${trace.name}`)}</a>, ${formatDuration(trace.durationMs)}, ${trace.spanCount} spans</li>`);
+  const links = traces.map(
+    (trace) => `<li><a href="/mesh/traces/${trace.traceId}">${escapeHtml(`${trace.service}: ${trace.name}`)}</a>, ${formatDuration(trace.durationMs)}, ${trace.spanCount} spans</li>`,
+  );
   return `<div id="order-trace"><p>its trace${traces.length === 1 ? "" : "s"}:</p><ul>${links.join("")}</ul><p><a href="${search}">every trace of its correlation ID</a></p></div>`;
 }
 
@@ -38,7 +40,9 @@ export function orderPageHtml(order: OrderFacts, traces: TraceSummary[] | { prob
     ["placed", agoCell(order.createdAt)],
     ["last change", agoCell(order.updatedAt)],
   ];
-  const lines = order.lines.map((line) => `<tr><td>${escapeHtml(line.name)}</td><td>${orDash(line.productId)}</td><td>${line.quantity}</td><td>${money(line.unitPriceCents)}</td></tr>`).join("");
+  const lines = order.lines
+    .map((line) => `<tr><td>${escapeHtml(line.name)}</td><td>${orDash(line.productId)}</td><td>${line.quantity}</td><td>${money(line.unitPriceCents)}</td></tr>`)
+    .join("");
   const body = `<h2>Order <code>${escapeHtml(order.id)}</code></h2>
 <table id="order">${facts.map(([name, value]) => `<tr><th>${name}</th><td>${value}</td></tr>`).join("")}</table>
 <table id="lines"><tr><th>product</th><th>id</th><th>quantity</th><th>unit price</th></tr>${lines}</table>${traceLinks(order, traces)}`;

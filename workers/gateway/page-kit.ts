@@ -26,7 +26,6 @@ export function agoCell(iso: unknown, now = Date.now()): string {
   return `<time datetime="${escapeHtml(iso)}" title="${escapeHtml(iso)}">${ago(Math.max(0, now - Date.parse(iso)))}</time>`;
 }
 
-
 const style = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;white-space:nowrap}td.wrap{white-space:normal;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
 nav a{margin-right:1.2em}nav a.active{font-weight:bold;text-decoration:none;color:#222}a{color:#1a5fb4}

@@ -15,7 +15,9 @@ function input(name: keyof TraceFilter | "minMs", label: string, value: string |
 }
 
 function filterForm(filter: TraceFilter, services: readonly string[]): string {
-  const options = ["", ...services].map((service) => `<option value="${escapeHtml(service)}"${filter.service === service ? " selected" : ""}>${service || "any service"}</option>`).join("");
+  const options = ["", ...services]
+    .map((service) => `<option value="${escapeHtml(service)}"${filter.service === service ? " selected" : ""}>${service || "any service"}</option>`)
+    .join("");
   return `<form id="filters" method="get" action="/mesh/traces">
 ${input("correlationId", "correlation ID", filter.correlationId)}${input("orderId", "order ID", filter.orderId)}
 <label>service <select name="service">${options}</select></label>
@@ -41,7 +43,8 @@ function traceRow(trace: TraceSummary, colours: Map<string, string>, now: number
 
 function resultsTable(page: TracePage, filter: TraceFilter, colours: Map<string, string>, now: number): string {
   const head = ["started", "trace (root span)", "duration", "spans", "services", "errors", "correlation ID", "order"].map((name) => `<th>${name}</th>`).join("");
-  const rows = page.traces.map((trace) => traceRow(trace, colours, now)).join("") || `<tr><td colspan="8">no trace matches${Object.keys(filter).length > 0 ? " these filters" : " yet"}</td></tr>`;
+  const rows =
+    page.traces.map((trace) => traceRow(trace, colours, now)).join("") || `<tr><td colspan="8">no trace matches${Object.keys(filter).length > 0 ? " these filters" : " yet"}</td></tr>`;
   const older = page.nextBefore === null ? "" : `<p><a id="older" href="/mesh/traces?${traceQueryOf({ ...filter, beforeMs: page.nextBefore })}">older traces →</a></p>`;
   return `<table id="traces"><tr>${head}</tr>${rows}</table>${older}`;
 }
@@ -56,7 +59,10 @@ export interface TracesPageInput {
 }
 
 export function tracesPageHtml(input: TracesPageInput): string {
-  const results = "page" in input.result ? resultsTable(input.result.page, input.filter, input.colours, input.now ?? Date.now()) : `<p class="bad" id="problem">${escapeHtml(input.result.problem)}</p>`;
+  const results =
+    "page" in input.result
+      ? resultsTable(input.result.page, input.filter, input.colours, input.now ?? Date.now())
+      : `<p class="bad" id="problem">${escapeHtml(input.result.problem)}</p>`;
   const body = `<h2>Traces</h2><p>Every span of every worker, kept by the mesh's own trace store (the newest first; the same as JSON: <code>/mesh/traces.json?correlationId=…</code>).</p>
 ${filterForm(input.filter, input.services)}${results}`;
   return adminPage({ title: "traces", active: "traces", body, style });

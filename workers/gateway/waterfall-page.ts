@@ -68,7 +68,9 @@ function axis(extent: number): string {
 function summaryLine(summary: TraceSummary | undefined, spans: TraceSpan[], colours: Map<string, string>): string {
   const services = [...new Set(spans.map((span) => span.service))].sort();
   const errors = spans.filter((span) => span.status === "error").length;
-  const correlation = summary?.correlationId ? `correlation ID <a href="/mesh/traces?correlationId=${encodeURIComponent(summary.correlationId)}">${escapeHtml(summary.correlationId)}</a>` : "";
+  const correlation = summary?.correlationId
+    ? `correlation ID <a href="/mesh/traces?correlationId=${encodeURIComponent(summary.correlationId)}">${escapeHtml(summary.correlationId)}</a>`
+    : "";
   const order = summary?.orderId ? `order <a href="/mesh/orders/${encodeURIComponent(summary.orderId)}">${escapeHtml(summary.orderId)}</a>` : "";
   const facts = [formatDuration(traceExtentMs(spans)), `${spans.length} spans`, `${services.length} services ${services.map((s) => serviceChip(s, colours)).join("")}`];
   facts.push(errors > 0 ? `<span class="bad">${errors} error${errors === 1 ? "" : "s"}</span>` : "no errors");

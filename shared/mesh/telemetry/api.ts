@@ -55,7 +55,8 @@ function readersOnly(identity: ServiceIdentity | null) {
 function receiveTraces(deps: TelemetryAppDeps) {
   return async (c: Context) => {
     const type = c.req.header("content-type") ?? "";
-    if (!type.startsWith("application/x-protobuf")) return problem(c, 415, "UNSUPPORTED_MEDIA_TYPE", `OTLP/HTTP protobuf only (content-type application/x-protobuf), not ${type || "none"}`);
+    if (!type.startsWith("application/x-protobuf"))
+      return problem(c, 415, "UNSUPPORTED_MEDIA_TYPE", `OTLP/HTTP protobuf only (content-type application/x-protobuf), not ${type || "none"}`);
     let received;
     try {
       received = decodeTraceExport(new Uint8Array(await c.req.arrayBuffer()));
@@ -95,10 +96,13 @@ export function createTelemetryApp(deps: TelemetryAppDeps): Hono {
     const filter = traceFilterOf(query.data);
     if (!filter.traceId && !filter.correlationId && !filter.orderId) return problem(c, 400, "BAD_INPUT", "invalid query: one of traceId, correlationId, orderId is required");
     const traces = searchTraces(deps.db, { ...filter, limit: maxWholeTraces });
-    return c.json({ traces, spans: spansOf(
-      deps.db,
-      traces.map((trace) => trace.traceId),
-    ) } satisfies TraceDetail);
+    return c.json({
+      traces,
+      spans: spansOf(
+        deps.db,
+        traces.map((trace) => trace.traceId),
+      ),
+    } satisfies TraceDetail);
   });
   app.get("/series", (c) => c.json(deps.series.json()));
   return app;

@@ -51,7 +51,12 @@ const scrapeTargets = z
 export const telemetryConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default("./.data"),
   HOST: z.string().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4100 + telemetryPortOffset),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(4100 + telemetryPortOffset),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   /** Most traces kept; the oldest go first. */

@@ -28,7 +28,10 @@ export function traceStoreIsOn(setting: TraceStoreSetting, env: Record<string, s
 export function telemetrySpecOf(settings: MeshSettings, workers: readonly WorkerSpec[]): WorkerSpec {
   const port = settings.portBase + telemetryPortOffset;
   const clash = workers.find((worker) => worker.port === port);
-  if (clash) throw new MeshSetupError(`worker ${clash.name} is on port ${port}, where the telemetry process goes (MESH_PORT_BASE + ${telemetryPortOffset}); give it another placement.portOffset`);
+  if (clash)
+    throw new MeshSetupError(
+      `worker ${clash.name} is on port ${port}, where the telemetry process goes (MESH_PORT_BASE + ${telemetryPortOffset}); give it another placement.portOffset`,
+    );
   return {
     name: "telemetry",
     entry: telemetryEntry,

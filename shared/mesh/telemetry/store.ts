@@ -47,7 +47,21 @@ function attributesJson(attributes: Record<string, AttributeValue>): string {
 
 const micros = (ns: bigint) => Number(ns / 1000n);
 
-const emptySpan: ReceivedSpan = { service: "", resource: {}, traceId: "", spanId: "", parentSpanId: null, name: "", kind: 0, attributes: {}, events: [], statusCode: 0, statusMessage: "", startNs: 0n, endNs: 0n };
+const emptySpan: ReceivedSpan = {
+  service: "",
+  resource: {},
+  traceId: "",
+  spanId: "",
+  parentSpanId: null,
+  name: "",
+  kind: 0,
+  attributes: {},
+  events: [],
+  statusCode: 0,
+  statusMessage: "",
+  startNs: 0n,
+  endNs: 0n,
+};
 
 function spanRow(span: ReceivedSpan) {
   const startUs = micros(span.startNs);

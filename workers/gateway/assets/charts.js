@@ -51,7 +51,7 @@
     for (const event of events.filter((e) => e.worker === owner)) {
       if (event.kind === "restarted") restarts.push(event.at / 1000);
       if (event.kind === "down" && since === null) since = event.at / 1000;
-      if (event.kind === "up" && since !== null) down.push([since, event.at / 1000]), (since = null);
+      if (event.kind === "up" && since !== null) (down.push([since, event.at / 1000]), (since = null));
     }
     if (since !== null) down.push([since, end]);
     return { restarts, down };
@@ -78,7 +78,10 @@
     cell.textContent = "";
     cell.classList.remove("none");
     cell.append(element("div", "title"));
-    const series = [{}, ...shown.map((metric) => ({ label: metrics[metric].title, stroke: colourOf(owner, metric), width: 1.5, dash: metric === "p99_ms" ? [4, 3] : undefined, spanGaps: false }))];
+    const series = [
+      {},
+      ...shown.map((metric) => ({ label: metrics[metric].title, stroke: colourOf(owner, metric), width: 1.5, dash: metric === "p99_ms" ? [4, 3] : undefined, spanGaps: false })),
+    ];
     const options = {
       width: 150,
       height: 72,
@@ -125,7 +128,7 @@
       const answer = await fetch(root.dataset.series, { credentials: "same-origin" });
       if (!answer.ok) throw new Error(`HTTP ${answer.status}: ${(await answer.text()).slice(0, 200)}`);
       const json = await answer.json();
-      if (!rows.dataset.built) buildRows(), (rows.dataset.built = "1");
+      if (!rows.dataset.built) (buildRows(), (rows.dataset.built = "1"));
       const byKey = new Map(json.series.map((column) => [column.key, column.values]));
       for (const owner of workers) for (const chart of chartsOf(owner)) drawChart(owner, chart, json, byKey);
       root.dataset.updatedAt = String(Date.now());
