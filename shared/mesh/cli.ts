@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
   check: () => import("./check"),
   backup: () => import("./backup"),
   restore: () => import("./restore"),
+  trace: () => import("./trace"),
 };
 
 async function usage(): Promise<string> {
