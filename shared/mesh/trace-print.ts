@@ -1,7 +1,7 @@
 /**
  * A trace as a waterfall in a terminal (`mesh trace`): a header line per trace, then one line per
- * span in tree order: the offset from the trace's start, the span indented under its parent with
- * its hop and service, a bar on a common time axis and its duration; errors marked ✗ with their
+ * span in tree order: the offset from the trace's start, its service, the span indented under its
+ * parent with its hop, a bar on a common time axis and its duration; errors marked ✗ with their
  * message. Colours (service bars, red errors) only when asked, i.e. on a terminal.
  *
  * @example printTraceDetail(detail, { width: 100, colour: process.stdout.isTTY }).join("\n")
@@ -37,17 +37,19 @@ function traceLines(traceId: string, spans: TraceSpan[], options: PrintOptions):
   const extent = traceExtentMs(spans);
   const services = [...new Set(spans.map((span) => span.service))].sort();
   const colourOf = (service: string) => ansi[services.indexOf(service) % ansi.length]!;
-  const labelWidth = Math.max(30, Math.min(60, Math.floor(options.width * 0.45)));
-  const barWidth = Math.max(10, options.width - labelWidth - 22);
+  const serviceWidth = Math.max(...services.map((service) => service.length));
+  const labelWidth = Math.max(30, Math.min(64, Math.floor(options.width * 0.45)));
+  const barWidth = Math.max(10, options.width - labelWidth - serviceWidth - 24);
   const errors = spans.filter((span) => span.status === "error").length;
   const head = `trace ${traceId}: ${spans.length} spans, ${services.length} services (${services.map((s) => paint(options.colour, colourOf(s), s)).join(", ")}), ${formatDuration(extent)}${errors ? `, ${paint(options.colour, 31, `${errors} error${errors === 1 ? "" : "s"}`)}` : ""}`;
   const lines = rows.map(({ span, depth, offsetMs, hop }) => {
     const failed = span.status === "error";
-    const label = fit(`${"  ".repeat(depth)}${failed ? "✗ " : ""}${hopTags[hop]} ${span.name} [${span.service}]`, labelWidth);
+    const label = fit(`${" ".repeat(Math.min(depth, 16))}${failed ? "✗ " : ""}${hopTags[hop]} ${span.name}`, labelWidth);
+    const service = paint(options.colour, colourOf(span.service), span.service.padEnd(serviceWidth));
     const bar = paint(options.colour, failed ? 31 : colourOf(span.service), barOf(span, origin, extent, barWidth));
     const offset = `+${formatDuration(offsetMs)}`.padStart(10);
     const why = failed && span.statusMessage ? `  ${paint(options.colour, 31, span.statusMessage)}` : "";
-    return `${offset} ${failed ? paint(options.colour, 31, label) : label} ${bar} ${formatDuration(span.durationMs).padStart(9)}${why}`;
+    return `${offset} ${service} ${failed ? paint(options.colour, 31, label) : label} ${bar} ${formatDuration(span.durationMs).padStart(9)}${why}`;
   });
   return [head, ...lines];
 }

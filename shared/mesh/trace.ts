@@ -21,7 +21,7 @@ function parseArgs(args: string[]): { id: string; json: boolean; url?: string } 
   const urlAt = rest.indexOf("--url");
   const url = urlAt >= 0 ? rest[urlAt + 1] : undefined;
   if (urlAt >= 0 && !url) return null;
-  const ids = rest.filter((arg, index) => arg !== "--json" && index !== urlAt && index !== urlAt + 1);
+  const ids = rest.filter((arg, index) => arg !== "--json" && (urlAt < 0 || (index !== urlAt && index !== urlAt + 1)));
   if (ids.length !== 1 || ids[0]!.startsWith("--")) return null;
   return { id: ids[0]!, json, ...(url ? { url } : {}) };
 }
@@ -48,10 +48,16 @@ export async function run(args: string[]): Promise<number> {
     if (!answer.ok) return (process.stderr.write(`the trace store at ${url} answered ${answer.status}: ${await answer.text()}\n`), 1);
     const detail = (await answer.json()) as TraceDetail;
     if (detail.traces.length === 0) continue;
-    const lines = parsed.json ? [JSON.stringify(detail, null, 2)] : printTraceDetail(detail, { width: process.stdout.columns || 120, colour: Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"] });
+    const lines = parsed.json
+      ? [JSON.stringify(detail, null, 2)]
+      : printTraceDetail(detail, { width: process.stdout.columns || 120, colour: Boolean(process.stdout.isTTY) && !process.env["NO_COLOR"] });
     process.stdout.write(`${lines.join("\n")}\n`);
     return 0;
   }
-  process.stderr.write(`no trace of ${parsed.id} in the store at ${url} (as ${lookupsOf(parsed.id).map((f) => Object.keys(f)[0]).join(" or ")}); it may not have arrived yet, been pruned, or not been sampled\n`);
+  process.stderr.write(
+    `no trace of ${parsed.id} in the store at ${url} (as ${lookupsOf(parsed.id)
+      .map((f) => Object.keys(f)[0])
+      .join(" or ")}); it may not have arrived yet, been pruned, or not been sampled\n`,
+  );
   return 1;
 }

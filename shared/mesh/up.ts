@@ -92,7 +92,11 @@ export async function run(args: string[]): Promise<number> {
   checkWorkerConfigs([...specs, telemetry.spec], (spec) =>
     spec === telemetry.spec
       ? telemetryEnvOf(telemetry.spec, settings, specs)
-      : { ...launchEnvOf(spec, settings, settings.natsUrl), ...telemetryWorkerEnv(telemetry.spec, spec, telemetry.storeOn), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) },
+      : {
+          ...launchEnvOf(spec, settings, settings.natsUrl),
+          ...telemetryWorkerEnv(telemetry.spec, spec, telemetry.storeOn),
+          ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}),
+        },
   );
   // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
   const prettyLogs = Boolean(process.stdout.isTTY) && settings.logFormat !== "json";
