@@ -39,9 +39,9 @@ export function registerChartAssets(app: Hono<WorkerEnv>): void {
   }
 }
 
-const style = `#charts .row{display:flex;align-items:flex-start;gap:6px;margin-bottom:4px}#charts .who{width:7em;font-weight:bold;padding-top:1.4em}
-#charts .chart{width:150px;min-height:96px;font-size:11px}#charts .chart .title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-#charts .chart.none{color:#aaa;padding-top:1.4em}#charts .heads{display:flex;gap:6px;color:#555;font-size:12px}#charts .heads div{width:150px}#charts .heads .who{padding:0}`;
+const style = `#charts .row,#charts .heads{display:flex;align-items:flex-start;gap:6px;margin-bottom:4px}#charts .who{flex:0 0 7em;font-weight:bold;padding-top:1.4em}
+#charts .chart,#charts .heads div{flex:0 0 150px;width:150px;overflow:hidden}#charts .chart{min-height:96px;font-size:11px}#charts .chart .title{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+#charts .chart.none{color:#aaa;padding-top:1.4em}#charts .heads{color:#555;font-size:12px}#charts .heads .who{flex:0 0 7em;padding:0}`;
 
 /** The charts' place on the page; charts.js fills it. Worker names give each its row and colour. */
 export function chartsSection(workers: readonly string[]): string {

@@ -19,10 +19,10 @@ const hopLabels: Record<Hop, string> = {
 };
 
 const style = `#waterfall{border:1px solid #ddd;max-width:1400px}#waterfall .axis,#waterfall summary{display:grid;grid-template-columns:minmax(22em,38%) 1fr;align-items:center}
-#waterfall .axis{font-size:11px;color:#666;border-bottom:1px solid #ddd;padding:2px 0}#waterfall .ticks{position:relative;height:1.2em}#waterfall .ticks span{position:absolute;transform:translateX(-50%)}
+#waterfall .axis{font-size:11px;color:#666;border-bottom:1px solid #ddd;padding:2px 0}#waterfall .ticks{position:relative;height:1.2em;margin-right:5em}#waterfall .ticks span{position:absolute;transform:translateX(-50%)}
 #waterfall summary{cursor:pointer;list-style:none;padding:1px 0;border-bottom:1px solid #f3f3f3}#waterfall summary::-webkit-details-marker{display:none}
 #waterfall summary:hover{background:#f6f8fb}#waterfall .label{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:13px}
-#waterfall .track{position:relative;height:14px}#waterfall .bar{position:absolute;top:2px;height:10px;min-width:2px;border-radius:2px}
+#waterfall .track{position:relative;height:14px;margin-right:5em}#waterfall .bar{position:absolute;top:2px;height:10px;min-width:2px;border-radius:2px}
 #waterfall .dur{position:absolute;top:-1px;font-size:11px;color:#444;padding-left:4px;white-space:nowrap}
 #waterfall .error summary .label{color:#c00;font-weight:bold}#waterfall .error .bar{outline:2px solid #c00}
 .hop{display:inline-block;font-size:10px;border:1px solid #999;border-radius:3px;padding:0 3px;margin-right:4px;color:#444}
@@ -54,7 +54,7 @@ function spanDetail(span: TraceSpan, origin: number): string {
 function spanRow(row: WaterfallRow, extent: number, origin: number, colours: Map<string, string>): string {
   const { span } = row;
   const left = percent(row.offsetMs, extent);
-  const label = `<span class="label" style="padding-left:${row.depth * 14}px"><span class="hop ${row.hop}">${hopLabels[row.hop]}</span>${escapeHtml(span.name)} ${serviceChip(span.service, colours)}</span>`;
+  const label = `<span class="label" style="padding-left:${Math.min(row.depth, 20) * 12}px"><span class="hop ${row.hop}">${hopLabels[row.hop]}</span>${serviceChip(span.service, colours)} ${escapeHtml(span.name)}</span>`;
   const bar = `<span class="track"><span class="bar" style="left:${left}%;width:${percent(span.durationMs, extent)}%;background:${colours.get(span.service) ?? "#888"}"></span><span class="dur" style="left:calc(${left}% + ${percent(span.durationMs, extent)}%)">${formatDuration(span.durationMs)}</span></span>`;
   const data = `data-span-id="${span.spanId}" data-service="${escapeHtml(span.service)}" data-hop="${row.hop}" data-status="${span.status}"`;
   return `<details class="span${span.status === "error" ? " error" : ""}" ${data}><summary>${label}${bar}</summary>${spanDetail(span, origin)}</details>`;
