@@ -22,7 +22,16 @@ function anExport(): { body: Uint8Array<ArrayBuffer>; traceIds: string[] } {
   const now = Date.now();
   const spans: SpanToExport[] = traceIds.flatMap((traceId) => {
     const root = randomHex(16);
-    const children = ["orders", "inventory", "payments", "reporting"].map((service) => ({ service, traceId, spanId: randomHex(16), parentSpanId: root, name: `${service} work`, startMs: now + 1, durationMs: 2, attributes: { "db.query.text": "x".repeat(300) } }));
+    const children = ["orders", "inventory", "payments", "reporting"].map((service) => ({
+      service,
+      traceId,
+      spanId: randomHex(16),
+      parentSpanId: root,
+      name: `${service} work`,
+      startMs: now + 1,
+      durationMs: 2,
+      attributes: { "db.query.text": "x".repeat(300) },
+    }));
     return [{ service: "gateway", traceId, spanId: root, name: "POST /api/orders", startMs: now, durationMs: 5, attributes: { "correlation.id": `burst-${traceId}` } }, ...children];
   });
   return { body: encodeTraceExport(spans), traceIds };
