@@ -2,7 +2,7 @@
  * Telemetry of the event hop: the outbox relay's PRODUCER span per published row (continuing the
  * trace stored on the row, its trace headers put on the message), the consumer's CONSUMER span
  * (continuing the producer's trace from the message headers), and their metrics: outbox backlog
- * and age, redeliveries, dead letters. shared/events/relay.ts and consumer.ts call these.
+ * and age, consumer lag, redeliveries, dead letters. shared/events/relay.ts and consumer.ts call these.
  *
  * @example
  *   await tracePublish(row, (traceHeaders) => js.publish(row.subject, data, { headers: withThem(traceHeaders) }));
@@ -76,6 +76,14 @@ export function consumerMetrics(consumer: string) {
       deadLetters.add(1, { consumer, subject });
     },
   };
+}
+
+/** `consumer.pending`: messages of the stream not yet delivered to the consumer (its lag), as it last learnt. Returns the unregister. */
+export function observeConsumerLag(consumer: string, pending: () => number | undefined): () => void {
+  const gauge = meter().createObservableGauge("consumer.pending", { description: "Messages not yet delivered to the consumer (its lag), as of its last delivery" });
+  const observe: Parameters<typeof gauge.addCallback>[0] = (result) => result.observe(pending() ?? 0, { consumer });
+  gauge.addCallback(observe);
+  return () => gauge.removeCallback(observe);
 }
 
 /**

@@ -2,9 +2,10 @@
  * Starts OpenTelemetry once per worker process (main.ts calls it right after config): resource
  * `service.name` = worker, `service.namespace` = bunmesh, `service.version`; AsyncLocalStorage
  * context; W3C trace-context + baggage propagation; `correlation.id` stamped on every span; a
- * batch span processor exporting OTLP/HTTP (protobuf) when `OTEL_EXPORTER_OTLP_ENDPOINT` or
- * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`,
- * `OTEL_TRACES_EXPORTER=none`, `OTEL_SDK_DISABLED=true` honoured). No endpoint = no exporter:
+ * batch span processor per destination, exporting OTLP/HTTP (protobuf) to `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and to the mesh's own trace store at `TRACE_STORE_URL`
+ * (the launcher sets it), one sampler deciding for both (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`,
+ * `OTEL_TRACES_EXPORTER=none`, `OTEL_SDK_DISABLED=true` honoured). No destination = no exporter:
  * trace context still flows through, nothing is recorded, nothing is logged. Metrics go to a
  * pull reader without a server of its own; `metricsText()` renders them for `/metrics` in Prometheus
  * text format. A tracer provider, a meter provider and the context manager, not the NodeSDK: the
@@ -23,6 +24,7 @@ import { AggregationTemporality, MeterProvider, MetricReader } from "@openteleme
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CorrelationSpanProcessor } from "./correlation";
 import { serveProcessMetrics } from "./metrics-endpoint";
+import { observeProcess } from "./process-metrics";
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -32,8 +34,8 @@ export interface TelemetryOptions {
 }
 
 export interface Telemetry {
-  /** The OTLP traces URL spans go to, or null when nothing is exported. */
-  tracesUrl: string | null;
+  /** The OTLP traces URLs spans go to (the collector's, the mesh's trace store's); empty when nothing is exported. */
+  tracesUrls: string[];
   /** Exports the spans ended so far now, rather than at the batch's next tick. */
   flush(): Promise<void>;
   /** Flushes pending spans and stops the providers (bounded: a dead collector cannot hold it). */
@@ -54,11 +56,22 @@ export function otlpTracesUrl(env: Record<string, string | undefined>): string |
   return base ? `${base.replace(/\/+$/, "")}/v1/traces` : null;
 }
 
+/**
+ * Every OTLP/HTTP traces URL to export to: the standard variables' collector (Jaeger) and the
+ * mesh's trace store (`TRACE_STORE_URL`), each once; none with `OTEL_TRACES_EXPORTER=none`.
+ */
+export function traceExportUrls(env: Record<string, string | undefined>): string[] {
+  const exporters = (env["OTEL_TRACES_EXPORTER"] ?? "").split(",").map((s) => s.trim());
+  if (exporters.includes("none")) return [];
+  const urls = [otlpTracesUrl(env), env["TRACE_STORE_URL"]?.trim() || null].filter((url): url is string => url !== null);
+  return [...new Set(urls)];
+}
+
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
   if (started) return started;
   const env = options.env ?? process.env;
   if (/^true$/i.test(env["OTEL_SDK_DISABLED"]?.trim() ?? "")) {
-    started = { tracesUrl: null, flush: async () => undefined, shutdown: async () => undefined, metricsText: async () => "" };
+    started = { tracesUrls: [], flush: async () => undefined, shutdown: async () => undefined, metricsText: async () => "" };
     return started;
   }
 
@@ -66,13 +79,14 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   // Registered whether or not spans are exported: trace context flows through every hop either way.
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
-  const tracesUrl = otlpTracesUrl(env);
+  const tracesUrls = traceExportUrls(env);
   // No exporter = no tracer provider: spans stay non-recording (the API's no-op), context still flows.
-  const tracerProvider = tracesUrl ? await exportingTracerProvider(tracesUrl, resource, env) : undefined;
+  const tracerProvider = tracesUrls.length > 0 ? await exportingTracerProvider(tracesUrls, resource, env) : undefined;
   if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
   const reader = new PullMetricReader();
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
   metrics.setGlobalMeterProvider(meterProvider);
+  observeProcess(meterProvider.getMeter("bunmesh"));
 
   // The Prometheus serializer (and the exporter package around it) is loaded at the first scrape, not at start.
   let serializer: Promise<{ serialize(metrics: unknown): string }> | undefined;
@@ -84,7 +98,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   serveProcessMetrics(metricsText);
 
   started = {
-    tracesUrl,
+    tracesUrls,
     metricsText,
     flush: async () => void (await tracerProvider?.forceFlush()),
     async shutdown() {
@@ -109,14 +123,12 @@ function resourceOf(options: TelemetryOptions): Resource {
   );
 }
 
-/** Spans batched and exported over OTLP/HTTP (protobuf); the exporter module is loaded only here. */
-async function exportingTracerProvider(tracesUrl: string, resource: Resource, env: Record<string, string | undefined>): Promise<BasicTracerProvider> {
+/** Spans batched and exported over OTLP/HTTP (protobuf), a batch per destination; the exporter module is loaded only here. */
+async function exportingTracerProvider(tracesUrls: string[], resource: Resource, env: Record<string, string | undefined>): Promise<BasicTracerProvider> {
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-  // The sampler (OTEL_TRACES_SAMPLER, _ARG) and span limits come from the standard variables, read by the provider.
-  return new BasicTracerProvider({
-    resource,
-    spanProcessors: [new CorrelationSpanProcessor(), new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }), batchSettings(env))],
-  });
+  const exporting = tracesUrls.map((url) => new BatchSpanProcessor(new OTLPTraceExporter({ url }), batchSettings(env)));
+  // One provider, so one sampler (OTEL_TRACES_SAMPLER, _ARG, read by it) decides for every destination; span limits likewise.
+  return new BasicTracerProvider({ resource, spanProcessors: [new CorrelationSpanProcessor(), ...exporting] });
 }
 
 /**

@@ -107,6 +107,8 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
       .min(1024)
       .max(64 * 1024 * 1024)
       .default(256 * 1024),
+    /** The mesh's own trace store (OTLP/HTTP traces URL), where spans go besides OTEL_EXPORTER_OTLP_ENDPOINT; the launcher sets it (telemetry/sdk.ts reads it). */
+    TRACE_STORE_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** This worker's NATS user (the launcher's nats-server config has one per worker). */
     NATS_USER: z.string().min(1).optional(),
     NATS_PASSWORD: z.string().min(1).optional(),

@@ -18,7 +18,7 @@ import type { ConsumerMessages, JsMsg, NatsConnection } from "nats";
 import type { WorkerDb } from "../db/db";
 import type { Logger } from "../core/logger";
 import type { WorkerLoop } from "../core/loop";
-import { consumerMetrics } from "../../telemetry/messaging";
+import { consumerMetrics, observeConsumerLag } from "../../telemetry/messaging";
 import { createMessageHandler, type ConsumerHealth } from "./consumer-messages";
 import { consumerTarget, describeError } from "./delivery";
 import { deleteDurable, durableBacklog, ensureDurable, type DurableSpec } from "./durable";
@@ -85,6 +85,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const stats: ConsumerHealth = { handled: 0, duplicates: 0, failed: 0, deadLettered: 0, ignored: 0, consuming: false };
   let stopped = true;
   let running: Promise<void> | undefined;
+  let unobserveLag: (() => void) | undefined;
   const consume = createConsumePass({
     nats,
     stats,
@@ -118,6 +119,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
 
   const stop = async () => {
     stopped = true;
+    unobserveLag?.();
+    unobserveLag = undefined;
     sleeper.interrupt();
     consume.close();
     await running;
@@ -129,6 +132,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     start() {
       if (!stopped) return;
       stopped = false;
+      unobserveLag = observeConsumerLag(name, () => stats.pending);
       running = run();
     },
     stop,

@@ -70,12 +70,15 @@ export function readBackupSettings(env: Record<string, string | undefined>, work
   return { keep: parsed.BACKUP_KEEP, copyDir: parsed.BACKUP_COPY_DIR, intervals };
 }
 
-/** Workers that own a database: a migrations folder in the repo. */
+/**
+ * Workers that own a database: a migrations folder in the repo and a folder under workers/ (the
+ * telemetry process's trace store has migrations too, but recent traces are not worth a backup).
+ */
 export function workersWithDatabase(): string[] {
   const dir = join(repoRoot, "migrations");
   return existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
+        .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, "workers", entry.name)))
         .map((entry) => entry.name)
         .sort()
     : [];

@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<MeshCommand>> = {
   backup: () => import("./backup"),
   restore: () => import("./restore"),
   new: () => import("./new"),
+  trace: () => import("./trace"),
 };
 
 async function usage(): Promise<string> {

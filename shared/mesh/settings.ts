@@ -31,6 +31,8 @@ const meshEnvSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // `json` keeps the workers' JSON log lines as they are even on a terminal (pretty there otherwise).
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+  // The embedded trace store: auto = on unless an OTLP endpoint is set (then spans go there alone); on keeps both.
+  TRACE_STORE: z.enum(["on", "off", "auto"]).default("auto"),
 });
 
 export interface MeshSettings {
@@ -49,6 +51,8 @@ export interface MeshSettings {
   stopTimeoutMs: number;
   /** LOG_FORMAT: `json` keeps JSON lines on a terminal; unset, pretty on a terminal and JSON elsewhere. */
   logFormat?: "pretty" | "json";
+  /** TRACE_STORE: whether workers send spans to the telemetry process's store too (shared/mesh/telemetry/launch.ts). */
+  traceStore: "on" | "off" | "auto";
 }
 
 export function readMeshSettings(env: Record<string, string | undefined>): MeshSettings {
@@ -65,5 +69,6 @@ export function readMeshSettings(env: Record<string, string | undefined>): MeshS
     // Workers use SHUTDOWN_GRACE_MS for in-flight requests; give them a little more to close up.
     stopTimeoutMs: parsed.SHUTDOWN_GRACE_MS + 2_000,
     ...(parsed.LOG_FORMAT ? { logFormat: parsed.LOG_FORMAT } : {}),
+    traceStore: parsed.TRACE_STORE,
   };
 }

@@ -20,6 +20,8 @@ export interface MeshState {
   /** `pid` is set when the launcher started nats-server itself. */
   nats: { url: string; mode: "external" | "launched" | "absent"; pid: number | null };
   workers: MeshWorkerState[];
+  /** The telemetry process (trace store and metric series), when the launcher runs one. */
+  telemetry?: MeshWorkerState & { traceStore: boolean };
 }
 
 export function meshStateFile(dataDir: string): string {

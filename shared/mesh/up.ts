@@ -18,6 +18,7 @@ import { holdFileOf } from "./hold";
 import { startBackupSchedule } from "./backup-schedule";
 import { readBackupSettings, type BackupSettings } from "./backup-settings";
 import { ConfigError } from "../core/config";
+import { telemetryProcessEnv, telemetrySpecOf, telemetryWorkerEnv, traceStoreIsOn } from "./telemetry/launch";
 
 export const summary =
   "start every worker (and nats-server if needed); Ctrl-C stops them all ([--workers a,b] [--nats-cluster NAME --nats-routes nats-route://host:6222,... [--nats-cluster-port 6222] [--nats-listen HOST[:PORT]] [--nats-server-name NAME]])";
@@ -85,11 +86,21 @@ export async function run(args: string[]): Promise<number> {
   }
   // The workers this host runs (`--workers`); a nats-server started here has users for all of them.
   const specs = selectWorkers(allSpecs, options.workers);
+  // The mesh's own trace store and metric series, supervised like a worker; decided before a Jaeger started here sets an endpoint.
+  const telemetry = { spec: telemetrySpecOf(settings, specs), storeOn: traceStoreIsOn(settings.traceStore, process.env) };
   // Each worker's own variables as it will get them (the secrets the launcher adds are its own, sound by construction).
-  checkWorkerConfigs(specs, (spec) => ({ ...launchEnvOf(spec, settings, settings.natsUrl), ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}) }));
+  checkWorkerConfigs([...specs, telemetry.spec], (spec) =>
+    spec === telemetry.spec
+      ? telemetryEnvOf(telemetry.spec, settings, specs)
+      : {
+          ...launchEnvOf(spec, settings, settings.natsUrl),
+          ...telemetryWorkerEnv(telemetry.spec, spec, telemetry.storeOn),
+          ...(spec.isGateway ? pick(process.env, gatewayOnlyVariables) : {}),
+        },
+  );
   // Pretty log lines for a person at a terminal; JSON lines for files, CI and log shippers.
   const prettyLogs = Boolean(process.stdout.isTTY) && settings.logFormat !== "json";
-  const output = createMeshOutput(["mesh", "nats", ...specs.map((spec) => spec.name)], { prettyLogs });
+  const output = createMeshOutput(["mesh", "nats", "telemetry", ...specs.map((spec) => spec.name)], { prettyLogs });
   output.say("mesh", `starting ${specs.map((spec) => spec.name).join(", ")} (data in ${settings.dataDir})`);
 
   // Keys before anything starts: workers only ever get the paths of the files holding them.
@@ -107,14 +118,20 @@ export async function run(args: string[]): Promise<number> {
     await nats.stop();
     return early.code;
   }
-  const code = await superviseMesh(specs, { settings, backups }, nats, output, stop, secrets);
+  const code = await superviseMesh(specs, { settings, backups, telemetry }, nats, output, stop, secrets);
   await jaeger.stop();
   return code;
 }
 
+interface LaunchPlan {
+  settings: MeshSettings;
+  backups: BackupSettings;
+  telemetry: { spec: WorkerSpec; storeOn: boolean };
+}
+
 async function superviseMesh(
   specs: WorkerSpec[],
-  { settings, backups }: { settings: MeshSettings; backups: BackupSettings },
+  { settings, backups, telemetry }: LaunchPlan,
   nats: NatsHandle,
   output: MeshOutput,
   stop: ReturnType<typeof listenForStop>,
@@ -131,12 +148,21 @@ async function superviseMesh(
       dataDir: settings.dataDir,
       nats: { url: nats.url, mode: nats.mode, pid: nats.pid },
       workers: workers.map((worker) => ({ name: worker.spec.name, pid: worker.pid, url: worker.spec.url, port: worker.spec.port })),
+      telemetry: { name: "telemetry", pid: telemetryProcess.pid, url: telemetry.spec.url, port: telemetry.spec.port, traceStore: telemetry.storeOn },
     });
+
+  // Started first, so the workers' first spans have somewhere to go (their exporters retry meanwhile anyway).
+  const telemetryProcess = new SupervisedWorker(telemetry.spec, {
+    env: { ...telemetryEnvOf(telemetry.spec, settings, specs), ...secrets.workerEnv },
+    output,
+    onStart: () => saveState(),
+    onReady: (_worker, restarts) => restarts > 0 && output.say("mesh", `telemetry ready again (pid ${telemetryProcess.pid}, restart ${restarts})`),
+  });
 
   const workers: SupervisedWorker[] = specs.map(
     (spec) =>
       new SupervisedWorker(spec, {
-        env: { ...launchEnvOf(spec, settings, nats.url), ...securityEnv(spec, secrets, nats) },
+        env: { ...launchEnvOf(spec, settings, nats.url), ...telemetryWorkerEnv(telemetry.spec, spec, telemetry.storeOn), ...securityEnv(spec, secrets, nats) },
         output,
         holdFile: holdFileOf(settings.dataDir, spec.name),
         onStart: saveState,
@@ -145,11 +171,12 @@ async function superviseMesh(
           if (announced) output.say("mesh", `${worker.spec.name} ready again (pid ${worker.pid}, restart ${restarts})`);
           else if (everReady.size === workers.length) {
             announced = true;
-            announceReady(workers, nats, settings, output);
+            announceReady(workers, nats, settings, output, telemetry.storeOn);
           }
         },
       }),
   );
+  telemetryProcess.start();
   for (const worker of workers) worker.start();
   const stopBackups = startBackupSchedule(settings.dataDir, backups, output);
 
@@ -165,6 +192,8 @@ async function superviseMesh(
   stopBackups();
   output.say("mesh", `${reason}: stopping ${workers.length} workers`);
   await Promise.all(workers.map((worker) => worker.stop(settings.stopTimeoutMs)));
+  // After the workers: their last spans, flushed as they stop, still find the store.
+  await telemetryProcess.stop(settings.stopTimeoutMs);
   if (nats.mode === "launched") output.say("nats", "stopping the nats-server started by the launcher");
   await nats.stop();
   removeMeshState(settings.dataDir);
@@ -172,22 +201,32 @@ async function superviseMesh(
   return code;
 }
 
-function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: MeshSettings, output: MeshOutput): void {
+function announceReady(workers: SupervisedWorker[], nats: NatsHandle, settings: MeshSettings, output: MeshOutput, traceStoreOn: boolean): void {
   const gateway = workers.find((worker) => worker.spec.isGateway);
   const width = Math.max(...workers.map((worker) => worker.spec.name.length));
   const rows = workers.map((worker) => `  ${worker.spec.name.padEnd(width)}  ${worker.spec.url.padEnd(24)}  pid ${worker.pid}`);
   const headline = gateway ? `mesh ready: gateway ${gateway.spec.url}` : `mesh ready (no gateway worker yet)`;
   const broker = { external: `NATS ${nats.url}`, launched: `NATS ${nats.url} (nats-server started by the launcher)`, absent: "NO NATS: events wait in the outboxes" }[nats.mode];
-  const pages = gateway ? pagesOf(gateway.spec.url, settings) : [];
+  const pages = gateway ? pagesOf(gateway.spec.url, settings, traceStoreOn) : [];
   output.say("mesh", [headline, ...rows, `  ${broker}`, ...pages, `  state in ${meshStateFile(settings.dataDir)}; Ctrl-C stops the mesh`].join("\n"));
 }
 
 /** The gateway's pages: the API's and the dashboard's, which needs the admin key (the operator's, or the generated file). */
-function pagesOf(url: string, settings: MeshSettings): string[] {
+function pagesOf(url: string, settings: MeshSettings, traceStoreOn: boolean): string[] {
   return [
     `  API docs   ${url}/docs   (OpenAPI: ${url}/openapi.json)`,
     `  dashboard  ${url}/mesh?key=<admin API key>   (ADMIN_API_KEY, or the key in ${adminKeyFileOf(settings.dataDir)}; opens a cookie session)`,
+    traceStoreOn
+      ? `  traces     ${url}/mesh/traces   (the mesh's own trace store; npm run mesh -- trace <correlation or order id>)`
+      : `  traces     sent to OTEL_EXPORTER_OTLP_ENDPOINT only (TRACE_STORE=on keeps them here as well)`,
   ];
+}
+
+/** The telemetry process's environment: the user's (without the gateway's admin key), its place and the workers it scrapes. */
+function telemetryEnvOf(spec: WorkerSpec, settings: MeshSettings, workers: WorkerSpec[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(envWithout(process.env, gatewayOnlyVariables))) if (value !== undefined) env[key] = value;
+  return { ...env, ...telemetryProcessEnv(spec, settings, workers) };
 }
 
 /** A worker's environment before its secrets: the user's (without the gateway's admin key), DATA_DIR, ports, NATS. */

@@ -129,8 +129,8 @@ function processFacts() {
   return { pid: process.pid, uptimeS: Math.round(process.uptime()), version: packageJson.version };
 }
 
-/** URL settings that name no peer: the bus, and the Jaeger UI the gateway's dashboard links to. */
-const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL"]);
+/** URL settings that name no peer: the bus, the trace store spans go to, and the Jaeger UI and telemetry process the gateway's dashboard reads. */
+const notPeers = new Set(["NATS_URL", "JAEGER_UI_URL", "TRACE_STORE_URL", "TELEMETRY_URL"]);
 
 /** The peers a worker calls: each `<PEER>_URL` setting (a parsed peer setting, or an HTTP URL). */
 export function peersOf(config: Record<string, unknown>): string[] {

@@ -178,12 +178,14 @@ export interface StartWorkerOptions {
   readyTimeoutMs?: number;
   /** Go to `bun run` before the entry (e.g. `["--preload", "test/support/preload-x.ts"]` for fault injection). */
   bunArgs?: string[];
+  /** Another entry than `workers/<name>/main.ts` (the telemetry process: `shared/mesh/telemetry/main.ts`). */
+  entry?: string;
 }
 
-/** Starts `bun run workers/<name>/main.ts` with the given env and waits until it is ready. */
+/** Starts `bun run workers/<name>/main.ts` (or `options.entry`) with the given env and waits until it is ready. */
 export async function startWorker(name: string, env: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const port = options.port ?? (await freePort());
-  const child = spawn(bunBin, ["run", ...(options.bunArgs ?? []), `workers/${name}/main.ts`], {
+  const child = spawn(bunBin, ["run", ...(options.bunArgs ?? []), options.entry ?? `workers/${name}/main.ts`], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: "warn", ...env, PORT: String(port), HOST: options.host ?? "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -65,6 +65,8 @@ export const gatewayConfigSchema = workerConfigSchema(3000, "0.0.0.0")
     CORS_ORIGINS: corsOrigins,
     /** Jaeger's UI (e.g. http://127.0.0.1:16686): the /mesh dashboard links each saga's correlation ID to its traces there. */
     JAEGER_UI_URL: z.url().optional(),
+    /** The telemetry process (the mesh's trace store and metric series; the launcher sets it): /mesh/traces and the charts read it. */
+    TELEMETRY_URL: z.url({ protocol: /^https?$/ }).optional(),
   })
   .transform((config) => ({
     ...config,

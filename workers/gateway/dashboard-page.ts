@@ -1,13 +1,14 @@
 /**
  * The mesh dashboard's HTML, rendered on the server from the mesh state (dashboard-state.ts): the
- * workers table, consumers, sagas needing attention and an inline SVG of the topology (calls as
- * solid arrows, event flows as dashed ones, drawn from what each worker reports of itself).
+ * workers table, consumers, sagas needing attention (each linked to its order's page and its
+ * trace) and an inline SVG of the topology (calls as solid arrows, event flows as dashed ones,
+ * drawn from what each worker reports of itself), every cell a fact as a person reads it; below
+ * them the live charts (dashboard-charts.ts).
  */
 import type { MeshState, WorkerView } from "./dashboard-state";
-
-const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-
-const compact = (value: unknown) => (value === null || value === undefined ? "–" : escapeHtml(typeof value === "object" ? JSON.stringify(value) : value));
+import { adminPage, agoCell, escapeHtml, orDash } from "./page-kit";
+import { chartsSection } from "./dashboard-charts";
+import { formatDuration } from "../../telemetry/trace-view";
 
 /** "all closed (6)" when nothing is wrong; otherwise the peers whose breaker is not closed. */
 function breakersCell(breakers: Record<string, string>): string {
@@ -18,39 +19,70 @@ function breakersCell(breakers: Record<string, string>): string {
   return tripped.map(([peer, state]) => `<span class="breaker ${escapeHtml(state)}">${escapeHtml(peer)}: ${escapeHtml(state)}</span>`).join("<br>");
 }
 
+/** "7 s", "12 min", "3 h 5 min", "2 d". */
+export function uptimeWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3_600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3_600)} h ${Math.floor((seconds % 3_600) / 60)} min`;
+  return `${Math.floor(seconds / 86_400)} d`;
+}
+
+const number = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+
+/** "backlog 0, lag 3 ms", with publish retries and the last error when there are any. */
+export function outboxCell(outbox: Record<string, unknown> | null): string {
+  if (!outbox) return "–";
+  const pending = number(outbox["pending"]) ?? 0;
+  const lag = number(outbox["oldestAgeMs"]) ?? 0;
+  const facts = [`backlog ${pending}`, `lag ${pending === 0 ? "0 ms" : formatDuration(lag)}`];
+  if (number(outbox["publishRetries"])) facts.push(`${outbox["publishRetries"]} publish retries`);
+  const cell = escapeHtml(facts.join(", "));
+  const error = typeof outbox["lastError"] === "string" ? `<br><span class="bad">${escapeHtml(outbox["lastError"])}</span>` : "";
+  return `<span class="${pending > 0 && lag > 10_000 ? "warn" : ""}">${cell}</span>${error}`;
+}
+
+/** "2 min ago", "failed 3 min ago: disk full", "overdue, 2 h ago", "none yet". */
+export function backupCell(backup: Record<string, unknown> | null): string {
+  if (!backup || backup["status"] === "none") return "none yet";
+  const when = agoCell(backup["at"]);
+  if (backup["status"] === "failed") return `<span class="bad">failed ${when}</span>${backup["error"] ? `: ${escapeHtml(backup["error"])}` : ""}`;
+  if (backup["status"] === "overdue") return `<span class="warn">overdue, last ${when}</span>`;
+  return when;
+}
+
 function workerRow(worker: WorkerView): string {
   const state = worker.up ? (worker.ready ? "up" : "not ready") : "down";
   const cells = [
     escapeHtml(worker.name),
     `<span class="state ${state.replace(" ", "-")}">${state}</span>`,
-    compact(worker.pid),
-    worker.uptimeS === null ? "–" : `${worker.uptimeS} s`,
-    compact(worker.version),
-    compact(worker.outbox),
+    orDash(worker.pid),
+    worker.uptimeS === null ? "–" : uptimeWords(worker.uptimeS),
+    orDash(worker.version),
+    outboxCell(worker.outbox),
     breakersCell(worker.breakers),
-    compact(worker.backup),
-    compact(worker.error),
+    backupCell(worker.backup),
+    orDash(worker.error),
   ];
-  return `<tr data-worker="${escapeHtml(worker.name)}" data-state="${state}">${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+  return `<tr data-worker="${escapeHtml(worker.name)}" data-state="${state}">${cells.map((cell, i) => `<td${i === cells.length - 1 ? ' class="wrap"' : ""}>${cell}</td>`).join("")}</tr>`;
 }
 
 function consumerRows(workers: WorkerView[]): string {
   const rows = workers.flatMap((worker) =>
     Object.entries(worker.consumers).map(([name, stats]) => {
       const dead = Number(stats["deadLettered"] ?? 0);
-      const facts = [
-        worker.name,
-        name,
-        stats["handled"],
-        stats["failed"],
-        dead,
-        stats["pending"] ?? null,
-        stats["lastDeliveredAt"] ?? null,
-        stats["consuming"],
-        stats["lastError"] ?? null,
+      const pending = number(stats["pending"]);
+      const cells = [
+        escapeHtml(worker.name),
+        escapeHtml(name),
+        orDash(stats["handled"]),
+        orDash(stats["failed"]),
+        String(dead),
+        pending === null ? "–" : `${pending} pending`,
+        agoCell(stats["lastDeliveredAt"]),
+        stats["consuming"] ? "yes" : '<span class="bad">no</span>',
+        orDash(stats["lastError"]),
       ];
-      const cells = facts.map(compact);
-      return `<tr class="${dead > 0 ? "dead" : ""}">${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
+      return `<tr class="${dead > 0 ? "dead" : ""}">${cells.map((cell, i) => `<td${i === cells.length - 1 ? ' class="wrap"' : ""}>${cell}</td>`).join("")}</tr>`;
     }),
   );
   return rows.join("") || `<tr><td colspan="9">no consumer reported</td></tr>`;
@@ -61,15 +93,18 @@ export function jaegerSearchUrl(jaegerUiUrl: string, correlationId: string): str
   return `${jaegerUiUrl.replace(/\/$/, "")}/search?tags=${encodeURIComponent(JSON.stringify({ "correlation.id": correlationId }))}`;
 }
 
+/** The correlation ID linked to its trace here, and to Jaeger's search as well when JAEGER_UI_URL is set. */
 function correlationCell(state: MeshState, correlationId: string | null): string {
-  if (!correlationId || !state.jaegerUiUrl) return compact(correlationId);
-  return `<a href="${escapeHtml(jaegerSearchUrl(state.jaegerUiUrl, correlationId))}">${escapeHtml(correlationId)}</a>`;
+  if (!correlationId) return "–";
+  const here = `<a href="/mesh/traces?correlationId=${encodeURIComponent(correlationId)}">${escapeHtml(correlationId)}</a>`;
+  return state.jaegerUiUrl ? `${here} (<a href="${escapeHtml(jaegerSearchUrl(state.jaegerUiUrl, correlationId))}">Jaeger</a>)` : here;
 }
 
 function sagaRows(state: MeshState): string {
   if (state.sagasError) return `<tr><td colspan="5">could not read the sagas: ${escapeHtml(state.sagasError)}</td></tr>`;
   const rows = state.sagas.map((saga) => {
-    const cells = [...[saga.orderId, saga.step, saga.attempts, saga.lastError].map(compact), correlationCell(state, saga.correlationId)];
+    const order = `<a href="/mesh/orders/${encodeURIComponent(saga.orderId)}">${escapeHtml(saga.orderId)}</a>`;
+    const cells = [order, orDash(saga.step), orDash(saga.attempts), orDash(saga.lastError), correlationCell(state, saga.correlationId)];
     return `<tr>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
   });
   return rows.join("") || `<tr><td colspan="5">none</td></tr>`;
@@ -106,22 +141,26 @@ export function panelHtml(state: MeshState): string {
   return `<p class="at">as of ${escapeHtml(state.at)}</p>
 <h2>Workers</h2><table id="workers">${head(["worker", "state", "pid", "uptime", "version", "outbox (backlog, relay lag)", "breakers", "last backup", "error"])}${state.workers.map(workerRow).join("")}</table>
 <h2>Consumers</h2><table id="consumers">${head(["worker", "consumer", "handled", "failed", "dead letters", "lag (pending)", "last delivery", "consuming", "last error"])}${consumerRows(state.workers)}</table>
-<h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (traces)"])}${sagaRows(state)}</table>
+<h2>Sagas needing attention</h2><table id="sagas">${head(["order", "step", "attempts", "last error", "correlation ID (its trace)"])}${sagaRows(state)}</table>
 <h2>Topology</h2><p>solid: calls; dashed: event flows (owner → consumer)</p>${topologySvg(state.workers)}`;
 }
 
-const style = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;margin-bottom:1em}
-td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;white-space:nowrap}td:last-child{white-space:normal;max-width:28em;overflow-wrap:anywhere}th{background:#f3f3f3}
-.state.up{color:#080}.state.down{color:#c00;font-weight:bold}.state.not-ready{color:#b60}.breaker.open,.breaker.isolated{color:#c00}.breaker.half-open{color:#b60}tr.dead td{background:#fee}
+const style = `.breaker.open,.breaker.isolated{color:#c00}.breaker.half-open{color:#b60}tr.dead td{background:#fee}
 svg line.call{stroke:#446}svg line.event{stroke:#888;stroke-dasharray:5 4}svg circle{fill:#dfd;stroke:#080}
 svg .down circle{fill:#fdd;stroke:#c00}svg text{font-size:11px}svg marker path{fill:#446}`;
 
+/** The dashboard: the refreshed panel, then the live charts (outside the panel, so a refresh keeps them). */
 export function pageHtml(state: MeshState, refreshMs: number): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>bunmesh dashboard</title><style>${style}</style></head>
-<body><h1>bunmesh</h1><div id="panel" data-refresh-ms="${refreshMs}">${panelHtml(state)}</div>
-<script src="/mesh/assets/refresh.js"></script></body></html>
-`;
+  const body = `<div id="panel" data-refresh-ms="${refreshMs}">${panelHtml(state)}</div>
+${chartsSection(state.workers.map((worker) => worker.name))}`;
+  return adminPage({
+    title: "dashboard",
+    active: "dashboard",
+    body,
+    style,
+    stylesheets: ["/mesh/assets/uplot.css"],
+    scripts: ["/mesh/assets/refresh.js", "/mesh/assets/uplot.js", "/mesh/assets/charts.js"],
+  });
 }
 
 /** Replaces the panel every few seconds; a failed refresh leaves the last one and says so. */

@@ -117,7 +117,12 @@ describe("GET /mesh", () => {
     const html = await (await gatewayWith().app.request("/mesh", { headers: bearer })).text();
     expect(html).toContain('data-worker="users" data-state="down"');
     expect(html).toContain('data-worker="orders" data-state="up"');
-    expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td><td>3<\/td><td>1<\/td><td>1<\/td><td>17<\/td>/);
+    expect(html).toMatch(/<tr class="dead"><td>reporting<\/td><td>reporting-orders<\/td><td>3<\/td><td>1<\/td><td>1<\/td><td>17 pending<\/td><td>–<\/td><td>yes<\/td>/);
+    // Facts as a person reads them, never JSON.
+    expect(html).toMatch(/data-worker="orders"[^\n]*<td>7 s<\/td><td>0\.1\.0<\/td><td><span class="">backlog 0, lag 0 ms<\/span><\/td>/);
+    expect(html).toMatch(/data-worker="orders"[^\n]*<td>none yet<\/td>/);
+    const panel = html.slice(html.indexOf('<div id="panel"'), html.indexOf('<section id="charts"'));
+    expect(panel).not.toMatch(/\{&#34;|&#34;:/);
     expect(html).toContain('<span class="breaker open">users: open</span>');
     // orders' own breakers per peer, from its /health/ready
     expect(html).toMatch(/data-worker="orders"[^\n]*<span class="breaker open">payments: open<\/span>/);
@@ -125,11 +130,12 @@ describe("GET /mesh", () => {
     expect(html.match(/<line class="event"/g)?.length).toBe(1);
   });
 
-  it("lists the sagas needing attention with their order's correlation ID, linked to Jaeger's search when JAEGER_UI_URL is set", async () => {
+  it("lists the sagas needing attention linked to their order's page and trace, and to Jaeger's search when JAEGER_UI_URL is set", async () => {
     const plain = await (await gatewayWith().app.request("/mesh", { headers: bearer })).text();
-    expect(plain).toContain("<td>o-stuck</td><td>CAPTURING</td><td>4</td><td>payments unavailable</td><td>corr-stuck</td>");
+    const trace = '<a href="/mesh/traces?correlationId=corr-stuck">corr-stuck</a>';
+    expect(plain).toContain(`<td><a href="/mesh/orders/o-stuck">o-stuck</a></td><td>CAPTURING</td><td>4</td><td>payments unavailable</td><td>${trace}</td>`);
     const linked = await (await gatewayWith("http://jaeger.test:16686").app.request("/mesh", { headers: bearer })).text();
     const search = `http://jaeger.test:16686/search?tags=${encodeURIComponent('{"correlation.id":"corr-stuck"}')}`;
-    expect(linked).toContain(`<a href="${search.replace(/&/g, "&#38;")}">corr-stuck</a>`);
+    expect(linked).toContain(`${trace} (<a href="${search.replace(/&/g, "&#38;")}">Jaeger</a>)`);
   });
 });

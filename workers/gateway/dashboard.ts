@@ -1,6 +1,7 @@
 /**
  * The mesh dashboard on the gateway: `GET /mesh` (the page), `/mesh/panel` (its refreshed part),
- * `/mesh/state.json` (the same facts as JSON), all behind the admin key. A browser cannot send an
+ * `/mesh/state.json` (the same facts as JSON), the traces, charts and order pages
+ * (dashboard-traces.ts), all behind the admin key. A browser cannot send an
  * Authorization header from the address bar, so `/mesh?key=<ADMIN_API_KEY>` once sets an HttpOnly,
  * SameSite=Strict cookie and redirects to `/mesh` without the key in the address (a login form
  * would post a form body, which the gateway refuses as non-JSON, by design).
@@ -15,6 +16,8 @@ import { meshState } from "./dashboard-state";
 import { pageHtml, panelHtml, refreshScript } from "./dashboard-page";
 import type { GatewayDeps } from "./deps";
 import { errorAnswer } from "./errors";
+import { registerChartAssets } from "./dashboard-charts";
+import { registerTraceRoutes } from "./dashboard-traces";
 
 const cookieName = "mesh_admin_key";
 /** How often the page refreshes itself. */
@@ -57,4 +60,6 @@ export function registerDashboardRoutes(app: Hono<WorkerEnv>, deps: GatewayDeps)
   app.get("/mesh/panel", async (c) => c.html(panelHtml(await meshState(deps))));
   app.get("/mesh/state.json", async (c) => c.json(await meshState(deps)));
   app.get("/mesh/assets/refresh.js", (c) => c.body(refreshScript, 200, { "content-type": "text/javascript; charset=utf-8" }));
+  registerChartAssets(app);
+  registerTraceRoutes(app, deps);
 }

@@ -41,6 +41,8 @@ export interface GatewayDeps extends WorkerBaseDeps {
   breakers?: () => Record<string, string>;
   /** Jaeger's UI: the /mesh dashboard links sagas' correlation IDs to its search; none: no links. */
   jaegerUiUrl?: string | null;
+  /** The telemetry process's base URL: /mesh/traces and the charts read its store and series; none: those pages say so. */
+  telemetryUrl?: string | null;
   /** For the health probes; tests pass their own. */
   fetch?: (url: string, init?: RequestInit) => Promise<Response>;
 }

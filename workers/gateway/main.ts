@@ -70,6 +70,7 @@ await runWorkerMain({
       readModelTimeoutMs: config.PEER_TIMEOUT_MS + config.READ_WAIT_MS,
       corsOrigins: config.CORS_ORIGINS,
       jaegerUiUrl: config.JAEGER_UI_URL ?? null,
+      telemetryUrl: config.TELEMETRY_URL ?? null,
     });
     return reportBreakers(worker, breakers);
   },
