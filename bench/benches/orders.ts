@@ -37,7 +37,14 @@ const median = (values: number[]) => {
 
 /** CPU ms per confirmed order over the side's processes; NaN when no order was confirmed or a process's CPU is unknown. */
 export function cpuPerConfirmed(run: OrderRun): number {
-  const values = Object.values(run.cpuMs);
+  return cpuPerConfirmedOf(run, () => true);
+}
+
+/** The same over the processes `counted` names (e.g. the workers alone, without the telemetry process). */
+function cpuPerConfirmedOf(run: OrderRun, counted: (name: string) => boolean): number {
+  const values = Object.entries(run.cpuMs)
+    .filter(([name]) => counted(name))
+    .map(([, ms]) => ms);
   if (run.confirmed === 0 || values.some((v) => v === null)) return NaN;
   return round(values.reduce<number>((sum, v) => sum + v!, 0) / run.confirmed, 2);
 }
@@ -47,15 +54,16 @@ const measuredText =
   "answer comes after orders' saga ran users → catalog → inventory reserve → payments authorize → commit/capture, with relays and " +
   "reporting's consumers working in the background. Every answer's body is read: an order counts only when it came back 201 with " +
   "status CONFIRMED; 202s (saga still running after ORDER_WAIT_MS) are counted apart and looked up afterwards for their end state. " +
-  "Sides, all up at once and measured in turn (round-robin, so drift hits all alike): a launcher mesh untraced (no OTLP endpoint: " +
-  "context propagates, nothing recorded); the same with every span exported over OTLP/HTTP to a local sink answering 200; the same " +
+  "Sides, all up at once and measured in turn (round-robin, so drift hits all alike): a launcher mesh untraced (no OTLP endpoint, " +
+  "TRACE_STORE=off: context propagates, nothing recorded); the same with every span exported over OTLP/HTTP to a local sink answering 200; " +
+  "the same with every span exported to the mesh's own trace store (TRACE_STORE=on, the launcher's telemetry process); the same " +
   `with OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=${sampledRatio}; the untraced mesh with OUTPUT_VALIDATION=off ` +
   "(no answer checked against its output schema; the other sides check every one); and the one-process baseline: the seven " +
   "workers built in one Bun process by their own factories over their own DB files, peer calls handed to the callee's app.fetch (no " +
   "network), relays and consumers on a real nats-server, identity checks on, no exporter, its load loop in the same process (yielding " +
   "to the event loop before each request). Each mesh and the baseline have their own nats-server (streams are named per worker). " +
   "Saturation: a closed loop of 32 requests in flight. CPU: utime+stime of each process (all threads) over exactly the measured " +
-  "window, from /proc: the mesh's seven workers (not the launcher, nats-server or the load client); the one process whole (its load loop " +
+  "window, from /proc: the mesh's seven workers and its telemetry process (not the launcher, nats-server or the load client); the one process whole (its load loop " +
   "included). Latency at half the untraced saturation rate: an open loop sending request i at t0 + i/rate whatever the answers, " +
   "latency counted from the scheduled time (no coordinated omission).";
 
@@ -63,10 +71,11 @@ async function startSides(ctx: BenchContext) {
   await ctx.stopMesh();
   const plain = meshSide(ctx, "untraced", await ctx.ownMesh("plain"));
   const traced = meshSide(ctx, "traced (OTLP export)", await ctx.ownMesh("traced"));
+  const store = meshSide(ctx, "traced to the mesh's own trace store", await ctx.ownMesh("store"));
   const sampled = meshSide(ctx, `traced, ${sampledRatio * 100}% sampled`, await ctx.ownMesh("sampled"));
   const unchecked = await uncheckedMeshSide(ctx);
   const one = await oneProcessSide(ctx);
-  return { plain, traced, sampled, unchecked, one, all: [plain, traced, sampled, unchecked, one] as OrderSide[] };
+  return { plain, traced, store, sampled, unchecked, one, all: [plain, traced, store, sampled, unchecked, one] as OrderSide[] };
 }
 
 /** Rounds of one measured run per side, in turn; the first round's warm-up is the long one. */
@@ -225,12 +234,17 @@ function judge(result: BenchResult, runs: Map<OrderSide, OrderRun[]>, sides: Awa
   const tracedCpu = medianRatio(runs.get(sides.traced)!, plain, cpuPerConfirmed);
   const sampledCpu = medianRatio(runs.get(sides.sampled)!, plain, cpuPerConfirmed);
   const checkedCpu = medianRatio(plain, runs.get(sides.unchecked)!, cpuPerConfirmed);
+  const storeCpu = medianRatio(runs.get(sides.store)!, runs.get(sides.traced)!, cpuPerConfirmed);
+  const workersOnly = (run: OrderRun) => cpuPerConfirmedOf(run, (name) => name !== "telemetry");
+  const storeWorkersCpu = medianRatio(runs.get(sides.store)!, runs.get(sides.traced)!, workersOnly);
   const ops = (r: OrderRun) => r.confirmedPerSec;
   Object.assign(result.ratios, {
     meshOverOneProcessCpu: meshOverOne,
     tracedOverUntracedCpu: tracedCpu,
     sampledOverUntracedCpu: sampledCpu,
     outputChecksOnOverOffCpu: checkedCpu,
+    traceStoreOverOtlpSinkCpu: storeCpu,
+    traceStoreOverOtlpSinkWorkersCpu: storeWorkersCpu,
     tracedOverUntracedThroughput: medianRatio(runs.get(sides.traced)!, plain, ops),
     sampledOverUntracedThroughput: medianRatio(runs.get(sides.sampled)!, plain, ops),
     oneProcessOverMeshThroughput: medianRatio(runs.get(sides.one)!, plain, ops),
@@ -241,6 +255,11 @@ function judge(result: BenchResult, runs: Map<OrderSide, OrderRun[]>, sides: Awa
     aim("mesh ÷ one-process CPU per confirmed order ≤ 1.3 (median of the rounds' ratios)", meshOverOne, (v) => v <= 1.3),
     aim("full OTLP export: CPU per confirmed order ≤ 1.4× untraced (median of the rounds' ratios)", tracedCpu, (v) => v <= 1.4),
     aim(`${sampledRatio * 100}% sampling: CPU per confirmed order ≤ 1.1× untraced (median of the rounds' ratios)`, sampledCpu, (v) => v <= 1.1),
+    aim(
+      "export to the mesh's own trace store: CPU per confirmed order ≤ OTLP export to a sink (store ÷ sink, every process of the side incl. the telemetry process; median of the rounds' ratios)",
+      storeCpu,
+      (v) => v <= 1,
+    ),
     aim("output checks (OUTPUT_VALIDATION=on, the default): CPU per confirmed order ≤ 1.02× off, untraced (median of the rounds' ratios)", checkedCpu, (v) => v <= 1.02),
   );
 }

@@ -23,7 +23,8 @@ export interface SeededMesh extends LauncherMesh {
   customerId: string;
 }
 
-export type MeshKind = "plain" | "traced" | "sampled";
+/** plain: no span exported (TRACE_STORE=off); store: every span to the mesh's own trace store; traced/sampled: to an OTLP sink. */
+export type MeshKind = "plain" | "store" | "traced" | "sampled";
 /** The share of traces the "sampled" mesh exports. */
 export const sampledRatio = 0.1;
 
@@ -99,7 +100,9 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
   const adminKey = newMeshSecret();
   const launchSeeded = async (kind: MeshKind, natsUrl: string, extraEnv: Record<string, string> = {}): Promise<SeededMesh> => {
     const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv, ...extraEnv };
-    if (kind !== "plain") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+    if (kind === "traced" || kind === "sampled") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
+    // With no endpoint the launcher keeps spans in its own store by default (TRACE_STORE=auto): "plain" turns it off.
+    env["TRACE_STORE"] = kind === "store" ? "on" : kind === "plain" ? "off" : "auto";
     // The standard sampler variables, read by the SDK in every worker: the gateway decides per
     // trace, every other worker follows the parent's decision, so a trace is whole or absent.
     if (kind === "sampled") Object.assign(env, { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(sampledRatio) });

@@ -13,6 +13,8 @@ export interface LauncherMesh {
   dataDir: string;
   gatewayUrl: string;
   workers: { name: string; pid: number; url: string }[];
+  /** The telemetry process the launcher starts (trace store and metric series), when it started one. */
+  telemetry: { name: string; pid: number } | null;
   /** Launcher spawned → "mesh ready" printed. */
   readyMs: number;
   stop(): Promise<void>;
@@ -80,11 +82,15 @@ export async function startLauncherMesh(options: { natsUrl: string; env?: Record
     await stop();
     throw error;
   }
-  const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as { workers: { name: string; pid: number; url: string }[] };
+  const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as {
+    workers: { name: string; pid: number; url: string }[];
+    telemetry?: { name: string; pid: number };
+  };
   return {
     dataDir,
     gatewayUrl: `http://127.0.0.1:${base}`,
     workers: state.workers,
+    telemetry: state.telemetry ? { name: state.telemetry.name, pid: state.telemetry.pid } : null,
     readyMs,
     stop,
   };

@@ -26,12 +26,14 @@ export function meshSide(
   label: string,
   mesh: SeededMesh,
 ): OrderSide & { mesh: SeededMesh; open(rate: number, warmupS: number, durationS: number): Promise<OrderRun> } {
-  const common = { GATEWAY_URL: mesh.gatewayUrl, BODY: orderBody(mesh), PIDS: JSON.stringify(mesh.workers.map(({ name, pid }) => ({ name, pid }))) };
+  // Every process of the side the launcher started: the seven workers and its telemetry process (trace store, series).
+  const pids = [...mesh.workers.map(({ name, pid }) => ({ name, pid })), ...(mesh.telemetry ? [mesh.telemetry] : [])];
+  const common = { GATEWAY_URL: mesh.gatewayUrl, BODY: orderBody(mesh), PIDS: JSON.stringify(pids) };
   const run = (env: Record<string, string>) => ctx.runBunScript("bench/load/orders-client.ts", { ...common, ...env }) as Promise<OrderRun>;
   return {
     label,
     mesh,
-    pids: mesh.workers,
+    pids,
     saturate: (lanes, warmupS, durationS) => run({ MODE: "closed", LANES: String(lanes), WARMUP_S: String(warmupS), DURATION_S: String(durationS) }),
     open: (rate, warmupS, durationS) => run({ MODE: "open", RATE: String(rate), WARMUP_S: String(warmupS), DURATION_S: String(durationS) }),
     stop: () => mesh.stop(),
