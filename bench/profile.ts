@@ -3,7 +3,9 @@
  * too) taken under the bench's own load, written to $PROFILE_DIR (default a temp dir).
  * trpc: the catalog worker serving tRPC `get` (autocannon, 32 connections).
  * orders: every process of a launcher mesh (BUN_OPTIONS reaches each worker) while orders are
- * placed through the gateway at saturation. Used to find where the missed aims' time goes.
+ * placed through the gateway at saturation; orders-store: the same with every span exported to
+ * the mesh's own trace store (its telemetry process profiled too). Used to find where the missed
+ * aims' time goes.
  */
 import { readdirSync } from "node:fs";
 import { freePort, tempDir, waitFor } from "../test/support/processes";
@@ -21,8 +23,8 @@ const settings = { quick: false, connections: 32, durationS: seconds, warmupS: 0
 const ctx = createBenchContext(settings, { meshEnv: { BUN_OPTIONS: profileFlags } });
 
 try {
-  if (target === "orders") {
-    const mesh = await ctx.mesh("plain");
+  if (target === "orders" || target === "orders-store") {
+    const mesh = await ctx.mesh(target === "orders" ? "plain" : "store");
     console.log(JSON.stringify(mesh.workers.map((w) => `${w.name}=${w.pid}`)));
     const load = orderLoad(mesh, settings);
     console.log(JSON.stringify(await autocannon(load.url, load.settings)));
@@ -44,7 +46,7 @@ try {
     const input = encodeURIComponent(JSON.stringify({ id: catalog.productId }));
     console.log(JSON.stringify(await autocannon(`${url}/trpc/get?input=${input}`, { ...settings, headers: await ctx.directHeaders("catalog") })));
     await proc.stop();
-  } else throw new Error(`unknown target ${target}: trpc or orders`);
+  } else throw new Error(`unknown target ${target}: trpc, orders or orders-store`);
 } finally {
   await ctx.close();
 }

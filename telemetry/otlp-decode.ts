@@ -63,21 +63,45 @@ export const statusCode = { unset: 0, ok: 1, error: 2 } as const;
 
 type Decoded = Record<string, any>;
 
-function valueOf(any: Decoded | undefined): AttributeValue {
+/**
+ * The decoded message is read as it is (no toObject pass): proto3 leaves unset scalars at their
+ * defaults, and 64-bit times arrive as Long values (or plain numbers without long.js).
+ */
+function valueOf(any: Decoded | null | undefined): AttributeValue {
   if (!any) return null;
-  if (any.string_value !== undefined) return any.string_value;
-  if (any.bool_value !== undefined) return any.bool_value;
-  if (any.int_value !== undefined) return Number(any.int_value);
-  if (any.double_value !== undefined) return any.double_value;
-  if (any.array_value !== undefined) return (any.array_value.values ?? []).map(valueOf);
-  return null;
+  switch (any.value) {
+    case "string_value":
+      return any.string_value;
+    case "bool_value":
+      return any.bool_value;
+    case "int_value":
+      return Number(nanos(any.int_value));
+    case "double_value":
+      return any.double_value;
+    case "array_value":
+      return (any.array_value?.values ?? []).map(valueOf);
+    default:
+      return null;
+  }
 }
 
 function attributesOf(list: Decoded[] | undefined): Record<string, AttributeValue> {
-  return Object.fromEntries((list ?? []).map((kv) => [kv.key, valueOf(kv.value)]));
+  const attributes: Record<string, AttributeValue> = {};
+  for (const kv of list ?? []) attributes[kv.key] = valueOf(kv.value);
+  return attributes;
 }
 
-const hex = (bytes: Uint8Array | undefined) => (bytes && bytes.length > 0 ? Buffer.from(bytes).toString("hex") : null);
+const hex = (bytes: Uint8Array | undefined) => (bytes && bytes.length > 0 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("hex") : null);
+
+/** A fixed64 as decoded (a Long with low and high words, or a number) to a bigint. */
+function nanos(value: unknown): bigint {
+  if (typeof value === "number") return BigInt(value);
+  if (value && typeof value === "object" && "low" in value) {
+    const { low, high } = value as { low: number; high: number };
+    return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+  }
+  return BigInt(String(value ?? 0));
+}
 
 function spanOf(span: Decoded, service: string, resource: Record<string, AttributeValue>): ReceivedSpan {
   return {
@@ -89,17 +113,17 @@ function spanOf(span: Decoded, service: string, resource: Record<string, Attribu
     name: span.name ?? "",
     kind: span.kind ?? 0,
     attributes: attributesOf(span.attributes),
-    events: (span.events ?? []).map((e: Decoded) => ({ name: e.name ?? "", timeNs: BigInt(e.time_unix_nano ?? 0), attributes: attributesOf(e.attributes) })),
+    events: (span.events ?? []).map((e: Decoded) => ({ name: e.name ?? "", timeNs: nanos(e.time_unix_nano), attributes: attributesOf(e.attributes) })),
     statusCode: span.status?.code ?? 0,
     statusMessage: span.status?.message ?? "",
-    startNs: BigInt(span.start_time_unix_nano ?? 0),
-    endNs: BigInt(span.end_time_unix_nano ?? 0),
+    startNs: nanos(span.start_time_unix_nano),
+    endNs: nanos(span.end_time_unix_nano),
   };
 }
 
 /** Decodes one OTLP/HTTP protobuf trace export into flat spans; a body that is not one throws. */
 export function decodeTraceExport(body: Uint8Array): ReceivedSpan[] {
-  const request = traceExportType.toObject(traceExportType.decode(body), { longs: String, defaults: false }) as Decoded;
+  const request = traceExportType.decode(body) as unknown as Decoded;
   const spans: ReceivedSpan[] = [];
   for (const resourceSpans of request.resource_spans ?? []) {
     const resource = attributesOf(resourceSpans.resource?.attributes);

@@ -41,8 +41,15 @@ const maxStringLength = 2_000;
 const trimmed = (value: AttributeValue): AttributeValue =>
   typeof value === "string" && value.length > maxStringLength ? `${value.slice(0, maxStringLength)}…` : Array.isArray(value) ? value.map(trimmed) : value;
 
-function attributesJson(attributes: Record<string, AttributeValue>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, trimmed(value)])));
+const tooLong = (value: AttributeValue): boolean =>
+  typeof value === "string" ? value.length > maxStringLength : Array.isArray(value) && value.some(tooLong);
+
+/** The attributes with long strings cut, copied only when one is (most spans have none). */
+function kept(attributes: Record<string, AttributeValue>): Record<string, AttributeValue> {
+  for (const key in attributes) {
+    if (tooLong(attributes[key]!)) return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, trimmed(value)]));
+  }
+  return attributes;
 }
 
 const micros = (ns: bigint) => Number(ns / 1000n);
@@ -76,16 +83,25 @@ function spanRow(span: ReceivedSpan) {
     durationUs: Math.max(0, micros(span.endNs) - startUs),
     statusCode: span.statusCode,
     statusMessage: span.statusMessage || null,
-    attributes: attributesJson(span.attributes),
-    events: JSON.stringify(span.events.map((event) => ({ name: event.name, atUs: micros(event.timeNs), attributes: JSON.parse(attributesJson(event.attributes)) }))),
+    attributes: JSON.stringify(kept(span.attributes)),
+    events: span.events.length === 0 ? "[]" : JSON.stringify(span.events.map((event) => ({ name: event.name, atUs: micros(event.timeNs), attributes: kept(event.attributes) }))),
   };
 }
 
-function writeTotals(tx: TelemetryDb, totals: TraceTotals, receivedAt: number): void {
-  const { services, ...columns } = totals;
-  const row = { ...columns, durationMs: (totals.endUs - totals.startUs) / 1000, receivedAt };
-  tx.insert(traces)
-    .values(row)
+const placeholdersOf = (row: object) => Object.fromEntries(Object.keys(row).map((key) => [key, sql.placeholder(key)]));
+
+const emptyTotals = { traceId: "", startUs: 0, endUs: 0, spanCount: 0, errorCount: 0, name: "", service: "", hasRoot: false, correlationId: null, orderId: null, durationMs: 0, receivedAt: 0 };
+
+/** The statements one export runs, prepared once: a span's insert, a trace's summary upsert, a trace's service. */
+function prepareWrites(db: TelemetryDb) {
+  const insertSpan = db
+    .insert(spans)
+    .values(placeholdersOf(spanRow(emptySpan)) as never)
+    .onConflictDoNothing()
+    .prepare();
+  const upsertTrace = db
+    .insert(traces)
+    .values(placeholdersOf(emptyTotals) as never)
     .onConflictDoUpdate({
       target: traces.traceId,
       set: {
@@ -102,26 +118,32 @@ function writeTotals(tx: TelemetryDb, totals: TraceTotals, receivedAt: number): 
         orderId: sql`coalesce(${traces.orderId}, excluded.order_id)`,
       },
     })
-    .run();
-  for (const service of services) {
-    tx.insert(traceServices).values({ service, traceId: totals.traceId, startUs: totals.startUs }).onConflictDoNothing().run();
-  }
+    .prepare();
+  const insertService = db
+    .insert(traceServices)
+    .values(placeholdersOf({ service: "", traceId: "", startUs: 0 }) as never)
+    .onConflictDoNothing()
+    .prepare();
+  return {
+    /** True when the span is new (a repeat is known by its row count). */
+    span: (span: ReceivedSpan) => (insertSpan.run(spanRow(span)) as unknown as { changes: number }).changes > 0,
+    totals(totals: TraceTotals, receivedAt: number) {
+      const { services, ...columns } = totals;
+      upsertTrace.run({ ...columns, hasRoot: columns.hasRoot ? 1 : 0, durationMs: (totals.endUs - totals.startUs) / 1000, receivedAt });
+      for (const service of services) insertService.run({ service, traceId: totals.traceId, startUs: totals.startUs });
+    },
+  };
 }
 
 export function createTraceStore(db: TelemetryDb, bounds: TraceStoreBounds, now: () => number = Date.now): TraceStore {
-  // Prepared once: an export brings up to thousands of spans, each its own insert (so a repeat is known by its row count).
-  const placeholders = Object.fromEntries(Object.keys(spanRow(emptySpan)).map((key) => [key, sql.placeholder(key)]));
-  const insert = db
-    .insert(spans)
-    .values(placeholders as never)
-    .onConflictDoNothing()
-    .prepare();
-  const insertSpan = (span: ReceivedSpan) => (insert.run(spanRow(span)) as unknown as { changes: number }).changes > 0;
+  // Prepared once: an export brings up to thousands of spans, each its own insert.
+  const write = prepareWrites(db);
 
   const ingest = (received: readonly ReceivedSpan[]) =>
-    db.transaction((tx) => {
-      const stored = received.filter((span) => span.traceId && span.spanId && insertSpan(span));
-      for (const totals of traceTotalsOf(stored)) writeTotals(tx as TelemetryDb, totals, now());
+    db.transaction(() => {
+      const stored = received.filter((span) => span.traceId && span.spanId && write.span(span));
+      const receivedAt = now();
+      for (const totals of traceTotalsOf(stored)) write.totals(totals, receivedAt);
       return stored.length;
     });
 
