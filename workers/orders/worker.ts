@@ -6,7 +6,7 @@ import { createOrdersStore } from "./store";
 import { stuckCancellations } from "./cancel";
 import { inventoryConsumerName, inventoryHandlers, paymentsConsumerName, paymentsHandlers } from "./consumers";
 import type { OrdersContext, OrdersDeps } from "./deps";
-import { inbox, outbox } from "./schema";
+import { idempotencyKeys, inbox, outbox } from "./schema";
 
 export function createOrdersWorker(deps: OrdersDeps) {
   const store = createOrdersStore(deps.db);
@@ -23,6 +23,7 @@ export function createOrdersWorker(deps: OrdersDeps) {
     deps,
     outbox,
     inbox,
+    idempotencyKeys,
     consumers,
     loops: [sagas.sweeper],
     context: (): OrdersContext => ({ ...deps, store, sagas }),
