@@ -127,7 +127,7 @@ describe("payments' running totals", () => {
           database.close();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
