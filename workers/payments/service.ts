@@ -1,7 +1,9 @@
 /**
  * payments' domain logic: credit limits and each order's payment against them. Functions of
  * (db, input). Every change runs in one immediate transaction (two authorizations never both
- * see the same available credit) and enqueues its event in it.
+ * see the same available credit) and enqueues its event in it; the account's running totals
+ * follow each payment row's insert and status change in that same transaction, by trigger
+ * (schema.ts, migrations/payments/0002_running_totals.sql).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "../../shared/core/errors";
