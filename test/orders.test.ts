@@ -1,7 +1,8 @@
 /**
  * The order saga against real peers: users, catalog, inventory and payments run as Bun processes
  * on their own SQLite files; orders runs in-process (Node, better-sqlite3) and calls them over
- * HTTP through its real peer clients. Every outcome is checked in the peers' own books.
+ * HTTP through its real peer clients. Every outcome is checked in the peers' own books. A real
+ * nats-server carries users' and catalog's events to orders' copies of customers and products.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
@@ -17,7 +18,8 @@ import type { PaymentsRouter } from "../workers/payments/router";
 import type { OrdersRouter } from "../workers/orders/router";
 import * as schema from "../workers/orders/schema";
 import { createOrdersWorker } from "../workers/orders/worker";
-import { freePort, startWorker, stopAll, tempDir, testIdentity, type RunningWorker } from "./support/processes";
+import { createNatsConnection } from "../shared/events/nats";
+import { startNats, startWorker, stopAll, tempDir, testIdentity, waitFor, type RunningWorker } from "./support/processes";
 
 const peerOf = <R extends AnyRouter>(peer: string, url: string) =>
   // The test sets up shops as the gateway would (register, stock, credit) and reads as it does.
@@ -34,9 +36,8 @@ let orders: TRPCClient<OrdersRouter>;
 
 beforeAll(async () => {
   const dataDir = tempDir("orders-mesh");
-  // A NATS URL nobody answers: the peers' events stay in their outboxes.
-  const noBus = `nats://127.0.0.1:${await freePort()}`;
-  const [u, c, i, p] = await Promise.all((["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir, NATS_URL: noBus })));
+  const nats = await startNats();
+  const [u, c, i, p] = await Promise.all((["users", "catalog", "inventory", "payments"] as const).map((name) => startWorker(name, { DATA_DIR: dataDir, NATS_URL: nats.url })));
   procs = { users: u!, catalog: c!, inventory: i!, payments: p! };
   users = peerOf<UsersRouter>("users", procs.users.url);
   catalog = peerOf<CatalogRouter>("catalog", procs.catalog.url);
@@ -47,9 +48,11 @@ beforeAll(async () => {
   // Generous peer timeouts: this machine may be busy, and these tests are about outcomes, not latency.
   const peer = { self: "orders", timeoutMs: 10_000 };
   const as = (name: string) => ({ ...peer, peer: name, headers: testIdentity("orders").headersFor(name) });
+  const logger = createLogger({ worker: "orders", level: "silent" });
   worker = createOrdersWorker({
     db: database.db,
-    logger: createLogger({ worker: "orders", level: "silent" }),
+    logger,
+    nats: createNatsConnection({ url: nats.url, name: "orders", logger }),
     identity: null,
     now: () => new Date(),
     peers: {
@@ -90,6 +93,7 @@ async function productWithStock(priceCents: number, onHand: number, name = `Prod
   return product.id;
 }
 const orderRows = () => database.db.select().from(schema.orders).all();
+const copyOf = (productId: string) => database.db.select().from(schema.productCopies).where(eq(schema.productCopies.id, productId)).get();
 
 describe("orders saga across real peer processes", () => {
   it("confirms an order: stock committed, payment captured, lines snapshot name and price", async () => {
@@ -203,6 +207,8 @@ describe("orders saga across real peer processes", () => {
     const productId = await productWithStock(1000, 10, "Lamp");
     const first = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
     await catalog.update.mutate({ id: productId, name: "Desk Lamp", priceCents: 2000 });
+    // The change applies to orders placed once orders' copy has applied catalog's event.
+    await waitFor("orders' copy of the new price", async () => (copyOf(productId)?.priceCents === 2000 ? true : undefined));
     const second = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
 
     expect((await orders.get.query({ id: first.id })).lines).toEqual([{ productId, name: "Lamp", unitPriceCents: 1000, quantity: 1 }]);
@@ -222,13 +228,22 @@ describe("orders saga across real peer processes", () => {
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 5000, authorizedCents: 0 });
   });
 
-  it("with catalog stopped, fails fast with PEER_UNAVAILABLE naming catalog and leaves nothing behind", async () => {
+  it("with catalog stopped, fails fast with PEER_UNAVAILABLE naming catalog for a product its copy lacks, and leaves nothing behind", async () => {
     const customerId = await customerWithCredit(100_000);
     const productId = await productWithStock(100, 5);
+    const uncopied = `not-copied-${Date.now()}`;
     const before = orderRows().length;
     await procs.catalog.kill("SIGTERM");
     const started = Date.now();
-    await expect(orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).rejects.toMatchObject({
+    await expect(
+      orders.place.mutate({
+        customerId,
+        items: [
+          { productId, quantity: 1 },
+          { productId: uncopied, quantity: 1 },
+        ],
+      }),
+    ).rejects.toMatchObject({
       data: { domainCode: "PEER_UNAVAILABLE", httpStatus: 503, details: { peer: "catalog" } },
     });
     expect(Date.now() - started).toBeLessThan(3000);
