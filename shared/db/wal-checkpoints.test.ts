@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunBin, runToEnd } from "../../test/support/processes";
+import { bunBin, runToEnd, waitFor } from "../../test/support/processes";
 import { openWorkerDatabase } from "./db";
 import * as schema from "../../workers/users/schema";
-import { backstopPages } from "./wal-checkpoints";
+import { backstopPages, startCheckpointLoop } from "./wal-checkpoints";
 
 const row = (n: number) => ({ id: `u${n}`, email: `${n}@x.io`, emailKey: `${n}@x.io`, name: `U ${n}`, displayName: `U ${n}`, createdAt: "2026-01-01T00:00:00Z" });
 const sizeOf = (path: string) => {
@@ -68,4 +68,21 @@ describe("WAL checkpoints in the background", () => {
     expect(JSON.parse(line)).toEqual({ backstop: backstopPages, walAfterWrites: expect.any(Number), grew: true, walNow: 0, rows: 400, plainAutocheckpoint: 1000 });
     expect(JSON.parse(line).walAfterWrites).toBeGreaterThan(64 * 1024);
   }, 30_000);
+});
+
+describe("startCheckpointLoop", () => {
+  it("checkpoints while the WAL changes, and runs none while it does not, looking less often", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bunmesh-checkpoint-loop-"));
+    const file = join(dir, "x.db");
+    writeFileSync(`${file}-wal`, "frames");
+    const pragmas: string[] = [];
+    const loop = startCheckpointLoop(file, { intervalMs: 10, truncateAboveBytes: 1024 }, (pragma) => void pragmas.push(pragma), { idleMaxMs: 40, unref: true });
+    await waitFor("the first checkpoint", async () => (pragmas.length === 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pragmas).toEqual(["PRAGMA wal_checkpoint(PASSIVE)"]); // nothing written since: no checkpoint
+    writeFileSync(`${file}-wal`, "x".repeat(2048));
+    await waitFor("a checkpoint of the new frames", async () => (pragmas.length === 2 ? true : undefined));
+    expect(pragmas[1]).toBe("PRAGMA wal_checkpoint(TRUNCATE)"); // past truncateAboveBytes
+    loop.stop();
+  });
 });

@@ -41,6 +41,46 @@ export function checkpointOnce(file: string, settings: CheckpointSettings, run: 
   }
 }
 
+/**
+ * Checkpoints as a loop: a round every `intervalMs` while the WAL changes; while it does not (the
+ * same size and modification time as after the last round: nothing committed since), no
+ * checkpoint runs and the next look waits twice as long, up to `idleMaxMs`, so an idle database
+ * wakes its checkpointer rarely. The first change seen goes back to every `intervalMs`.
+ */
+export function startCheckpointLoop(file: string, settings: CheckpointSettings, run: (pragma: string) => void, options: { idleMaxMs?: number; unref?: boolean } = {}): { stop(): void } {
+  const idleMaxMs = options.idleMaxMs ?? 8_000;
+  // The thread's own loop keeps it alive (no unref there); on the serving thread it must not keep the process up.
+  const arm = (ms: number) => {
+    const armed = setTimeout(round, ms);
+    if (options.unref) (armed as { unref?: () => void }).unref?.();
+    return armed;
+  };
+  let seen = "";
+  let waitMs = settings.intervalMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const round = () => {
+    const before = walStateOf(file);
+    if (before !== seen) {
+      checkpointOnce(file, settings, run);
+      seen = walStateOf(file);
+      waitMs = settings.intervalMs;
+    } else waitMs = Math.min(idleMaxMs, waitMs * 2);
+    timer = arm(waitMs);
+  };
+  timer = arm(waitMs);
+  return { stop: () => clearTimeout(timer) };
+}
+
+/** The WAL file's size and modification time, or "" when there is none. */
+function walStateOf(file: string): string {
+  try {
+    const stat = statSync(`${file}-wal`);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return "";
+  }
+}
+
 function walBytesOf(file: string): number {
   try {
     return statSync(`${file}-wal`).size;
@@ -82,11 +122,10 @@ async function startTimer(file: string, settings: CheckpointSettings): Promise<C
   const { default: Database } = await import("better-sqlite3");
   const connection = new Database(file);
   connection.pragma("busy_timeout = 5000");
-  const timer = setInterval(() => checkpointOnce(file, settings, (pragma) => connection.exec(pragma)), settings.intervalMs);
-  timer.unref();
+  const loop = startCheckpointLoop(file, settings, (pragma) => connection.exec(pragma), { unref: true });
   return {
     stop: () => {
-      clearInterval(timer);
+      loop.stop();
       connection.close();
     },
   };

@@ -42,8 +42,10 @@ export interface OutboxRelayOptions {
   windowBatches?: number;
   /** Wakes the relay after each commit that wrote outbox rows (the database's, deps.outboxSignal); without it the relay only polls. */
   signal?: OutboxSignal;
-  /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */
+  /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms, doubling while polls find nothing, up to `maxPollIntervalMs`. */
   pollIntervalMs?: number;
+  /** The idle poll's longest interval (an idle relay wakes this rarely; a commit's signal wakes it at once). Default 15 s. */
+  maxPollIntervalMs?: number;
   publishTimeoutMs?: number;
   backoff?: BackoffSettings;
   stream?: StreamSettings;
@@ -124,6 +126,17 @@ interface RelayPassOptions {
   stopped: () => boolean;
 }
 
+/** The safety-net poll's interval: back to `baseMs` after a round that published, doubling (to `maxMs`) after each that found nothing. */
+function idlePoll(baseMs: number, maxMs: number) {
+  let ms = baseMs;
+  return {
+    next(published: boolean): number {
+      ms = published ? baseMs : Math.min(maxMs, ms * 2);
+      return ms;
+    },
+  };
+}
+
 /**
  * A pass of the relay's retry loop: ensures the stream once per connection,
  * publishes a round, then sleeps while the outbox is drained; `failed` records why it could not.
@@ -131,6 +144,7 @@ interface RelayPassOptions {
 function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"> & { lastError(): string | undefined } {
   const { options, log, sleeper } = c;
   const { db, outbox, owner } = options;
+  const idle = idlePoll(options.pollIntervalMs ?? 1000, options.maxPollIntervalMs ?? 15_000);
   let streamReady: NatsConnection | undefined;
   let lastError: string | undefined;
 
@@ -156,10 +170,11 @@ function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"
     // Stopped while the stream was being ensured: no round ran, so it must not clear lastError.
     if (c.stopped()) return;
     sleeper.clearWake();
+    const publishedBefore = c.stats.published;
     const { drained } = await runInBackgroundScope(`outbox-relay.${owner}`, () => round(nc));
     if (succeeded() > 0) log.info({ backlog: c.backlog() }, "outbox relay publishing again");
     lastError = undefined;
-    if (drained) await sleeper.sleep(options.pollIntervalMs ?? 1000, { wakeable: true });
+    if (drained) await sleeper.sleep(idle.next(c.stats.published > publishedBefore), { wakeable: true });
   };
 
   const failed: RetryLoop["failed"] = (error, { failures, firstConnect }) => {

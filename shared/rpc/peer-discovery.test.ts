@@ -8,14 +8,21 @@ const resolvers: { stop(): void }[] = [];
 afterEach(() => resolvers.splice(0).forEach((resolver) => resolver.stop()));
 
 /** A resolver whose lookup answers from `answers` in turn (the last one repeats) and counts its calls. */
-function resolverAnswering(answers: (PeerInstance[] | undefined | Error)[], pinnedUrl?: string) {
+function resolverAnswering(answers: (PeerInstance[] | undefined | Error)[], pinnedUrl?: string, stableRefreshMaxMs?: number) {
   let calls = 0;
   const lookup = async () => {
     const answer = answers[Math.min(calls++, answers.length - 1)];
     if (answer instanceof Error) throw answer;
     return answer;
   };
-  const resolver = createPeerResolver({ peer: "inventory", fallbackUrl, lookup, ...(pinnedUrl ? { pinnedUrl } : {}), refreshEveryMs: 20 });
+  const resolver = createPeerResolver({
+    peer: "inventory",
+    fallbackUrl,
+    lookup,
+    ...(pinnedUrl ? { pinnedUrl } : {}),
+    refreshEveryMs: 20,
+    ...(stableRefreshMaxMs ? { stableRefreshMaxMs } : {}),
+  });
   resolvers.push(resolver);
   return { resolver, calls: () => calls };
 }
@@ -72,6 +79,28 @@ describe("peer resolver", () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(calls()).toBeGreaterThanOrEqual(2);
     expect(resolver.url()).toBe(b.url);
+  });
+
+  it("looks less often while it keeps finding the same instance, and at once again after a failed call", async () => {
+    const { resolver, calls } = resolverAnswering([[a]], undefined, 10_000);
+    resolver.start();
+    // Steady: lookups at 0, 20, 60, 140, 300, 620 ms... — far fewer than one per 20 ms.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const steady = calls();
+    expect(steady).toBeGreaterThanOrEqual(3);
+    expect(steady).toBeLessThanOrEqual(8);
+    resolver.location().onTransportFailure();
+    await resolver.refresh();
+    expect(calls()).toBe(steady + 1);
+  });
+
+  it("keeps looking every interval while the peer has no instance yet", async () => {
+    const { resolver, calls } = resolverAnswering([[], [], [], [], [], [a]], undefined, 10_000);
+    resolver.start();
+    // Six lookups 20 ms apart take ~100 ms; with the steady backoff they would take ~620 ms.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(calls()).toBeGreaterThanOrEqual(6);
+    expect(resolver.url()).toBe(a.url);
   });
 
   it("never looks up a peer pinned by its <PEER>_URL", async () => {

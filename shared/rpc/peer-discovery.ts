@@ -28,8 +28,10 @@ export interface PeerResolverOptions {
   /** Where the peer is when no lookup found it: the placement's default. */
   fallbackUrl: string;
   lookup: PeerLookup;
-  /** Background lookups, this often. Default 3000 ms. */
+  /** Background lookups, this often while the peer's instance is unknown or changing. Default 3000 ms. */
   refreshEveryMs?: number;
+  /** The longest wait between lookups while they keep finding the same instance (doubling from refreshEveryMs). Default 30 s. */
+  stableRefreshMaxMs?: number;
 }
 
 /** What a peer client takes from the resolver: the first URL, the current one per call, and whom to tell of a failed call. */
@@ -64,31 +66,58 @@ export function chooseInstance(current: PeerInstance | undefined, found: PeerIns
 export function createPeerResolver(options: PeerResolverOptions): PeerResolver {
   let current: PeerInstance | undefined;
   let running: Promise<void> | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let started = false;
   const url = () => options.pinnedUrl ?? current?.url ?? options.fallbackUrl;
+  const everyMs = options.refreshEveryMs ?? 3_000;
+  const stableMaxMs = options.stableRefreshMaxMs ?? 30_000;
+  let nextMs = everyMs;
 
+  // While lookups keep finding the same instance, each waits twice as long as the one before (up
+  // to stableRefreshMaxMs); a change, a failed lookup or a call that could not reach the peer
+  // (onTransportFailure) goes back to every `refreshEveryMs`.
+  const schedule = () => {
+    if (!started) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), nextMs);
+    (timer as { unref?: () => void }).unref?.();
+  };
   const refresh = (): Promise<void> => {
     if (options.pinnedUrl) return Promise.resolve();
     running ??= options
       .lookup()
       .catch(() => undefined)
-      .then((found) => void (current = chooseInstance(current, found) ?? undefined))
-      .finally(() => (running = undefined));
+      .then((found) => {
+        const chosen = chooseInstance(current, found) ?? undefined;
+        // Steady: an instance found, the same as before. No instance yet (a peer still starting) is not steady.
+        const steady = chosen !== undefined && chosen.id === current?.id && chosen.url === current?.url;
+        nextMs = steady ? Math.min(stableMaxMs, nextMs * 2) : everyMs;
+        current = chosen;
+      })
+      .finally(() => {
+        running = undefined;
+        schedule();
+      });
     return running;
+  };
+  const refreshSoon = () => {
+    nextMs = everyMs;
+    void refresh();
   };
 
   return {
     url,
     instanceId: () => current?.id,
     refresh,
-    location: () => ({ url: url(), resolveUrl: url, onTransportFailure: () => void refresh() }),
+    location: () => ({ url: url(), resolveUrl: url, onTransportFailure: refreshSoon }),
     start() {
-      if (options.pinnedUrl || timer) return;
+      if (options.pinnedUrl || started) return;
+      started = true;
       void refresh();
-      timer = setInterval(() => void refresh(), options.refreshEveryMs ?? 3_000);
     },
     stop() {
-      if (timer) clearInterval(timer);
+      started = false;
+      clearTimeout(timer);
       timer = undefined;
     },
   };

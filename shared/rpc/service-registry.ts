@@ -34,6 +34,8 @@ export interface ServiceRegistrationOptions {
   logger: Logger;
   /** How often it checks that the service sits on the current connection. Default 1000 ms. */
   checkEveryMs?: number;
+  /** How often a registered worker looks for a new connection to register on. Default 5000 ms. */
+  registeredCheckEveryMs?: number;
 }
 
 export interface ServiceRegistration extends WorkerLoop {
@@ -48,7 +50,8 @@ export function createServiceRegistration(options: ServiceRegistrationOptions): 
   const log = options.logger.child({ loop: "service-registration" });
   let service: { nc: NatsConnection; service: Service } | undefined;
   let adding: Promise<void> | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
 
   const check = () => {
     const nc = options.nats.current();
@@ -66,12 +69,22 @@ export function createServiceRegistration(options: ServiceRegistrationOptions): 
     name: "service-registration",
     instanceId: () => (service && !service.service.isStopped ? service.service.info().id : undefined),
     start() {
-      if (timer) return;
-      check();
-      timer = setInterval(check, options.checkEveryMs ?? 1_000);
+      if (running) return;
+      running = true;
+      // Every checkEveryMs until registered on the current connection, then every registeredCheckEveryMs: a
+      // registration lives as long as its connection, so a registered worker only watches for a new one.
+      const tick = () => {
+        check();
+        if (!running) return;
+        const registered = service !== undefined && service.nc === options.nats.current() && !service.service.isStopped;
+        timer = setTimeout(tick, registered ? (options.registeredCheckEveryMs ?? 5_000) : (options.checkEveryMs ?? 1_000));
+        (timer as { unref?: () => void }).unref?.();
+      };
+      tick();
     },
     async stop() {
-      if (timer) clearInterval(timer);
+      running = false;
+      clearTimeout(timer);
       timer = undefined;
       await adding;
       await service?.service.stop().catch(() => undefined);
