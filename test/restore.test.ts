@@ -145,7 +145,7 @@ describe("mesh restore", () => {
     expect(output).toContain("inventory stopped and held by");
     expect(report.check.ok).toBe(false);
     for (const order of orders) {
-      expect(report.check.violations).toContainEqual(expect.objectContaining({ rule: "order.stock_not_committed", orderId: order.id, worker: "inventory", found: "no reservation" }));
+      expect(report.check.violations).toContainEqual(expect.objectContaining({ rule: "order.commit_missing", orderId: order.id, worker: "inventory", found: "no reservation" }));
     }
 
     // The replaced file is kept whole: both orders' committed reservations are in it.
