@@ -129,7 +129,7 @@ describe("mesh restore", () => {
       expect(order.status).toBe("CONFIRMED");
       orders.push(order);
     }
-    expect((await cli(["check", "--wait", "20"])).code).toBe(0);
+    expect((await cli(["check", "--wait", "20", "--settle", "0"])).code).toBe(0);
     // rebuild works on a worker with read models and says plainly when a worker has none.
     const rebuilt = await cli(["rebuild", "reporting"]);
     expect(rebuilt.code, rebuilt.output).toBe(0);
