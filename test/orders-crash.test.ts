@@ -10,6 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "nats";
+import Database from "better-sqlite3";
+import { join } from "node:path";
 import { readStream } from "./fixtures/events-consumer/helpers";
 import { startNats, startWorker, stopAll, tempDir, trpcMutation, trpcQuery, waitFor, freePort, type RunningNats, type RunningWorker } from "./support/processes";
 
@@ -177,6 +179,33 @@ describe("orders saga recovery after a crash", () => {
     await settledPeers(orderId);
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
     expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    await orders.kill("SIGTERM");
+  });
+});
+
+describe("a saga the previous release left in its commit/capture phase", () => {
+  it.each([
+    ["AUTHORIZED", "commit", false],
+    ["CAPTURING", "capture", true],
+  ] as const)("ends right after the upgrade from %s: confirmed and published, inventory and payments finish it once", async (state, step, committedBefore) => {
+    const fixture = await shopFixture(10, 1500, 100_000);
+    // Both holds answered, nothing recorded; then the saga rewritten as the previous release left it.
+    const { dataDir, port, orderId } = await placeAndCrash("reserve", { SAGA_DEADLINE_MS: "1" }, fixture, "BEFORE");
+    if (committedBefore) await call(peers.inventory, "commit", { orderId }, "mutation");
+    const db = new Database(join(dataDir, "orders.db"));
+    db.prepare("update sagas set state = ?, step = ? where order_id = ?").run(state, step, orderId);
+    const log = db.prepare("insert into saga_log (order_id, step, outcome, detail, at) values (?, ?, 'ok', null, ?)");
+    for (const done of committedBefore ? ["reserve", "authorize", "commit"] : ["reserve", "authorize"]) log.run(orderId, done, Date.now());
+    db.close();
+
+    const orders = await startWorker("orders", ordersEnv(dataDir), { port });
+    expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
+    await settledPeers(orderId);
+    expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
+    expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
+    const saga = await call(orders, "saga", { orderId });
+    expect(saga.state).toBe("DONE");
+    expect(saga.log.map((e: { step: string; outcome: string }) => `${e.step} ${e.outcome}`).slice(-2)).toEqual(["pivot ok", "confirm ok"]);
     await orders.kill("SIGTERM");
   });
 });
