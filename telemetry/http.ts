@@ -23,13 +23,23 @@ const headersGetter: TextMapGetter<Headers> = {
 
 const untraced = (path: string) => path === "/metrics" || path.startsWith("/health/");
 
+/** HTTP's methods; any other is `_OTHER` on the metric (OpenTelemetry's convention), so a client cannot mint labels. */
+const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
+const methodLabel = (method: string) => (knownMethods.has(method) ? method : "_OTHER");
+
 /**
- * The low-cardinality route: `/trpc/<procedure>` for tRPC calls, else the pattern of the handler
- * that answered (after `next()`, Hono's route index points at it; a later catch-all is not it).
+ * The low-cardinality route, from a closed set: `/trpc/<procedure>` for a tRPC call of a procedure
+ * that exists (an unknown one is answered 404 and labelled `/trpc/*`), `/trpc/(batch)` for any
+ * batch (`/trpc/a,b,c`: each combination would be a label of its own), else the pattern of the
+ * handler that answered (after `next()`, Hono's route index points at it; a later catch-all is not it).
  */
 export function routeOf(c: HonoContext): string | undefined {
   const pattern = routePath(c);
-  if (pattern === "/trpc/*") return c.res.status === 404 ? pattern : `/trpc/${c.req.path.slice("/trpc/".length)}`;
+  if (pattern === "/trpc/*") {
+    if (c.res.status === 404) return pattern;
+    const procedure = c.req.path.slice("/trpc/".length);
+    return procedure.includes(",") ? "/trpc/(batch)" : `/trpc/${procedure}`;
+  }
   if (!pattern || pattern === "*" || pattern === "/*") return undefined;
   return pattern;
 }
@@ -100,7 +110,7 @@ export function httpServerTelemetry(options: { logger?: DebugLogger } = {}): Mid
       }
       span.end();
       duration.record(seconds, {
-        "http.request.method": method,
+        "http.request.method": methodLabel(method),
         "http.route": route ?? "unmatched",
         "http.response.status_code": status,
       });

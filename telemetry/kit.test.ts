@@ -84,4 +84,17 @@ describe("/metrics", () => {
     expect(sampleValue(after, "http_server_request_duration_count", labels)).toBe(before + 1);
     expect(sampleValue(after, "db_file_bytes", { db_namespace: "users" })).toBeGreaterThan(0);
   });
+
+  it("labels requests from a closed set: every tRPC batch is one route, an unknown procedure or method mints no label", async () => {
+    const input = encodeURIComponent(JSON.stringify({ 0: { limit: 1 }, 1: { limit: 2 } }));
+    await worker.app.request(`/trpc/list,list?batch=1&input=${input}`);
+    await worker.app.request(`/trpc/list,list,list?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { limit: 1 }, 1: { limit: 1 }, 2: { limit: 1 } }))}`);
+    await worker.app.request("/trpc/no-such-procedure-1");
+    await worker.app.request("/trpc/no-such-procedure-2");
+    await worker.app.request("/trpc/list", { method: "BREW" });
+    const routes = new Set((await scrape()).filter((s) => s.name === "http_server_request_duration_count").map((s) => `${s.labels["http_request_method"]} ${s.labels["http_route"]}`));
+    expect(routes).toContain("GET /trpc/(batch)");
+    expect([...routes].filter((route) => route.includes(",") || route.includes("no-such"))).toEqual([]);
+    expect([...routes].filter((route) => route.startsWith("BREW"))).toEqual([]);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Configuration errors are named at start, one line per bad variable, exit code 1 and no stack:
  * the launcher checks every variable it reads (ADMIN_API_KEY_FILE and the other secret files,
- * BACKUP_INTERVAL(_<WORKER>), BACKUP_KEEP) before it starts anything, `mesh backup` names a bad
+ * BACKUP_INTERVAL(_<WORKER>), BACKUP_KEEP, each worker's own variables and the rules between its
+ * retentions) before it starts anything, `mesh backup` names a bad
  * BACKUP_INTERVAL, and the gateway run on its own names an unreadable ADMIN_API_KEY_FILE.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,7 +37,7 @@ describe("configuration errors at start", () => {
     });
     expectConfigError(result, [
       new RegExp(`^\\s+- ADMIN_API_KEY_FILE: cannot read ${missing} \\(ENOENT\\)$`, "m"),
-      /^\s+- BACKUP_INTERVAL: not an interval: "often" \(use e\.g\. 30s, 15m, 1h\)/m,
+      /^\s+- BACKUP_INTERVAL: not an interval: "often" \(use e\.g\. 30s, 15m, 1h, 7d\)/m,
       /^\s+- BACKUP_INTERVAL_PAYMENTS: must be longer than 0/m,
       /^\s+- BACKUP_INTERVAL_NOPE: no worker with a database is called nope/m,
     ]);
@@ -56,6 +57,18 @@ describe("configuration errors at start", () => {
     const result = await meshCli(["up"], { DATA_DIR: dataDir, NATS_URL: `nats://127.0.0.1:${await freePort()}`, LOG_LEVEL: "loud", ORDER_WAIT_MS: "soon" });
     expectConfigError(result, [/^\s+- LOG_LEVEL: .*\(got "loud"\) \[.*users.*gateway.*\]$/m, /^\s+- ORDER_WAIT_MS: .*\(got "soon"\) \[orders\]$/m]);
     expect(existsSync(join(dataDir, "mesh.json"))).toBe(false);
+  });
+
+  it("the launcher names a bad retention and a stream kept shorter than the inbox before starting anything; a worker alone does too", async () => {
+    const dataDir = tempDir("config-errors-retention");
+    const natsUrl = `nats://127.0.0.1:${await freePort()}`;
+    const badValue = await meshCli(["up"], { DATA_DIR: dataDir, NATS_URL: natsUrl, IDEMPOTENCY_KEY_RETENTION: "a day" });
+    expectConfigError(badValue, [/^\s+- IDEMPOTENCY_KEY_RETENTION: not an interval: "a day".* \[.*users.*gateway.*\]$/m]);
+    const shortStream = await meshCli(["up"], { DATA_DIR: dataDir, NATS_URL: natsUrl, STREAM_MAX_AGE: "2d" });
+    expectConfigError(shortStream, [/^\s+- STREAM_MAX_AGE: must be at least INBOX_RETENTION.* \[.*users.*gateway.*\]$/m]);
+    expect(existsSync(join(dataDir, "mesh.json"))).toBe(false);
+    const alone = await runToEnd(bunBin, ["run", "workers/users/main.ts"], { DATA_DIR: dataDir, NATS_URL: natsUrl, PORT: String(await freePort()), INBOX_RETENTION: "30m" });
+    expectConfigError(alone, [/^users: invalid configuration:\n\s+- INBOX_RETENTION: must be at least 1h/m]);
   });
 
   it("`mesh backup` names a bad BACKUP_INTERVAL instead of failing with a stack", async () => {

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { connect } from "nats";
+import { connect, headers as natsHeaders } from "nats";
 import { createEventConsumer, handleEvent } from "../shared/events/consumer";
 import { fixedNatsConnection } from "../shared/events/nats";
+import { deadLetterHeaders, deadLetterStream, ensureDeadLetterStream, listDeadLetters } from "../shared/events/dlq";
 import { ensureStream } from "../shared/events/streams";
 import { newId } from "../shared/core/ids";
 import { runDlqCommand } from "../shared/mesh/dlq-command";
@@ -86,6 +87,33 @@ describe("mesh dlq command", () => {
     await consumer.stop();
     await nc.close();
     close();
+  });
+
+  it("lists one consumer's dead letters by subject, in order, across the gaps drops leave and past other consumers' letters", async () => {
+    const nats = await startNats();
+    const nc = await connect({ servers: nats.url });
+    await ensureDeadLetterStream(nc);
+    const letter = (consumer: string, n: number) => {
+      const h = natsHeaders();
+      h.set(deadLetterHeaders.consumer, consumer);
+      h.set(deadLetterHeaders.subject, "users.user.registered");
+      h.set(deadLetterHeaders.attempts, "5");
+      h.set(deadLetterHeaders.error, `failure ${n}`);
+      return nc.jetstream().publish(`dlq.${consumer}.users.user.registered`, new TextEncoder().encode(`{"n":${n}}`), { headers: h });
+    };
+    // 400 letters of "busy", every tenth one of "rare"; then most of busy's dropped, leaving gaps.
+    for (let n = 0; n < 400; n++) await letter(n % 10 === 0 ? "rare" : "busy", n);
+    const jsm = await nc.jetstreamManager();
+    for (let seq = 2; seq <= 300; seq++) if ((seq - 1) % 10 !== 0) await jsm.streams.deleteMessage(deadLetterStream.name, seq, false);
+    const rare = await listDeadLetters(nc, { consumer: "rare" });
+    expect(rare.map((l) => l.error)).toEqual(Array.from({ length: 40 }, (_, i) => `failure ${i * 10}`));
+    expect(rare.map((l) => l.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i * 10 + 1));
+    const busy = await listDeadLetters(nc, { consumer: "busy" });
+    expect(busy).toHaveLength(90); // 360 written, 270 of them (seq 2..300) dropped
+    expect(busy.every((l) => l.consumer === "busy" && l.seq > 300)).toBe(true);
+    expect(await listDeadLetters(nc, { limit: 5 })).toHaveLength(5);
+    expect(await listDeadLetters(nc, { consumer: "nobody" })).toEqual([]);
+    await nc.close();
   });
 
   it("answers bad usage with 2 and an unreachable NATS with 1 naming the URL", async () => {

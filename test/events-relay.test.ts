@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, DiscardPolicy, StorageType, type NatsConnection } from "nats";
+import { connect, DiscardPolicy, nanos, StorageType, type NatsConnection } from "nats";
 import { asc, isNull } from "drizzle-orm";
 import { defineEvent } from "../shared/events/envelope";
 import { enqueueEvent } from "../shared/events/enqueue";
 import { createNatsConnection, fixedNatsConnection } from "../shared/events/nats";
 import { createOutboxRelay } from "../shared/events/relay";
-import { ensureStream } from "../shared/events/streams";
+import { defaultStreamMaxAgeMs, defaultStreamMaxBytes, ensureStream } from "../shared/events/streams";
+import { defaultRetention } from "../shared/core/retention";
+import { createWorker } from "../shared/worker/worker";
+import { router as procedureRouter } from "../shared/rpc/trpc";
 import { registerUser } from "../workers/users/service";
 import { userRegistered } from "../workers/users/events";
 import * as usersSchema from "../workers/users/schema";
@@ -27,6 +30,26 @@ describe("outbox relay", () => {
   });
   afterAll(async () => {
     await nc?.close();
+  });
+
+  it("bounds the publisher's stream by STREAM_MAX_AGE and STREAM_MAX_BYTES, and a changed setting reaches a stream that exists", async () => {
+    const database = await openUsersDb(tempDir("relay-retention"));
+    const { db } = database;
+    const jsm = await nc.jetstreamManager();
+    // A consumer made the stream first, with no retention of its own: the defaults.
+    const first = await ensureStream(jsm, "retained");
+    expect(first.config.max_age).toBe(nanos(defaultStreamMaxAgeMs));
+    expect(first.config.max_bytes).toBe(defaultStreamMaxBytes);
+    expect(first.config.discard).toBe(DiscardPolicy.Old);
+    const stream = { maxAgeMs: 2 * 3_600_000, maxBytes: 64 * 1024 * 1024 };
+    const relay = createOutboxRelay({ db, outbox: usersSchema.outbox, owner: "retained", nats: fixedNatsConnection(nc), logger: silent, stream, ...fast });
+    relay.start();
+    await waitFor("the relay's settings on the stream", async () => ((await jsm.streams.info("RETAINED")).config.max_age === nanos(stream.maxAgeMs) ? true : undefined));
+    expect((await jsm.streams.info("RETAINED")).config.max_bytes).toBe(stream.maxBytes);
+    // A consumer ensuring the stream again leaves the publisher's settings as they are.
+    expect((await ensureStream(jsm, "retained")).config.max_age).toBe(nanos(stream.maxAgeMs));
+    await relay.stop();
+    database.close();
   });
 
   it("publishes in outbox order with Nats-Msg-Id = event id and the row's trace and correlation headers, then marks rows sent", async () => {
@@ -224,20 +247,25 @@ describe("outbox relay", () => {
   });
 });
 
-// pruneEventTables and the pruner loop are tested beside them (shared/events/prune.test.ts).
+// pruneOnce and the pruner loop are tested beside them (shared/events/prune.test.ts).
 describe("pruning", () => {
-  it("is done by the relay as it runs, with NATS or without", async () => {
-    const database = await openConsumerDb(tempDir("prune-relay"));
+  it("is done by the kit for every worker with a database and kit tables, with NATS or without, at the worker's retention", async () => {
+    const database = await openConsumerDb(tempDir("prune-worker"));
     const { db } = database;
-    const day = 24 * 3_600_000;
-    db.insert(consumerSchema.outbox).values({ eventId: "e", subject: "tests.a.b", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt: 0, sentAt: 1 }).run();
-    db.insert(consumerSchema.inbox).values({ consumer: "c", eventId: "e", subject: "s", handledAt: 1 }).run();
-    const nobody = { current: () => undefined, status: () => "connecting" as const };
-    const relay = createOutboxRelay({ db, outbox: consumerSchema.outbox, inbox: consumerSchema.inbox, owner: "tests", nats: nobody, logger: silent, retentionMs: day });
-    relay.start();
+    const now = Date.now();
+    db.insert(consumerSchema.outbox)
+      .values({ eventId: "e", subject: "tests.a.b", aggregateId: "a", envelope: "{}", correlationId: "c", createdAt: 0, sentAt: now - 2 * 3_600_000 })
+      .run();
+    db.insert(consumerSchema.inbox)
+      .values({ consumer: "c", eventId: "e", subject: "s", handledAt: now - 2 * 3_600_000 })
+      .run();
+    const retention = { ...defaultRetention, outboxSentMs: 3_600_000, inboxMs: 3_600_000 };
+    const router = procedureRouter({});
+    const worker = createWorker({ name: "tests", router, deps: { logger: silent, identity: null, db, retention }, outbox: consumerSchema.outbox, inbox: consumerSchema.inbox });
+    await worker.start();
     await waitFor("pruned", async () => (db.select().from(consumerSchema.inbox).all().length === 0 ? true : undefined));
     expect(db.select().from(consumerSchema.outbox).all()).toHaveLength(0);
-    await relay.stop();
+    await worker.stop();
     database.close();
   });
 });

@@ -3,7 +3,8 @@
  * on their own SQLite files and a real nats-server; orders runs in-process (Node, better-sqlite3),
  * calls them over HTTP through its real peer clients and publishes on the bus, where inventory
  * and payments take orders.order.confirmed to commit and capture (the tests wait for that, bounded).
- * Every outcome is checked in the peers' own books.
+ * Every outcome is checked in the peers' own books. The bus also carries users' and catalog's
+ * events to orders' copies of customers and products.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
@@ -105,6 +106,7 @@ async function settled(orderIds: string[]) {
     return true;
   });
 }
+const copyOf = (productId: string) => database.db.select().from(schema.productCopies).where(eq(schema.productCopies.id, productId)).get();
 
 describe("orders saga across real peer processes", () => {
   it("confirms an order: stock committed, payment captured, lines snapshot name and price", async () => {
@@ -220,6 +222,8 @@ describe("orders saga across real peer processes", () => {
     const productId = await productWithStock(1000, 10, "Lamp");
     const first = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
     await catalog.update.mutate({ id: productId, name: "Desk Lamp", priceCents: 2000 });
+    // The change applies to orders placed once orders' copy has applied catalog's event.
+    await waitFor("orders' copy of the new price", async () => (copyOf(productId)?.priceCents === 2000 ? true : undefined));
     const second = (await orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).order;
 
     expect((await orders.get.query({ id: first.id })).lines).toEqual([{ productId, name: "Lamp", unitPriceCents: 1000, quantity: 1 }]);
@@ -240,13 +244,22 @@ describe("orders saga across real peer processes", () => {
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 5000, authorizedCents: 0 });
   });
 
-  it("with catalog stopped, fails fast with PEER_UNAVAILABLE naming catalog and leaves nothing behind", async () => {
+  it("with catalog stopped, fails fast with PEER_UNAVAILABLE naming catalog for a product its copy lacks, and leaves nothing behind", async () => {
     const customerId = await customerWithCredit(100_000);
     const productId = await productWithStock(100, 5);
+    const uncopied = `not-copied-${Date.now()}`;
     const before = orderRows().length;
     await procs.catalog.kill("SIGTERM");
     const started = Date.now();
-    await expect(orders.place.mutate({ customerId, items: [{ productId, quantity: 1 }] })).rejects.toMatchObject({
+    await expect(
+      orders.place.mutate({
+        customerId,
+        items: [
+          { productId, quantity: 1 },
+          { productId: uncopied, quantity: 1 },
+        ],
+      }),
+    ).rejects.toMatchObject({
       data: { domainCode: "PEER_UNAVAILABLE", httpStatus: 503, details: { peer: "catalog" } },
     });
     expect(Date.now() - started).toBeLessThan(3000);

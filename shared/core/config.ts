@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { minimumSecretLength, readSecretFile } from "./secrets";
 import { defaultMeshPortBase, type Placement } from "./placement";
+import { retentionProblems, retentionSettings } from "./retention";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -29,6 +30,14 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, 
     return `${variable}: ${issue.message}${shown}`;
   });
   throw new ConfigError(problems);
+}
+
+/** A worker's config: parseConfig, then the rules between its settings (the retentions'), every problem named. */
+export function parseWorkerConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
+  const config = parseConfig(schema, env);
+  const problems = retentionProblems(config as Parameters<typeof retentionProblems>[0]);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 /** Variables whose values are never echoed back in a configuration error. */
@@ -95,6 +104,8 @@ export function workerConfigSchema(defaultPort: number, defaultHost = "127.0.0.1
     READ_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
     SHUTDOWN_GRACE_MS: positiveMs.default(10_000),
     SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+    /** How long each kind of data is kept (shared/core/retention.ts; README "Retention"). */
+    ...retentionSettings,
     /** Each procedure's result checked against its output schema (shared/rpc/trpc.ts `answers`): a drifted answer fails as a 500 naming the field. */
     OUTPUT_VALIDATION: z.enum(["on", "off"]).default("on"),
     /** The mesh's service-token secret, or a file holding it (shared/rpc/identity.ts); neither: checks off. */

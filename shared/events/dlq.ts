@@ -10,7 +10,7 @@
  *   for (const letter of await listDeadLetters(nc)) console.log(letter.seq, letter.error);
  *   await replayDeadLetter(nc, 7);
  */
-import { headers as natsHeaders, type JsMsg, type MsgHdrs, type NatsConnection, type PubAck, type StoredMsg } from "nats";
+import { headers as natsHeaders, type JsMsg, type MsgHdrs, type NatsConnection, type MsgRequest, type PubAck, type StoredMsg } from "nats";
 import { ensureNamedStream, isNotFound, type StreamSettings } from "./streams";
 
 export const deadLetterStream = { name: "DLQ", subjects: ["dlq.>"] };
@@ -116,7 +116,12 @@ export async function showDeadLetter(nc: NatsConnection, seq: number): Promise<D
   return stored && toDeadLetter(stored);
 }
 
-/** Dead letters in order, optionally of one consumer. */
+/**
+ * Dead letters in order, optionally of one consumer, at most `limit` (default 1,000): each read
+ * asks the stream for the next letter on that consumer's subjects (`dlq.<consumer>.>`) at or after
+ * the last one, so the broker skips the other consumers' letters and the gaps that replays and
+ * drops leave: one request per letter, not one per sequence number.
+ */
 export async function listDeadLetters(nc: NatsConnection, filter: { consumer?: string; limit?: number } = {}): Promise<DeadLetter[]> {
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info(deadLetterStream.name).catch((error: unknown) => {
@@ -124,11 +129,19 @@ export async function listDeadLetters(nc: NatsConnection, filter: { consumer?: s
     throw error;
   });
   if (!info || info.state.messages === 0) return [];
-  const letters: DeadLetter[] = [];
   const limit = filter.limit ?? 1000;
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && letters.length < limit; seq++) {
-    const letter = await showDeadLetter(nc, seq);
-    if (letter && (!filter.consumer || letter.consumer === filter.consumer)) letters.push(letter);
+  const subject = filter.consumer ? `dlq.${filter.consumer}.>` : "dlq.>";
+  const letters: DeadLetter[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && letters.length < limit;) {
+    // STREAM.MSG.GET takes next_by_subj (the first message at or after seq on that subject); nats.js types it only for direct gets.
+    const next = { seq, next_by_subj: subject } as unknown as MsgRequest;
+    const stored = await jsm.streams.getMessage(deadLetterStream.name, next).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (!stored) break;
+    letters.push(toDeadLetter(stored));
+    seq = stored.seq + 1;
   }
   return letters;
 }

@@ -1,12 +1,13 @@
 /** The relay's decisions on a real SQLite outbox with a publish that is a test double: no NATS. */
 import { describe, expect, it } from "vitest";
-import { asc } from "drizzle-orm";
+import { asc, sql } from "drizzle-orm";
 import { z } from "zod";
 import { useConsumerDb } from "../../test/fixtures/events-consumer/helpers";
 import * as schema from "../../test/fixtures/events-consumer/schema";
 import { enqueueEvent } from "./enqueue";
 import { defineEvent } from "./envelope";
 import {
+  backlogCountCap,
   createOutboxReader,
   HeldBack,
   isRetryablePublishError,
@@ -93,6 +94,33 @@ describe("which outbox rows go next", () => {
     const oldest = rows()[0]!.createdAt;
     expect(reader.backlog(oldest + 250)).toEqual({ pending: 2, oldestAgeMs: 250 });
     expect(reader.backlog(oldest - 10).oldestAgeMs).toBe(0); // a clock behind the row never shows a negative age
+  });
+
+  it("counts the backlog only up to its cap, and finds it and the oldest row through the outbox_pending index, never a scan", () => {
+    const { db } = database;
+    const row = (n: number, sentAt: number | null) => ({
+      eventId: `e${n}`,
+      subject: "tests.thing.happened",
+      aggregateId: "a",
+      envelope: "{}",
+      correlationId: "c",
+      createdAt: 1_000 + n,
+      sentAt,
+    });
+    for (let from = 0; from < backlogCountCap + 500; from += 1_000) {
+      db.insert(outbox)
+        .values(Array.from({ length: 1_000 }, (_, i) => row(from + i, from + i < 300 ? 5 : null)))
+        .run();
+    }
+    expect(createOutboxReader(db, outbox, 100).backlog(2_000)).toEqual({ pending: backlogCountCap, oldestAgeMs: 2_000 - 1_300, pendingCapped: true });
+    const plans = [
+      `select count(*) from (select 1 from outbox where sent_at is null limit ${backlogCountCap + 1})`,
+      "select created_at from outbox where sent_at is null order by seq limit 1",
+    ].map((query) => (database.db.all(sql.raw(`explain query plan ${query}`)) as { detail: string }[]).map((step) => step.detail).join("; "));
+    for (const plan of plans) {
+      expect(plan).toMatch(/USING (COVERING )?INDEX outbox_pending/);
+      expect(plan).not.toMatch(/SCAN outbox(?! USING)/);
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  *   const reader = createOutboxReader(db, outbox, 100);
  *   const { drained } = await publishRound({ db, outbox, reader, windowBatches: 2, publish, stats, now: Date.now, stopped: () => false });
  */
-import { and, asc, count, eq, gt, isNull, min, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, sql } from "drizzle-orm";
 import type { WorkerDb } from "../db/db";
 import { preparedQuery } from "../db/prepared";
 import type { OutboxTable } from "./tables";
@@ -16,9 +16,15 @@ import type { OutboxTable } from "./tables";
 export type OutboxRow = OutboxTable["$inferSelect"];
 
 export interface OutboxBacklog {
+  /** Unsent rows, counted up to `backlogCountCap` (then `pendingCapped`): a probe's cost stays bounded however far behind. */
   pending: number;
   oldestAgeMs: number;
+  /** Present (true) when there are more unsent rows than `pending` says. */
+  pendingCapped?: true;
 }
+
+/** The most unsent rows the backlog figure counts: past it the figure says "at least" and costs no more. */
+export const backlogCountCap = 10_000;
 
 export interface OutboxRelayStats {
   /** Rows acked by the broker (duplicates included). */
@@ -76,17 +82,27 @@ export function createOutboxReader(db: WorkerDb<any>, outbox: OutboxTable, batch
     .orderBy(asc(outbox.seq))
     .limit(batchSize)
     .prepare();
+  // The backlog in O(1) of the table: the outbox_pending index (sent_at, seq) holds the unsent rows
+  // first, in seq order, so the oldest is its first entry and the count stops one past the cap.
+  const unsent = db
+    .select({ one: sql`1` })
+    .from(outbox)
+    .where(isNull(outbox.sentAt))
+    .limit(backlogCountCap + 1)
+    .as("unsent");
+  const countUnsent = db.select({ pending: count() }).from(unsent).prepare();
+  const oldestUnsent = db.select({ createdAt: outbox.createdAt }).from(outbox).where(isNull(outbox.sentAt)).orderBy(asc(outbox.seq)).limit(1).prepare();
   return {
     batchSize,
     pendingAfter: (after) => pendingAfter.all({ after }) as OutboxRow[],
     backlog(now) {
-      const row = db
-        .select({ pending: count(), oldest: min(outbox.createdAt) })
-        .from(outbox)
-        .where(isNull(outbox.sentAt))
-        .get();
-      const oldest = row?.oldest ?? null;
-      return { pending: row?.pending ?? 0, oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest) };
+      const pending = Number(countUnsent.get()?.pending ?? 0);
+      const oldest = oldestUnsent.get()?.createdAt ?? null;
+      return {
+        pending: Math.min(pending, backlogCountCap),
+        oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest),
+        ...(pending > backlogCountCap ? { pendingCapped: true as const } : {}),
+      };
     },
   };
 }

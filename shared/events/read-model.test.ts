@@ -134,4 +134,19 @@ describe("read-model gate", () => {
     expect(facts[0]!.position).toBe(`SHOP:${sequence}`);
     expect(facts[0]!.lagMs).toBeGreaterThanOrEqual(3_000);
   });
+
+  it("tells the facts of the consumers named only, when asked for some (orders' copies among its consumers)", () => {
+    const { gate, apply } = gateOf({
+      consumers: [
+        { name: consumer, owner: "shop", subjects: [counted.subject] },
+        { name: "other", owner: "elsewhere", subjects: ["elsewhere.thing.done"] },
+      ],
+      health: (name) => ({ consuming: name !== "other", pending: 0, handled: 0, duplicates: 0, failed: 0, deadLettered: 0, ignored: 0 }),
+    });
+    apply(eventOf("f"));
+    gate.applied("other", eventOf("g", "elsewhere.thing.done", Date.now() - 5_000), { stream: "ELSEWHERE", streamSequence: 9 });
+    expect(gate.facts()).toMatchObject({ position: `SHOP:${sequence},ELSEWHERE:9` });
+    expect(gate.facts().lagMs).toBeGreaterThanOrEqual(5_000);
+    expect(gate.facts([consumer])).toEqual({ position: `SHOP:${sequence}`, lagMs: 0 });
+  });
 });

@@ -60,7 +60,8 @@ export interface ReadModelGate {
   read<T>(read: () => T): T | Promise<T>;
   /** From a consumer, right after the commit of an event's transaction (handled or a duplicate). */
   applied(consumer: string, event: EventEnvelope, delivery: Delivery): void;
-  facts(): ReadModelFacts;
+  /** Its position and lag; of the named consumers only when given (orders' copies: its users and catalog consumers). */
+  facts(consumers?: readonly string[]): ReadModelFacts;
 }
 
 interface Position {
@@ -75,7 +76,7 @@ export function createReadModelGate(options: ReadModelGateOptions): ReadModelGat
   const now = options.now ?? Date.now;
   const waiters = createAppliedWaiters(options.maxWaiting ?? 1000);
   const positions = loadPositions(options);
-  const facts = () => factsOf(options, positions, now());
+  const facts = (only?: readonly string[]) => factsOf(options, positions, now(), only);
   const missing = missingEvents(options, now);
 
   const waitFor = async (token: string) => {
@@ -120,10 +121,11 @@ function loadPositions(options: ReadModelGateOptions): Map<string, Position> {
 }
 
 /** No lag while a consumer consumes with nothing pending; else the time since the last event it applied was written. */
-function factsOf(options: ReadModelGateOptions, positions: Map<string, Position>, at: number): ReadModelFacts {
+function factsOf(options: ReadModelGateOptions, positions: Map<string, Position>, at: number, only?: readonly string[]): ReadModelFacts {
   let lagMs = 0;
   const streams: string[] = [];
   for (const consumer of options.consumers) {
+    if (only && !only.includes(consumer.name)) continue;
     const position = positions.get(consumer.name);
     streams.push(`${position?.stream ?? streamOf(consumer.owner).name}:${position?.sequence ?? 0}`);
     const health = options.health?.(consumer.name);

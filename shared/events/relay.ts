@@ -22,10 +22,9 @@ import { observeOutbox, tracePublish } from "../../telemetry/messaging";
 import type { NatsConnectionProvider } from "./nats";
 import type { OutboxSignal } from "../db/outbox-signal";
 import { createOutboxReader, publishRound, type OutboxBacklog, type OutboxReader, type OutboxRelayStats, type PublishRow } from "./outbox-round";
-import { createPruneSchedule } from "./prune";
 import { runRetryLoop, type RetryLoop } from "./retry-loop";
 import { ensureStream, type StreamSettings } from "./streams";
-import type { InboxTable, OutboxTable } from "./tables";
+import type { OutboxTable } from "./tables";
 import { createSleeper, type BackoffSettings, type Sleeper } from "./timing";
 
 export type { OutboxBacklog, OutboxRelayStats } from "./outbox-round";
@@ -41,14 +40,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Batches whose publishes may be in flight at once (the next is read while acks are pending). Default 2. */
   windowBatches?: number;
-  /** Sent outbox rows (and inbox rows, when `inbox` is given) older than this are pruned. Default 7 days (prune.ts says why). */
-  retentionMs?: number;
-  inbox?: InboxTable;
   /** Wakes the relay after each commit that wrote outbox rows (the database's, deps.outboxSignal); without it the relay only polls. */
   signal?: OutboxSignal;
   /** Safety-net poll; new rows normally wake the relay at once. Default 1000 ms. */
   pollIntervalMs?: number;
-  pruneIntervalMs?: number;
   publishTimeoutMs?: number;
   backoff?: BackoffSettings;
   stream?: StreamSettings;
@@ -130,22 +125,12 @@ interface RelayPassOptions {
 }
 
 /**
- * A pass of the relay's retry loop: prunes when due, ensures the stream once per connection,
+ * A pass of the relay's retry loop: ensures the stream once per connection,
  * publishes a round, then sleeps while the outbox is drained; `failed` records why it could not.
  */
 function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"> & { lastError(): string | undefined } {
   const { options, log, sleeper } = c;
   const { db, outbox, owner } = options;
-  const prune = createPruneSchedule({
-    db,
-    outbox,
-    inbox: options.inbox,
-    retentionMs: options.retentionMs,
-    owner,
-    intervalMs: options.pruneIntervalMs ?? 60_000,
-    now: c.now,
-    logger: log,
-  });
   let streamReady: NatsConnection | undefined;
   let lastError: string | undefined;
 
@@ -162,7 +147,6 @@ function createRelayPass(c: RelayPassOptions): Pick<RetryLoop, "pass" | "failed"
     });
 
   const pass = async (succeeded: () => number) => {
-    prune();
     const nc = options.nats.current();
     if (!nc) throw new Error("NATS is not connected");
     if (streamReady !== nc) {

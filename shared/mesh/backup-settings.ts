@@ -7,15 +7,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../core/config";
+import { parseInterval } from "../core/durations";
 import { repoRoot } from "./settings";
-
-/** `90s`, `15m`, `1h` or plain milliseconds. */
-export function parseInterval(value: string): number {
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new Error(`not an interval: ${JSON.stringify(value)} (use e.g. 30s, 15m, 1h)`);
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? "ms") as "ms" | "s" | "m" | "h"];
-  return Number(match[1]) * unit;
-}
 
 /** An interval variable: unset or empty is no schedule; anything else must be a positive interval. */
 const interval = z.preprocess(

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ZodType } from "zod";
-import { ConfigError, parseConfig } from "../core/config";
+import { ConfigError, parseWorkerConfig } from "../core/config";
 import type { MeshSettings } from "./settings";
 import type { ConsumedStream } from "./nats-auth";
 
@@ -140,7 +140,7 @@ export function checkWorkerConfigs(specs: readonly WorkerSpec[], envOf: (spec: W
   for (const spec of specs) {
     if (!spec.configSchema) continue;
     try {
-      parseConfig(spec.configSchema, envOf(spec));
+      parseWorkerConfig(spec.configSchema, envOf(spec));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       for (const problem of error.problems) workersByProblem.set(problem, [...(workersByProblem.get(problem) ?? []), spec.name]);

@@ -14,12 +14,13 @@
  *   });
  */
 import type { z } from "zod";
-import { ConfigError, fallbackUrlOf, parseConfig, type PeerSetting, type WorkerConfig } from "../core/config";
+import { ConfigError, fallbackUrlOf, parseWorkerConfig, type PeerSetting, type WorkerConfig } from "../core/config";
 import { createPeerResolver, lookupThroughNats, type PeerLocation, type PeerResolver } from "../rpc/peer-discovery";
 import { openWorkerDatabase, type WorkerDatabase, type WorkerDb } from "../db/db";
 import { createLogger, type Logger } from "../core/logger";
 import { createServiceIdentity, type ServiceIdentity } from "../rpc/identity";
 import { readMeshSecret, readSecretFile } from "../core/secrets";
+import { retentionOf } from "../core/retention";
 import { startTelemetry } from "../../telemetry/sdk";
 import packageJson from "../../package.json" with { type: "json" };
 import type { Worker, WorkerBaseDeps } from "./worker";
@@ -72,6 +73,7 @@ export async function runWorkerMain<S extends z.ZodType<WorkerConfig>, TSchema e
     consistency: createConsistencyTokens(secret),
     readWaitMs: config.READ_WAIT_MS,
     checkOutputs: config.OUTPUT_VALIDATION === "on",
+    retention: retentionOf(config),
     ...(database ? { outboxSignal: database.outboxSignal } : {}),
   };
   const natsAuth = natsAuthOf(config);
@@ -143,7 +145,7 @@ export function peersOf(config: Record<string, unknown>): string[] {
 /** The parsed config; a bad one ends the process with exit code 1 and every bad variable named. */
 function configOrExit<S extends z.ZodType<WorkerConfig>>(worker: string, schema: S, env: Record<string, string | undefined>): z.output<S> {
   try {
-    return parseConfig(schema, env);
+    return parseWorkerConfig(schema, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${worker}: ${error.message}\n`);

@@ -25,6 +25,9 @@ import type { NatsConnectionLoop } from "../events/nats";
 import type { OutboxSignal } from "../db/outbox-signal";
 import type { ConsumerPositionsTable, InboxTable, OutboxTable } from "../events/tables";
 import { createOutboxRelay } from "../events/relay";
+import { createRetentionPruner } from "../events/prune";
+import { defaultRetention, type Retention } from "../core/retention";
+import type { IdempotencyKeysTable } from "../db/idempotency";
 import { createEventConsumer, type EventConsumer, type EventHandler } from "../events/consumer";
 import { createConsistencyTokens, type ConsistencyTokens } from "../events/consistency-token";
 import { createReadModelGate, type ReadModelGate } from "../events/read-model";
@@ -53,6 +56,8 @@ export interface WorkerBaseDeps {
   consistency?: ConsistencyTokens;
   /** The longest a read of a read model waits for a consistency token's events (READ_WAIT_MS). Default 2000. */
   readWaitMs?: number;
+  /** How long each kind of data is kept (its stream, sent outbox rows, the inbox, idempotency keys); default the settings' defaults. */
+  retention?: Retention;
 }
 
 /** One durable consumer of another worker's stream. */
@@ -82,10 +87,12 @@ export interface WorkerDescription<TRouter extends AnyRouter, Deps extends Worke
   deps: Deps;
   /** The worker's outbox: with a bus, a relay publishes it to the worker's stream. */
   outbox?: OutboxTable;
-  /** The worker's inbox: consumers apply each event once through it (the relay prunes it too). */
+  /** The worker's inbox: consumers apply each event once through it (the kit's pruner keeps it within INBOX_RETENTION). */
   inbox?: InboxTable;
   /** Where its consumers record how far they have applied each stream: its read models' position and lag. */
   positions?: ConsumerPositionsTable;
+  /** The worker's idempotency keys (shared/db/idempotency.ts): pruned past IDEMPOTENCY_KEY_RETENTION with the outbox and inbox. */
+  idempotencyKeys?: IdempotencyKeysTable;
   consumers?: ConsumerDescription[];
   /** The worker's own loops (a saga sweeper, a pruner): run with or without a bus, stopped first. */
   loops?: WorkerLoop[];
@@ -114,6 +121,7 @@ export function createWorker<TRouter extends AnyRouter, Deps extends WorkerBaseD
   const { name, router, deps } = description;
   const parts = workerParts(description);
   const loops = busLoops(description, parts);
+  loops.push(...prunerLoops(description));
   loops.push(...(description.loops ?? []));
   const health: HealthFacts[] = loops.flatMap((loop) => (loop.health ? [() => loop.health!()] : []));
   // The streams it reads, for the topology of the gateway's /mesh dashboard.
@@ -178,6 +186,14 @@ function workerParts(description: WorkerDescription<AnyRouter, WorkerBaseDeps, u
   return { consumers, readModel, consistency };
 }
 
+/** The pruner of the worker's kit tables (outbox, inbox, idempotency keys), bus or not; none without a database or such a table. */
+function prunerLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>): WorkerLoop[] {
+  const { deps, outbox, inbox, idempotencyKeys } = description;
+  const db = dbOf(deps);
+  if (!db || !(outbox || inbox || idempotencyKeys)) return [];
+  return [createRetentionPruner({ db, tables: { outbox, inbox, idempotencyKeys }, retention: deps.retention ?? defaultRetention, logger: deps.logger })];
+}
+
 /** With a bus: the connection first (stopped last), then the relay of the outbox, then the consumers (into `parts.consumers`). */
 function busLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>, parts: WorkerParts): WorkerLoop[] {
   const { name: owner, deps, outbox, inbox, positions } = description;
@@ -187,7 +203,9 @@ function busLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unkn
   const needsDb = outbox || description.consumers?.length;
   const db = dbOf(deps);
   if (needsDb && !db) throw new Error(`${owner}: an outbox or consumers need the worker's database in deps.db`);
-  if (outbox) loops.push(createOutboxRelay({ db: db!, outbox, inbox, owner, nats, logger, signal: deps.outboxSignal }));
+  const retention = deps.retention ?? defaultRetention;
+  const stream = { maxAgeMs: retention.streamMaxAgeMs, maxBytes: retention.streamMaxBytes };
+  if (outbox) loops.push(createOutboxRelay({ db: db!, outbox, owner, nats, logger, signal: deps.outboxSignal, stream }));
   for (const consumer of description.consumers ?? []) {
     if (!inbox) throw new Error(`${owner}: consumer ${consumer.name} needs the worker's inbox`);
     const onApplied = (event: EventEnvelope, delivery: Delivery) => parts.readModel.applied(consumer.name, event, delivery);

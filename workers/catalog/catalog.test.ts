@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { useInProcessWorker } from "../../test/support/in-process";
 import { parseEvent } from "../../shared/events/envelope";
 import { newId } from "../../shared/core/ids";
@@ -221,6 +222,15 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
       expect((await search("wool so")).map((p) => p.sku)).toEqual(["SOCK-RED"]);
       expect((await search("TRAI")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
       expect((await search("cafe creme")).map((p) => p.sku)).toEqual(["CAFE-1"]);
+    });
+
+    it("serves a one-letter last word from the index's one-letter prefixes, never by walking the vocabulary", async () => {
+      expect((await search("wool s")).map((p) => p.sku)).toEqual(["SOCK-RED"]);
+      expect((await search("t")).map((p) => p.sku)).toEqual(["SHOE-BLU-40"]);
+      const plan = t.database.db.all<{ detail: string }>(sql`explain query plan select rowid from products_fts where products_fts match '"t"*'`).map((step) => step.detail);
+      expect(plan.join("; ")).toMatch(/VIRTUAL TABLE INDEX/);
+      const prefixes = t.database.db.all<{ sql: string }>(sql`select sql from sqlite_master where name = 'products_fts'`)[0]!.sql;
+      expect(prefixes).toMatch(/prefix = '1 2 3'/);
     });
 
     it("treats hostile input as plain words, never as FTS5 syntax", async () => {

@@ -1,7 +1,8 @@
 /**
  * Product search over the FTS5 index `products_fts` (see migrations/catalog/*_fts.sql).
  * The user's text never reaches FTS5 as syntax: it is cut into words, each word is quoted as
- * an FTS5 string, and the last one becomes a prefix ("red sho" finds "red shoes").
+ * an FTS5 string, and the last one becomes a prefix ("red sho" finds "red shoes"; the index keeps
+ * one-, two- and three-letter prefixes, migration 0006, so even "red s" is an index lookup).
  */
 import { inArray, sql } from "drizzle-orm";
 import { products, type SearchProductsInput } from "./schema";

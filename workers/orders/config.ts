@@ -38,7 +38,7 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   SAGA_SWEEP_MS: ms.default(500),
   /** A cancellation still CANCELLING this long after it was asked shows as CANCEL_STUCK. */
   CANCEL_STUCK_AFTER_MS: ms.default(60_000),
-  /** Deliveries of a stock return or refund that cannot be applied before it goes to the dead letters. */
+  /** Deliveries of an event orders consumes (a stock return, a refund, a customer or product for its copies) that cannot be applied before it goes to the dead letters. */
   CONSUMER_MAX_DELIVER: z.coerce.number().int().min(1).default(5),
 });
 export type OrdersConfig = z.output<typeof ordersConfigSchema>;

@@ -5,9 +5,10 @@ import type { Placement } from "../../shared/core/placement";
 
 /**
  * Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),
- * and the streams it consumes (a cancellation's two reactions: durables `orders-inventory`, `orders-payments`).
+ * and the streams it consumes (a cancellation's two reactions: durables `orders-inventory`, `orders-payments`;
+ * the copies of customers and products placing checks: `orders-users`, `orders-catalog`).
  */
-export const placement = { portOffset: 5, consumes: ["inventory", "payments"] } as const satisfies Placement;
+export const placement = { portOffset: 5, consumes: ["inventory", "payments", "users", "catalog"] } as const satisfies Placement;
 
 const id = z.string().min(1).max(64);
 

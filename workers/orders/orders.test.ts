@@ -104,9 +104,15 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
     expect(t.data(await t.query("sagas", { status: "NEEDS_ATTENTION" }))).toEqual([]);
   });
 
-  it("is ready once started and reports its saga sweeper", async () => {
+  it("is ready once started and reports its saga sweeper, and its copies (not consuming without a bus)", async () => {
     const res = await t.worker.app.request("/health/ready");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ worker: "orders", ready: true, sagasRunning: 0, sagasNeedingAttention: 0 });
+    expect(await res.json()).toMatchObject({
+      worker: "orders",
+      ready: true,
+      sagasRunning: 0,
+      sagasNeedingAttention: 0,
+      copies: { consuming: false, lagMs: 0, position: "USERS:0,CATALOG:0" },
+    });
   });
 });

@@ -1,10 +1,11 @@
 /**
  * orders owns the orders, their line snapshots (name and unit price at purchase time) and the
- * state of each order's saga, with a log of every step it tried.
+ * state of each order's saga, with a log of every step it tried; and keeps copies of the
+ * customers and products placing checks (from users' and catalog's events).
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { inboxTable, outboxTable } from "../../shared/events/tables";
+import { consumerPositionsTable, inboxTable, outboxTable } from "../../shared/events/tables";
 import { idempotencyKeysTable } from "../../shared/db/idempotency";
 import { orderStatuses, rejectionReasons, sagaStates } from "./contract";
 
@@ -124,6 +125,32 @@ export const cancellations = sqliteTable(
   ],
 );
 
+/**
+ * orders' copy of users' customers (from users.user.registered, or users.get for one not yet
+ * copied): placing checks the customer exists here, with no call. Users publish no change of a
+ * customer that placing needs, so a row is only ever added.
+ */
+export const customerCopies = sqliteTable("customer_copies", {
+  id: text("id").primaryKey(),
+  /** USERS stream sequence of the event that wrote it; null when written from users.get. */
+  sequence: integer("sequence"),
+});
+
+/**
+ * orders' copy of catalog's products, what placing snapshots into a line: name and price (from
+ * catalog.product.created / .updated, or catalog.getMany for one not yet copied). `changedAt` is
+ * the time of catalog's change the row shows (the event's occurredAt, the product's updatedAt):
+ * an event older than the row never overrides it (copies.ts).
+ */
+export const productCopies = sqliteTable("product_copies", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  priceCents: integer("price_cents").notNull(),
+  changedAt: integer("changed_at").notNull(),
+  /** CATALOG stream sequence of the event that wrote it; null when written from catalog.getMany. */
+  sequence: integer("sequence"),
+});
+
 export type OrderRow = typeof orders.$inferSelect;
 export type CancellationRow = typeof cancellations.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
@@ -137,5 +164,7 @@ export const idempotencyKeys = idempotencyKeysTable();
 
 /** Events waiting for the relay; written in the same transaction as the change. */
 export const outbox = outboxTable();
-/** Events already applied (inventory's returns, payments' refunds), so a redelivery changes nothing. */
+/** Events already applied (inventory's returns, payments' refunds, the copies' events), so a redelivery changes nothing. */
 export const inbox = inboxTable();
+/** How far each consumer has applied its stream: the copies' lag on /health/ready. */
+export const consumerPositions = consumerPositionsTable();

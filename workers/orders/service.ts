@@ -1,5 +1,6 @@
 /**
- * orders' domain logic: place an order (validate with users and catalog, then write the order,
+ * orders' domain logic: place an order (validate against its copies of users' customers and
+ * catalog's products, asking those peers only for what the copies lack, then write the order,
  * its line snapshots and its saga in one transaction). Reads are in store.ts, the saga in saga.ts.
  */
 import { DomainError } from "../../shared/core/errors";
@@ -9,6 +10,7 @@ import { peerErrorOf } from "../../shared/rpc/peer-client";
 import { currentCorrelationId } from "../../shared/core/request-scope";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderPlaced } from "./events";
+import { changeTimeOf, readCopies, rememberAnswers, type CopiedProduct, type CustomerCopy } from "./copies";
 import { idempotencyKeys, outbox, type PlaceOrderInput } from "./schema";
 import type { PlacedOrder } from "./contract";
 import { getOrder, type Order, type OrderLine, type OrdersStore } from "./store";
@@ -21,28 +23,52 @@ function mergeItems(items: PlaceOrderInput["items"]): PlaceOrderInput["items"] {
   return [...quantities].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
-/**
- * Asks users and catalog (one batch call) whether the customer and every product exist, and
- * takes the snapshot of each product's name and price. Nothing is written here.
- */
-async function validateOrder(peers: OrdersPeers, customerId: string, items: PlaceOrderInput["items"]): Promise<OrderLine[]> {
-  const productIds = items.map((i) => i.productId);
-  const [customer, catalog] = await Promise.allSettled([peers.users.get.query({ id: customerId }), peers.catalog.getMany.query({ ids: productIds })]);
+type Validation = Pick<OrdersContext, "db" | "peers">;
+type CatalogAnswer = Awaited<ReturnType<OrdersPeers["catalog"]["getMany"]["query"]>>;
+
+/** Asks users only for a customer not copied, catalog only for the products not copied; refuses an unknown customer first. */
+async function askPeers(peers: OrdersPeers, customerId: string | undefined, productIds: string[]): Promise<{ customer?: CustomerCopy; catalog?: CatalogAnswer }> {
+  const [customer, catalog] = await Promise.allSettled([
+    customerId === undefined ? undefined : peers.users.get.query({ id: customerId }),
+    productIds.length === 0 ? undefined : peers.catalog.getMany.query({ ids: productIds }),
+  ]);
   if (customer.status === "rejected") {
     const error = peerErrorOf(customer.reason, "users");
     if (error.code === "NOT_FOUND") throw new DomainError("NOT_FOUND", `customer ${customerId} not found`, { customerId });
     throw error;
   }
   if (catalog.status === "rejected") throw peerErrorOf(catalog.reason, "catalog");
-  const { products, missing } = catalog.value;
-  const known = new Map(products.map((p) => [p.id, p]));
-  const unknown = [...new Set([...missing, ...productIds.filter((id) => !known.has(id))])];
+  const user = customer.value;
+  return { ...(user ? { customer: { id: user.id, sequence: null } } : {}), ...(catalog.value ? { catalog: catalog.value } : {}) };
+}
+
+/**
+ * Checks the customer and every product against orders' copies (copies.ts) and takes the snapshot
+ * of each product's name and price from them. Only what the copies lack is asked of users and
+ * catalog (a customer registered a moment ago, a product just created); their answers are
+ * written into the copies, which later events still override.
+ */
+export async function validateOrder(deps: Validation, customerId: string, items: PlaceOrderInput["items"]): Promise<OrderLine[]> {
+  const productIds = items.map((i) => i.productId);
+  const copied = readCopies(deps.db, customerId, productIds);
+  const uncopied = productIds.filter((id) => !copied.products.has(id));
+  if (copied.customer && uncopied.length === 0) return linesOf(items, copied.products);
+  const answered = await askPeers(deps.peers, copied.customer ? undefined : customerId, uncopied);
+  const found = answered.catalog?.products ?? [];
+  const products = found.map((p) => ({ id: p.id, name: p.name, priceCents: p.priceCents, changedAt: changeTimeOf(p.updatedAt), sequence: null }));
+  rememberAnswers(deps.db, { ...(answered.customer ? { customer: answered.customer } : {}), products });
+  for (const product of products) copied.products.set(product.id, product);
+  const unknown = [...new Set([...(answered.catalog?.missing ?? []), ...productIds.filter((id) => !copied.products.has(id))])];
   if (unknown.length > 0) {
     const noun = unknown.length === 1 ? "product" : "products";
     throw new DomainError("NOT_FOUND", `${noun} ${unknown.join(", ")} not found`, { productIds: unknown });
   }
+  return linesOf(items, copied.products);
+}
+
+function linesOf(items: PlaceOrderInput["items"], products: Map<string, CopiedProduct>): OrderLine[] {
   return items.map((item) => {
-    const product = known.get(item.productId)!;
+    const product = products.get(item.productId)!;
     return { productId: item.productId, name: product.name, unitPriceCents: product.priceCents, quantity: item.quantity };
   });
 }
@@ -106,7 +132,7 @@ export async function placeOrder(deps: OrdersContext, input: PlaceOrderInput): P
 
   const earlier = keyed && resourceOfKey(deps.db, idempotencyKeys, keyed);
   if (earlier) return answer(earlier);
-  const lines = await validateOrder(deps.peers, input.customerId, items);
+  const lines = await validateOrder(deps, input.customerId, items);
   const written = writeOrder(deps.store, { customerId: input.customerId, lines, keyed }, deps.now(), deps.saga.deadlineMs);
   // The saga starts from the order just written (no need to read it back).
   if (written.placed) void deps.sagas.run(written.id, { order: written.placed });

@@ -6,7 +6,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { WorkerDb } from "../../shared/db/db";
-import { accounts, earlyVoids, payments, refunds } from "./schema";
+import { accounts, earlyVoids, payments } from "./schema";
 import type * as schema from "./schema";
 
 const p = sql.placeholder;
@@ -24,23 +24,15 @@ export function preparePaymentsQueries(db: WorkerDb<typeof schema>) {
       .from(earlyVoids)
       .where(eq(earlyVoids.orderId, p("orderId")))
       .prepare(),
-    limitOf: db
-      .select({ limitCents: accounts.limitCents })
+    account: db
+      .select({
+        limitCents: accounts.limitCents,
+        authorizedCents: accounts.authorizedCents,
+        capturedCents: accounts.capturedCents,
+        refundedCents: accounts.refundedCents,
+      })
       .from(accounts)
       .where(eq(accounts.customerId, p("customerId")))
-      .prepare(),
-    heldBy: db
-      .select({
-        authorized: sql<number>`coalesce(sum(case when ${payments.status} = 'AUTHORIZED' then ${payments.amountCents} end), 0)`,
-        captured: sql<number>`coalesce(sum(case when ${payments.status} = 'CAPTURED' then ${payments.amountCents} end), 0)`,
-      })
-      .from(payments)
-      .where(eq(payments.customerId, p("customerId")))
-      .prepare(),
-    refundedTo: db
-      .select({ cents: sql<number>`coalesce(sum(${refunds.amountCents}), 0)` })
-      .from(refunds)
-      .where(eq(refunds.customerId, p("customerId")))
       .prepare(),
     insertPayment: db
       .insert(payments)

@@ -34,6 +34,7 @@ export function refundCapture(tx: PaymentsTx, cancellation: Cancellation, now: D
   if (payment.amountCents !== capturedCents) {
     throw new Error(`cannot refund order ${orderId}: ${payment.amountCents} cents were captured, the cancellation says ${capturedCents}`);
   }
+  // The account's refunded total follows the refund row by trigger, in this transaction (schema.ts).
   tx.insert(refunds).values({ orderId, customerId: payment.customerId, amountCents: payment.amountCents, refundedAt }).run();
   enqueueEvent(tx, outbox, paymentRefunded, { orderId, customerId: payment.customerId, amountCents: payment.amountCents, refundedAt }, { aggregateId: orderId, now });
 }

@@ -12,7 +12,16 @@ export const accounts = sqliteTable(
   {
     customerId: text("customer_id").primaryKey(),
     limitCents: integer("limit_cents").notNull(),
+    /** When the limit was last set (or the row was first written by a payment, at limit 0). */
     updatedAt: text("updated_at").notNull(),
+    // Running totals of the customer's history (the sums of its AUTHORIZED and of its CAPTURED
+    // payments' amounts, and of its refunds), so reading an account is one key lookup however long
+    // the history. Triggers on payments and refunds keep them in the transaction of each write
+    // (migrations/payments/0002_running_totals.sql: the previous release's writes count too); a
+    // table rebuild of payments or refunds drops those triggers and must create them again.
+    authorizedCents: integer("authorized_cents").notNull().default(0),
+    capturedCents: integer("captured_cents").notNull().default(0),
+    refundedCents: integer("refunded_cents").notNull().default(0),
   },
   (table) => [check("accounts_limit_not_negative", sql`${table.limitCents} >= 0`)],
 );

@@ -1,7 +1,9 @@
 /**
  * payments' domain logic: credit limits and each order's payment against them. Functions of
  * (db, input). Every change runs in one immediate transaction (two authorizations never both
- * see the same available credit) and enqueues its event in it.
+ * see the same available credit) and enqueues its event in it; the account's running totals
+ * follow each payment row's insert and status change in that same transaction, by trigger
+ * (schema.ts, migrations/payments/0002_running_totals.sql).
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import { DomainError } from "../../shared/core/errors";
@@ -35,13 +37,13 @@ interface Decline {
 
 const immediate = { behavior: "immediate" } as const;
 
+/** The account as answered: one key lookup of its row and running totals (schema.ts); no row is limit 0 and no history. */
 function accountOf(q: PaymentsQueries, customerId: string): Account {
-  const limitCents = q.limitOf.get({ customerId })?.limitCents ?? 0;
-  const held = q.heldBy.get({ customerId });
-  const refunded = q.refundedTo.get({ customerId });
-  const authorizedCents = Number(held?.authorized ?? 0);
+  const row = q.account.get({ customerId });
+  const limitCents = row?.limitCents ?? 0;
+  const authorizedCents = row?.authorizedCents ?? 0;
   // Captured net of refunds: a cancelled order's capture, refunded, uses no credit any more.
-  const capturedCents = Number(held?.captured ?? 0) - Number(refunded?.cents ?? 0);
+  const capturedCents = (row?.capturedCents ?? 0) - (row?.refundedCents ?? 0);
   // A limit lowered below what is already in use is allowed (the authorizations stand); the
   // account then has nothing available, shown as 0 rather than a negative figure.
   const availableCents = Math.max(0, limitCents - authorizedCents - capturedCents);

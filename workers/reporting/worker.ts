@@ -1,6 +1,5 @@
 /** reporting: CQRS read models (sales, customers, revenue per day) built only from events. */
 import { createWorker } from "../../shared/worker/worker";
-import { createEventTablePruner } from "../../shared/events/prune";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { rebuildReadModels } from "./rebuild";
 import { consumerPositions, inbox } from "./schema";
@@ -15,8 +14,6 @@ export function createReportingWorker(deps: ReportingDeps) {
     inbox,
     positions: consumerPositions,
     consumers: [{ name: ordersConsumerName, owner: "orders", handlers: ordersHandlers, maxDeliver: deps.maxDeliver }],
-    // No outbox, so no relay prunes the inbox: a pruner of its own does.
-    loops: [createEventTablePruner({ db: deps.db, inbox, logger: deps.logger })],
     context: ({ consumers, readModel }): ReportingContext => {
       const consumer = consumers[ordersConsumerName];
       return { ...deps, readModel, ...(consumer ? { rebuild: () => rebuildReadModels(deps.db, consumer, ordersConsumerName) } : {}) };

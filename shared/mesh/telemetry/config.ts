@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { minimumSecretLength } from "../../core/secrets";
 import { secretFile } from "../../core/config";
-import { parseInterval } from "../backup-settings";
+import { parseInterval } from "../../core/durations";
 
 /** Where the launcher puts it: MESH_PORT_BASE + this (4110 by default), beside the workers' offsets. */
 export const telemetryPortOffset = 10;

@@ -20,16 +20,14 @@ export function mainTs(plan: WorkerPlan): string {
   );
 }
 
-/** createWorker from the worker's description: its outbox (a relay publishes it), its inbox and consumer, a pruner when no relay prunes the inbox. */
+/** createWorker from the worker's description: its outbox (a relay publishes it), its inbox and consumer; the kit prunes both within their retention. */
 export function workerTs(plan: WorkerPlan): string {
   const consumes = plan.consumes;
   const owner = consumes && ownerIdentifierOf(consumes.owner);
   const tables = [plan.publishes && "outbox", consumes && "inbox"].filter(Boolean).sort();
-  const prunes = consumes && !plan.publishes;
   return lines(
     `/** ${plan.name}: ${purposeOf(plan)}. */`,
     `import { createWorker } from "../../shared/worker/worker";`,
-    prunes && `import { createEventTablePruner } from "../../shared/events/prune";`,
     consumes && `import { ${owner}ConsumerName, ${owner}Handlers } from "./consumers";`,
     `import { ${plan.name}Router } from "./router";`,
     tables.length > 0 && `import { ${tables.join(", ")} } from "./schema";`,
@@ -43,8 +41,6 @@ export function workerTs(plan: WorkerPlan): string {
     plan.publishes && `    outbox,`,
     consumes && `    inbox,`,
     consumes && `    consumers: [{ name: ${owner}ConsumerName, owner: "${consumes.owner}", handlers: ${owner}Handlers }],`,
-    prunes && `    // No outbox, so no relay prunes the inbox: a pruner of its own does.`,
-    prunes && `    loops: [createEventTablePruner({ db: deps.db, inbox, logger: deps.logger })],`,
     `  });`,
     `}`,
   );
