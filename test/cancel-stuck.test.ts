@@ -40,7 +40,12 @@ describe("a cancellation that cannot be refunded", () => {
     const order = data(await trpcMutation(mesh.url("orders"), "place", { customerId: customer.id, items: [{ productId: product.id, quantity: 2 }] })).order;
     expect(order.status).toBe("CONFIRMED");
 
-    // The capture disappears behind payments' back: the refund cannot be made.
+    // payments captures on orders.order.confirmed, after the answer; then the capture disappears
+    // behind payments' back: the refund cannot be made.
+    await waitFor("payments to capture", async () => {
+      const rows = data(await trpcQuery(mesh.url("payments"), "payments", { orderId: order.id })) as { status: string }[];
+      return rows[0]?.status === "CAPTURED" ? true : undefined;
+    });
     const payments = new Database(join(mesh.dataDir, "payments.db"));
     const captured = payments.prepare("select * from payments where order_id = ?").get(order.id) as Record<string, unknown>;
     payments.prepare("delete from payments where order_id = ?").run(order.id);
@@ -65,7 +70,7 @@ describe("a cancellation that cannot be refunded", () => {
       30_000,
     );
     const letter = letters.find((line) => line.includes("payments-orders"))!;
-    expect(letter).toContain(`cannot refund order ${order.id}: no captured payment (no payment)`);
+    expect(letter).toContain(`payment for order ${order.id} not found`);
 
     // Fixed: the capture is back; the operator replays the dead letter.
     const columns = Object.keys(captured);

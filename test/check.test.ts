@@ -42,6 +42,7 @@ function parsed(output: string) {
 }
 
 let confirmedOrderId = "";
+let secondOrderId = "";
 
 describe("mesh check", () => {
   it("passes after the shop scenario: confirmed, out-of-stock and declined orders", async () => {
@@ -56,10 +57,13 @@ describe("mesh check", () => {
     confirmedOrderId = confirmed.id;
     expect((await place(50)).status).toBe("REJECTED"); // out of stock
     expect((await place(7)).status).toBe("REJECTED"); // 1750 > the 1500 of credit left
-    expect((await place(1)).status).toBe("CONFIRMED");
+    const second = await place(1);
+    expect(second.status).toBe("CONFIRMED");
+    secondOrderId = second.id;
 
-    // --wait: reporting reads the orders' events asynchronously.
-    const result = await check(["--json", "--wait", "20"]);
+    // --wait: reporting reads the orders' events asynchronously, and inventory and payments commit
+    // and capture on orders.order.confirmed; --settle 0: every confirmed order must be settled.
+    const result = await check(["--json", "--wait", "20", "--settle", "0"]);
     expect(result.code, result.output).toBe(0);
     const report = parsed(result.output);
     expect(report.ok).toBe(true);
@@ -90,6 +94,19 @@ describe("mesh check", () => {
     const text = await check();
     expect(text.code).toBe(1);
     expect(text.output).toContain(`order.capture_amount  order ${confirmedOrderId}  [payments]  expected 500, found 499`);
+  }, 60_000);
+
+  it("names an order whose capture is missing once settled, not while it is within the settle window", async () => {
+    const payments = new Database(join(mesh.dataDir, "payments.db"));
+    payments.prepare("update payments set status = 'AUTHORIZED' where order_id = ?").run(secondOrderId);
+    payments.close();
+
+    const settled = parsed((await check(["--json", "--settle", "0"])).output);
+    expect(settled.violations).toContainEqual(expect.objectContaining({ rule: "order.capture_missing", orderId: secondOrderId, worker: "payments", found: "0 captured (AUTHORIZED)" }));
+    // Confirmed a moment ago: within the default 30 s window its capture may still be on its way.
+    const young = parsed((await check(["--json"])).output);
+    expect(young.violations.map((violation) => violation.rule)).not.toContain("order.capture_missing");
+    expect(young.checked.settling).toBe(1);
   }, 60_000);
 
   it("exits 1 naming a worker that does not answer", async () => {

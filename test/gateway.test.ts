@@ -103,17 +103,19 @@ describe("gateway REST API over real worker processes", () => {
 
     expect((await api("GET", `/api/orders/${placed.body.id}`)).body).toEqual(placed.body);
     expect((await api("GET", `/api/customers/${customerId}/orders`)).body.map((o: { id: string }) => o.id)).toEqual([placed.body.id]);
-    expect((await api("GET", `/api/inventory/${productId}`)).body).toEqual({ productId, onHand: 8, reserved: 0, available: 8 });
+    // Confirmed at the pivot: the stock is held and the credit authorized; commit and capture are
+    // carried by orders.order.confirmed, which waits in orders' outbox here (no broker).
+    expect((await api("GET", `/api/inventory/${productId}`)).body).toEqual({ productId, onHand: 10, reserved: 2, available: 8 });
     expect((await api("GET", `/api/customers/${customerId}/credit`)).body).toMatchObject({
       limitCents: 100_000,
-      authorizedCents: 0,
-      capturedCents: 2500,
+      authorizedCents: 2500,
+      capturedCents: 0,
       availableCents: 97_500,
     });
 
     const product = await api("GET", `/api/products/${productId}`);
     expect(product.status).toBe(200);
-    expect(product.body).toMatchObject({ id: productId, sku, priceCents: 1250, stock: { onHand: 8, available: 8 }, degraded: [] });
+    expect(product.body).toMatchObject({ id: productId, sku, priceCents: 1250, stock: { onHand: 10, available: 8 }, degraded: [] });
     const found = await api("GET", `/api/products?q=${encodeURIComponent(sku)}`);
     expect(found.body.map((p: { id: string }) => p.id)).toContain(productId);
     const patched = await api("PATCH", `/api/products/${productId}`, { priceCents: 1300 });

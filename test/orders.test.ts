@@ -1,8 +1,10 @@
 /**
  * The order saga against real peers: users, catalog, inventory and payments run as Bun processes
- * on their own SQLite files; orders runs in-process (Node, better-sqlite3) and calls them over
- * HTTP through its real peer clients. Every outcome is checked in the peers' own books. A real
- * nats-server carries users' and catalog's events to orders' copies of customers and products.
+ * on their own SQLite files and a real nats-server; orders runs in-process (Node, better-sqlite3),
+ * calls them over HTTP through its real peer clients and publishes on the bus, where inventory
+ * and payments take orders.order.confirmed to commit and capture (the tests wait for that, bounded).
+ * Every outcome is checked in the peers' own books. The bus also carries users' and catalog's
+ * events to orders' copies of customers and products.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
@@ -53,6 +55,7 @@ beforeAll(async () => {
     db: database.db,
     logger,
     nats: createNatsConnection({ url: nats.url, name: "orders", logger }),
+    outboxSignal: database.outboxSignal,
     identity: null,
     now: () => new Date(),
     peers: {
@@ -93,6 +96,16 @@ async function productWithStock(priceCents: number, onHand: number, name = `Prod
   return product.id;
 }
 const orderRows = () => database.db.select().from(schema.orders).all();
+/** Waits (bounded) until inventory committed and payments captured each order: what orders.order.confirmed does. */
+async function settled(orderIds: string[]) {
+  await waitFor(`orders ${orderIds.length} committed and captured`, async () => {
+    for (const orderId of orderIds) {
+      const [reservations, paid] = await Promise.all([inventory.reservations.query({ orderId }), payments.payments.query({ orderId })]);
+      if (reservations[0]?.status !== "COMMITTED" || paid[0]?.status !== "CAPTURED") return undefined;
+    }
+    return true;
+  });
+}
 const copyOf = (productId: string) => database.db.select().from(schema.productCopies).where(eq(schema.productCopies.id, productId)).get();
 
 describe("orders saga across real peer processes", () => {
@@ -104,6 +117,7 @@ describe("orders saga across real peer processes", () => {
     expect(completed).toBe(true);
     expect(order).toMatchObject({ customerId, status: "CONFIRMED", totalCents: 3750, rejectionReason: null });
     expect(order.lines).toEqual([{ productId, name: "Blue Mug", unitPriceCents: 1250, quantity: 3 }]);
+    await settled([order.id]);
     expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 7, reserved: 0, available: 7 });
     expect((await inventory.reservations.query({ orderId: order.id })).map((r) => r.status)).toEqual(["COMMITTED"]);
     const paid = await payments.payments.query({ orderId: order.id });
@@ -113,9 +127,9 @@ describe("orders saga across real peer processes", () => {
     const saga = await orders.saga.query({ orderId: order.id });
     expect(saga.state).toBe("DONE");
     const done = saga.log.filter((e) => e.outcome === "ok").map((e) => e.step);
-    expect(done).toEqual(["place", "reserve", "authorize", "commit", "capture", "confirm"]);
-    // Reserve ∥ authorize, then commit ∥ capture: each phase's outcome written once, after its calls (no "started" entries).
-    expect(saga.log.map((e) => `${e.step}:${e.outcome}`)).toEqual(["place:ok", "reserve:ok", "authorize:ok", "commit:ok", "capture:ok", "confirm:ok"]);
+    expect(done).toEqual(["place", "reserve", "authorize", "confirm"]);
+    // Reserve ∥ authorize, then the pivot: the hold's outcome and the confirmation written once, after its calls (no "started" entries).
+    expect(saga.log.map((e) => `${e.step}:${e.outcome}`)).toEqual(["place:ok", "reserve:ok", "authorize:ok", "confirm:ok"]);
     const events = database.db.select().from(schema.outbox).where(eq(schema.outbox.aggregateId, order.id)).all();
     expect(events.map((e) => e.subject)).toEqual(["orders.order.placed", "orders.order.confirmed"]);
     expect(JSON.parse(events[1]!.envelope).data).toMatchObject({ orderId: order.id, customerId, totalCents: 3750, lines: order.lines });
@@ -194,6 +208,7 @@ describe("orders saga across real peer processes", () => {
     expect(later.every((r) => r.completed && r.order.status === "CONFIRMED")).toBe(true);
     expect(await inventory.reservations.query({ orderId: orderId! })).toHaveLength(1);
     expect(await payments.payments.query({ orderId: orderId! })).toHaveLength(1);
+    await settled([orderId!]);
     expect(await inventory.get.query({ productId })).toMatchObject({ onHand: 8, reserved: 0 });
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 1400 });
     // The same key for a different order is a conflict, not a silent replay of the first.
@@ -224,6 +239,7 @@ describe("orders saga across real peer processes", () => {
 
     expect(statuses.filter((s) => s === "CONFIRMED")).toHaveLength(50);
     expect(results.filter((r) => r.order.rejectionReason === "insufficient_stock")).toHaveLength(10);
+    await settled(results.filter((r) => r.order.status === "CONFIRMED").map((r) => r.order.id));
     expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 0, reserved: 0, available: 0 });
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 5000, authorizedCents: 0 });
   });

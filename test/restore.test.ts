@@ -129,7 +129,7 @@ describe("mesh restore", () => {
       expect(order.status).toBe("CONFIRMED");
       orders.push(order);
     }
-    expect((await cli(["check", "--wait", "20"])).code).toBe(0);
+    expect((await cli(["check", "--wait", "20", "--settle", "0"])).code).toBe(0);
     // rebuild works on a worker with read models and says plainly when a worker has none.
     const rebuilt = await cli(["rebuild", "reporting"]);
     expect(rebuilt.code, rebuilt.output).toBe(0);
@@ -145,7 +145,7 @@ describe("mesh restore", () => {
     expect(output).toContain("inventory stopped and held by");
     expect(report.check.ok).toBe(false);
     for (const order of orders) {
-      expect(report.check.violations).toContainEqual(expect.objectContaining({ rule: "order.stock_not_committed", orderId: order.id, worker: "inventory", found: "no reservation" }));
+      expect(report.check.violations).toContainEqual(expect.objectContaining({ rule: "order.commit_missing", orderId: order.id, worker: "inventory", found: "no reservation" }));
     }
 
     // The replaced file is kept whole: both orders' committed reservations are in it.

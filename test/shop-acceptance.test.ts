@@ -1,7 +1,8 @@
 /**
  * The shop through the gateway's public REST API only, every worker a real Bun process with a
  * real nats-server: the three saga outcomes with stock and credit exact afterwards, no overselling
- * under 200 concurrent orders, and one order per Idempotency-Key however often it is sent.
+ * under 200 concurrent orders, and one order per Idempotency-Key however often it is sent. Stock is
+ * committed and credit captured after the answer (on orders.order.confirmed): the tests wait for it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll, waitFor } from "./support/processes";
@@ -59,6 +60,13 @@ async function placeOrder(customerId: string, productId: string, quantity: numbe
 
 const stockOf = async (productId: string) => (await api("GET", `/api/inventory/${productId}`)).body;
 const creditOf = async (customerId: string) => (await api("GET", `/api/customers/${customerId}/credit`)).body;
+/** Waits (bounded) until nothing of the shop is held any more: every confirmed order committed and captured. */
+const settled = (productId: string, customerId: string) =>
+  waitFor(
+    "stock committed and credit captured",
+    async () => ((await stockOf(productId)).reserved === 0 && (await creditOf(customerId)).authorizedCents === 0 ? true : undefined),
+    60_000,
+  );
 
 describe("the shop through the gateway", () => {
   it("confirms, rejects for stock and rejects for credit, leaving stock and credit exact", async () => {
@@ -67,6 +75,7 @@ describe("the shop through the gateway", () => {
     const confirmed = await placeOrder(customerId, productId, 2);
     expect(confirmed).toMatchObject({ status: "CONFIRMED", totalCents: 2000, customerId });
     expect(confirmed.lines).toEqual([{ productId, name: expect.stringContaining("Kettle"), unitPriceCents: 1000, quantity: 2 }]);
+    await settled(productId, customerId);
     expect(await stockOf(productId)).toEqual({ productId, onHand: 3, reserved: 0, available: 3 });
     expect(await creditOf(customerId)).toMatchObject({ limitCents: 3500, authorizedCents: 0, capturedCents: 2000, availableCents: 1500 });
 
@@ -89,6 +98,7 @@ describe("the shop through the gateway", () => {
     expect(confirmed).toHaveLength(50);
     expect(rejected).toHaveLength(150);
     expect(new Set(rejected.map((order) => order.rejectionReason))).toEqual(new Set(["insufficient_stock"]));
+    await settled(productId, customerId);
     expect(await stockOf(productId)).toEqual({ productId, onHand: 0, reserved: 0, available: 0 });
     expect(await creditOf(customerId)).toMatchObject({ authorizedCents: 0, capturedCents: 50 * 100 });
   }, 300_000);
@@ -102,6 +112,7 @@ describe("the shop through the gateway", () => {
     for (const order of [...concurrent, last]) expect(order.id).toBe(first.id);
     const orders = (await api("GET", `/api/customers/${customerId}/orders`)).body;
     expect(orders.map((order: { id: string }) => order.id)).toEqual([first.id]);
+    await settled(productId, customerId);
     expect(await stockOf(productId)).toEqual({ productId, onHand: 7, reserved: 0, available: 7 });
     expect(await creditOf(customerId)).toMatchObject({ authorizedCents: 0, capturedCents: 2100 });
   }, 120_000);

@@ -75,15 +75,16 @@ describe("one order, one trace, across the whole mesh", () => {
     expect(placed.body).toMatchObject({ status: "CONFIRMED", correlationId });
     expect(placed.headers.get("x-correlation-id")).toBe(correlationId);
 
-    // Consumers react after the JetStream hop: reporting to the confirmation, catalog to the reservation.
+    // Consumers react after the JetStream hop: reporting, inventory (commit) and payments (capture)
+    // to the confirmation, catalog to the reservation.
     const consumerSpans = (spans: ReceivedSpan[]) => spans.filter((s) => s.kind === spanKind.consumer);
     await waitFor(
-      "consumer spans of reporting and catalog in the order's trace",
+      "consumer spans of reporting, inventory, payments and catalog in the order's trace",
       async () => {
         const [traceId, ...others] = traceIdsOf(correlationId);
         if (!traceId || others.length > 0) return undefined;
         const consumers = new Set(consumerSpans(spansOfTrace(traceId)).map((s) => s.service));
-        return consumers.has("catalog") && consumers.has("reporting") ? true : undefined;
+        return ["catalog", "reporting", "inventory", "payments"].every((name) => consumers.has(name)) ? true : undefined;
       },
       30_000,
     );
@@ -110,6 +111,8 @@ describe("one order, one trace, across the whole mesh", () => {
       "orders: orders.order.confirmed publish",
       "catalog: inventory.reservation.reserved process",
       "reporting: orders.order.confirmed process",
+      "inventory: orders.order.confirmed process",
+      "payments: orders.order.confirmed process",
     ]) {
       expect(names).toContain(expected);
     }

@@ -1,20 +1,22 @@
 /**
- * `npm run mesh -- check [--json] [--wait SECONDS] [--url name=URL ...]`: asks each owning worker
+ * `npm run mesh -- check [--json] [--wait SECONDS] [--settle SECONDS] [--url name=URL ...]`: asks each owning worker
  * (placed by --url, <NAME>_URL, the local mesh.json, else where it registered on NATS, any host)
  * for what it owns (its admin `audit` query; reporting's `sales` and `snapshot`) and checks the
  * mesh's consistency rules across them (invariants.ts). Meant for a quiet mesh: orders in flight
- * show as pending, and `--wait` re-checks until the mesh agrees or the time is up.
+ * show as pending, and `--wait` re-checks until the mesh agrees or the time is up. A confirmed
+ * order younger than `--settle` (default 30 s) may still wait for its commit and capture, which
+ * inventory and payments take on orders.order.confirmed; `--settle 0 --wait N` insists they are done.
  * Exit 0 when every rule holds, 1 with each violation named otherwise.
  */
 import { peerUrlVariable } from "../core/config";
-import { findViolations, type CheckResult, type MeshAudit, type Violation } from "./invariants";
+import { defaultSettleMs, findViolations, type CheckResult, type CheckSettings, type MeshAudit, type Violation } from "./invariants";
 import { readMeshSettings } from "./settings";
 import { readMeshState } from "./state";
 import { operatorLoginOf, workersOnTheBus } from "./status-discovery";
 import { operatorHeaders, operatorIdentity } from "./secrets";
 import type { ServiceIdentity } from "../rpc/identity";
 
-export const summary = "check the invariants across workers ([--json] [--wait SECONDS] [--url name=URL])";
+export const summary = "check the invariants across workers ([--json] [--wait SECONDS] [--settle SECONDS] [--url name=URL])";
 
 const owners = ["inventory", "payments", "orders"] as const;
 
@@ -115,9 +117,9 @@ export async function auditMesh(urls: Map<string, string>): Promise<MeshAudit> {
 }
 
 /** One check; a worker that does not answer is itself a violation (the mesh cannot be vouched for). */
-export async function checkMesh(urls: Map<string, string>): Promise<CheckResult> {
+export async function checkMesh(urls: Map<string, string>, settings: CheckSettings = { settleMs: defaultSettleMs }): Promise<CheckResult> {
   try {
-    return findViolations(await auditMesh(urls));
+    return findViolations(await auditMesh(urls), settings);
   } catch (error) {
     if (!(error instanceof WorkerUnreachable)) throw error;
     const violation: Violation = { rule: "worker.unreachable", worker: error.worker, expected: "an answer", found: error.message, message: error.message };
@@ -136,20 +138,27 @@ function describe(violation: Violation): string {
   return `  ✗ ${violation.rule}  ${subject}  [${violation.worker}]  expected ${violation.expected}, found ${violation.found}\n      ${violation.message}`;
 }
 
+/** `flag SECONDS` in ms, `fallbackMs` when absent, undefined when not a number ≥ 0. */
+function secondsOf(args: string[], flag: string, fallbackMs: number): number | undefined {
+  const index = args.indexOf(flag);
+  const ms = index >= 0 ? Number(args[index + 1] ?? "") * 1000 : fallbackMs;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
 export async function run(args: string[]): Promise<number> {
   const json = args.includes("--json");
-  const waitIndex = args.indexOf("--wait");
-  const waitMs = waitIndex >= 0 ? Number(args[waitIndex + 1] ?? "0") * 1000 : 0;
-  if (!Number.isFinite(waitMs) || waitMs < 0) {
-    process.stderr.write("check: --wait takes a number of seconds\n");
+  const waitMs = secondsOf(args, "--wait", 0);
+  const settleMs = secondsOf(args, "--settle", defaultSettleMs);
+  if (waitMs === undefined || settleMs === undefined) {
+    process.stderr.write("check: --wait and --settle take a number of seconds\n");
     return 2;
   }
   const urls = await withWorkersOnTheBus(resolveWorkerUrls(args, process.env), process.env);
   const deadline = Date.now() + waitMs;
-  let result = await checkMesh(urls);
+  let result = await checkMesh(urls, { settleMs });
   while (!result.ok && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    result = await checkMesh(urls);
+    result = await checkMesh(urls, { settleMs });
   }
 
   if (json) {

@@ -23,6 +23,8 @@ export interface AuditedOrder {
   status: string;
   totalCents: number;
   lines: { productId: string; unitPriceCents: number; quantity: number }[];
+  /** When the order last changed (for a CONFIRMED one, its confirmation): the settle window runs from it. */
+  updatedAt?: string;
 }
 
 export interface OrdersAudit {
@@ -58,6 +60,16 @@ export interface Violation {
   expected: string | number;
   found: string | number;
   message: string;
+}
+
+/** How the checker judges what is still in flight. */
+export interface CheckSettings {
+  /**
+   * A confirmed order younger than this (by orders' clock) may still wait for inventory to commit
+   * and payments to capture it (they do so on orders.order.confirmed): its RESERVED reservation
+   * and AUTHORIZED payment are not yet named commit_missing / capture_missing.
+   */
+  settleMs: number;
 }
 
 export interface CheckResult {

@@ -73,7 +73,7 @@ describe("findViolations", () => {
   it("names a confirmed order without its capture, with a wrong amount, or with stock not committed", () => {
     const missing = consistentMesh();
     missing.payments.payments.shift();
-    expect(findViolations(missing).violations[0]).toMatchObject({ rule: "order.capture_count", orderId: "o1", worker: "payments", found: "0 captured (no payment)" });
+    expect(findViolations(missing).violations[0]).toMatchObject({ rule: "order.capture_missing", orderId: "o1", worker: "payments", found: "0 captured (no payment)" });
 
     const wrongAmount = consistentMesh();
     wrongAmount.payments.payments[0]!.amountCents = 999;
@@ -81,11 +81,58 @@ describe("findViolations", () => {
 
     const notCommitted = consistentMesh();
     notCommitted.inventory.reservations[0]!.status = "RELEASED";
-    expect(rulesOf(notCommitted)).toEqual(["order.stock_not_committed"]);
+    expect(rulesOf(notCommitted)).toEqual(["order.commit_missing"]);
 
     const otherLines = consistentMesh();
     otherLines.inventory.reservations[0]!.lines = [{ productId: "A", quantity: 3 }];
     expect(findViolations(otherLines).violations[0]).toMatchObject({ rule: "order.committed_lines", expected: "A×2", found: "A×3" });
+  });
+
+  describe("a confirmed order's commit and capture, carried by orders.order.confirmed", () => {
+    /** o1 confirmed at 00:00:00 (orders' clock reads 00:00:10) and neither committed nor captured yet. */
+    function unsettled(): MeshAudit {
+      const audit = consistentMesh();
+      audit.orders.orders[0]!.updatedAt = "2026-01-01T00:00:00.000Z";
+      audit.inventory.reservations[0]!.status = "RESERVED";
+      audit.inventory.stock[0] = { productId: "A", onHand: 10, reserved: 3 };
+      audit.payments.payments[0]!.status = "AUTHORIZED";
+      return audit;
+    }
+
+    it("leaves an order within the settle window alone while its hold waits for the consumers, and counts it as settling", () => {
+      const result = findViolations(unsettled(), { settleMs: 30_000 });
+      expect(result.violations).toEqual([]);
+      expect(result.checked).toMatchObject({ confirmed: 1, settling: 1 });
+    });
+
+    it("names commit_missing and capture_missing once the order is older than the settle window", () => {
+      const audit = unsettled();
+      audit.orders.now = "2026-01-01T00:00:31.000Z";
+      audit.orders.unfinishedSagas = [];
+      audit.orders.orders[2]!.status = "REJECTED";
+      audit.inventory.reservations[2]!.status = "RELEASED";
+      audit.inventory.stock[0]!.reserved = 2;
+      const violations = findViolations(audit, { settleMs: 30_000 }).violations;
+      expect(violations).toEqual([
+        expect.objectContaining({ rule: "order.capture_missing", orderId: "o1", worker: "payments", found: "0 captured (AUTHORIZED)" }),
+        expect.objectContaining({ rule: "order.commit_missing", orderId: "o1", worker: "inventory", found: "RESERVED" }),
+      ]);
+      expect(findViolations(unsettled(), { settleMs: 0 }).violations.map((v) => v.rule)).toEqual(["order.capture_missing", "order.commit_missing"]);
+    });
+
+    it("names a missing hold at once, young or not: the pivot is recorded only after both holds answered", () => {
+      const audit = unsettled();
+      audit.inventory.reservations.shift();
+      audit.inventory.stock[0]!.reserved = 1;
+      audit.payments.payments.shift();
+      expect(rulesOf(audit)).toEqual(["order.capture_missing", "order.commit_missing"]);
+    });
+
+    it("judges an order whose audit gives no time (an orders from before) as settled", () => {
+      const audit = unsettled();
+      delete audit.orders.orders[0]!.updatedAt;
+      expect(rulesOf(audit)).toEqual(["order.capture_missing", "order.commit_missing"]);
+    });
   });
 
   it("expects no payment for a confirmed free order (total 0), and names one if there is", () => {

@@ -1,6 +1,6 @@
 /**
  * The mesh's invariants across workers (stock never oversold, one captured payment per confirmed
- * order, no hold left by a finished order, read models equal to their owners' data, …: each
+ * order once settled, no hold left by a finished order, read models equal to their owners' data, …: each
  * violation names its `rule`) as a pure function of what each owning worker reports through its
  * admin `audit` query. No I/O here, so every rule has a unit test; `check.ts` fetches the reports
  * and prints the result. Shapes are declared here, not imported, because `shared/` never imports
@@ -9,10 +9,12 @@
  * @example const result = findViolations({ inventory, payments, orders, reporting });
  */
 import { checkCancellations, everConfirmed, refundedOfCancelled } from "./invariants-cancel";
+import { checkConfirmedOrder, defaultSettleMs, settling, type OrderHoldings } from "./invariants-confirmed";
 
-import type { AuditedOrder, CheckResult, InventoryAudit, MeshAudit, OrdersAudit, ReportingAudit, Violation } from "./invariant-types";
+import type { AuditedOrder, CheckResult, CheckSettings, InventoryAudit, MeshAudit, OrdersAudit, ReportingAudit, Violation } from "./invariant-types";
 
-export type { AuditedOrder, CheckResult, InventoryAudit, MeshAudit, OrdersAudit, PaymentsAudit, ReportingAudit, Violation } from "./invariant-types";
+export type { AuditedOrder, CheckResult, CheckSettings, InventoryAudit, MeshAudit, OrdersAudit, PaymentsAudit, ReportingAudit, Violation } from "./invariant-types";
+export { defaultSettleMs } from "./invariants-confirmed";
 
 type Totals = { orders: number; units: number; revenueCents: number };
 
@@ -24,15 +26,6 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
     else groups.set(key(item), [item]);
   }
   return groups;
-}
-
-function quantitiesOf(lines: { productId: string; quantity: number }[]): string {
-  const byProduct = new Map<string, number>();
-  for (const line of lines) byProduct.set(line.productId, (byProduct.get(line.productId) ?? 0) + line.quantity);
-  return [...byProduct]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([product, quantity]) => `${product}×${quantity}`)
-    .join(", ");
 }
 
 function checkStock(audit: InventoryAudit, out: Violation[]): void {
@@ -84,17 +77,10 @@ function checkStock(audit: InventoryAudit, out: Violation[]): void {
 type Payments = Map<string, MeshAudit["payments"]["payments"]>;
 type Reservations = Map<string, MeshAudit["inventory"]["reservations"]>;
 
-/** What inventory and payments hold for one order, by status. */
-interface OrderHoldings {
-  reservations: Reservations;
-  payments: Payments;
-  held: MeshAudit["inventory"]["reservations"];
-  committed: MeshAudit["inventory"]["reservations"];
-  captured: MeshAudit["payments"]["payments"];
-  authorized: MeshAudit["payments"]["payments"];
-}
-
-function checkOrders(audit: MeshAudit, out: Violation[]): void {
+/** Every order against what inventory and payments hold for it; answers how many confirmed orders are still settling. */
+function checkOrders(audit: MeshAudit, settings: CheckSettings, out: Violation[]): number {
+  const now = Date.parse(audit.orders.now);
+  let inFlight = 0;
   const orders = new Map(audit.orders.orders.map((order) => [order.id, order]));
   const reservations = groupBy(audit.inventory.reservations, (reservation) => reservation.orderId);
   const payments = groupBy(audit.payments.payments, (payment) => payment.orderId);
@@ -109,15 +95,19 @@ function checkOrders(audit: MeshAudit, out: Violation[]): void {
       captured: paid.filter((payment) => payment.status === "CAPTURED"),
       authorized: paid.filter((payment) => payment.status === "AUTHORIZED"),
     };
-    checkOrder(order, holdings, out);
+    const young = everConfirmed.has(order.status) && settling(order, now, settings.settleMs);
+    if (young && (holdings.held.length > 0 || holdings.authorized.length > 0)) inFlight += 1;
+    checkOrder(order, holdings, young, out);
   }
   checkOrphans(orders, reservations, payments, out);
+  return inFlight;
 }
 
-function checkOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation[]): void {
+function checkOrder(order: AuditedOrder, holdings: OrderHoldings, young: boolean, out: Violation[]): void {
   const at = { orderId: order.id };
   const { held } = holdings;
-  if (order.status !== "PENDING" && held.length > 0) {
+  // A confirmed order's RESERVED reservation is its commit still due (invariants-confirmed.ts).
+  if (order.status !== "PENDING" && !everConfirmed.has(order.status) && held.length > 0) {
     out.push({
       ...at,
       worker: "inventory",
@@ -127,62 +117,8 @@ function checkOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation
       message: `order ${order.id} is ${order.status} but inventory still holds its stock`,
     });
   }
-  if (everConfirmed.has(order.status)) checkConfirmedOrder(order, holdings, out);
+  if (everConfirmed.has(order.status)) checkConfirmedOrder(order, holdings, young, out);
   if (order.status === "REJECTED") checkRejectedOrder(order, holdings, out);
-}
-
-/** A CONFIRMED order (or one confirmed before it was cancelled): one capture of its total, its stock committed. */
-function checkConfirmedOrder(order: AuditedOrder, holdings: OrderHoldings, out: Violation[]): void {
-  const at = { orderId: order.id };
-  const { payments, reservations, captured, committed } = holdings;
-  // "Exactly one captured payment of its total": a free order (total 0) moves no money, and
-  // payments takes no 0-cent authorization, so the saga skips both steps and none is expected.
-  const expectedCaptures = order.totalCents === 0 ? 0 : 1;
-  const paymentsOfOrder = payments.get(order.id) ?? [];
-  if (captured.length !== expectedCaptures || (expectedCaptures === 0 && paymentsOfOrder.length > 0)) {
-    const statuses = paymentsOfOrder.map((payment) => payment.status).join(", ") || "no payment";
-    const expected = expectedCaptures === 0 ? "no payment (the order totals 0)" : "exactly 1 CAPTURED payment";
-    out.push({
-      ...at,
-      worker: "payments",
-      rule: "order.capture_count",
-      expected,
-      found: `${captured.length} captured (${statuses})`,
-      message: `order ${order.id} is ${order.status} with ${captured.length} captured payments`,
-    });
-  }
-  for (const payment of captured) {
-    if (payment.amountCents !== order.totalCents) {
-      out.push({
-        ...at,
-        worker: "payments",
-        rule: "order.capture_amount",
-        expected: order.totalCents,
-        found: payment.amountCents,
-        message: `order ${order.id} totals ${order.totalCents} cents but ${payment.amountCents} were captured`,
-      });
-    }
-  }
-  if (committed.length !== 1) {
-    const statuses = (reservations.get(order.id) ?? []).map((reservation) => reservation.status).join(", ") || "no reservation";
-    out.push({
-      ...at,
-      worker: "inventory",
-      rule: "order.stock_not_committed",
-      expected: "a COMMITTED reservation",
-      found: statuses,
-      message: `order ${order.id} is ${order.status} but its stock is not committed (${statuses})`,
-    });
-  } else if (quantitiesOf(committed[0]!.lines) !== quantitiesOf(order.lines)) {
-    out.push({
-      ...at,
-      worker: "inventory",
-      rule: "order.committed_lines",
-      expected: quantitiesOf(order.lines),
-      found: quantitiesOf(committed[0]!.lines),
-      message: `order ${order.id}'s committed stock differs from its lines`,
-    });
-  }
 }
 
 /** A REJECTED order holds neither stock nor credit. */
@@ -333,10 +269,11 @@ function checkReporting(orders: AuditedOrder[], refunded: Map<string, number>, r
   }
 }
 
-export function findViolations(audit: MeshAudit): CheckResult {
+/** `settings.settleMs`: how long a confirmed order may wait for its commit and capture (default 30 s). */
+export function findViolations(audit: MeshAudit, settings: CheckSettings = { settleMs: defaultSettleMs }): CheckResult {
   const violations: Violation[] = [];
   checkStock(audit.inventory, violations);
-  checkOrders(audit, violations);
+  const inFlight = checkOrders(audit, settings, violations);
   checkSagas(audit.orders, violations);
   checkCancellations(audit, violations);
   if (audit.reporting) checkReporting(audit.orders.orders, refundedOfCancelled(audit), audit.reporting, violations);
@@ -350,6 +287,7 @@ export function findViolations(audit: MeshAudit): CheckResult {
       pending: count("PENDING"),
       cancelling: count("CANCELLING"),
       cancelled: count("CANCELLED"),
+      settling: inFlight,
       unfinishedSagas: audit.orders.unfinishedSagas.length,
       stockRows: audit.inventory.stock.length,
       reservations: audit.inventory.reservations.length,

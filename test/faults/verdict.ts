@@ -42,10 +42,10 @@ export async function settledAudit(mesh: MeshView): Promise<Audit | undefined> {
   ).catch(() => undefined);
 }
 
-/** `npm run mesh -- check --json` against the running mesh. */
+/** `npm run mesh -- check --json` against the running mesh; `--settle 0`: every confirmed order's commit and capture done (within the wait). */
 export async function meshCheck(mesh: MeshView): Promise<{ code: number | null; output: string; report: CheckReport }> {
   const urls = (["inventory", "payments", "orders", "reporting"] as const).flatMap((name) => ["--url", `${name}=${mesh.url(name)}`]);
-  const checked = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "check", "--json", "--wait", "120", ...urls], { DATA_DIR: mesh.dataDir });
+  const checked = await runToEnd(bunBin, ["run", "shared/mesh/cli.ts", "check", "--json", "--wait", "120", "--settle", "0", ...urls], { DATA_DIR: mesh.dataDir });
   return { ...checked, report: JSON.parse(checked.output.slice(checked.output.indexOf("{"))) as CheckReport };
 }
 
@@ -67,7 +67,7 @@ export function mustBeZero(acknowledged: Set<string>, audit: Audit | undefined, 
     "reserved counts not matching reservations": count(["stock.reserved_mismatch"]),
     "double captures": count(["order.capture_count"], capturedMoreThanOnce),
     "confirmed orders without capture or committed stock": count(
-      ["order.capture_count", "order.capture_amount", "order.stock_not_committed", "order.committed_lines"],
+      ["order.capture_count", "order.capture_missing", "order.capture_amount", "order.commit_missing", "order.committed_lines"],
       (v) => !capturedMoreThanOnce(v),
     ),
     "rejected orders holding stock or credit": count(["order.rejected_holds_authorization", "order.rejected_captured", "order.rejected_stock_committed"]),

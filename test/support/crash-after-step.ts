@@ -7,14 +7,15 @@
  * - ORDERS_CRASH_BEFORE=<step>: inside the transaction that would log the step as done, before
  *   it commits: the peers have acted, orders has recorded nothing of it (its calls must be
  *   re-issued or compensated after a restart).
- * <step>: reserve, authorize, commit or capture.
+ * <step>: reserve, authorize or confirm, all logged in the hold's transaction, the saga's pivot
+ * (commit and capture are no longer saga steps: inventory and payments take them on orders.order.confirmed).
  */
 import { Database } from "bun:sqlite";
 
 const after = process.env.ORDERS_CRASH_AFTER;
 const before = process.env.ORDERS_CRASH_BEFORE;
 const step = after ?? before;
-const crashSteps = ["reserve", "authorize", "commit", "capture"];
+const crashSteps = ["reserve", "authorize", "confirm"];
 if (!step || !crashSteps.includes(step) || (after && before)) {
   throw new Error(`ORDERS_CRASH_AFTER or ORDERS_CRASH_BEFORE (one) must be one of ${crashSteps.join(", ")}, got ${after}/${before}`);
 }

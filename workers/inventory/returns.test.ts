@@ -1,4 +1,4 @@
-/** inventory's reaction to a cancellation, in-process: the committed units back on hand once, with versioned levels; nothing committed → throws (dead letters). */
+/** inventory's reaction to a cancellation, in-process: the committed units back on hand once, with versioned levels; no reservation → throws (dead letters). */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { applyOnce } from "../../shared/events/inbox";
@@ -6,6 +6,7 @@ import { cancellationRequested } from "../orders/events";
 import { useInProcessWorker } from "../../test/support/in-process";
 import { envelopeOf } from "../../test/support/envelope";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
+import { prepareInventoryQueries } from "./queries";
 import * as schema from "./schema";
 import { createInventoryWorker } from "./worker";
 
@@ -25,8 +26,8 @@ function cancellation(orderId: string) {
 
 describe("inventory takes back a cancelled order's units (in-process)", () => {
   const t = useInProcessWorker("inventory", schema, (deps) => createInventoryWorker(deps), { now });
-  const handler = ordersHandlers(now)[cancellationRequested.subject]!;
-  const apply = (event: ReturnType<typeof cancellation>) => applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handler, { stream: "ORDERS", streamSequence: 1 });
+  const handler = () => ordersHandlers(prepareInventoryQueries(t.database.db), now)[cancellationRequested.subject]!;
+  const apply = (event: ReturnType<typeof cancellation>) => applyOnce(t.database.db, schema.inbox, ordersConsumerName, event, handler(), { stream: "ORDERS", streamSequence: 1 });
   const stockOf = async (productId: string) => t.data(await t.query("get", { productId }));
   const events = () =>
     t.database.db
@@ -82,12 +83,10 @@ describe("inventory takes back a cancelled order's units (in-process)", () => {
     expect(t.data(await t.query("reservations", { orderId: "o1" }))[0].status).toBe("COMMITTED");
   });
 
-  it("an order without a committed reservation cannot be returned: it throws and leaves nothing", async () => {
+  it("an order inventory holds no reservation for cannot be returned: it throws and leaves nothing", async () => {
     await t.mutate("setStock", { productId: "p1", onHand: 10 });
-    expect(() => apply(cancellation("ghost"))).toThrow(/cannot return stock of order ghost: no committed reservation \(no reservation\)/);
-    await t.mutate("reserve", { orderId: "held", lines: [{ productId: "p1", quantity: 2 }] });
-    expect(() => apply(cancellation("held"))).toThrow(/no committed reservation \(RESERVED\)/);
-    expect(await stockOf("p1")).toMatchObject({ onHand: 10, reserved: 2 });
+    expect(() => apply(cancellation("ghost"))).toThrow(/reservation for order ghost not found/);
+    expect(await stockOf("p1")).toMatchObject({ onHand: 10, reserved: 0 });
     expect(t.database.db.select().from(schema.stockReturns).all()).toEqual([]);
     expect(t.database.db.select().from(schema.inbox).all()).toEqual([]);
   });

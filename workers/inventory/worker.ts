@@ -1,4 +1,4 @@
-/** inventory: owns the stock levels and reservations (inventory.db); never oversells; takes back a cancelled order's units. */
+/** inventory: owns the stock levels and reservations (inventory.db); never oversells; commits a confirmed order's stock and takes back a cancelled order's units. */
 import { createWorker } from "../../shared/worker/worker";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
@@ -7,7 +7,8 @@ import { prepareInventoryQueries } from "./queries";
 import type { InventoryContext, InventoryDeps } from "./deps";
 
 export function createInventoryWorker(deps: InventoryDeps) {
-  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(deps.now), maxDeliver: deps.maxDeliver };
+  const queries = prepareInventoryQueries(deps.db);
+  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(queries, deps.now), maxDeliver: deps.maxDeliver };
   return createWorker({
     name: "inventory",
     router: inventoryRouter,
@@ -15,6 +16,6 @@ export function createInventoryWorker(deps: InventoryDeps) {
     outbox,
     inbox,
     consumers: [consumer],
-    context: (): InventoryContext => ({ ...deps, queries: prepareInventoryQueries(deps.db) }),
+    context: (): InventoryContext => ({ ...deps, queries }),
   });
 }

@@ -67,7 +67,8 @@ function refusal(row: OrderRow): DomainError {
 /** CONFIRMED → CANCELLING with its cancellation row and event, and the key remembered, in one transaction. */
 function requestInTx(tx: OrdersTx, order: Order, keyed: ReturnType<typeof keyedWrite>, now: Date): void {
   const ms = now.getTime();
-  // Only a CONFIRMED order gets here, and the saga captured its total (none for a free order).
+  // Only a CONFIRMED order gets here: payments captures its total (none for a free order) on
+  // orders.order.confirmed, and refunds it; should the cancellation reach it first, it captures then.
   const capturedCents = order.totalCents;
   tx.update(orders).set({ status: "CANCELLING", updatedAt: now.toISOString() }).where(eq(orders.id, order.id)).run();
   tx.insert(cancellations).values({ orderId: order.id, capturedCents, requestedAt: ms }).run();

@@ -29,7 +29,7 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
    * reserve/authorize phase is resumed only before it; after it, it is compensated instead.
    */
   SAGA_DEADLINE_MS: ms.default(30_000),
-  /** Backoff of retried steps (reserve/authorize with their peer unavailable, commit/capture, compensations): base, doubling, capped. */
+  /** Backoff of retried steps (reserve/authorize with their peer unavailable, compensations): base, doubling, capped. */
   SAGA_RETRY_BASE_MS: ms.default(500),
   SAGA_RETRY_MAX_MS: ms.default(30_000),
   /** Failed attempts after which a saga is marked NEEDS_ATTENTION (and still retried). */

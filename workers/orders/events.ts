@@ -20,6 +20,10 @@ export const orderPlaced = defineEvent(
   }),
 );
 
+/**
+ * The saga's pivot (the hold succeeded): inventory commits the order's reservation and payments
+ * captures its authorization when they consume it, once each (nobody calls them for it).
+ */
 export const orderConfirmed = defineEvent(
   "orders.order.confirmed",
   z.object({

@@ -1,7 +1,7 @@
 /**
  * The saga sweeper, a loop of the orders worker: on start it resumes every unfinished saga (a
  * crash may have left them mid-step), then every interval it runs the sagas due for another
- * attempt (reserve/authorize waiting for an unavailable peer, commit/capture and compensations
+ * attempt (reserve/authorize waiting for an unavailable peer, compensations
  * being retried, NEEDS_ATTENTION included).
  */
 import { and, asc, count, eq, lte, sql } from "drizzle-orm";

@@ -2,6 +2,7 @@
  * Every branch of the order saga on a real orders.db (migrations applied), with fake peers: plain
  * objects standing in for the tRPC clients, recording each call and its idempotency key and
  * throwing what the real clients throw (a peer's domain error, or a peer that cannot be reached).
+ * The fakes keep commit and capture so a test can show the saga never calls them any more.
  * No process is started; the clock is the test's.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -124,14 +125,14 @@ const keys = () => [...new Set(fake.calls.map((c) => c.key))];
 const down = "is unavailable (unreachable)";
 
 describe("a saga run live ends", () => {
-  it("confirms an order: reserve ∥ authorize, then commit ∥ capture, each call keyed by the order id, each phase logged once", async () => {
+  it("confirms an order at the pivot: reserve ∥ authorize keyed by the order id, then CONFIRMED with orders.order.confirmed; commit and capture are not calls", async () => {
     const id = await place();
     await engine.run(id);
     expect(getOrder(store, id)).toMatchObject({ status: "CONFIRMED", totalCents: 3000, rejectionReason: null });
     expect(sagaOf(id)).toMatchObject({ state: "DONE", step: null, attempts: 0 });
-    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize"]);
     expect(keys()).toEqual([id]);
-    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize ok", "commit ok", "capture ok", "confirm ok"]);
+    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize ok", "confirm ok"]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
   });
 
@@ -139,8 +140,8 @@ describe("a saga run live ends", () => {
     const id = await place("free");
     await engine.run(id);
     expect(getOrder(store, id)).toMatchObject({ status: "CONFIRMED", totalCents: 0 });
-    expect(calls()).toEqual(["inventory.reserve", "inventory.commit"]);
-    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize skipped", "commit ok", "capture skipped", "confirm ok"]);
+    expect(calls()).toEqual(["inventory.reserve"]);
+    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize skipped", "confirm ok"]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
   });
 
@@ -315,27 +316,13 @@ describe("a reserve or authorize whose peer is unavailable", () => {
 });
 
 describe("a peer that cannot be reached", () => {
-  it.each([
-    ["commit", "inventory.commit", "COMMITTING"],
-    ["capture", "payments.capture", "CAPTURING"],
-  ] as const)("retries %s later while its peer is down, never compensating, then confirms", async (step, call, state) => {
-    fake.failing.set(call, unreachable);
+  it("does not hold up the confirm for commit or capture: neither is called (inventory and payments do them on orders.order.confirmed)", async () => {
+    fake.failing.set("inventory.commit", unreachable);
+    fake.failing.set("payments.capture", unreachable);
     const id = await place();
     await engine.run(id);
-    const peer = call.split(".")[0];
-    expect(sagaOf(id)).toMatchObject({ state, step, attempts: 1, lastError: `${peer} ${down}`, nextAttemptAt: clock + settings.retryBaseMs });
-    expect(getOrder(store, id).status).toBe("PENDING");
-    // Both calls of the phase were made; the one that succeeded is logged beside the failure.
-    expect(log(id).slice(-2)).toEqual(step === "commit" ? [`commit failed: ${peer} ${down}`, "capture ok"] : ["commit ok", `capture failed: ${peer} ${down}`]);
-
-    fake.failing.delete(call);
-    await engine.run(id);
     expect(getOrder(store, id).status).toBe("CONFIRMED");
-    expect(calls().filter((c) => c === call)).toHaveLength(2);
-    // A commit that succeeded is not asked again; a capture is (a repeat answers the first capture).
-    expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(step === "commit" ? 2 : 1);
-    expect(calls()).not.toContain("inventory.release");
-    expect(calls()).not.toContain("payments.void");
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize"]);
     expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
   });
 
@@ -361,18 +348,19 @@ describe("a peer that cannot be reached", () => {
 
 describe("a saga failing again and again", () => {
   it("flags a saga NEEDS_ATTENTION after repeated failures, keeps retrying it, and finishes it", async () => {
-    fake.failing.set("inventory.commit", unreachable);
-    const id = await place();
+    fake.failing.set("payments.authorize", unreachable);
+    fake.failing.set("inventory.release", unreachable);
+    const id = await placePastDeadline();
     for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
-    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "commit", attempts: 3, nextAttemptAt: clock + 400 });
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "release", attempts: 3, nextAttemptAt: clock + 400 });
     await engine.run(id); // still failing: still flagged, and the backoff doubles
-    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "commit", attempts: 4, nextAttemptAt: clock + 800 });
+    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "release", attempts: 4, nextAttemptAt: clock + 800 });
 
-    fake.failing.delete("inventory.commit");
+    fake.failing.delete("inventory.release");
     await engine.run(id);
-    expect(sagaOf(id)).toMatchObject({ state: "DONE", attempts: 0, lastError: null });
-    expect(getOrder(store, id).status).toBe("CONFIRMED");
-    expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(5);
+    expect(sagaOf(id)).toMatchObject({ state: "DONE" });
+    expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
+    expect(calls().filter((c) => c === "inventory.release")).toHaveLength(5);
   });
 
   it("flags a compensation NEEDS_ATTENTION and finishes it, void before release", async () => {
@@ -387,15 +375,14 @@ describe("a saga failing again and again", () => {
     expect(calls().slice(-2)).toEqual(["payments.void", "inventory.release"]);
   });
 
-  it("flags a capture NEEDS_ATTENTION and retries capture, not commit", async () => {
-    fake.failing.set("payments.capture", unreachable);
+  it.each(["commit", "capture"] as const)("confirms and publishes a saga the previous release flagged NEEDS_ATTENTION at %s, calling neither commit nor capture", async (step) => {
     const id = await place();
-    for (let run = 1; run <= settings.attentionAfter; run += 1) await engine.run(id);
-    expect(sagaOf(id)).toMatchObject({ state: "NEEDS_ATTENTION", step: "capture" });
-    fake.failing.clear();
-    await engine.run(id);
+    recordSaga(store, sagaOf(id), { state: "NEEDS_ATTENTION", step, attempts: 3 }, { step, outcome: "failed" }, new Date(clock));
+    await engine.run(id, { resumed: true });
     expect(getOrder(store, id).status).toBe("CONFIRMED");
-    expect(calls().filter((c) => c === "inventory.commit")).toHaveLength(1);
+    expect(sagaOf(id)).toMatchObject({ state: "DONE", attempts: 0, lastError: null });
+    expect(calls()).toEqual([]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
   });
 });
 
@@ -435,34 +422,42 @@ describe("a saga resumed after its deadline (found unfinished, e.g. after a cras
     expect(getOrder(store, id)).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
   });
 
-  it("records a hold's two answers in one write: the saga goes from STARTED to AUTHORIZED", async () => {
+  it("records a hold's two answers and the pivot in one write: the saga goes from STARTED to DONE, the order CONFIRMED with its event", async () => {
     const id = await place();
-    expect(await hold(ctx(), sagaOf(id), getOrder(store, id))).toBe("continue");
-    expect(sagaOf(id)).toMatchObject({ state: "AUTHORIZED", step: "commit", attempts: 0 });
-    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize ok"]);
-  });
-
-  it.each(["AUTHORIZED", "COMMITTING"] as const)("goes forward from %s, even past the deadline", async (state) => {
-    const id = await place();
-    recordSaga(store, sagaOf(id), { state, step: "commit" }, { step: "authorize", outcome: "ok" }, new Date(clock));
-    await resumeLate(id);
-    expect(calls()).toEqual(["inventory.commit", "payments.capture"]);
+    expect(await hold(ctx(), sagaOf(id), getOrder(store, id))).toBe("stop");
+    expect(sagaOf(id)).toMatchObject({ state: "DONE", step: null, attempts: 0 });
     expect(getOrder(store, id).status).toBe("CONFIRMED");
+    expect(log(id)).toEqual(["place ok", "reserve ok", "authorize ok", "confirm ok"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
   });
 
   it.each([
-    ["STARTED", "reserve", ["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]],
-    ["RESERVING", "reserve", ["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]],
-    ["RESERVED", "authorize", ["payments.authorize", "inventory.commit", "payments.capture"]],
-    ["AUTHORIZING", "authorize", ["payments.authorize", "inventory.commit", "payments.capture"]],
-    ["AUTHORIZED", "commit", ["inventory.commit", "payments.capture"]],
-    ["CAPTURING", "capture", ["payments.capture"]],
+    ["AUTHORIZED", "commit"],
+    ["COMMITTING", "commit"],
+    ["CAPTURING", "capture"],
+  ] as const)("confirms and publishes a saga the previous release left in %s (past its pivot), even past the deadline, calling nothing", async (state, step) => {
+    const id = await place();
+    recordSaga(store, sagaOf(id), { state, step }, { step: "authorize", outcome: "ok" }, new Date(clock));
+    await resumeLate(id);
+    expect(calls()).toEqual([]);
+    expect(getOrder(store, id).status).toBe("CONFIRMED");
+    expect(log(id).slice(-2)).toEqual([`pivot ok: resumed in state ${state}: commit and capture carried by orders.order.confirmed`, "confirm ok"]);
+    expect(events()).toEqual(["orders.order.placed", "orders.order.confirmed"]);
+  });
+
+  it.each([
+    ["STARTED", "reserve", ["inventory.reserve", "payments.authorize"]],
+    ["RESERVING", "reserve", ["inventory.reserve", "payments.authorize"]],
+    ["RESERVED", "authorize", ["payments.authorize"]],
+    ["AUTHORIZING", "authorize", ["payments.authorize"]],
+    ["AUTHORIZED", "commit", []],
+    ["CAPTURING", "capture", []],
   ] as const)("re-issues, within its deadline, the calls of a saga resumed in %s whose outcome was not recorded (same key)", async (state, step, expected) => {
     const id = await place();
     if (state !== "STARTED") recordSaga(store, sagaOf(id), { state, step }, { step: "resume-test", outcome: "ok" }, new Date(clock));
     await engine.run(id, { resumed: true });
     expect(calls()).toEqual(expected);
-    expect(keys()).toEqual([id]);
+    expect(keys()).toEqual(expected.length > 0 ? [id] : []);
     expect(getOrder(store, id).status).toBe("CONFIRMED");
     expect(log(id).filter((e) => e === "confirm ok")).toHaveLength(1);
   });
@@ -477,7 +472,7 @@ describe("the runner", () => {
     const before = { log: log(id), events: events(), saga: sagaOf(id) };
     await engine.run(id);
     await engine.run(id, { resumed: true });
-    expect(calls()).toEqual(["inventory.reserve", "payments.authorize", "inventory.commit", "payments.capture"]);
+    expect(calls()).toEqual(["inventory.reserve", "payments.authorize"]);
     expect({ log: log(id), events: events(), saga: sagaOf(id) }).toEqual(before);
   });
 

@@ -1,18 +1,22 @@
 /**
- * The order saga, with orders as its orchestrator, in two parallel phases:
- *   hold:   reserve stock ∥ authorize payment   (both compensatable: release, void)
- *   finish: commit stock ∥ capture payment      (both forward-only) → order CONFIRMED.
+ * The order saga, with orders as its orchestrator, in one parallel phase, the hold:
+ *   reserve stock ∥ authorize payment   (both compensatable: release, void)
+ * whose success is the pivot: the order is CONFIRMED, the saga DONE and `orders.order.confirmed`
+ * enqueued, in the one transaction that records the hold. What is left (commit the stock, capture
+ * the payment) is forward-only, so it needs no orchestrator: inventory and payments do it when
+ * they consume `orders.order.confirmed`, once each through their inbox, and delivery until acked
+ * is the retry such a step needs (it can fail, be late, never be undone).
  *
  * Each phase is a function of (context, saga, order) → next; `advance` looks it up by the saga's
  * persisted state. The runner around it (saga-runner.ts) loops while a phase says "continue".
  * A phase's outcome (its state and its steps' log entries) is written in ONE transaction after
  * its calls answered; nothing is written before a call. The crash guarantee holds because the
  * state already persisted says which calls may be in flight: STARTED (written with the order)
- * → reserve and authorize may have happened; AUTHORIZED → commit and capture may have happened;
- * COMPENSATING → its first compensation may have happened. Every peer command carries the
- * order id as its idempotency key, and the peer answers a repeat with the first result, so a
- * resumed saga re-issues the calls of a phase whose outcome was not recorded: nothing happens
- * twice. Compensating a call that never happened is harmless (the peer answers NONE).
+ * → reserve and authorize may have happened; COMPENSATING → its first compensation may have
+ * happened. Every peer command carries the order id as its idempotency key, and the peer answers
+ * a repeat with the first result, so a resumed saga re-issues the calls of a phase whose outcome
+ * was not recorded: nothing happens twice. Compensating a call that never happened is harmless
+ * (the peer answers NONE).
  * - OUT_OF_STOCK on reserve → void what payments may hold → REJECTED insufficient_stock.
  * - PAYMENT_DECLINED on authorize → release what inventory may hold → REJECTED payment_declined.
  * - reserve/authorize whose peer is unavailable after the client's own retries (down, past the
@@ -24,13 +28,13 @@
  *   finish). Only past the deadline is what may have happened compensated, in reverse order
  *   (void, then release) → REJECTED peer_unavailable. Any other failure of the call (not a
  *   business refusal, not an unavailable peer) compensates at once.
- * - Once the hold is recorded the saga only goes forward: commit and capture are retried until
- *   they succeed (there is no un-commit or refund step to compensate with, and undoing a sale
- *   the customer was charged for is worse than finishing it late). A commit that succeeded is
- *   not asked again (state CAPTURING: only capture is due).
- * Compensations and commit/capture that keep failing are retried by the sweeper with backoff;
- * after `attentionAfter` failed attempts the saga is NEEDS_ATTENTION (listed, still retried,
- * never dropped). On start the sweeper resumes every unfinished saga: one still before payment
+ * - The previous release called commit ∥ capture itself after the hold (states AUTHORIZED,
+ *   COMMITTING, CAPTURING, or NEEDS_ATTENTION at commit/capture). Such a saga, found after an
+ *   upgrade, is past its pivot: it is confirmed and its event published (`confirmPersisted`),
+ *   and the consumers finish what it had not (a commit or capture it had made they answer as done).
+ * Compensations that keep failing are retried by the sweeper with backoff; after
+ * `attentionAfter` failed attempts the saga is NEEDS_ATTENTION (listed, still retried, never
+ * dropped). On start the sweeper resumes every unfinished saga: one still before payment
  * re-issues its phase if within its deadline, or is compensated if past it (the same rule ends a
  * reserve/authorize that kept finding its peer unavailable: its last retry is due at the deadline).
  */
@@ -59,8 +63,8 @@ type Attempt<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 /** A call of a phase, or null when not made (done before, or nothing to do for a free order). */
 type Called = Attempt<unknown> | null;
 
-/** Only commit/capture (forward) and void/release (compensations) may be flagged NEEDS_ATTENTION. */
-const retriedSteps: ReadonlySet<SagaStep> = new Set(["commit", "capture", "void", "release"]);
+/** Only compensations (void/release) may be flagged NEEDS_ATTENTION. */
+const retriedSteps: ReadonlySet<SagaStep> = new Set(["void", "release"]);
 /** Steps before payment: retried only until the saga's deadline, then compensated. */
 const beforePayment: ReadonlySet<SagaStep> = new Set(["reserve", "authorize"]);
 
@@ -138,7 +142,7 @@ export async function hold(ctx: SagaContext, saga: SagaRow, order: Order): Promi
   return settleHold(ctx, saga, order, reserved, authorized);
 }
 
-/** Both held → AUTHORIZED; a refusal → reject, compensating the other call; otherwise retry or compensate. */
+/** Both held → the pivot: the order CONFIRMED with its event; a refusal → reject, compensating the other call; otherwise retry or compensate. */
 function settleHold(ctx: SagaContext, saga: SagaRow, order: Order, reserved: Called, authorized: Called): Next {
   const logs = [
     reserved && logOf("reserve", reserved, { code: "OUT_OF_STOCK", outcome: "out_of_stock" }),
@@ -146,8 +150,7 @@ function settleHold(ctx: SagaContext, saga: SagaRow, order: Order, reserved: Cal
   ].filter((log): log is SagaLogEntry => log !== null);
   if (reserved?.ok !== false && authorized?.ok !== false) {
     const held = authorized === null ? [...logs, { step: "authorize", outcome: "skipped" }] : logs;
-    record(ctx, saga, { state: "AUTHORIZED", step: "commit", attempts: 0, lastError: null }, held);
-    return "continue";
+    return confirm(ctx, saga, order, held);
   }
   const declined = failedWith(authorized, "PAYMENT_DECLINED");
   // Out of stock: inventory holds nothing; void what payments may hold (nothing if it declined or was not asked).
@@ -174,20 +177,16 @@ function retryOrCompensate(ctx: SagaContext, saga: SagaRow, order: Order, reserv
   return compensate(ctx, saga, undoHold(order), "peer_unavailable", logs);
 }
 
-/** Commit ∥ capture, then the order CONFIRMED; a commit already recorded (step "capture") is not asked again. */
-export async function finish(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> {
-  const { inventory, payments } = ctx.peers;
-  const byId = { orderId: order.id };
-  const [committed, captured] = await Promise.all([
-    saga.step === "capture" ? null : callPeer(saga, "commit", "inventory", () => inventory.commit.mutate(byId, byOrder(order.id))),
-    order.totalCents === 0 ? null : callPeer(saga, "capture", "payments", () => payments.capture.mutate(byId, byOrder(order.id))),
-  ]);
-  const logs = [committed && logOf("commit", committed), captured && logOf("capture", captured)].filter((log): log is SagaLogEntry => log !== null);
-  if (committed?.ok === false) return scheduleRetry(ctx, saga, "commit", "COMMITTING", committed.error, logs);
-  if (captured?.ok === false) return scheduleRetry(ctx, saga, "capture", "CAPTURING", captured.error, logs);
-  recordConfirmed(ctx.store, saga, order, captured === null ? [...logs, { step: "capture", outcome: "skipped" }] : logs, ctx.now());
+/** The pivot: the order CONFIRMED, the saga DONE and orders.order.confirmed, in one transaction (commit and capture follow from the event). */
+function confirm(ctx: SagaContext, saga: SagaRow, order: Order, logs: readonly SagaLogEntry[]): Next {
+  recordConfirmed(ctx.store, saga, order, logs, ctx.now());
   ctx.ended(order.id, "confirmed");
   return "stop";
+}
+
+/** A saga the previous release left in its commit/capture phase: past its pivot, so confirmed and published. */
+export function confirmPersisted(ctx: SagaContext, saga: SagaRow, order: Order): Next {
+  return confirm(ctx, saga, order, [{ step: "pivot", outcome: "ok", detail: `resumed in state ${saga.state}: commit and capture carried by orders.order.confirmed` }]);
 }
 
 /**
@@ -214,24 +213,25 @@ export function compensateNext(ctx: SagaContext, saga: SagaRow, order: Order): P
   return compensation(ctx, saga, order, "release", "inventory", () => inventory.release.mutate({ orderId: order.id }, byOrder(order.id)));
 }
 
-/** A saga needing attention retries the step it is stuck on (commit, capture or a compensation). */
+/** A saga needing attention retries the compensation it is stuck on; one the previous release left stuck at commit/capture is confirmed. */
 export function retryStuck(ctx: SagaContext, saga: SagaRow, order: Order): Promise<Next> | Next {
-  if (saga.step === "commit" || saga.step === "capture") return finish(ctx, saga, order);
+  if (saga.step === "commit" || saga.step === "capture") return confirmPersisted(ctx, saga, order);
   return compensateNext(ctx, saga, order);
 }
 
 /**
- * The phase each persisted state runs next. RESERVED (reserve recorded, authorize due) is
- * written only by the previous release, whose sagas this one resumes.
+ * The phase each persisted state runs next. RESERVED (reserve recorded, authorize due) and
+ * AUTHORIZED / COMMITTING / CAPTURING (the commit/capture phase) are written only by previous
+ * releases, whose sagas this one resumes.
  */
 export const stepOfState: Readonly<Record<SagaState, SagaStepRun>> = {
   STARTED: hold,
   RESERVING: hold,
   RESERVED: hold,
   AUTHORIZING: hold,
-  AUTHORIZED: finish,
-  COMMITTING: finish,
-  CAPTURING: finish,
+  AUTHORIZED: confirmPersisted,
+  COMMITTING: confirmPersisted,
+  CAPTURING: confirmPersisted,
   COMPENSATING: compensateNext,
   NEEDS_ATTENTION: retryStuck,
   DONE: () => "stop",

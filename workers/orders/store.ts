@@ -236,7 +236,11 @@ export function recordRejected(store: OrdersStore, saga: SagaRow, order: Order, 
   );
 }
 
-/** The order CONFIRMED, the saga DONE, its last log entries and orders.order.confirmed, together. */
+/**
+ * The saga's pivot: the order CONFIRMED, the saga DONE, its last log entries and
+ * orders.order.confirmed, together. The event is what commits the stock and captures the payment
+ * (inventory's and payments' consumers), so it is in the transaction that says the hold succeeded.
+ */
 export function recordConfirmed(store: OrdersStore, saga: SagaRow, order: Order, logs: readonly SagaLogEntry[], at: Date): void {
   store.db.transaction(
     (tx) => {

@@ -1,4 +1,4 @@
-/** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit; refunds cancelled orders. */
+/** payments: owns credit limits and each order's payment (payments.db); never authorizes beyond the limit; captures confirmed orders; refunds cancelled orders. */
 import { createWorker } from "../../shared/worker/worker";
 import { ordersConsumerName, ordersHandlers } from "./consumers";
 import { inbox, outbox } from "./schema";
@@ -7,7 +7,8 @@ import { preparePaymentsQueries } from "./queries";
 import type { PaymentsContext, PaymentsDeps } from "./deps";
 
 export function createPaymentsWorker(deps: PaymentsDeps) {
-  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(deps.now), maxDeliver: deps.maxDeliver };
+  const queries = preparePaymentsQueries(deps.db);
+  const consumer = { name: ordersConsumerName, owner: "orders", handlers: ordersHandlers(queries, deps.now), maxDeliver: deps.maxDeliver };
   return createWorker({
     name: "payments",
     router: paymentsRouter,
@@ -15,6 +16,6 @@ export function createPaymentsWorker(deps: PaymentsDeps) {
     outbox,
     inbox,
     consumers: [consumer],
-    context: (): PaymentsContext => ({ ...deps, queries: preparePaymentsQueries(deps.db) }),
+    context: (): PaymentsContext => ({ ...deps, queries }),
   });
 }
