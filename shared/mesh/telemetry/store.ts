@@ -41,8 +41,7 @@ const maxStringLength = 2_000;
 const trimmed = (value: AttributeValue): AttributeValue =>
   typeof value === "string" && value.length > maxStringLength ? `${value.slice(0, maxStringLength)}…` : Array.isArray(value) ? value.map(trimmed) : value;
 
-const tooLong = (value: AttributeValue): boolean =>
-  typeof value === "string" ? value.length > maxStringLength : Array.isArray(value) && value.some(tooLong);
+const tooLong = (value: AttributeValue): boolean => (typeof value === "string" ? value.length > maxStringLength : Array.isArray(value) && value.some(tooLong));
 
 /** The attributes with long strings cut, copied only when one is (most spans have none). */
 function kept(attributes: Record<string, AttributeValue>): Record<string, AttributeValue> {
@@ -90,7 +89,20 @@ function spanRow(span: ReceivedSpan) {
 
 const placeholdersOf = (row: object) => Object.fromEntries(Object.keys(row).map((key) => [key, sql.placeholder(key)]));
 
-const emptyTotals = { traceId: "", startUs: 0, endUs: 0, spanCount: 0, errorCount: 0, name: "", service: "", hasRoot: false, correlationId: null, orderId: null, durationMs: 0, receivedAt: 0 };
+const emptyTotals = {
+  traceId: "",
+  startUs: 0,
+  endUs: 0,
+  spanCount: 0,
+  errorCount: 0,
+  name: "",
+  service: "",
+  hasRoot: false,
+  correlationId: null,
+  orderId: null,
+  durationMs: 0,
+  receivedAt: 0,
+};
 
 /** The statements one export runs, prepared once: a span's insert, a trace's summary upsert, a trace's service. */
 function prepareWrites(db: TelemetryDb) {
