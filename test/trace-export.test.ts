@@ -47,18 +47,19 @@ describe("trace export from a launcher mesh", () => {
     expect(telemetry.traceStore).toBe(true);
     const headers = { authorization: `Bearer ${await testIdentity("gateway").tokenFor("telemetry")}` };
     const ids = (spans: { spanId: string }[]) => [...new Set(spans.map((span) => span.spanId))].sort();
-    // Each destination has its own batches: wait until both hold the request's spans, down to its users transaction.
+    // Each destination has its own batches: wait until both hold the request's spans, down to its users transaction
+    // and orders' consumer of users.user.registered (orders keeps a copy of each customer).
     const both = await waitFor(
       "the same spans at the receiver and in the mesh's store",
       async () => {
         const sent = receiver!.spans.filter((span) => span.attributes["correlation.id"] === correlationId);
         const stored = ((await (await fetch(`${telemetry.url}/traces/spans?correlationId=${correlationId}`, { headers })).json()) as { spans: { spanId: string }[] }).spans;
-        const complete = sent.some((span) => span.service === "users" && span.name.startsWith("db.transaction"));
+        const complete = sent.some((span) => span.service === "users" && span.name.startsWith("db.transaction")) && sent.some((span) => span.service === "orders");
         return complete && ids(sent).join() === ids(stored).join() ? sent : undefined;
       },
       30_000,
     );
-    expect(new Set(both.map((span) => span.service))).toEqual(new Set(["gateway", "users"]));
+    expect(new Set(both.map((span) => span.service))).toEqual(new Set(["gateway", "users", "orders"]));
     expect(both.length).toBeGreaterThanOrEqual(5);
   }, 180_000);
 });
