@@ -5,7 +5,8 @@
  * batches (`batch` rows, one short transaction each, found through an index or the rowid order,
  * never a scan of what stays), at most `maxBatches` a table per pass, so pruning never holds the
  * writer for more than a few ms at a time; a pass that stopped at its cap runs again soon after.
- * The kit runs one pruner per worker with a database (createWorker), with or without a bus.
+ * A worker adds its own kinds of data as rules (orders' finished sagas), pruned alike. The kit runs
+ * one pruner per worker with a database (createWorker), with or without a bus.
  *
  * @example
  *   pruneOnce(db, { outbox, inbox }, { outboxSentMs: 3_600_000, inboxMs: 7 * 86_400_000, idempotencyKeysMs: 86_400_000 }, Date.now());
@@ -33,6 +34,15 @@ export interface PrunedTables {
   outbox?: OutboxTable;
   inbox?: InboxTable;
   idempotencyKeys?: IdempotencyKeysTable;
+  /** A worker's own data with a retention (orders' finished sagas), pruned by the same loop, in the same batches. */
+  rules?: readonly RetentionRule[];
+}
+
+/** A worker's own kind of data kept for `retentionMs`: `deleteBatch` removes at most `batch` rows older than `cutoff` (epoch ms) and says how many. */
+export interface RetentionRule {
+  name: string;
+  retentionMs: number;
+  deleteBatch(cutoff: number, batch: number): number;
 }
 
 export type TableRetention = Pick<Retention, "outboxSentMs" | "inboxMs" | "idempotencyKeysMs">;
@@ -50,6 +60,8 @@ export interface Pruned {
   idempotencyKeys: number;
   /** A table still had rows past its retention when the pass stopped at its cap. */
   more: boolean;
+  /** Rows removed by each of the worker's own rules, when it has any. */
+  byRule?: Record<string, number>;
 }
 
 /** Both drivers report `changes` on a run result; drizzle types it as unknown. */
@@ -122,7 +134,15 @@ export function pruneOnce(db: WorkerDb<any>, tables: PrunedTables, retention: Ta
   const outbox = drain(deletes.outbox, now - retention.outboxSentMs, batch, maxBatches);
   const inbox = drain(deletes.inbox, now - retention.inboxMs, batch, maxBatches);
   const keys = drain(deletes.idempotencyKeys, now - retention.idempotencyKeysMs, batch, maxBatches);
-  return { outbox: outbox.removed, inbox: inbox.removed, idempotencyKeys: keys.removed, more: outbox.more || inbox.more || keys.more };
+  const pruned: Pruned = { outbox: outbox.removed, inbox: inbox.removed, idempotencyKeys: keys.removed, more: outbox.more || inbox.more || keys.more };
+  if (!tables.rules?.length) return pruned;
+  pruned.byRule = {};
+  for (const rule of tables.rules) {
+    const ruled = drain((cutoff) => rule.deleteBatch(cutoff, batch), now - rule.retentionMs, batch, maxBatches);
+    pruned.byRule[rule.name] = ruled.removed;
+    pruned.more ||= ruled.more;
+  }
+  return pruned;
 }
 
 export interface RetentionPrunerOptions extends PruneBatches {
@@ -148,7 +168,8 @@ export function createRetentionPruner(options: RetentionPrunerOptions): WorkerLo
       const pruned = runInBackgroundScope("retention-prune", () => pruneOnce(options.db, options.tables, options.retention, now(), options));
       last = { ...pruned, at: now() };
       more = pruned.more;
-      if (pruned.outbox + pruned.inbox + pruned.idempotencyKeys > 0) options.logger.debug(pruned, "pruned rows past their retention");
+      const ruled = Object.values(pruned.byRule ?? {}).reduce((sum, n) => sum + n, 0);
+      if (pruned.outbox + pruned.inbox + pruned.idempotencyKeys + ruled > 0) options.logger.debug(pruned, "pruned rows past their retention");
     } catch (error) {
       options.logger.warn({ err: error }, "pruning past-retention rows failed");
     }

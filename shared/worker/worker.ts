@@ -25,7 +25,7 @@ import type { NatsConnectionLoop } from "../events/nats";
 import type { OutboxSignal } from "../db/outbox-signal";
 import type { ConsumerPositionsTable, InboxTable, OutboxTable } from "../events/tables";
 import { createOutboxRelay } from "../events/relay";
-import { createRetentionPruner } from "../events/prune";
+import { createRetentionPruner, type RetentionRule } from "../events/prune";
 import { defaultRetention, type Retention } from "../core/retention";
 import type { IdempotencyKeysTable } from "../db/idempotency";
 import { createEventConsumer, type EventConsumer, type EventHandler } from "../events/consumer";
@@ -93,6 +93,8 @@ export interface WorkerDescription<TRouter extends AnyRouter, Deps extends Worke
   positions?: ConsumerPositionsTable;
   /** The worker's idempotency keys (shared/db/idempotency.ts): pruned past IDEMPOTENCY_KEY_RETENTION with the outbox and inbox. */
   idempotencyKeys?: IdempotencyKeysTable;
+  /** The worker's own kinds of data with a retention (orders' finished sagas): pruned by the same loop. */
+  retentionRules?: RetentionRule[];
   consumers?: ConsumerDescription[];
   /** The worker's own loops (a saga sweeper, a pruner): run with or without a bus, stopped first. */
   loops?: WorkerLoop[];
@@ -188,10 +190,10 @@ function workerParts(description: WorkerDescription<AnyRouter, WorkerBaseDeps, u
 
 /** The pruner of the worker's kit tables (outbox, inbox, idempotency keys), bus or not; none without a database or such a table. */
 function prunerLoops(description: WorkerDescription<AnyRouter, WorkerBaseDeps, unknown>): WorkerLoop[] {
-  const { deps, outbox, inbox, idempotencyKeys } = description;
+  const { deps, outbox, inbox, idempotencyKeys, retentionRules: rules } = description;
   const db = dbOf(deps);
-  if (!db || !(outbox || inbox || idempotencyKeys)) return [];
-  return [createRetentionPruner({ db, tables: { outbox, inbox, idempotencyKeys }, retention: deps.retention ?? defaultRetention, logger: deps.logger })];
+  if (!db || !(outbox || inbox || idempotencyKeys || rules?.length)) return [];
+  return [createRetentionPruner({ db, tables: { outbox, inbox, idempotencyKeys, rules }, retention: deps.retention ?? defaultRetention, logger: deps.logger })];
 }
 
 /** With a bus: the connection first (stopped last), then the relay of the outbox, then the consumers (into `parts.consumers`). */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { peerUrl, workerConfigSchema } from "../../shared/core/config";
+import { durationSetting } from "../../shared/core/durations";
 import { defaultPortOf } from "../../shared/core/placement";
 import { placement } from "./contract";
 import { placement as paymentsPlacement } from "../payments/contract";
@@ -36,6 +37,8 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   SAGA_ATTENTION_AFTER: z.coerce.number().int().positive().default(3),
   /** How often the sweeper looks for sagas due for another attempt. */
   SAGA_SWEEP_MS: ms.default(500),
+  /** How long a finished saga and its step log are kept after it ended (the order itself is kept): README "Retention". */
+  SAGA_RETENTION: durationSetting("30d", { atLeast: "1h" }),
   /** A cancellation still CANCELLING this long after it was asked shows as CANCEL_STUCK. */
   CANCEL_STUCK_AFTER_MS: ms.default(60_000),
   /** Deliveries of an event orders consumes (a stock return, a refund, a customer or product for its copies) that cannot be applied before it goes to the dead letters. */
@@ -51,5 +54,6 @@ export function sagaSettingsOf(config: OrdersConfig): SagaSettings {
     retryMaxMs: config.SAGA_RETRY_MAX_MS,
     attentionAfter: config.SAGA_ATTENTION_AFTER,
     sweepIntervalMs: config.SAGA_SWEEP_MS,
+    retentionMs: config.SAGA_RETENTION,
   };
 }

@@ -17,6 +17,8 @@ export interface SagaSettings {
   /** Failed attempts after which a retried saga is marked NEEDS_ATTENTION. */
   attentionAfter: number;
   sweepIntervalMs: number;
+  /** Finished (DONE) sagas and their step logs are kept this long after they ended (SAGA_RETENTION); unfinished and NEEDS_ATTENTION ones always. Default 30 days. */
+  retentionMs?: number;
 }
 
 export interface SagaEngine {

@@ -84,6 +84,10 @@ export const sagas = sqliteTable(
     index("sagas_unfinished_due")
       .on(table.nextAttemptAt)
       .where(sql`state != 'DONE'`),
+    // Finished sagas oldest first, for their retention (saga-retention.ts): only DONE rows are in it.
+    index("sagas_done_updated")
+      .on(table.updatedAt)
+      .where(sql`state = 'DONE'`),
   ],
 );
 

@@ -3,6 +3,7 @@ import { createWorker, type WorkerParts } from "../../shared/worker/worker";
 import { ordersRouter } from "./router";
 import { createSagaEngine } from "./saga-runner";
 import { createOrdersStore } from "./store";
+import { finishedSagasRule } from "./saga-retention";
 import { stuckCancellations } from "./cancel";
 import { catalogConsumerName, catalogHandlers, inventoryConsumerName, inventoryHandlers, paymentsConsumerName, paymentsHandlers, usersConsumerName, usersHandlers } from "./consumers";
 import type { OrdersContext, OrdersDeps } from "./deps";
@@ -41,6 +42,7 @@ export function createOrdersWorker(deps: OrdersDeps) {
     idempotencyKeys,
     positions: consumerPositions,
     consumers,
+    retentionRules: [finishedSagasRule(deps.db, deps.saga.retentionMs)],
     loops: [sagas.sweeper],
     context: (made): OrdersContext => {
       parts = made;

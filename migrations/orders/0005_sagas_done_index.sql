@@ -1,0 +1,1 @@
+CREATE INDEX `sagas_done_updated` ON `sagas` (`updated_at`) WHERE state = 'DONE';
