@@ -12,9 +12,11 @@ import { getOrder, loadSaga, orderStatus, type Order } from "./store";
 import type { OrdersContext, SagaEngine } from "./deps";
 
 /** Whoever waits for an order's end, woken once its saga has ended. */
-function createEndWaiters() {
+export function createEndWaiters() {
   const waiters = new Map<string, Set<() => void>>();
   return {
+    /** How many orders are waited for now: the map holds one entry per such order and nothing else. */
+    size: () => waiters.size,
     wake(orderId: string): void {
       for (const wake of waiters.get(orderId) ?? []) wake();
       waiters.delete(orderId);
@@ -27,7 +29,10 @@ function createEndWaiters() {
           resolve(true);
         };
         const timer = setTimeout(() => {
-          waiters.get(orderId)?.delete(wake);
+          // The last waiter of an order gone, its set goes too: an order whose saga never ends leaves nothing behind.
+          const set = waiters.get(orderId);
+          set?.delete(wake);
+          if (set?.size === 0) waiters.delete(orderId);
           resolve(false);
         }, timeoutMs);
         const set = waiters.get(orderId) ?? new Set();
