@@ -64,3 +64,24 @@ describe("finished sagas' retention", () => {
     database.close();
   });
 });
+
+describe("the sagas' lists", () => {
+  it("are served in listSagas' order from an index, with and without a state, never by sorting the table; the audit's unfinished sagas from the partial index", async () => {
+    const database = await openWorkerDatabase({ worker: "orders", dataDir: mkdtempSync(join(tmpdir(), "bunmesh-saga-lists-")), schema });
+    const plan = (query: string) =>
+      database.db
+        .all<{ detail: string }>(sql.raw(`explain query plan ${query}`))
+        .map((step) => step.detail)
+        .join("; ");
+    const listed = [
+      plan("select * from sagas order by updated_at desc, order_id desc limit 20"),
+      plan("select * from sagas where state = 'DONE' order by updated_at desc, order_id desc limit 20"),
+    ];
+    for (const found of listed) {
+      expect(found).toMatch(/USING INDEX sagas_(state_)?updated/);
+      expect(found).not.toMatch(/TEMP B-TREE/);
+    }
+    expect(plan("select * from sagas where state != 'DONE'")).toMatch(/USING INDEX sagas_unfinished_due/);
+    database.close();
+  });
+});

@@ -84,6 +84,9 @@ export const sagas = sqliteTable(
     index("sagas_unfinished_due")
       .on(table.nextAttemptAt)
       .where(sql`state != 'DONE'`),
+    // listSagas' order (newest change first), with and without a state filter: served from an index, never a sort of the table.
+    index("sagas_updated").on(table.updatedAt, table.orderId),
+    index("sagas_state_updated").on(table.state, table.updatedAt, table.orderId),
     // Finished sagas oldest first, for their retention (saga-retention.ts): only DONE rows are in it.
     index("sagas_done_updated")
       .on(table.updatedAt)

@@ -3,7 +3,7 @@
  * (its row updated and its log appended in one transaction; an order's end committed together
  * with its event), plus the operators' view of sagas.
  */
-import { asc, desc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
+import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { DomainError } from "../../shared/core/errors";
 import { enqueueEvent } from "../../shared/events/enqueue";
@@ -160,7 +160,14 @@ export function auditOrders(store: OrdersStore, now: Date, cancellationsOf: (tx:
     const lines = tx.select().from(orderLines).orderBy(asc(orderLines.orderId), asc(orderLines.lineNo)).all();
     const linesByOrder = new Map<string, OrderLineRow[]>();
     for (const line of lines) linesByOrder.set(line.orderId, [...(linesByOrder.get(line.orderId) ?? []), line]);
-    const unfinished = tx.select().from(sagas).where(ne(sagas.state, "DONE")).orderBy(asc(sagas.orderId)).all();
+    // 'DONE' as a literal, not a bound parameter, and no ORDER BY, so SQLite reads the partial index of
+    // unfinished sagas (few) instead of every saga in key order; they are sorted here.
+    const unfinished = tx
+      .select()
+      .from(sagas)
+      .where(sql`${sagas.state} != 'DONE'`)
+      .all()
+      .sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
     return {
       now: now.toISOString(),
       orders: rows.map((row) => toOrder(row, linesByOrder.get(row.id) ?? [])),
