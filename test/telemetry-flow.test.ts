@@ -76,15 +76,25 @@ describe("one order, one trace, across the whole mesh", () => {
     expect(placed.headers.get("x-correlation-id")).toBe(correlationId);
 
     // Consumers react after the JetStream hop: reporting, inventory (commit) and payments (capture)
-    // to the confirmation, catalog to the reservation.
+    // to the confirmation, catalog to the reservation and to its commit. Each process exports on its
+    // own schedule, so a consumer's span can arrive before its publisher's: wait until every span's
+    // parent is in too (an orphan for good fails the wait, naming it).
     const consumerSpans = (spans: ReceivedSpan[]) => spans.filter((s) => s.kind === spanKind.consumer);
+    const orphansOf = (spans: ReceivedSpan[]) => {
+      const known = new Set(spans.map((s) => s.spanId));
+      return spans.filter((s) => s.parentSpanId && !known.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`);
+    };
     await waitFor(
-      "consumer spans of reporting, inventory, payments and catalog in the order's trace",
+      "consumer spans of reporting, inventory, payments and catalog in the order's trace, each with its parent",
       async () => {
         const [traceId, ...others] = traceIdsOf(correlationId);
         if (!traceId || others.length > 0) return undefined;
-        const consumers = new Set(consumerSpans(spansOfTrace(traceId)).map((s) => s.service));
-        return ["catalog", "reporting", "inventory", "payments"].every((name) => consumers.has(name)) ? true : undefined;
+        const spans = spansOfTrace(traceId);
+        const consumers = new Set(consumerSpans(spans).map((s) => s.service));
+        const missing = ["catalog", "reporting", "inventory", "payments"].filter((name) => !consumers.has(name));
+        const orphans = orphansOf(spans);
+        if (missing.length > 0 || orphans.length > 0) throw new Error(`consumers missing: [${missing.join(", ")}], spans without their parent: [${orphans.join(", ")}]`);
+        return true;
       },
       30_000,
     );
