@@ -3,7 +3,7 @@ import { asc, desc, eq, sql } from "drizzle-orm";
 import type { WorkerDb } from "../../shared/db/db";
 import type { EventData } from "../../shared/events/envelope";
 import type { orderCancelled, orderConfirmed } from "../orders/events";
-import { consumerPositions, customerStats, revenueByDay, salesByProduct } from "./schema";
+import { consumerPositions, customerStats, revenueByDay, salesByProduct, salesTotals } from "./schema";
 import { readPositions } from "../../shared/events/positions";
 import * as schema from "./schema";
 
@@ -13,16 +13,11 @@ export type { ReportingDb, SalesReport, CustomerReport };
 export type OrderConfirmedData = EventData<typeof orderConfirmed>;
 export type OrderCancelledData = EventData<typeof orderCancelled>;
 
+/** The totals from their running row; the products best sellers first (ties by product id, descending), off the revenue index. */
 export function salesReport(db: ReportingDb): SalesReport {
-  const totals = db
-    .select({
-      orders: sql<number>`coalesce(sum(${revenueByDay.orders}), 0)`,
-      units: sql<number>`coalesce(sum(${revenueByDay.units}), 0)`,
-      revenueCents: sql<number>`coalesce(sum(${revenueByDay.revenueCents}), 0)`,
-    })
-    .from(revenueByDay)
-    .get() ?? { orders: 0, units: 0, revenueCents: 0 };
-  const products = db.select().from(salesByProduct).orderBy(desc(salesByProduct.revenueCents), asc(salesByProduct.productId)).all();
+  const row = db.select().from(salesTotals).where(eq(salesTotals.id, 1)).get();
+  const totals = { orders: row?.orders ?? 0, units: row?.units ?? 0, revenueCents: row?.revenueCents ?? 0 };
+  const products = db.select().from(salesByProduct).orderBy(desc(salesByProduct.revenueCents), desc(salesByProduct.productId)).all();
   return { totals, products, asOf: asOf(db) };
 }
 
@@ -65,5 +60,6 @@ export function readModelSnapshot(db: ReportingDb) {
     sales: db.select().from(salesByProduct).orderBy(asc(salesByProduct.productId)).all(),
     customers: db.select().from(customerStats).orderBy(asc(customerStats.customerId)).all(),
     revenueByDay: dailyRevenue(db),
+    totals: db.select().from(salesTotals).all(),
   };
 }
