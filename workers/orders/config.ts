@@ -35,8 +35,10 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   SAGA_RETRY_MAX_MS: ms.default(30_000),
   /** Failed attempts after which a saga is marked NEEDS_ATTENTION (and still retried). */
   SAGA_ATTENTION_AFTER: z.coerce.number().int().positive().default(3),
-  /** How often the sweeper looks for sagas due for another attempt. */
+  /** The least time between two looks of the sweeper for sagas due another attempt (it wakes when the earliest falls due). */
   SAGA_SWEEP_MS: ms.default(500),
+  /** With nothing due, the sweeper still looks this often (a backstop: each attempt scheduled wakes it for its time). */
+  SAGA_SWEEP_IDLE_MS: ms.default(10_000),
   /** How long a finished saga and its step log are kept after it ended (the order itself is kept): README "Retention". */
   SAGA_RETENTION: durationSetting("30d", { atLeast: "1h" }),
   /** A cancellation still CANCELLING this long after it was asked shows as CANCEL_STUCK. */
@@ -54,6 +56,7 @@ export function sagaSettingsOf(config: OrdersConfig): SagaSettings {
     retryMaxMs: config.SAGA_RETRY_MAX_MS,
     attentionAfter: config.SAGA_ATTENTION_AFTER,
     sweepIntervalMs: config.SAGA_SWEEP_MS,
+    sweepIdleMs: config.SAGA_SWEEP_IDLE_MS,
     retentionMs: config.SAGA_RETENTION,
   };
 }

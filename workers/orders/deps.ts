@@ -16,7 +16,10 @@ export interface SagaSettings {
   retryMaxMs: number;
   /** Failed attempts after which a retried saga is marked NEEDS_ATTENTION. */
   attentionAfter: number;
+  /** The least time between two sweeps for sagas due another attempt. */
   sweepIntervalMs: number;
+  /** The most, with nothing due (each attempt scheduled wakes the sweeper for its time); default 10 s. */
+  sweepIdleMs?: number;
   /** Finished (DONE) sagas and their step logs are kept this long after they ended (SAGA_RETENTION); unfinished and NEEDS_ATTENTION ones always. Default 30 days. */
   retentionMs?: number;
 }

@@ -84,6 +84,7 @@ export function createSagaEngine(deps: Pick<OrdersContext, "store" | "logger" | 
       outcomes.ended(outcome, reason);
       waiters.wake(orderId);
     },
+    due: (at) => sweeper.due(at),
   };
 
   function run(orderId: string, options: { resumed?: boolean; order?: Order } = {}): Promise<void> {
@@ -105,6 +106,7 @@ export function createSagaEngine(deps: Pick<OrdersContext, "store" | "logger" | 
     db: store.db,
     now: deps.now,
     intervalMs: deps.saga.sweepIntervalMs,
+    idleMs: deps.saga.sweepIdleMs,
     isRunning: (orderId) => running.has(orderId),
     runningCount: () => running.size,
     resume: (orderId) => void run(orderId, { resumed: true }),

@@ -1,8 +1,11 @@
 /**
  * The saga sweeper, a loop of the orders worker: on start it resumes every unfinished saga (a
- * crash may have left them mid-step), then every interval it runs the sagas due for another
- * attempt (reserve/authorize waiting for an unavailable peer, compensations
- * being retried, NEEDS_ATTENTION included).
+ * crash may have left them mid-step), then it runs the sagas due for another attempt
+ * (reserve/authorize waiting for an unavailable peer, compensations being retried,
+ * NEEDS_ATTENTION included) when they fall due: it sleeps until the earliest next attempt of an
+ * unfinished saga (read off the partial index sagas_unfinished_due), and each attempt scheduled in
+ * this process wakes it for its time (`due`). It sweeps at most every `intervalMs`, and with
+ * nothing due still looks every `idleMs` (a backstop; an idle worker wakes for nothing else).
  */
 import { and, asc, count, eq, lte, sql } from "drizzle-orm";
 import type { WorkerLoop } from "../../shared/worker/worker";
@@ -13,7 +16,10 @@ import type { OrdersDb } from "./store";
 export interface SagaSweeperOptions {
   db: OrdersDb;
   now: () => Date;
+  /** The least time between two sweeps. */
   intervalMs: number;
+  /** The most time between two sweeps, with nothing due (default 10 s). */
+  idleMs?: number;
   isRunning(orderId: string): boolean;
   runningCount(): number;
   resume(orderId: string): void;
@@ -21,9 +27,12 @@ export interface SagaSweeperOptions {
   drain(): Promise<unknown>;
 }
 
-export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop {
+export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop & { due(at: number): void } {
   const { db } = options;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  const idleMs = Math.max(options.idleMs ?? 10_000, options.intervalMs);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let wakeAt = Infinity;
+  let lastSweepAt = 0;
   let stopped = true;
 
   // `state != 'DONE'` written out (not a bound parameter), so SQLite can answer from the partial
@@ -36,31 +45,65 @@ export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop {
     .orderBy(asc(sagas.nextAttemptAt))
     .limit(100)
     .prepare();
+  const earliestDue = db
+    .select({ at: sql<number | null>`min(${sagas.nextAttemptAt})` })
+    .from(sagas)
+    .where(unfinished)
+    .prepare();
 
-  /** All unfinished sagas not already running here on start; afterwards only the due ones. */
-  function sweep(all: boolean): void {
+  /** Sleeps until `at`, but not less than intervalMs after the last sweep; an earlier wake-up already set stands. */
+  function wake(at: number): void {
     if (stopped) return;
-    // The sweep's own reads get a background correlation ID; each resumed saga runs in its order's.
-    runInBackgroundScope("saga-sweeper.orders", () => sweepNow(all));
+    const time = Math.max(at, lastSweepAt + options.intervalMs);
+    if (time >= wakeAt) return;
+    clearTimeout(timer);
+    wakeAt = time;
+    timer = setTimeout(tick, Math.max(0, time - Date.now()));
   }
 
-  function sweepNow(all: boolean): void {
+  function tick(): void {
+    wakeAt = Infinity;
+    const found = sweep(false);
+    if (stopped) return;
+    const clock = options.now().getTime();
+    // A full batch: more may be due now; else the earliest next attempt, or the backstop.
+    const earliest = (earliestDue.get() as { at: number | null } | undefined)?.at ?? Infinity;
+    due(found >= 100 ? clock : Math.min(earliest, clock + idleMs));
+  }
+
+  /** `at` on the worker's clock (the sagas' times) as a wake-up on the timers' clock. */
+  function due(at: number): void {
+    wake(at - options.now().getTime() + Date.now());
+  }
+
+  /** All unfinished sagas not already running here on start; afterwards only the due ones. */
+  function sweep(all: boolean): number {
+    if (stopped) return 0;
+    lastSweepAt = Date.now();
+    // The sweep's own reads get a background correlation ID; each resumed saga runs in its order's.
+    return runInBackgroundScope("saga-sweeper.orders", () => sweepNow(all));
+  }
+
+  function sweepNow(all: boolean): number {
     const found = all
       ? db.select({ orderId: sagas.orderId }).from(sagas).where(unfinished).orderBy(asc(sagas.nextAttemptAt)).all()
       : (dueSagas.all({ now: options.now().getTime() }) as { orderId: string }[]);
     for (const { orderId } of found) if (!options.isRunning(orderId)) options.resume(orderId);
+    return found.length;
   }
 
   return {
     name: "saga-sweeper",
+    due,
     start() {
       stopped = false;
       sweep(true);
-      timer = setInterval(() => sweep(false), options.intervalMs);
+      wake(Date.now() + options.intervalMs);
     },
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
+      wakeAt = Infinity;
       await options.drain();
     },
     health() {

@@ -55,6 +55,8 @@ export interface SagaContext {
   settings: SagaSettings;
   /** The saga has ended (its end is committed): count it and wake whoever waits for the order. */
   ended(orderId: string, outcome: "confirmed" | "rejected", reason?: RejectionReason): void;
+  /** Its next attempt is recorded for `at` (the sweeper wakes for it). */
+  due?(at: number): void;
 }
 
 export type Next = "continue" | "stop";
@@ -74,6 +76,7 @@ const byOrder = (orderId: string) => ({ context: { idempotencyKey: orderId } });
 
 function record(ctx: SagaContext, saga: SagaRow, changes: Partial<SagaRow>, logs: SagaLogEntry | readonly SagaLogEntry[]): void {
   recordSaga(ctx.store, saga, changes, logs, ctx.now());
+  if (changes.nextAttemptAt !== undefined && changes.nextAttemptAt !== null) ctx.due?.(changes.nextAttemptAt);
 }
 
 /** Calls a peer; each step (and compensation) is a span that ends OK or ERROR as the step did. Writes nothing. */
