@@ -38,7 +38,7 @@ describe("configuration errors at start", () => {
     expectConfigError(result, [
       new RegExp(`^\\s+- ADMIN_API_KEY_FILE: cannot read ${missing} \\(ENOENT\\)$`, "m"),
       /^\s+- BACKUP_INTERVAL: not an interval: "often" \(use e\.g\. 30s, 15m, 1h, 7d\)/m,
-      /^\s+- BACKUP_INTERVAL_PAYMENTS: must be longer than 0/m,
+      /^\s+- BACKUP_INTERVAL_PAYMENTS: must be at least 1ms/m,
       /^\s+- BACKUP_INTERVAL_NOPE: no worker with a database is called nope/m,
     ]);
     expect(result.output).not.toContain("starting");

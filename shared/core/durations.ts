@@ -26,23 +26,26 @@ export function parseByteSize(value: string): number {
   return Number(match[1]) * byteUnits[(match[2] ?? "b").toLowerCase() as keyof typeof byteUnits];
 }
 
-/** A parsed string setting with a default, at least `atLeast` (same notation); a bad value is an issue naming why. */
-function parsedSetting(parse: (value: string) => number, fallback: string, atLeast: string, describe: string) {
+/** A parsed string value, at least `atLeast` (same notation); a bad value is an issue naming why. */
+function parsedValue(parse: (value: string) => number, atLeast: string, describe: string) {
   const minimum = parse(atLeast);
-  return z
-    .string()
-    .default(fallback)
-    .transform((value, context) => {
-      try {
-        const parsed = parse(value);
-        if (parsed >= minimum && parsed > 0) return parsed;
-        context.addIssue({ code: "custom", message: `must be at least ${atLeast} (${describe})` });
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-      return z.NEVER;
-    });
+  return z.string().transform((value, context) => {
+    try {
+      const parsed = parse(value);
+      if (parsed >= minimum && parsed > 0) return parsed;
+      context.addIssue({ code: "custom", message: `must be at least ${atLeast} (${describe})` });
+    } catch (error) {
+      context.addIssue({ code: "custom", message: (error as Error).message });
+    }
+    return z.NEVER;
+  });
 }
+
+/** The same with a default (in the same notation) when unset. */
+const parsedSetting = (parse: (value: string) => number, fallback: string, atLeast: string, describe: string) => parsedValue(parse, atLeast, describe).default(parse(fallback));
+
+/** A duration value with no default (ms once parsed), never below `atLeast`: for a setting whose absence means "none". */
+export const durationValue = (options: { atLeast?: string } = {}) => parsedValue(parseInterval, options.atLeast ?? "1ms", "e.g. 30s, 15m, 1h, 7d");
 
 /** A duration variable (ms once parsed), default `fallback`, never below `atLeast`. */
 export const durationSetting = (fallback: string, options: { atLeast?: string } = {}) => parsedSetting(parseInterval, fallback, options.atLeast ?? "1ms", "e.g. 30s, 15m, 1h, 7d");

@@ -7,26 +7,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../core/config";
-import { parseInterval } from "../core/durations";
+import { durationValue } from "../core/durations";
 import { repoRoot } from "./settings";
 
 /** An interval variable: unset or empty is no schedule; anything else must be a positive interval. */
-const interval = z.preprocess(
-  (value) => (value === "" ? undefined : value),
-  z
-    .string()
-    .transform((value, context) => {
-      try {
-        const ms = parseInterval(value);
-        if (ms > 0) return ms;
-        context.addIssue({ code: "custom", message: "must be longer than 0 (e.g. 30s, 15m, 1h)" });
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-      return z.NEVER;
-    })
-    .optional(),
-);
+const interval = z.preprocess((value) => (value === "" ? undefined : value), durationValue().optional());
 
 const intervalVariable = (worker: string) => `BACKUP_INTERVAL_${worker.toUpperCase()}`;
 

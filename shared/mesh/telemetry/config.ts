@@ -7,25 +7,13 @@
 import { z } from "zod";
 import { minimumSecretLength } from "../../core/secrets";
 import { secretFile } from "../../core/config";
-import { parseInterval } from "../../core/durations";
+import { durationSetting } from "../../core/durations";
 
 /** Where the launcher puts it: MESH_PORT_BASE + this (4110 by default), beside the workers' offsets. */
 export const telemetryPortOffset = 10;
 
-const interval = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, context) => {
-      try {
-        const ms = parseInterval(value);
-        if (ms > 0) return ms;
-        context.addIssue({ code: "custom", message: "must be longer than 0 (e.g. 30s, 15m, 1h)" });
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-      return z.NEVER;
-    });
+/** A duration setting (the kit's one notation and check). */
+const interval = (fallback: string) => durationSetting(fallback);
 
 const count = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
