@@ -19,7 +19,7 @@ import { hostname } from "node:os";
 import { context, metrics, propagation, trace } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CorrelationSpanProcessor } from "./correlation";
@@ -123,9 +123,15 @@ function resourceOf(options: TelemetryOptions): Resource {
   );
 }
 
-/** Spans batched and exported over OTLP/HTTP (protobuf), a batch per destination; the exporter module is loaded only here. */
+/**
+ * Spans batched and exported over OTLP/HTTP (protobuf), a batch per destination. The SDK and the
+ * exporter modules are loaded only here: an untraced worker never holds them (~10 MB of RSS).
+ */
 async function exportingTracerProvider(tracesUrls: string[], resource: Resource, env: Record<string, string | undefined>): Promise<BasicTracerProvider> {
-  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+  const [{ OTLPTraceExporter }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import("@opentelemetry/exporter-trace-otlp-proto"),
+    import("@opentelemetry/sdk-trace-base"),
+  ]);
   const exporting = tracesUrls.map((url) => new BatchSpanProcessor(new OTLPTraceExporter({ url }), batchSettings(env)));
   // One provider, so one sampler (OTEL_TRACES_SAMPLER, _ARG, read by it) decides for every destination; span limits likewise.
   return new BasicTracerProvider({ resource, spanProcessors: [new CorrelationSpanProcessor(), ...exporting] });
