@@ -24,6 +24,8 @@ export interface TelemetryAppDeps {
   store: TraceStore;
   db: TelemetryDb;
   series: SeriesRing;
+  /** Someone reads the charts: the scraper goes back to its full rate. */
+  onSeriesRead?: () => void;
   /** Verifies readers' tokens (audience `telemetry`); null: reads are open. */
   identity: ServiceIdentity | null;
   logger: Logger;
@@ -104,6 +106,9 @@ export function createTelemetryApp(deps: TelemetryAppDeps): Hono {
       ),
     } satisfies TraceDetail);
   });
-  app.get("/series", (c) => c.json(deps.series.json()));
+  app.get("/series", (c) => {
+    deps.onSeriesRead?.();
+    return c.json(deps.series.json());
+  });
   return app;
 }

@@ -58,6 +58,8 @@ export const telemetryConfigSchema = z.object({
   SCRAPE_TARGETS: scrapeTargets,
   /** How often every worker's /metrics is scraped, and how long the charts reach back. */
   SCRAPE_INTERVAL: interval("5s"),
+  /** While no worker does anything and nobody reads the charts, the scrapes back off (doubling) up to this. */
+  SCRAPE_IDLE_MAX: interval("60s"),
   SERIES_WINDOW: interval("1h"),
   /** Readers (the gateway, `mesh trace`) must bring a service token signed with this; neither: reads are open. */
   MESH_TOKEN_SECRET: z.string().min(minimumSecretLength).optional(),

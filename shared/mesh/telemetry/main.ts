@@ -39,8 +39,8 @@ const store = createTraceStore(database.db, {
 const series = createSeriesRing({ capacity: Math.ceil(config.SERIES_WINDOW / config.SCRAPE_INTERVAL), intervalMs: config.SCRAPE_INTERVAL });
 const secret = readMeshSecret(config);
 const identity = secret ? createServiceIdentity({ self: "telemetry", secret }) : null;
-const scraper = createScraper({ targets: config.SCRAPE_TARGETS, intervalMs: config.SCRAPE_INTERVAL, series });
-const app = createTelemetryApp({ store, db: database.db, series, identity, logger });
+const scraper = createScraper({ targets: config.SCRAPE_TARGETS, intervalMs: config.SCRAPE_INTERVAL, idleMaxMs: config.SCRAPE_IDLE_MAX, series });
+const app = createTelemetryApp({ store, db: database.db, series, identity, logger, onSeriesRead: () => scraper.watched() });
 
 store.prune();
 const server = Bun.serve({ hostname: config.HOST, port: config.PORT, fetch: app.fetch, maxRequestBodySize: 64 * 1024 * 1024 });
