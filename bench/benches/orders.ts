@@ -50,7 +50,7 @@ const planText = (plan: Plan) =>
   `each visit: ${plan.visit.seed.customers} customers and ${plan.visit.seed.products} products seeded, ${plan.visit.warmupS} s warm-up, ` +
   `${plan.visit.saturationRuns} × ${plan.visit.durationS} s closed loop of ${plan.visit.lanes} in flight, then ${plan.visit.openWarmupS} s + ${plan.visit.durationS} s ` +
   `open loop at half its saturation; turns untraced → side, ${plan.pairs}× per compared side; growth: ${plan.growth.rounds} rounds of ${plan.growth.ordersPerRound} ` +
-  `after ${plan.growth.warmupS} s warm-up; idle: ${plan.growth.idleS} s after ${plan.growth.settleS} s`;
+  `after ${plan.growth.warmupS} s warm-up on the mix; idle: ${plan.growth.idleS} s after ${plan.growth.settleS} s`;
 
 const measuredText =
   "POST /api/orders on the gateway, each request a new body (one line item, quantity 1, no Idempotency-Key): customer and product " +
@@ -67,7 +67,7 @@ const measuredText =
   "before it). CPU: utime+stime of every process of the side (all threads, from /proc) over exactly the measured window: the seven " +
   "workers, the telemetry process when there is one, the launcher (`mesh up`) and nats-server (the one process: it and its " +
   "nats-server), each one's share stated, and the figure without nats-server beside the one with it; the load client is not counted. " +
-  "Growth: one untraced mesh alone, idle first (CPU ms/s of each process over the idle window, each worker's VmRSS), then one " +
+  "Growth: one untraced mesh alone, idle first (CPU ms/s of each process over the idle window, each worker's VmRSS), then warmed on the mix, then one " +
   "customer's orders in rounds of a fixed count at saturation (closed loop), CPU per order and orders/s per round, last ÷ first, RSS after.";
 
 /** Untraced, side 1, untraced, side 2, …, `pairs` times over; each visit alone. */

@@ -8,8 +8,7 @@ import { startSide, type SeedCounts, type SideSpec } from "./order-sides";
 import type { BenchContext } from "./context";
 import type { OrderRun } from "./order-load";
 import { median } from "./order-figures";
-import { measureCpu } from "./process-cpu";
-import { rssMb } from "../benches/startup";
+import { measureCpu, rssMb } from "./process-cpu";
 
 export interface VisitPlan {
   seed: SeedCounts;
@@ -73,10 +72,11 @@ export async function visitGrowth(ctx: BenchContext, plan: GrowthPlan): Promise<
     const seconds = (performance.now() - began) / 1000;
     const idleCpuMsPerS = Object.fromEntries(Object.entries(idleSince()).map(([name, ms]) => [name, ms === null ? null : Math.round((ms / seconds) * 10) / 10]));
     const idleRssMb = rss();
+    // Warmed on the mix of all customers, so the one customer's history is the rounds' alone.
+    await side.run({ mode: "closed", lanes: plan.lanes, rate: 0, warmupS: 0, durationS: plan.warmupS });
     const rounds: OrderRun[] = [];
     for (let i = 0; i < plan.rounds; i++) {
-      const warmupS = i === 0 ? plan.warmupS : 0;
-      rounds.push(await side.run({ mode: "closed", lanes: plan.lanes, rate: 0, warmupS, durationS: 3600, orders: plan.ordersPerRound, oneCustomer: true }));
+      rounds.push(await side.run({ mode: "closed", lanes: plan.lanes, rate: 0, warmupS: 0, durationS: 3600, orders: plan.ordersPerRound, oneCustomer: true }));
     }
     return { idleCpuMsPerS, idleRssMb, rounds, rssAfterMb: rss() };
   } finally {
