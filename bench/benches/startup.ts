@@ -3,23 +3,13 @@
  * the whole mesh (the launcher), each the median of several starts, and each worker's RSS idle
  * and under order load.
  */
-import { readFileSync } from "node:fs";
 import { bunBin, freePort, tempDir } from "../../test/support/processes";
 import { autocannon, conditionsOf, round } from "../lib/autocannon";
 import { startProcess } from "../lib/process";
+import { rssMb } from "../lib/process-cpu";
 import { startLauncherMesh } from "../lib/mesh";
 import { emptyResult, type Bench } from "../lib/types";
 import { orderLoad } from "./orders";
-
-/** VmRSS of a process in MB, from /proc (null once it is gone). */
-export function rssMb(pid: number): number | null {
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb ? round(Number(kb) / 1024, 1) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Spawn → first 200 from /health/ready, polled every 5 ms. */
 async function timeWorkerReady(natsUrl: string): Promise<number> {

@@ -9,7 +9,7 @@ import type { LoadSettings } from "./autocannon";
 import { startLauncherMesh, type LauncherMesh } from "./mesh";
 import { startProcess, stopBenchProcesses, type BenchProcess } from "./process";
 import { newMeshSecret, serviceAuthorization } from "./token";
-import { seedMesh } from "./seed";
+import { seedMesh, type Fixtures } from "./seed";
 
 export interface SeededCatalog {
   worker: RunningWorker;
@@ -17,7 +17,7 @@ export interface SeededCatalog {
   productId: string;
 }
 
-export interface SeededMesh extends LauncherMesh {
+export interface SeededMesh extends LauncherMesh, Fixtures {
   traced: boolean;
   productId: string;
   customerId: string;
@@ -31,6 +31,12 @@ export const sampledRatio = 0.1;
 /** The load settings of the run (kept in the results file) and whether it is the quick smoke run. */
 export interface BenchSettings extends LoadSettings {
   quick: boolean;
+}
+
+/** Added to the mesh's environment; how many customers and products it is seeded with (default 1 and 50). */
+export interface OwnMeshOptions {
+  env?: Record<string, string>;
+  seed?: { customers: number; products: number };
 }
 
 export interface BenchContext {
@@ -50,7 +56,7 @@ export interface BenchContext {
    * meshes on one server would read each other's events), for benches that keep several up at
    * once; the caller stops it (stop() ends its nats-server too), or close() does.
    */
-  ownMesh(kind: MeshKind, env?: Record<string, string>): Promise<SeededMesh & { nats: RunningNats }>;
+  ownMesh(kind: MeshKind, options?: OwnMeshOptions): Promise<SeededMesh & { nats: RunningNats }>;
   /** Spawns a Bun script of the bench and resolves with the JSON it prints last. */
   runBunScript(script: string, env: Record<string, string>, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
@@ -98,8 +104,8 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
   const ownMeshes = new Set<() => Promise<void>>();
   const secret = newMeshSecret();
   const adminKey = newMeshSecret();
-  const launchSeeded = async (kind: MeshKind, natsUrl: string, extraEnv: Record<string, string> = {}): Promise<SeededMesh> => {
-    const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv, ...extraEnv };
+  const launchSeeded = async (kind: MeshKind, natsUrl: string, own: OwnMeshOptions = {}): Promise<SeededMesh> => {
+    const env: Record<string, string> = { MESH_TOKEN_SECRET: secret, ADMIN_API_KEY: adminKey, ...options.meshEnv, ...own.env };
     if (kind === "traced" || kind === "sampled") env["OTEL_EXPORTER_OTLP_ENDPOINT"] = await (sinkUrl ??= startOtlpSink());
     // With no endpoint the launcher keeps spans in its own store by default (TRACE_STORE=auto): "plain" turns it off.
     env["TRACE_STORE"] = kind === "store" ? "on" : kind === "plain" ? "off" : "auto";
@@ -108,7 +114,7 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
     if (kind === "sampled") Object.assign(env, { OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(sampledRatio) });
     const launched = await startLauncherMesh({ natsUrl, env });
     try {
-      return { ...launched, traced: kind !== "plain", ...(await seedMesh(launched.gatewayUrl, adminKey)) };
+      return { ...launched, traced: kind !== "plain", ...(await seedMesh(launched.gatewayUrl, adminKey, own.seed)) };
     } catch (error) {
       await launched.stop();
       throw error;
@@ -137,10 +143,10 @@ export function createBenchContext(settings: BenchSettings, options: { meshEnv?:
       mesh = { kind, mesh: started };
       return started;
     },
-    async ownMesh(kind, env) {
+    async ownMesh(kind, own) {
       const ownNats = await startNats();
       try {
-        const launched = await launchSeeded(kind, ownNats.url, env);
+        const launched = await launchSeeded(kind, ownNats.url, own);
         const stop = async () => {
           ownMeshes.delete(stop);
           await launched.stop();

@@ -15,6 +15,8 @@ export interface LauncherMesh {
   workers: { name: string; pid: number; url: string }[];
   /** The telemetry process the launcher starts (trace store and metric series), when it started one. */
   telemetry: { name: string; pid: number } | null;
+  /** The launcher itself (`mesh up`): it supervises the workers. */
+  launcher: { name: string; pid: number };
   /** Launcher spawned → "mesh ready" printed. */
   readyMs: number;
   stop(): Promise<void>;
@@ -83,6 +85,7 @@ export async function startLauncherMesh(options: { natsUrl: string; env?: Record
     throw error;
   }
   const state = JSON.parse(readFileSync(join(dataDir, "mesh.json"), "utf8")) as {
+    launcherPid: number;
     workers: { name: string; pid: number; url: string }[];
     telemetry?: { name: string; pid: number };
   };
@@ -91,6 +94,7 @@ export async function startLauncherMesh(options: { natsUrl: string; env?: Record
     gatewayUrl: `http://127.0.0.1:${base}`,
     workers: state.workers,
     telemetry: state.telemetry ? { name: state.telemetry.name, pid: state.telemetry.pid } : null,
+    launcher: { name: "launcher", pid: state.launcherPid },
     readyMs,
     stop,
   };

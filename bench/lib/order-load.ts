@@ -11,6 +11,7 @@
  * delays (no coordinated omission).
  */
 import { round } from "./autocannon";
+import { measureCpu } from "./process-cpu";
 
 /** One POST /api/orders: its status code and parsed body (null when it was not JSON). */
 export type SendOrder = () => Promise<{ status: number; body: any }>;
@@ -54,13 +55,13 @@ async function sendAndCount(send: SendOrder, tally: OrderTally, startedAt: numbe
 /** Gives the event loop a turn (timers, NATS, the relays): an in-process loop must, or it starves them. */
 export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** `lanes` requests in flight for `seconds`; each lane yields to the event loop before each request. */
-export async function closedLoop(send: SendOrder, lanes: number, seconds: number): Promise<{ tally: OrderTally; seconds: number }> {
+/** `lanes` requests in flight for `seconds` (or until `orders` were sent); each lane yields to the event loop before each request. */
+export async function closedLoop(send: SendOrder, lanes: number, seconds: number, orders = Infinity): Promise<{ tally: OrderTally; seconds: number }> {
   const tally = emptyTally();
   const began = performance.now();
   const until = began + seconds * 1000;
   const lane = async () => {
-    while (performance.now() < until) {
+    while (performance.now() < until && tally.sent < orders) {
       await yieldToEventLoop();
       await sendAndCount(send, tally, performance.now());
     }
@@ -144,6 +145,36 @@ export function summarize(tally: OrderTally, seconds: number) {
 }
 
 export type OrderRunSummary = ReturnType<typeof summarize>;
+
+/** One load run: MODE closed (saturation, or `orders` sent) or open (`rate`/s); CPU of `pids` over the measured window. */
+export interface LoadCommand {
+  mode: "closed" | "open";
+  lanes: number;
+  rate: number;
+  warmupS: number;
+  durationS: number;
+  /** Closed loop only: stop after this many orders (the growth run's rounds). */
+  orders?: number;
+  /** Every order for the first customer (the growth run) instead of the mix over all of them. */
+  oneCustomer?: boolean;
+  pids: { name: string; pid: number }[];
+}
+
+/** Runs `command` with `send` (a new body each call), then follows the 202s up: the same for the load client and the one process. */
+export async function runLoadCommand(command: LoadCommand, send: SendOrder, statusOf: OrderStatusOf): Promise<OrderRun> {
+  const run = (seconds: number, orders?: number) => (command.mode === "open" ? openLoop(send, command.rate, seconds) : closedLoop(send, command.lanes, seconds, orders));
+  if (command.mode !== "open" && command.mode !== "closed") throw new Error(`mode must be open or closed, got ${command.mode}`);
+  if (command.warmupS > 0) await run(command.warmupS);
+  const cpuSince = measureCpu(command.pids);
+  const measured = await run(command.durationS, command.orders);
+  const cpuMs = cpuSince();
+  return {
+    ...summarize(measured.tally, measured.seconds),
+    cpuMs,
+    accepted202Ends: await followUp(measured.tally.acceptedIds, statusOf, 20_000),
+    ...("maxLateMs" in measured ? { maxLateMs: measured.maxLateMs as number } : {}),
+  };
+}
 
 /** What one measured run reports: the summary, CPU (ms by process over the measured window), the 202s' end states. */
 export interface OrderRun extends OrderRunSummary {

@@ -30,3 +30,13 @@ export function measureCpu(processes: { name: string; pid: number }[]): () => Re
       }),
     );
 }
+
+/** VmRSS of a process in MB, from /proc (null once it is gone). */
+export function rssMb(pid: number): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Math.round((Number(kb) / 1024) * 10) / 10 : null;
+  } catch {
+    return null;
+  }
+}

@@ -6,6 +6,8 @@ export interface Figure {
   label: string;
   conditions: Record<string, unknown>;
   values: { [key: string]: number | string | null };
+  /** Where a figure's CPU went: ms per unit by process (the orders bench's sides). */
+  perProcess?: Record<string, number | null>;
 }
 
 export interface Aim {
