@@ -42,7 +42,7 @@ function planOf(quick: boolean, lanes: number): Plan {
   return {
     visit: { seed, lanes, warmupS: quick ? 1 : 8, saturationRuns: 2, durationS: quick ? 1 : 6, openWarmupS: quick ? 0 : 2 },
     pairs: quick ? 1 : 2,
-    growth: { seed, lanes, warmupS: quick ? 1 : 5, settleS: quick ? 1 : 5, idleS: quick ? 2 : 30, rounds: quick ? 2 : 10, ordersPerRound: quick ? 200 : 5000 },
+    growth: { seed, lanes, warmupS: quick ? 1 : 5, settleS: quick ? 1 : 30, idleS: quick ? 2 : 30, rounds: quick ? 2 : 10, ordersPerRound: quick ? 200 : 5000 },
   };
 }
 
