@@ -91,8 +91,8 @@ describe("reports through the gateway", () => {
     expect(confirmed.body).toMatchObject({ status: "CONFIRMED", totalCents: 2 * 1250 + 3 * 399 });
 
     const orders = await api("GET", `/api/customers/${customerId}/orders`);
-    expect(orders.body.map((order: Order) => order.status).sort()).toEqual(["CONFIRMED", "REJECTED"]);
-    const expected = salesFromOrders(orders.body);
+    expect(orders.body.items.map((order: Order) => order.status).sort()).toEqual(["CONFIRMED", "REJECTED"]);
+    const expected = salesFromOrders(orders.body.items);
 
     const sales = await waitFor("reporting to count the confirmed order", async () => {
       const res = await api("GET", "/api/reports/sales");

@@ -133,7 +133,7 @@ describe("orders saga across real peer processes", () => {
     const events = database.db.select().from(schema.outbox).where(eq(schema.outbox.aggregateId, order.id)).all();
     expect(events.map((e) => e.subject)).toEqual(["orders.order.placed", "orders.order.confirmed"]);
     expect(JSON.parse(events[1]!.envelope).data).toMatchObject({ orderId: order.id, customerId, totalCents: 3750, lines: order.lines });
-    expect(await orders.byCustomer.query({ customerId })).toEqual([order]);
+    expect(await orders.byCustomer.query({ customerId })).toEqual({ items: [order], nextCursor: null });
   });
 
   it("rejects for insufficient stock, leaving no reservation and no authorization held (the one made beside the reservation is voided)", async () => {
