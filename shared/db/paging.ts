@@ -32,7 +32,8 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   try {
     const parsed = keySchema.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : undefined;
+    // Only the one text a page gives for its key: base64url decoding ignores stray trailing characters.
+    return parsed.success && encodeCursor(parsed.data) === cursor ? parsed.data : undefined;
   } catch {
     return undefined;
   }
