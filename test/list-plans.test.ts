@@ -15,6 +15,8 @@ import * as inventorySchema from "../workers/inventory/schema";
 import { createOrdersStore, listSagas, ordersOfCustomer } from "../workers/orders/store";
 import { listPayments } from "../workers/payments/service";
 import { listReservations } from "../workers/inventory/service";
+import * as usersSchema from "../workers/users/schema";
+import { listUsers } from "../workers/users/service";
 import { drawPlan, installStatementRecorder, queryPlanOf, type StatementRecorder } from "./support/sql-plans";
 import { tempDir } from "./support/processes";
 
@@ -94,5 +96,13 @@ describe("every paged list is index-served in its order", () => {
       listReservations(db, { limit: 20, cursor });
     });
     expectIndexServed(planned, 3);
+  });
+
+  it("users: the users list, first page and later", async () => {
+    const planned = await plansOf("users", usersSchema, (db) => {
+      listUsers(db, { limit: 20 });
+      listUsers(db, { limit: 20, cursor: encodeCursor(["u1"]) });
+    });
+    expectIndexServed(planned, 2);
   });
 });
