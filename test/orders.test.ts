@@ -206,8 +206,8 @@ describe("orders saga across real peer processes", () => {
     const [orderId] = [...ids];
     expect(orderRows().filter((o) => o.idempotencyKey === request.idempotencyKey)).toHaveLength(1);
     expect(later.every((r) => r.completed && r.order.status === "CONFIRMED")).toBe(true);
-    expect(await inventory.reservations.query({ orderId: orderId! })).toHaveLength(1);
-    expect(await payments.payments.query({ orderId: orderId! })).toHaveLength(1);
+    expect((await inventory.reservations.query({ orderId: orderId! })).items).toHaveLength(1);
+    expect((await payments.payments.query({ orderId: orderId! })).items).toHaveLength(1);
     await settled([orderId!]);
     expect(await inventory.get.query({ productId })).toMatchObject({ onHand: 8, reserved: 0 });
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 1400 });
