@@ -226,7 +226,7 @@ describe("a compensation that keeps failing", () => {
     // authorize retries its unavailable peer until the saga's deadline (500 ms here), then compensates.
     const { fixture, orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-attention", { SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" });
     const flagged = await waitFor("saga NEEDS_ATTENTION", async () => {
-      const sagas = (await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as Array<{ orderId: string }>;
+      const sagas = ((await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as { items: Array<{ orderId: string }> }).items;
       return sagas.find((s) => s.orderId === orderId);
     });
     expect(flagged).toMatchObject({ state: "NEEDS_ATTENTION", step: "void", compensations: ["void", "release"], rejectionReason: "peer_unavailable" });
@@ -241,7 +241,7 @@ describe("a compensation that keeps failing", () => {
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
     expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
     expect((await call(peers.payments, "payments", { orderId })).items.filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
-    expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
+    expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual({ items: [], nextCursor: null });
     await orders.kill("SIGTERM");
   });
 });
@@ -286,7 +286,7 @@ describe("payments stopped at the pivot", () => {
 
     peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: bus }, { port: paymentsPort });
     await settledPeers(orderId);
-    expect(await call(peers.payments, "payments", { orderId })).toEqual([expect.objectContaining({ status: "CAPTURED", amountCents: 3000 })]);
+    expect((await call(peers.payments, "payments", { orderId })).items).toEqual([expect.objectContaining({ status: "CAPTURED", amountCents: 3000 })]);
     expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
     await waitFor("payments outbox drained", async () => {
       const health = (await (await fetch(`${peers.payments.url}/health/ready`)).json()) as { outbox: { pending: number } };
