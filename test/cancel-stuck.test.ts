@@ -43,7 +43,7 @@ describe("a cancellation that cannot be refunded", () => {
     // payments captures on orders.order.confirmed, after the answer; then the capture disappears
     // behind payments' back: the refund cannot be made.
     await waitFor("payments to capture", async () => {
-      const rows = data(await trpcQuery(mesh.url("payments"), "payments", { orderId: order.id })) as { status: string }[];
+      const rows = (data(await trpcQuery(mesh.url("payments"), "payments", { orderId: order.id })) as { items: { status: string }[] }).items;
       return rows[0]?.status === "CAPTURED" ? true : undefined;
     });
     const payments = new Database(join(mesh.dataDir, "payments.db"));

@@ -53,7 +53,7 @@ describe("the gateway's typed client", () => {
 
     const summary = await gateway.customers.summary.query({ customerId: customer.id });
     expect(summary.customer.email).toBe(`typed${stamp}@example.com`);
-    expect(summary.orders?.map((o) => o.id)).toEqual([order.id]);
+    expect(summary.orders?.items.map((o) => o.id)).toEqual([order.id]);
     expect(summary.degraded).toEqual([]);
 
     const withStock = await gateway.products.get.query({ id: product.id });

@@ -91,8 +91,8 @@ describe("reports through the gateway", () => {
     expect(confirmed.body).toMatchObject({ status: "CONFIRMED", totalCents: 2 * 1250 + 3 * 399 });
 
     const orders = await api("GET", `/api/customers/${customerId}/orders`);
-    expect(orders.body.map((order: Order) => order.status).sort()).toEqual(["CONFIRMED", "REJECTED"]);
-    const expected = salesFromOrders(orders.body);
+    expect(orders.body.items.map((order: Order) => order.status).sort()).toEqual(["CONFIRMED", "REJECTED"]);
+    const expected = salesFromOrders(orders.body.items);
 
     const sales = await waitFor("reporting to count the confirmed order", async () => {
       const res = await api("GET", "/api/reports/sales");
@@ -112,7 +112,7 @@ describe("reports through the gateway", () => {
     expect(summary.status).toBe(200);
     expect(summary.body.stats).toEqual(report.body);
     expect(summary.body.degraded).toEqual([]);
-    expect(summary.body.orders.map((order: Order) => order.id).sort()).toEqual(orders.body.map((order: Order) => order.id).sort());
+    expect(summary.body.orders.items.map((order: Order) => order.id).sort()).toEqual(orders.body.items.map((order: Order) => order.id).sort());
 
     const typed = createGatewayClient(mesh.url("gateway"));
     expect(await typed.reports.sales.query()).toEqual(sales);
@@ -125,7 +125,7 @@ describe("reports through the gateway", () => {
     const summary = await api("GET", `/api/customers/${customerId}/summary`);
     expect(summary.status).toBe(200);
     expect(summary.body).toMatchObject({ customer: { id: customerId }, stats: null, degraded: ["reporting"] });
-    expect(summary.body.orders).toHaveLength(2);
+    expect(summary.body.orders.items).toHaveLength(2);
 
     for (const path of ["/api/reports/sales", `/api/reports/customers/${customerId}`]) {
       const res = await api("GET", path);

@@ -17,7 +17,12 @@ describe("inventory under concurrent reservations (real Bun process, bun:sqlite)
 
     const stock = await trpcQuery(inventory.url, "get", { productId });
     expect(stock.body.result.data).toEqual({ productId, onHand: 50, reserved: 50, available: 0 });
-    const reservations = (await trpcQuery(inventory.url, "reservations", {})).body.result.data as { status: string }[];
+    const reservations: { status: string }[] = [];
+    for (let cursor: string | undefined, page = 0; page === 0 || cursor; page++) {
+      const { items, nextCursor } = (await trpcQuery(inventory.url, "reservations", { limit: 100, ...(cursor ? { cursor } : {}) })).body.result.data;
+      reservations.push(...items);
+      cursor = nextCursor ?? undefined;
+    }
     expect(reservations.filter((r) => r.status === "RESERVED")).toHaveLength(50);
     expect(reservations.filter((r) => r.status === "REJECTED")).toHaveLength(150);
     await inventory.kill("SIGTERM");

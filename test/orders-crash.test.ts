@@ -79,14 +79,14 @@ async function placeAndCrash(step: string, extra: Record<string, string>, fixtur
   expect(answer).toBeInstanceOf(Error); // the connection died with the process
   await doomed.exited;
   expect(doomed.child.signalCode).toBe("SIGKILL");
-  const reservations = (await call(peers.inventory, "reservations", {})) as Array<{ orderId: string; lines: Array<{ productId: string }> }>;
+  const reservations = (await call(peers.inventory, "reservations", { limit: 100 })).items as Array<{ orderId: string; lines: Array<{ productId: string }> }>;
   const mine = reservations.filter((r) => r.lines.some((l) => l.productId === fixture.productId));
   expect(mine).toHaveLength(1);
   return { dataDir, port, orderId: mine[0]!.orderId };
 }
 
 const statusesOf = async (worker: RunningWorker, path: "reservations" | "payments", orderId: string) =>
-  ((await call(worker, path, { orderId })) as Array<{ status: string }>).map((row) => row.status);
+  ((await call(worker, path, { orderId })) as { items: Array<{ status: string }> }).items.map((row) => row.status);
 
 /** Waits (bounded) until inventory committed the order's stock and payments captured it: what orders.order.confirmed does. */
 async function settledPeers(orderId: string) {
@@ -116,8 +116,8 @@ describe("orders saga recovery after a crash", () => {
     expect(order).toMatchObject({ status: "CONFIRMED", totalCents: 3000 });
     await settledPeers(orderId);
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 8, reserved: 0, available: 8 });
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
     expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
     const saga = await call(orders, "saga", { orderId });
     expect(saga.log.filter((e: { outcome: string }) => e.outcome === "ok").map((e: { step: string }) => e.step)).toEqual(["place", "reserve", "authorize", "confirm"]);
@@ -142,15 +142,15 @@ describe("orders saga recovery after a crash", () => {
     const fixture = await shopFixture(10, 1500, 100_000);
     const { dataDir, port, orderId } = await placeAndCrash("reserve", {}, fixture, "BEFORE");
     // Both peers acted; orders' saga still says STARTED.
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string }) => p.status)).toEqual(["AUTHORIZED"]);
 
     const orders = await startWorker("orders", ordersEnv(dataDir), { port });
     expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED", totalCents: 3000 });
     await settledPeers(orderId);
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 8, reserved: 0, available: 8 });
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string; amountCents: number }) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3000]]);
     expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
     await orders.kill("SIGTERM");
   });
@@ -163,8 +163,8 @@ describe("orders saga recovery after a crash", () => {
     const order = await settledOrder(orders, orderId);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toEqual({ productId: fixture.productId, onHand: 10, reserved: 0, available: 10 });
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["VOIDED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string }) => p.status)).toEqual(["VOIDED"]);
     expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0 });
     await orders.kill("SIGTERM");
   });
@@ -178,7 +178,7 @@ describe("orders saga recovery after a crash", () => {
     expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
     await settledPeers(orderId);
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 8, reserved: 0 });
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
     await orders.kill("SIGTERM");
   });
 });
@@ -226,22 +226,22 @@ describe("a compensation that keeps failing", () => {
     // authorize retries its unavailable peer until the saga's deadline (500 ms here), then compensates.
     const { fixture, orders, paymentsPort, orderId } = await placeWithPaymentsDown("orders-attention", { SAGA_ATTENTION_AFTER: "3", SAGA_DEADLINE_MS: "500" });
     const flagged = await waitFor("saga NEEDS_ATTENTION", async () => {
-      const sagas = (await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as Array<{ orderId: string }>;
+      const sagas = ((await call(orders, "sagas", { status: "NEEDS_ATTENTION" })) as { items: Array<{ orderId: string }> }).items;
       return sagas.find((s) => s.orderId === orderId);
     });
     expect(flagged).toMatchObject({ state: "NEEDS_ATTENTION", step: "void", compensations: ["void", "release"], rejectionReason: "peer_unavailable" });
     expect(flagged).toHaveProperty("lastError", expect.stringContaining("payments"));
     // Never dropped: the order waits, and compensations run in reverse order (void before release).
     expect((await call(orders, "get", { id: orderId })).status).toBe("PENDING");
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["RESERVED"]);
 
     peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: bus }, { port: paymentsPort });
     const order = await settledOrder(orders, orderId);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "peer_unavailable" });
     expect(await call(peers.inventory, "get", { productId: fixture.productId })).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
-    expect((await call(peers.payments, "payments", { orderId })).filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
-    expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual([]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["RELEASED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.filter((p: { status: string }) => p.status === "AUTHORIZED")).toEqual([]);
+    expect(await call(orders, "sagas", { status: "NEEDS_ATTENTION" })).toEqual({ items: [], nextCursor: null });
     await orders.kill("SIGTERM");
   });
 });
@@ -261,8 +261,8 @@ describe("a peer down for a moment", () => {
     peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: bus }, { port: paymentsPort });
     expect(await settledOrder(orders, orderId)).toMatchObject({ status: "CONFIRMED" });
     await settledPeers(orderId);
-    expect((await call(peers.payments, "payments", { orderId })).map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
-    expect((await call(peers.inventory, "reservations", { orderId })).map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
+    expect((await call(peers.payments, "payments", { orderId })).items.map((p: { status: string }) => p.status)).toEqual(["CAPTURED"]);
+    expect((await call(peers.inventory, "reservations", { orderId })).items.map((r: { status: string }) => r.status)).toEqual(["COMMITTED"]);
     const saga = await call(orders, "saga", { orderId });
     const steps = saga.log.map((e: { step: string; outcome: string }) => `${e.step} ${e.outcome}`);
     expect(steps.filter((s: string) => s === "authorize failed").length).toBeGreaterThan(2);
@@ -286,7 +286,7 @@ describe("payments stopped at the pivot", () => {
 
     peers.payments = await startWorker("payments", { DATA_DIR: peersDir, NATS_URL: bus }, { port: paymentsPort });
     await settledPeers(orderId);
-    expect(await call(peers.payments, "payments", { orderId })).toEqual([expect.objectContaining({ status: "CAPTURED", amountCents: 3000 })]);
+    expect((await call(peers.payments, "payments", { orderId })).items).toEqual([expect.objectContaining({ status: "CAPTURED", amountCents: 3000 })]);
     expect(await call(peers.payments, "getAccount", { customerId: fixture.customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3000 });
     await waitFor("payments outbox drained", async () => {
       const health = (await (await fetch(`${peers.payments.url}/health/ready`)).json()) as { outbox: { pending: number } };

@@ -101,7 +101,7 @@ async function settled(orderIds: string[]) {
   await waitFor(`orders ${orderIds.length} committed and captured`, async () => {
     for (const orderId of orderIds) {
       const [reservations, paid] = await Promise.all([inventory.reservations.query({ orderId }), payments.payments.query({ orderId })]);
-      if (reservations[0]?.status !== "COMMITTED" || paid[0]?.status !== "CAPTURED") return undefined;
+      if (reservations.items[0]?.status !== "COMMITTED" || paid.items[0]?.status !== "CAPTURED") return undefined;
     }
     return true;
   });
@@ -119,9 +119,9 @@ describe("orders saga across real peer processes", () => {
     expect(order.lines).toEqual([{ productId, name: "Blue Mug", unitPriceCents: 1250, quantity: 3 }]);
     await settled([order.id]);
     expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 7, reserved: 0, available: 7 });
-    expect((await inventory.reservations.query({ orderId: order.id })).map((r) => r.status)).toEqual(["COMMITTED"]);
+    expect((await inventory.reservations.query({ orderId: order.id })).items.map((r) => r.status)).toEqual(["COMMITTED"]);
     const paid = await payments.payments.query({ orderId: order.id });
-    expect(paid.map((p) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3750]]);
+    expect(paid.items.map((p) => [p.status, p.amountCents])).toEqual([["CAPTURED", 3750]]);
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 3750, availableCents: 96_250 });
 
     const saga = await orders.saga.query({ orderId: order.id });
@@ -133,7 +133,7 @@ describe("orders saga across real peer processes", () => {
     const events = database.db.select().from(schema.outbox).where(eq(schema.outbox.aggregateId, order.id)).all();
     expect(events.map((e) => e.subject)).toEqual(["orders.order.placed", "orders.order.confirmed"]);
     expect(JSON.parse(events[1]!.envelope).data).toMatchObject({ orderId: order.id, customerId, totalCents: 3750, lines: order.lines });
-    expect(await orders.byCustomer.query({ customerId })).toEqual([order]);
+    expect(await orders.byCustomer.query({ customerId })).toEqual({ items: [order], nextCursor: null });
   });
 
   it("rejects for insufficient stock, leaving no reservation and no authorization held (the one made beside the reservation is voided)", async () => {
@@ -144,8 +144,8 @@ describe("orders saga across real peer processes", () => {
     expect(completed).toBe(true);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "insufficient_stock" });
     expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 2, reserved: 0, available: 2 });
-    expect((await inventory.reservations.query({ orderId: order.id })).filter((r) => r.status === "RESERVED")).toEqual([]);
-    expect((await payments.payments.query({ orderId: order.id })).map((p) => p.status)).toEqual(["VOIDED"]);
+    expect((await inventory.reservations.query({ orderId: order.id })).items.filter((r) => r.status === "RESERVED")).toEqual([]);
+    expect((await payments.payments.query({ orderId: order.id })).items.map((p) => p.status)).toEqual(["VOIDED"]);
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0 });
   });
 
@@ -157,8 +157,8 @@ describe("orders saga across real peer processes", () => {
     expect(completed).toBe(true);
     expect(order).toMatchObject({ status: "REJECTED", rejectionReason: "payment_declined", totalCents: 5000 });
     expect(await inventory.get.query({ productId })).toEqual({ productId, onHand: 5, reserved: 0, available: 5 });
-    expect((await inventory.reservations.query({ orderId: order.id })).map((r) => r.status)).toEqual(["RELEASED"]);
-    const held = (await payments.payments.query({ orderId: order.id })).filter((p) => p.status === "AUTHORIZED" || p.status === "CAPTURED");
+    expect((await inventory.reservations.query({ orderId: order.id })).items.map((r) => r.status)).toEqual(["RELEASED"]);
+    const held = (await payments.payments.query({ orderId: order.id })).items.filter((p) => p.status === "AUTHORIZED" || p.status === "CAPTURED");
     expect(held).toEqual([]);
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ authorizedCents: 0, capturedCents: 0, availableCents: 1000 });
     const saga = await orders.saga.query({ orderId: order.id });
@@ -206,8 +206,8 @@ describe("orders saga across real peer processes", () => {
     const [orderId] = [...ids];
     expect(orderRows().filter((o) => o.idempotencyKey === request.idempotencyKey)).toHaveLength(1);
     expect(later.every((r) => r.completed && r.order.status === "CONFIRMED")).toBe(true);
-    expect(await inventory.reservations.query({ orderId: orderId! })).toHaveLength(1);
-    expect(await payments.payments.query({ orderId: orderId! })).toHaveLength(1);
+    expect((await inventory.reservations.query({ orderId: orderId! })).items).toHaveLength(1);
+    expect((await payments.payments.query({ orderId: orderId! })).items).toHaveLength(1);
     await settled([orderId!]);
     expect(await inventory.get.query({ productId })).toMatchObject({ onHand: 8, reserved: 0 });
     expect(await payments.getAccount.query({ customerId })).toMatchObject({ capturedCents: 1400 });

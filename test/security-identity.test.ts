@@ -20,7 +20,7 @@ afterAll(stopAll);
 
 async function unchanged() {
   expect((await trpcQuery(inventory.url, "get", { productId })).body.result.data).toEqual({ productId, onHand: 10, reserved: 0, available: 10 });
-  expect((await trpcQuery(inventory.url, "reservations", {})).body.result.data).toEqual([]);
+  expect((await trpcQuery(inventory.url, "reservations", {})).body.result.data).toEqual({ items: [], nextCursor: null });
 }
 
 describe("service identity on internal procedures", () => {

@@ -111,7 +111,7 @@ describe("the shop through the gateway", () => {
     const last = await placeOrder(customerId, productId, 3, key);
     for (const order of [...concurrent, last]) expect(order.id).toBe(first.id);
     const orders = (await api("GET", `/api/customers/${customerId}/orders`)).body;
-    expect(orders.map((order: { id: string }) => order.id)).toEqual([first.id]);
+    expect(orders.items.map((order: { id: string }) => order.id)).toEqual([first.id]);
     await settled(productId, customerId);
     expect(await stockOf(productId)).toEqual({ productId, onHand: 7, reserved: 0, available: 7 });
     expect(await creditOf(customerId)).toMatchObject({ authorizedCents: 0, capturedCents: 2100 });

@@ -354,7 +354,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        Orders: components["schemas"]["Order"][];
+        Orders: {
+            items: components["schemas"]["Order"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         EndedOrder: {
             id: string;
             customerId: string;
@@ -441,7 +445,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        Sagas: components["schemas"]["Saga"][];
+        Sagas: {
+            items: components["schemas"]["Saga"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         SalesReport: {
             totals: {
                 orders: number;
@@ -470,9 +478,9 @@ export interface components {
         };
         CustomerSummary: {
             customer: components["schemas"]["User"];
-            /** @description null when orders did not answer (degraded names it) */
+            /** @description The first page of the customer's orders (newest first; pass nextCursor to the orders list for more); null when orders did not answer (degraded names it) */
             orders: components["schemas"]["Orders"] | null;
-            /** @description null when reporting did not answer (degraded names it) */
+            /** @description The customer's totals (orders, spent, cancelled, refunded): reporting's per-customer running row, kept as events arrive, not summed over the orders; null when reporting did not answer (degraded names it) */
             stats: components["schemas"]["CustomerReport"] | null;
             /** @description The peers this answer was made without (their parts are null); empty when it is whole */
             degraded: ("orders" | "reporting")[];
@@ -1368,7 +1376,10 @@ export interface operations {
     };
     "orders.byCustomer": {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
             header?: {
                 /** @description Ties the request's logs, traces and events together; made when absent or malformed, echoed on every answer. */
                 "x-correlation-id"?: components["parameters"]["CorrelationId"];
@@ -1848,6 +1859,7 @@ export interface operations {
             query?: {
                 status?: "STARTED" | "RESERVING" | "RESERVED" | "AUTHORIZING" | "AUTHORIZED" | "COMMITTING" | "CAPTURING" | "COMPENSATING" | "DONE" | "NEEDS_ATTENTION";
                 limit?: number;
+                cursor?: string;
             };
             header?: {
                 /** @description Ties the request's logs, traces and events together; made when absent or malformed, echoed on every answer. */

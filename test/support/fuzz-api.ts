@@ -41,7 +41,7 @@ const creditFields = [field("limitCents", "cents", () => 5000)];
 const orderFields = [field("customerId", "id", (ids) => ids.userId), field("items", "items", (ids) => [{ productId: ids.productId, quantity: 1 }])];
 const searchFields = [field("q", "q", () => "kettle"), optional("limit", "limit100", () => 10)];
 const listFields = [optional("limit", "limit200", () => 20), optional("after", "id", () => "0")];
-const sagaFields = [optional("status", "status", () => "DONE"), optional("limit", "limit500", () => 10)];
+const sagaFields = [optional("status", "status", () => "DONE"), optional("limit", "limit100", () => 10)];
 const idempotencyKey = optional("idempotencyKey", "idempotencyKey", (_ids, n) => `fuzz-key-${n}`);
 
 const userId = (name: string) => field(name, "id", (ids) => ids.userId);
@@ -86,7 +86,7 @@ export const restRoutes: RestRoute[] = [
   { method: "GET", pattern: "/api/inventory/:productId", params: [productId("productId")], unknownIdAnswers: true },
   { method: "PUT", pattern: "/api/customers/:id/credit", params: [userId("id")], body: creditFields, admin: true },
   { method: "GET", pattern: "/api/customers/:id/credit", params: [userId("id")], unknownIdAnswers: true },
-  { method: "GET", pattern: "/api/customers/:id/orders", params: [userId("id")] },
+  { method: "GET", pattern: "/api/customers/:id/orders", params: [userId("id")], query: [optional("limit", "limit100", () => 10)] },
   { method: "GET", pattern: "/api/customers/:id/summary", params: [userId("id")] },
   { method: "POST", pattern: "/api/orders", params: [], body: orderFields, keyed: true },
   { method: "GET", pattern: "/api/orders/:id", params: [userId("id")] },
@@ -121,7 +121,7 @@ export const trpcProcedures: TrpcProcedure[] = [
   query("credit.get", [userId("customerId")], { unknownIdAnswers: true }),
   mutation("orders.place", [...orderFields, idempotencyKey]),
   query("orders.get", [userId("id")]),
-  query("orders.byCustomer", [userId("customerId")]),
+  query("orders.byCustomer", [userId("customerId"), optional("limit", "limit100", () => 10)]),
   query("orders.sagas", sagaFields, { admin: true }),
   query("customers.summary", [userId("customerId")]),
   query("reports.sales"),

@@ -76,8 +76,8 @@ export const sampleAnswers: Record<string, unknown> = {
   "orders.place": placed,
   "orders.get": sampleOrder,
   "orders.cancel": { ...sampleOrder, status: "CANCELLING" } satisfies Order,
-  "orders.byCustomer": [sampleOrder],
-  "orders.sagas": [sampleSaga],
+  "orders.byCustomer": { items: [sampleOrder], nextCursor: null },
+  "orders.sagas": { items: [sampleSaga], nextCursor: null },
   "reporting.sales": sales,
   "reporting.customer": customerStats,
 };

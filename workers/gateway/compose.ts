@@ -39,14 +39,19 @@ export async function productWithStock(deps: GatewayContext, productId: string, 
   return { ...product.value, stock: optional(deps.logger, "inventory", stock, degraded), degraded };
 }
 
+/** How many of a customer's orders the summary shows: the first page (the rest through the orders list and its cursor). */
+const summaryOrders = 20;
+
 /**
- * Who the customer is, their orders and their stats. Without users there is no answer (503, or
- * 404 when users says the customer does not exist); orders and reporting are optional parts.
+ * Who the customer is, the first page of their orders and their totals. Without users there is no
+ * answer (503, or 404 when users says the customer does not exist); orders and reporting are
+ * optional parts. The totals are reporting's per-customer running row (kept as each event
+ * arrives), never a sum over the orders: the summary costs the same at 10 orders or 10,000.
  */
 export async function customerSummary(deps: GatewayContext, customerId: string, after?: string) {
   const [customer, orders, stats] = await Promise.all([
     part("users", () => deps.peers.users.get.query({ id: customerId })),
-    part("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
+    part("orders", () => deps.peers.orders.byCustomer.query({ customerId, limit: summaryOrders })),
     part("reporting", () => deps.peers.reporting.customer.query({ customerId }, readModelCall(deps, after))),
   ]);
   if (!customer.ok) throw customer.error;
@@ -60,13 +65,13 @@ export async function customerSummary(deps: GatewayContext, customerId: string, 
 }
 
 /**
- * A customer's orders. An unknown customer is a 404 even though orders would answer []; if users
- * cannot say, the orders are still the answer.
+ * A page of a customer's orders. An unknown customer is a 404 even though orders would answer an
+ * empty page; if users cannot say, the orders are still the answer.
  */
-export async function customerOrders(deps: GatewayDeps, customerId: string) {
+export async function customerOrders(deps: GatewayDeps, input: { customerId: string; limit: number; cursor?: string | undefined }) {
   const [customer, orders] = await Promise.all([
-    part("users", () => deps.peers.users.get.query({ id: customerId })),
-    fromPeer("orders", () => deps.peers.orders.byCustomer.query({ customerId })),
+    part("users", () => deps.peers.users.get.query({ id: input.customerId })),
+    fromPeer("orders", () => deps.peers.orders.byCustomer.query(input)),
   ]);
   if (!customer.ok && customer.error.code === "NOT_FOUND") throw customer.error;
   return orders;

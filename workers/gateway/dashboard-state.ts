@@ -107,7 +107,14 @@ async function sagasNeedingAttention(deps: GatewayDeps): Promise<Pick<MeshState,
   try {
     const found = await deps.peers.orders.sagas.query({ status: "NEEDS_ATTENTION", limit: 20 });
     const sagas = await Promise.all(
-      found.map(async ({ orderId, step, attempts, lastError, updatedAt }) => ({ orderId, step, attempts, lastError, updatedAt, correlationId: await correlationIdOf(deps, orderId) })),
+      found.items.map(async ({ orderId, step, attempts, lastError, updatedAt }) => ({
+        orderId,
+        step,
+        attempts,
+        lastError,
+        updatedAt,
+        correlationId: await correlationIdOf(deps, orderId),
+      })),
     );
     return { sagas, sagasError: null };
   } catch (error) {

@@ -33,7 +33,10 @@ const health: Record<string, Record<string, unknown>> = {
 
 /** orders' answers about its sagas: one needing attention, and its order's correlation ID. */
 const ordersAnswers: Record<string, unknown> = {
-  "/trpc/sagas": [{ ...sampleSaga, orderId: "o-stuck", state: "CAPTURING", step: "CAPTURING", attempts: 4, lastError: "payments unavailable", updatedAt: "2026-12-01T10:00:00.000Z" }],
+  "/trpc/sagas": {
+    items: [{ ...sampleSaga, orderId: "o-stuck", state: "CAPTURING", step: "CAPTURING", attempts: 4, lastError: "payments unavailable", updatedAt: "2026-12-01T10:00:00.000Z" }],
+    nextCursor: null,
+  },
   "/trpc/get": { ...sampleOrder, id: "o-stuck", correlationId: "corr-stuck" },
 };
 

@@ -123,7 +123,7 @@ describe("gateway (in-process, fake peers)", () => {
       if (id !== "c1") throw new DomainError("NOT_FOUND", `user ${id} not found`, { id });
       return customer;
     });
-    mesh.handlers.set("orders.byCustomer", () => [order("CONFIRMED")]);
+    mesh.handlers.set("orders.byCustomer", () => ({ items: [order("CONFIRMED")], nextCursor: null }));
     mesh.handlers.set("reporting.sales", () => salesReport);
     mesh.handlers.set("reporting.customer", (input) => customerReport((input as { customerId: string }).customerId));
   });
@@ -257,8 +257,10 @@ describe("gateway (in-process, fake peers)", () => {
 
   it("composes the customer summary: degraded parts are null, a missing customer is 404, users down is 503", async () => {
     const whole = await (await send("GET", "/api/customers/c1/summary")).json();
-    expect(whole).toEqual({ customer, orders: [order("CONFIRMED")], stats: customerReport("c1"), degraded: [] });
+    expect(whole).toEqual({ customer, orders: { items: [order("CONFIRMED")], nextCursor: null }, stats: customerReport("c1"), degraded: [] });
     expect(mesh.calls.find((c) => c.peer === "reporting")?.input).toEqual({ customerId: "c1" });
+    // The first page only, whatever the customer's history; the totals are reporting's running row.
+    expect(mesh.calls.find((c) => c.peer === "orders")?.input).toEqual({ customerId: "c1", limit: 20 });
 
     mesh.down.add("orders");
     mesh.down.add("reporting");
@@ -268,7 +270,7 @@ describe("gateway (in-process, fake peers)", () => {
 
     mesh.down.delete("orders");
     const withoutStats = await send("GET", "/api/customers/c1/summary");
-    expect(await withoutStats.json()).toEqual({ customer, orders: [order("CONFIRMED")], stats: null, degraded: ["reporting"] });
+    expect(await withoutStats.json()).toEqual({ customer, orders: { items: [order("CONFIRMED")], nextCursor: null }, stats: null, degraded: ["reporting"] });
     mesh.down.delete("reporting");
 
     expect((await send("GET", "/api/customers/nobody/summary")).status).toBe(404);

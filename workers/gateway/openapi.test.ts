@@ -150,3 +150,19 @@ describe("the documented answers against the gateway", () => {
     }
   });
 });
+
+describe("paged lists in the document", () => {
+  it("document limit (1–100, default 20) and cursor in the query, and answer { items, nextCursor }", () => {
+    const document = openApiDocument("test") as any;
+    for (const path of ["/api/customers/{id}/orders", "/api/admin/sagas"]) {
+      const operation = document.paths[path].get;
+      const query = Object.fromEntries(operation.parameters.filter((p: any) => p.in === "query").map((p: any) => [p.name, p.schema]));
+      expect(query["limit"], path).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 20 });
+      expect(query["cursor"], path).toMatchObject({ type: "string" });
+      const answer = JSON.stringify(operation.responses["200"]);
+      const ref = /#\/components\/schemas\/(\w+)/.exec(answer)?.[1];
+      const schema = ref ? document.components.schemas[ref] : operation.responses["200"].content["application/json"].schema;
+      expect(Object.keys(schema.properties), path).toEqual(["items", "nextCursor"]);
+    }
+  });
+});

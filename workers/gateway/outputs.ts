@@ -20,11 +20,20 @@ export const productWithStockOutput = productOutput.extend({
   degraded: degradedBy(["inventory"]),
 });
 
-/** Who the customer is, their orders and their stats; without orders or reporting, that part is null and named in `degraded`. */
+/**
+ * Who the customer is, the first page of their orders (20, newest first; its nextCursor continues at
+ * GET /api/customers/:id/orders) and their totals; without orders or reporting, that part is null and named in `degraded`.
+ */
 export const customerSummaryOutput = z.strictObject({
   customer: userOutput,
-  orders: ordersOutput.nullable().describe("null when orders did not answer (degraded names it)"),
-  stats: customerReportOutput.nullable().describe("null when reporting did not answer (degraded names it)"),
+  orders: ordersOutput
+    .nullable()
+    .describe("The first page of the customer's orders (newest first; pass nextCursor to the orders list for more); null when orders did not answer (degraded names it)"),
+  stats: customerReportOutput
+    .nullable()
+    .describe(
+      "The customer's totals (orders, spent, cancelled, refunded): reporting's per-customer running row, kept as events arrive, not summed over the orders; null when reporting did not answer (degraded names it)",
+    ),
   degraded: degradedBy(["orders", "reporting"]),
 });
 

@@ -96,7 +96,8 @@ export const restRoutes: readonly RestRoute[] = [
 
   route({ method: "PUT", path: "/api/customers/:id/credit", procedure: "credit.set", ...byCustomer, from: "body", admin: true, status: 200 }),
   route({ method: "GET", path: "/api/customers/:id/credit", procedure: "credit.get", ...byCustomer, status: 200 }),
-  route({ method: "GET", path: "/api/customers/:id/orders", procedure: "orders.byCustomer", ...byCustomer, status: 200 }),
+  // A page of the customer's orders: ?limit= (1–100, default 20) and ?cursor= (the previous page's nextCursor).
+  route({ method: "GET", path: "/api/customers/:id/orders", procedure: "orders.byCustomer", ...byCustomer, from: "query", status: 200 }),
   route({ method: "GET", path: "/api/customers/:id/summary", procedure: "customers.summary", ...byCustomer, status: 200 }),
 
   // 201 once the saga has ended (CONFIRMED or REJECTED), 202 while the order is still PENDING.

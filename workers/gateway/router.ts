@@ -100,7 +100,7 @@ export const gatewayRouter = router({
     byCustomer: p
       .input(ordersOfCustomerInput)
       .concat(answers(ordersOutput))
-      .query(({ ctx, input }) => customerOrders(ctx.deps, input.customerId)),
+      .query(({ ctx, input }) => customerOrders(ctx.deps, input)),
     sagas: admin
       .input(listSagasInput)
       .concat(answers(sagasOutput))

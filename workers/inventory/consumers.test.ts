@@ -27,7 +27,7 @@ describe("inventory commits a confirmed order's stock from orders.order.confirme
     return applyOnce(t.database.db, schema.inbox, ordersConsumerName, event as never, handler, { stream: "ORDERS", streamSequence: 1 });
   };
   const stockOf = async (productId: string) => t.data(await t.query("get", { productId }));
-  const statusOf = async (orderId: string) => t.data(await t.query("reservations", { orderId }))[0].status;
+  const statusOf = async (orderId: string) => t.data(await t.query("reservations", { orderId })).items[0].status;
   const subjects = () =>
     t.database.db
       .select()

@@ -89,7 +89,7 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     expect(short.body.error.message).toContain("p2");
     expect(stockRow("p1")).toMatchObject({ onHand: 5, reserved: 0 });
     expect(stockRow("p2")).toMatchObject({ onHand: 1, reserved: 0 });
-    const [rejected] = data(await query("reservations", { orderId: "o1" }));
+    const [rejected] = data(await query("reservations", { orderId: "o1" })).items;
     expect(rejected).toMatchObject({ orderId: "o1", status: "REJECTED" });
     expect(
       t.database.db
@@ -238,13 +238,20 @@ describe("inventory worker (in-process, better-sqlite3)", () => {
     await mutate("reserve", { orderId: "o2", lines: [{ productId: "p1", quantity: 9 }] });
     await mutate("reserve", { orderId: "o3", lines: [{ productId: "p1", quantity: 2 }] });
     await mutate("commit", { orderId: "o3" });
-    const all = data(await query("reservations", {}));
+    const all = data(await query("reservations", {})).items;
+    // Newest first (the same clock here: then by order id, descending), a page at a time.
     expect(all.map((r: any) => [r.orderId, r.status])).toEqual([
-      ["o1", "RESERVED"],
-      ["o2", "REJECTED"],
       ["o3", "COMMITTED"],
+      ["o2", "REJECTED"],
+      ["o1", "RESERVED"],
     ]);
-    expect(data(await query("reservations", { orderId: "o3" }))).toEqual([
+    const first = data(await query("reservations", { limit: 2 }));
+    expect(first.items.map((r: any) => r.orderId)).toEqual(["o3", "o2"]);
+    const second = data(await query("reservations", { limit: 2, cursor: first.nextCursor }));
+    expect([second.items.map((r: any) => [r.orderId, r.lines]), second.nextCursor]).toEqual([[["o1", [{ productId: "p1", quantity: 1 }]]], null]);
+    const badLimit = await query("reservations", { limit: 101 });
+    expect([badLimit.status, badLimit.body.error.data.fields.map((f: { path: string }) => f.path)]).toEqual([400, ["limit"]]);
+    expect(data(await query("reservations", { orderId: "o3" })).items).toEqual([
       { orderId: "o3", status: "COMMITTED", lines: [{ productId: "p1", quantity: 2 }], createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" },
     ]);
   });

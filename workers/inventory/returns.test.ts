@@ -80,7 +80,7 @@ describe("inventory takes back a cancelled order's units (in-process)", () => {
     expect(apply({ ...event, id: randomUUID() })).toBe("handled");
     expect(await stockOf("p1")).toMatchObject({ onHand: 10 });
     expect(events()).toHaveLength(outboxBefore);
-    expect(t.data(await t.query("reservations", { orderId: "o1" }))[0].status).toBe("COMMITTED");
+    expect(t.data(await t.query("reservations", { orderId: "o1" })).items[0].status).toBe("COMMITTED");
   });
 
   it("an order inventory holds no reservation for cannot be returned: it throws and leaves nothing", async () => {

@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, primaryKey, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
+import { pageInput } from "../../shared/db/paging";
 
 export const stock = sqliteTable(
   "stock",
@@ -92,7 +93,8 @@ export const reserveInput = z.strictObject({
   lines: z.array(z.strictObject({ productId, quantity })).min(1).max(100),
 });
 export const orderIdInput = z.strictObject({ orderId });
-export const reservationsInput = z.strictObject({ orderId: orderId.optional() });
+/** Reservations, newest first, a page at a time; one order's with `orderId`. */
+export const reservationsInput = z.strictObject({ orderId: orderId.optional(), ...pageInput });
 
 /** Setting and reading a product's stock are part of inventory's call contract (contract.ts). */
 export type { SetStockInput } from "./contract";

@@ -3,7 +3,8 @@
  * Every change runs in one immediate transaction (the write lock is taken up front, so two
  * reservations never both read the same availability) and enqueues its event in it.
  */
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { cursorOf, keysetBefore, pageOf, type Page } from "../../shared/db/paging";
 import { DomainError } from "../../shared/core/errors";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
@@ -206,33 +207,39 @@ export function commitReservation(q: InventoryQueries, orderId: string, now: Dat
   }, immediate);
 }
 
-/** Reservations in creation order, with their lines; one order's when `orderId` is given. */
-export function listReservations(db: InventoryDb, filter: { orderId?: string | undefined }): Reservation[] {
+/** Reservations as answered: each row with its lines (grouped by order in one pass over lines sorted by order). */
+function withLines(rows: ReservationRow[], lines: { orderId: string; productId: string; quantity: number }[]): Reservation[] {
+  const linesByOrder = new Map<string, ReservationLine[]>();
+  for (const line of lines) {
+    const group = linesByOrder.get(line.orderId);
+    const entry = { productId: line.productId, quantity: line.quantity };
+    if (group) group.push(entry);
+    else linesByOrder.set(line.orderId, [entry]);
+  }
+  return rows.map((row) => ({ orderId: row.orderId, status: row.status, lines: linesByOrder.get(row.orderId) ?? [], createdAt: row.createdAt, updatedAt: row.updatedAt }));
+}
+
+/**
+ * A page of reservations, newest first (index reservations_created), with their lines; one order's
+ * when `orderId` is given. The page's lines in one statement whatever its size (its ids as one JSON parameter).
+ */
+export function listReservations(db: InventoryDb, filter: { orderId?: string | undefined; limit: number; cursor?: string | undefined }): Page<Reservation> {
   const rows = db
     .select()
     .from(reservations)
-    .where(filter.orderId ? eq(reservations.orderId, filter.orderId) : undefined)
-    .orderBy(asc(reservations.createdAt), asc(reservations.orderId))
+    .where(and(filter.orderId ? eq(reservations.orderId, filter.orderId) : undefined, keysetBefore([reservations.createdAt, reservations.orderId], cursorOf(filter.cursor))))
+    .orderBy(desc(reservations.createdAt), desc(reservations.orderId))
+    .limit(filter.limit + 1)
     .all();
+  const page = pageOf(rows, filter.limit, (row) => [row.createdAt, row.orderId]);
+  const ids = JSON.stringify(page.items.map((row) => row.orderId));
   const lines = db
     .select()
     .from(reservationLines)
-    .where(filter.orderId ? eq(reservationLines.orderId, filter.orderId) : undefined)
+    .where(sql`${reservationLines.orderId} IN (SELECT value FROM json_each(${ids}))`)
     .orderBy(asc(reservationLines.orderId), asc(reservationLines.position))
     .all();
-  const linesByOrder = new Map<string, ReservationLine[]>();
-  for (const line of lines) {
-    const list = linesByOrder.get(line.orderId) ?? [];
-    list.push({ productId: line.productId, quantity: line.quantity });
-    linesByOrder.set(line.orderId, list);
-  }
-  return rows.map((row) => ({
-    orderId: row.orderId,
-    status: row.status,
-    lines: linesByOrder.get(row.orderId) ?? [],
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  }));
+  return { items: withLines(page.items, lines), nextCursor: page.nextCursor };
 }
 
 /** Everything inventory owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
@@ -244,6 +251,8 @@ export function auditInventory(db: InventoryDb): {
   return db.transaction((tx) => {
     const rows = tx.select({ productId: stock.productId, onHand: stock.onHand, reserved: stock.reserved }).from(stock).orderBy(asc(stock.productId)).all();
     const returns = tx.select().from(stockReturns).orderBy(asc(stockReturns.orderId)).all();
-    return { stock: rows, reservations: listReservations(tx as unknown as InventoryDb, {}), returns };
+    const all = tx.select().from(reservations).orderBy(asc(reservations.createdAt), asc(reservations.orderId)).all();
+    const lines = tx.select().from(reservationLines).orderBy(asc(reservationLines.orderId), asc(reservationLines.position)).all();
+    return { stock: rows, reservations: withLines(all, lines), returns };
   });
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/db/idempotency";
 import type { Placement } from "../../shared/core/placement";
+import { pageInput, pageOutput } from "../../shared/db/paging";
 
 /**
  * Where orders sits in the mesh: its port is MESH_PORT_BASE + portOffset (peers default to it),
@@ -26,13 +27,15 @@ export const getOrderInput = z.strictObject({ id });
 /** Cancel a CONFIRMED order; the same key sent again answers the same (202) and changes nothing. */
 export const cancelOrderInput = z.strictObject({ id, idempotencyKey: idempotencyKeyInput.optional() });
 export type CancelOrderInput = z.infer<typeof cancelOrderInput>;
-export const ordersOfCustomerInput = z.strictObject({ customerId: id });
+/** A customer's orders, a page at a time (newest first). */
+export const ordersOfCustomerInput = z.strictObject({ customerId: id, ...pageInput });
 
 /** The states of an order's saga (the `sagas` table's column and the filter of the saga list). */
 export const sagaStates = ["STARTED", "RESERVING", "RESERVED", "AUTHORIZING", "AUTHORIZED", "COMMITTING", "CAPTURING", "COMPENSATING", "DONE", "NEEDS_ATTENTION"] as const;
 export type SagaState = (typeof sagaStates)[number];
 
-export const listSagasInput = z.strictObject({ status: z.enum(sagaStates).optional(), limit: z.number().int().min(1).max(500).default(100) });
+/** Sagas, most recently changed first, a page at a time; `status` filters by state. */
+export const listSagasInput = z.strictObject({ status: z.enum(sagaStates).optional(), ...pageInput });
 
 /** CANCELLING → CANCELLED: a confirmed order's cancellation (cancel.ts), its reactions awaited. */
 export const orderStatuses = ["PENDING", "CONFIRMED", "REJECTED", "CANCELLING", "CANCELLED"] as const;
@@ -62,8 +65,8 @@ export const orderOutput = z.strictObject({
 });
 export type Order = z.infer<typeof orderOutput>;
 
-/** A customer's orders, newest first. */
-export const ordersOutput = z.array(orderOutput);
+/** A page of a customer's orders, newest first. */
+export const ordersOutput = pageOutput(orderOutput);
 
 /** `completed: false`: the saga had not ended within orders' wait, the order is still PENDING. */
 export const placedOrderOutput = z.strictObject({
@@ -103,4 +106,5 @@ export const sagaViewOutput = z.strictObject({
   updatedAt: time,
 });
 export type SagaView = z.infer<typeof sagaViewOutput>;
-export const sagasOutput = z.array(sagaViewOutput);
+/** A page of sagas, most recently changed first. */
+export const sagasOutput = pageOutput(sagaViewOutput);

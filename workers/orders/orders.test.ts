@@ -101,7 +101,7 @@ describe("orders worker (in-process, better-sqlite3) with its peers", () => {
     const res = await t.query("get", { id: "nope" });
     expect(res.status).toBe(404);
     expect(res.body.error.message).toBe("order nope not found");
-    expect(t.data(await t.query("sagas", { status: "NEEDS_ATTENTION" }))).toEqual([]);
+    expect(t.data(await t.query("sagas", { status: "NEEDS_ATTENTION" }))).toEqual({ items: [], nextCursor: null });
   });
 
   it("is ready once started and reports its saga sweeper, and its copies (not consuming without a bus)", async () => {

@@ -41,7 +41,7 @@ export const ordersRouter = router({
   byCustomer: p.internal
     .input(ordersOfCustomerInput)
     .concat(answers(ordersOutput))
-    .query(({ ctx, input }) => ordersOfCustomer(ctx.deps.store, input.customerId)),
+    .query(({ ctx, input }) => ordersOfCustomer(ctx.deps.store, input)),
   sagas: p.internal
     .input(listSagasInput)
     .concat(answers(sagasOutput))

@@ -76,6 +76,9 @@ describe("the sagas' lists", () => {
     const listed = [
       plan("select * from sagas order by updated_at desc, order_id desc limit 20"),
       plan("select * from sagas where state = 'DONE' order by updated_at desc, order_id desc limit 20"),
+      // a later page: the cursor's keyset condition is a range of the same index
+      plan("select * from sagas where (updated_at, order_id) < (1, 'o') order by updated_at desc, order_id desc limit 21"),
+      plan("select * from sagas where state = 'DONE' and (updated_at, order_id) < (1, 'o') order by updated_at desc, order_id desc limit 21"),
     ];
     for (const found of listed) {
       expect(found).toMatch(/USING INDEX sagas_(state_)?updated/);

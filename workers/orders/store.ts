@@ -3,9 +3,10 @@
  * (its row updated and its log appended in one transaction; an order's end committed together
  * with its event), plus the operators' view of sagas.
  */
-import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { DomainError } from "../../shared/core/errors";
+import { cursorOf, keysetBefore, pageOf, type Page } from "../../shared/db/paging";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { orderConfirmed, orderRejected } from "./events";
 import type * as schema from "./schema";
@@ -117,28 +118,44 @@ export function getOrder(store: OrdersStore, id: string): Order {
   return toOrder(row, store.linesOf.all({ id }) as OrderLineRow[]);
 }
 
-/** A customer's orders, newest first (ids are time-ordered). */
-export function ordersOfCustomer(store: OrdersStore, customerId: string): Order[] {
+/**
+ * A page of a customer's orders, newest first (ids are time-ordered; index orders_customer). The
+ * page's lines come in one statement whose text does not depend on the page's size (its ids as one
+ * JSON parameter), in order id then line order, grouped in one pass.
+ */
+export function ordersOfCustomer(store: OrdersStore, input: { customerId: string; limit: number; cursor?: string | undefined }): Page<Order> {
   const { db } = store;
-  const rows = db.select().from(orders).where(eq(orders.customerId, customerId)).orderBy(desc(orders.id)).all();
-  if (rows.length === 0) return [];
+  const rows = db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.customerId, input.customerId), keysetBefore([orders.id], cursorOf(input.cursor))))
+    .orderBy(desc(orders.id))
+    .limit(input.limit + 1)
+    .all();
+  const page = pageOf(rows, input.limit, (row) => [row.id]);
+  const linesByOrder = linesOfOrders(
+    db,
+    page.items.map((row) => row.id),
+  );
+  return { items: page.items.map((row) => toOrder(row, linesByOrder.get(row.id) ?? [])), nextCursor: page.nextCursor };
+}
+
+/** The lines of these orders, by order: one statement for any number of ids (json_each of one parameter). */
+function linesOfOrders(db: OrdersDb, ids: string[]): Map<string, OrderLineRow[]> {
+  const byOrder = new Map<string, OrderLineRow[]>();
+  if (ids.length === 0) return byOrder;
   const lines = db
     .select()
     .from(orderLines)
-    .where(
-      inArray(
-        orderLines.orderId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(asc(orderLines.lineNo))
+    .where(sql`${orderLines.orderId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+    .orderBy(asc(orderLines.orderId), asc(orderLines.lineNo))
     .all();
-  return rows.map((row) =>
-    toOrder(
-      row,
-      lines.filter((l) => l.orderId === row.id),
-    ),
-  );
+  for (const line of lines) {
+    const group = byOrder.get(line.orderId);
+    if (group) group.push(line);
+    else byOrder.set(line.orderId, [line]);
+  }
+  return byOrder;
 }
 
 export interface UnfinishedSaga {
@@ -279,16 +296,16 @@ function toSagaView(row: SagaRow): SagaView {
   };
 }
 
-/** Saga rows, most recently changed first; `status` filters by state (e.g. NEEDS_ATTENTION). */
-export function listSagas(store: OrdersStore, filter: { status?: SagaState | undefined; limit: number }): SagaView[] {
-  return store.db
+/** A page of saga rows, most recently changed first (index sagas_updated, or sagas_state_updated with `status`, e.g. NEEDS_ATTENTION). */
+export function listSagas(store: OrdersStore, filter: { status?: SagaState | undefined; limit: number; cursor?: string | undefined }): Page<SagaView> {
+  const rows = store.db
     .select()
     .from(sagas)
-    .where(filter.status ? eq(sagas.state, filter.status) : undefined)
+    .where(and(filter.status ? eq(sagas.state, filter.status) : undefined, keysetBefore([sagas.updatedAt, sagas.orderId], cursorOf(filter.cursor))))
     .orderBy(desc(sagas.updatedAt), desc(sagas.orderId))
-    .limit(filter.limit)
-    .all()
-    .map(toSagaView);
+    .limit(filter.limit + 1)
+    .all();
+  return pageOf(rows, filter.limit, (row) => [row.updatedAt, row.orderId], toSagaView);
 }
 
 /** One saga with every step it tried, oldest first. */

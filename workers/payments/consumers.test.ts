@@ -27,7 +27,7 @@ describe("payments captures a confirmed order from orders.order.confirmed (in-pr
     const handler = ordersHandlers(preparePaymentsQueries(t.database.db), now)[event.subject]!;
     return applyOnce(t.database.db, schema.inbox, ordersConsumerName, event as never, handler, { stream: "ORDERS", streamSequence: 1 });
   };
-  const statusOf = async (orderId: string) => t.data(await t.query("payments", { orderId }))[0]?.status;
+  const statusOf = async (orderId: string) => t.data(await t.query("payments", { orderId })).items[0]?.status;
   const subjects = () =>
     t.database.db
       .select()

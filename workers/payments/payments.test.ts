@@ -65,7 +65,7 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     expect(over.body.error.data.details).toEqual({ reason: "credit_limit_exceeded", availableCents: 1000 });
     expect(over.body.error.message).toContain("o2");
     expect(await account("c1")).toMatchObject({ authorizedCents: 4000, availableCents: 1000 });
-    expect(data(await query("payments", { orderId: "o2" }))).toMatchObject([{ orderId: "o2", status: "DECLINED", amountCents: 1500 }]);
+    expect(data(await query("payments", { orderId: "o2" })).items).toMatchObject([{ orderId: "o2", status: "DECLINED", amountCents: 1500 }]);
     expect(subjects().at(-1)).toBe("payments.payment.declined");
 
     await mutate("setCreditLimit", { customerId: "c1", limitCents: 50_000 });
@@ -125,7 +125,7 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     expect(late.status).toBe(409);
     expect(late.body.error.message).toContain("ghost");
     expect(await account("c1")).toMatchObject({ authorizedCents: 0, availableCents: 10_000 });
-    expect(data(await query("payments", { orderId: "ghost" }))).toEqual([]);
+    expect(data(await query("payments", { orderId: "ghost" })).items).toEqual([]);
   });
 
   it("capturing a payment never authorized is NOT_FOUND naming the order; a declined one is a CONFLICT", async () => {
@@ -157,15 +157,22 @@ describe("payments worker (in-process, better-sqlite3)", () => {
     await mutate("authorize", { orderId: "o1", customerId: "c1", amountCents: 100 });
     await mutate("authorize", { orderId: "o2", customerId: "c2", amountCents: 200 });
     await mutate("authorize", { orderId: "o3", customerId: "c1", amountCents: 5000 });
-    expect(data(await query("payments", { customerId: "c1" })).map((p: any) => [p.orderId, p.status])).toEqual([
-      ["o1", "AUTHORIZED"],
+    // Newest first (the same clock here: then by order id, descending).
+    expect(data(await query("payments", { customerId: "c1" })).items.map((p: any) => [p.orderId, p.status])).toEqual([
       ["o3", "DECLINED"],
+      ["o1", "AUTHORIZED"],
     ]);
-    expect(data(await query("payments", { orderId: "o2" }))).toEqual([
+    const first = data(await query("payments", { limit: 2 }));
+    expect(first.items.map((p: any) => p.orderId)).toEqual(["o3", "o2"]);
+    expect(data(await query("payments", { limit: 2, cursor: first.nextCursor })).items.map((p: any) => p.orderId)).toEqual(["o1"]);
+    expect(data(await query("payments", { limit: 2, cursor: first.nextCursor })).nextCursor).toBeNull();
+    const tampered = await query("payments", { cursor: `${first.nextCursor}x` });
+    expect([tampered.status, tampered.body.error.data.fields.map((f: { path: string }) => f.path)]).toEqual([400, ["cursor"]]);
+    expect(data(await query("payments", { orderId: "o2" })).items).toEqual([
       { orderId: "o2", customerId: "c2", amountCents: 200, status: "AUTHORIZED", createdAt: "2026-01-01T00:00:00.000Z", updatedAt: "2026-01-01T00:00:00.000Z" },
     ]);
-    expect(data(await query("payments", {}))).toHaveLength(3);
-    expect(data(await query("payments", { orderId: "o2", customerId: "c1" }))).toEqual([]);
+    expect(data(await query("payments", {})).items).toHaveLength(3);
+    expect(data(await query("payments", { orderId: "o2", customerId: "c1" })).items).toEqual([]);
   });
 
   it("answers bad input with a 400 naming the field and writes nothing", async () => {

@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, check } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import { pageInput } from "../../shared/db/paging";
 import { inboxTable, outboxTable } from "../../shared/events/tables";
 
 export const accounts = sqliteTable(
@@ -47,6 +48,8 @@ export const payments = sqliteTable(
   (table) => [
     index("payments_customer").on(table.customerId, table.status),
     index("payments_created").on(table.createdAt, table.orderId),
+    // A customer's payments page by page, newest first (listPayments' keyset order).
+    index("payments_customer_created").on(table.customerId, table.createdAt, table.orderId),
     check("payments_amount_positive", sql`${table.amountCents} >= 1`),
     check("payments_status_known", sql`${table.status} in ('AUTHORIZED', 'CAPTURED', 'VOIDED', 'DECLINED')`),
   ],
@@ -84,7 +87,8 @@ const cents = z.number().int().max(Number.MAX_SAFE_INTEGER);
 
 export const authorizeInput = z.strictObject({ orderId, customerId, amountCents: cents.min(1) });
 export const orderIdInput = z.strictObject({ orderId });
-export const paymentsInput = z.strictObject({ orderId: orderId.optional(), customerId: customerId.optional() });
+/** Payments, newest first, a page at a time; by order or by customer. */
+export const paymentsInput = z.strictObject({ orderId: orderId.optional(), customerId: customerId.optional(), ...pageInput });
 
 /** Setting and reading a credit limit are part of payments' call contract (contract.ts). */
 export type { SetCreditLimitInput } from "./contract";

@@ -5,7 +5,8 @@
  * follow each payment row's insert and status change in that same transaction, by trigger
  * (schema.ts, migrations/payments/0002_running_totals.sql).
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { cursorOf, keysetBefore, pageOf, type Page } from "../../shared/db/paging";
 import { DomainError } from "../../shared/core/errors";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
@@ -154,20 +155,31 @@ export function voidPayment(q: PaymentsQueries, orderId: string, now: Date): { o
 }
 
 /** Payments in creation order, filtered by order and/or customer. */
-export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefined; customerId?: string | undefined }): Payment[] {
-  return db
-    .select({
-      orderId: payments.orderId,
-      customerId: payments.customerId,
-      amountCents: payments.amountCents,
-      status: payments.status,
-      createdAt: payments.createdAt,
-      updatedAt: payments.updatedAt,
-    })
+const paymentColumns = {
+  orderId: payments.orderId,
+  customerId: payments.customerId,
+  amountCents: payments.amountCents,
+  status: payments.status,
+  createdAt: payments.createdAt,
+  updatedAt: payments.updatedAt,
+};
+
+/** A page of payments, newest first, of one order or one customer (index payments_customer_created) or of all (payments_created). */
+export function listPayments(db: PaymentsDb, filter: { orderId?: string | undefined; customerId?: string | undefined; limit: number; cursor?: string | undefined }): Page<Payment> {
+  const rows = db
+    .select(paymentColumns)
     .from(payments)
-    .where(and(filter.orderId ? eq(payments.orderId, filter.orderId) : undefined, filter.customerId ? eq(payments.customerId, filter.customerId) : undefined))
-    .orderBy(asc(payments.createdAt), asc(payments.orderId))
+    .where(
+      and(
+        filter.orderId ? eq(payments.orderId, filter.orderId) : undefined,
+        filter.customerId ? eq(payments.customerId, filter.customerId) : undefined,
+        keysetBefore([payments.createdAt, payments.orderId], cursorOf(filter.cursor)),
+      ),
+    )
+    .orderBy(desc(payments.createdAt), desc(payments.orderId))
+    .limit(filter.limit + 1)
     .all();
+  return pageOf(rows, filter.limit, (row) => [row.createdAt, row.orderId]);
 }
 
 /** Everything payments owns, read in one transaction (one snapshot): for the mesh's invariant checker. */
@@ -175,6 +187,6 @@ export function auditPayments(db: PaymentsDb): { accounts: { customerId: string;
   return db.transaction((tx) => {
     const rows = tx.select({ customerId: accounts.customerId, limitCents: accounts.limitCents }).from(accounts).orderBy(asc(accounts.customerId)).all();
     const refundRows = tx.select().from(refunds).orderBy(asc(refunds.refundedAt), asc(refunds.orderId)).all();
-    return { accounts: rows, payments: listPayments(tx as unknown as PaymentsDb, {}), refunds: refundRows };
+    return { accounts: rows, payments: tx.select(paymentColumns).from(payments).orderBy(asc(payments.createdAt), asc(payments.orderId)).all(), refunds: refundRows };
   });
 }

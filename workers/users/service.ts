@@ -1,5 +1,6 @@
 /** users' domain logic: register, look up and list accounts. Functions of (db, input). */
-import { eq, gt, asc, inArray } from "drizzle-orm";
+import { eq, desc, inArray } from "drizzle-orm";
+import { cursorOf, keysetBefore, pageOf, type Page } from "../../shared/db/paging";
 import { DomainError } from "../../shared/core/errors";
 import { newId } from "../../shared/core/ids";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
@@ -69,14 +70,13 @@ export function getUsers(db: UsersDb, ids: string[]): User[] {
 }
 
 /** Pages through users in id (= creation) order; `after` is the last id of the previous page. */
-export function listUsers(db: UsersDb, page: { limit: number; after?: string | undefined }): { items: User[]; next: string | null } {
+export function listUsers(db: UsersDb, page: { limit: number; cursor?: string | undefined }): Page<User> {
   const rows = db
     .select()
     .from(users)
-    .where(page.after ? gt(users.id, page.after) : undefined)
-    .orderBy(asc(users.id))
+    .where(keysetBefore([users.id], cursorOf(page.cursor)))
+    .orderBy(desc(users.id))
     .limit(page.limit + 1)
     .all();
-  const items = rows.slice(0, page.limit).map(toUser);
-  return { items, next: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(rows, page.limit, (row) => [row.id], toUser);
 }

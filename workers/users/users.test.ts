@@ -94,9 +94,12 @@ describe("users worker (in-process, better-sqlite3)", () => {
     for (const n of [1, 2, 3]) await mutate("register", { email: `u${n}@x.io`, name: `U${n}` });
     const first = data(await query("list", { limit: 2 }));
     expect(first.items).toHaveLength(2);
-    const second = data(await query("list", { limit: 2, after: first.next }));
-    expect(second.items.map((u: { email: string }) => u.email)).toEqual(["u3@x.io"]);
-    expect(second.next).toBeNull();
+    const second = data(await query("list", { limit: 2, cursor: first.nextCursor }));
+    // Newest first (ids are time-ordered): every user once across the pages.
+    expect([...first.items, ...second.items].map((u: { email: string }) => u.email)).toEqual(["u3@x.io", "u2@x.io", "u1@x.io"]);
+    expect(second.nextCursor).toBeNull();
+    const tampered = await query("list", { cursor: "bm9wZQ" });
+    expect([tampered.status, tampered.body.error.data.fields.map((f: { path: string }) => f.path)]).toEqual([400, ["cursor"]]);
   });
 
   it("is ready once started and echoes the caller's correlation id", async () => {

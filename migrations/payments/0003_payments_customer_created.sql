@@ -1,0 +1,1 @@
+CREATE INDEX `payments_customer_created` ON `payments` (`customer_id`,`created_at`,`order_id`);

@@ -1,0 +1,108 @@
+/**
+ * Every paged list's SQL is served by an index in its order: each statement the lists run (first
+ * page and a later one, with and without their filters) is recorded (test/support/sql-plans.ts)
+ * and planned on its migrated database: every table read is an index or primary-key search or an
+ * index walk in the list's order (bounded by LIMIT), never a scan of a table nor a sort of it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import Database from "better-sqlite3";
+import { openWorkerDatabase } from "../shared/db/db";
+import { encodeCursor } from "../shared/db/paging";
+import * as ordersSchema from "../workers/orders/schema";
+import * as paymentsSchema from "../workers/payments/schema";
+import * as inventorySchema from "../workers/inventory/schema";
+import { createOrdersStore, listSagas, ordersOfCustomer } from "../workers/orders/store";
+import { listPayments } from "../workers/payments/service";
+import { listReservations } from "../workers/inventory/service";
+import * as usersSchema from "../workers/users/schema";
+import { listUsers } from "../workers/users/service";
+import { drawPlan, installStatementRecorder, queryPlanOf, type StatementRecorder } from "./support/sql-plans";
+import { tempDir } from "./support/processes";
+
+/** What is wrong with a list statement's plan: a table read without an index, or a sort. */
+function listPlanProblems(plan: { detail: string }[]): string[] {
+  return plan.flatMap(({ detail }) => {
+    if (/TEMP B-TREE/.test(detail)) return [`sorts: ${detail}`];
+    const read = /^(SCAN|SEARCH) (\S+)/.exec(detail);
+    if (!read || read[2] === "json_each" || read[2] === "CONSTANT") return [];
+    return /USING (COVERING )?INDEX|USING (INTEGER )?PRIMARY KEY/.test(detail) ? [] : [`reads the table without an index: ${detail}`];
+  });
+}
+
+describe("every paged list is index-served in its order", () => {
+  let dataDir: string;
+  let recorder: StatementRecorder;
+
+  beforeAll(() => {
+    dataDir = tempDir("list-plans");
+    recorder = installStatementRecorder();
+  });
+  afterAll(() => {
+    recorder?.uninstall();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function plansOf<S extends Record<string, unknown>>(worker: string, schema: S, lists: (db: Awaited<ReturnType<typeof openWorkerDatabase<S>>>["db"]) => void) {
+    const database = await openWorkerDatabase({ worker, dataDir, schema });
+    recorder.start();
+    lists(database.db);
+    recorder.stop();
+    const file = [...recorder.texts().keys()].find((name) => name.endsWith(`${worker}.db`))!;
+    const texts = [...recorder.texts().get(file)!];
+    const reader = new Database(file, { readonly: true });
+    const planned = texts.map((text) => ({ text, plan: queryPlanOf(reader, text) }));
+    reader.close();
+    database.close();
+    return planned;
+  }
+
+  function expectIndexServed(planned: { text: string; plan: { id: number; parent: number; detail: string }[] }[], count: number) {
+    expect(planned.length).toBeGreaterThanOrEqual(count);
+    for (const { text, plan } of planned) expect(listPlanProblems(plan), `${text}\n${drawPlan(plan)}`).toEqual([]);
+  }
+
+  it("orders: a customer's orders with the page's lines, and the sagas with and without a state", async () => {
+    const planned = await plansOf("orders", ordersSchema, (db) => {
+      const store = createOrdersStore(db);
+      // An order with a line, so the page's lines are read.
+      const at = new Date().toISOString();
+      db.insert(ordersSchema.orders).values({ id: "o1", customerId: "c1", status: "CONFIRMED", totalCents: 1, correlationId: "k", createdAt: at, updatedAt: at }).run();
+      db.insert(ordersSchema.orderLines).values({ orderId: "o1", lineNo: 0, productId: "p1", name: "P", unitPriceCents: 1, quantity: 1 }).run();
+      ordersOfCustomer(store, { customerId: "c1", limit: 20 });
+      ordersOfCustomer(store, { customerId: "c1", limit: 20, cursor: encodeCursor(["o2"]) });
+      listSagas(store, { limit: 20 });
+      listSagas(store, { limit: 20, cursor: encodeCursor([1, "o1"]) });
+      listSagas(store, { status: "NEEDS_ATTENTION", limit: 20, cursor: encodeCursor([1, "o1"]) });
+    });
+    expectIndexServed(planned, 5);
+  });
+
+  it("payments: by customer, by order and all, first page and later", async () => {
+    const planned = await plansOf("payments", paymentsSchema, (db) => {
+      const cursor = encodeCursor(["2026-01-01T00:00:00.000Z", "o1"]);
+      listPayments(db, { customerId: "c1", limit: 20 });
+      listPayments(db, { customerId: "c1", limit: 20, cursor });
+      listPayments(db, { orderId: "o1", limit: 20 });
+      listPayments(db, { limit: 20, cursor });
+    });
+    expectIndexServed(planned, 4);
+  });
+
+  it("inventory: reservations by order and all, with their page's lines", async () => {
+    const planned = await plansOf("inventory", inventorySchema, (db) => {
+      const cursor = encodeCursor(["2026-01-01T00:00:00.000Z", "o1"]);
+      listReservations(db, { orderId: "o1", limit: 20 });
+      listReservations(db, { limit: 20, cursor });
+    });
+    expectIndexServed(planned, 3);
+  });
+
+  it("users: the users list, first page and later", async () => {
+    const planned = await plansOf("users", usersSchema, (db) => {
+      listUsers(db, { limit: 20 });
+      listUsers(db, { limit: 20, cursor: encodeCursor(["u1"]) });
+    });
+    expectIndexServed(planned, 2);
+  });
+});
