@@ -23,22 +23,18 @@ describe("scaledRetention", () => {
     const { retention, env, raised } = scaledRetention(0.001);
     expect(retention.idempotencyKeysMs).toBe(86_400);
     expect(retention.outboxSentMs).toBe(60_000);
-    expect(retention.inboxMs).toBe(3_600_000);
-    expect(retention.streamMaxAgeMs).toBe(3_600_000);
-    expect(raised).toEqual([
-      expect.stringMatching(/^STREAM_MAX_AGE 2592000 → 3600000/),
-      expect.stringMatching(/^OUTBOX_SENT_RETENTION 3600 → 60000/),
-      expect.stringMatching(/^INBOX_RETENTION 604800 → 3600000/),
-      expect.stringMatching(/^SAGA_RETENTION/),
-    ]);
+    expect(retention.inboxMs).toBe(604_800);
+    expect(retention.streamMaxAgeMs).toBe(2_592_000);
+    expect(scaledRetention(0.0001).retention).toMatchObject({ inboxMs: 660_000, streamMaxAgeMs: 660_000, sagaMs: 259_200 });
+    expect(raised).toEqual([expect.stringMatching(/^OUTBOX_SENT_RETENTION 3600 → 60000 ms \(its floor\)/)]);
     const { SAGA_RETENTION, ...kit } = env;
     expect(retentionOf(parseWorkerConfig(workerConfigSchema(4000), kit))).toEqual({
-      streamMaxAgeMs: 3_600_000,
+      streamMaxAgeMs: 2_592_000,
       streamMaxBytes: 1_073_742,
       outboxSentMs: 60_000,
-      inboxMs: 3_600_000,
+      inboxMs: 604_800,
       idempotencyKeysMs: 86_400,
     });
-    expect(SAGA_RETENTION).toBe("3600000");
+    expect(SAGA_RETENTION).toBe("2592000");
   });
 });

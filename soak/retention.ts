@@ -6,7 +6,7 @@
  * @example scaledRetention(0.001).env // { OUTBOX_SENT_RETENTION: "60000", ... }
  */
 import { z } from "zod";
-import { retentionSettings } from "../shared/core/retention";
+import { redeliveryWindowMs, retentionSettings } from "../shared/core/retention";
 import { durationSetting } from "../shared/core/durations";
 
 /** Each retention a soak bounds a table or stream by, in ms (streamMaxBytes in bytes). */
@@ -20,7 +20,7 @@ export interface SoakRetention {
 }
 
 // orders' SAGA_RETENTION (workers/orders/config.ts) with the same default and floor.
-const sagaSetting = durationSetting("30d", { atLeast: "1h" });
+const sagaSetting = durationSetting("30d", { atLeast: "1m" });
 const settings = { ...retentionSettings, SAGA_RETENTION: sagaSetting };
 type Name = keyof typeof settings;
 
@@ -46,6 +46,10 @@ export function scaledRetention(scale: number): { retention: SoakRetention; env:
     if (values[name] > wanted) raised.push(`${name} ${wanted} → ${values[name]} ms (its floor)`);
   }
   // The rules between settings (retentionProblems): the inbox outlasts a redelivery, the stream the inbox.
+  if (values.INBOX_RETENTION <= redeliveryWindowMs) {
+    raised.push(`INBOX_RETENTION ${values.INBOX_RETENTION} → ${redeliveryWindowMs + 60_000} ms (longer than the redelivery window)`);
+    values.INBOX_RETENTION = redeliveryWindowMs + 60_000;
+  }
   if (values.STREAM_MAX_AGE < values.INBOX_RETENTION) {
     raised.push(`STREAM_MAX_AGE ${values.STREAM_MAX_AGE} → ${values.INBOX_RETENTION} ms (at least INBOX_RETENTION)`);
     values.STREAM_MAX_AGE = values.INBOX_RETENTION;
