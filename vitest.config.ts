@@ -9,7 +9,7 @@ const pathWithSbin = path.split(delimiter).includes("/usr/sbin") ? path : `${pat
 // Unit and in-process tests run under Node (better-sqlite3); process tests spawn real Bun workers.
 export default defineConfig({
   test: {
-    include: ["workers/**/*.test.ts", "shared/**/*.test.ts", "telemetry/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["workers/**/*.test.ts", "shared/**/*.test.ts", "telemetry/**/*.test.ts", "soak/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["node_modules/**", "test/fixtures/**"],
     pool: "forks",
     testTimeout: 60_000,

@@ -5,7 +5,7 @@
  *
  * @example
  *   parseInterval("7d"); // 604_800_000
- *   z.object({ INBOX_RETENTION: durationSetting("7d", { atLeast: "1h" }) }).parse({}); // { INBOX_RETENTION: 604_800_000 }
+ *   z.object({ STREAM_MAX_AGE: durationSetting("30d", { atLeast: "2m" }) }).parse({}); // { STREAM_MAX_AGE: 2_592_000_000 }
  */
 import { z } from "zod";
 

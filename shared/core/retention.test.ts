@@ -40,13 +40,14 @@ describe("retention settings", () => {
     });
   });
 
-  it("name each bad value, each value below its floor, and a stream kept shorter than the inbox", () => {
+  it("name each bad value, each value below its floor, an inbox within the redelivery window and a stream kept shorter than the inbox", () => {
     expect(problemsOf({ INBOX_RETENTION: "a week", STREAM_MAX_BYTES: "lots", OUTBOX_SENT_RETENTION: "10s" })).toEqual([
       expect.stringMatching(/^STREAM_MAX_BYTES: not a size: "lots".*\(got "lots"\)$/),
       expect.stringMatching(/^OUTBOX_SENT_RETENTION: must be at least 1m .*\(got "10s"\)$/),
       expect.stringMatching(/^INBOX_RETENTION: not an interval: "a week".*\(got "a week"\)$/),
     ]);
-    expect(problemsOf({ INBOX_RETENTION: "30m" })).toEqual([expect.stringMatching(/^INBOX_RETENTION: must be at least 1h/)]);
+    expect(problemsOf({ INBOX_RETENTION: "10m" })).toEqual([expect.stringMatching(/^INBOX_RETENTION: must be longer than the redelivery window \(10 min\)/)]);
+    expect(problemsOf({ STREAM_MAX_AGE: "90s", INBOX_RETENTION: "11m" })).toEqual([expect.stringMatching(/^STREAM_MAX_AGE: must be at least 2m/)]);
     expect(problemsOf({ STREAM_MAX_AGE: "3d", INBOX_RETENTION: "7d" })).toEqual([expect.stringMatching(/^STREAM_MAX_AGE: must be at least INBOX_RETENTION/)]);
   });
 });

@@ -20,14 +20,17 @@ import { byteSizeSetting, durationSetting } from "./durations";
 export const redeliveryWindowMs = 10 * 60_000;
 
 export const retentionSettings = {
-  /** A stream keeps its events this long (then JetStream drops the oldest): new consumers and rebuilds read this far back. */
-  STREAM_MAX_AGE: durationSetting("30d", { atLeast: "1h" }),
+  /**
+   * A stream keeps its events this long (then JetStream drops the oldest): new consumers and rebuilds read this far back.
+   * At least the broker's duplicate window (2 min, streams.ts), which JetStream refuses to exceed the max age; and the inbox's retention (retentionProblems).
+   */
+  STREAM_MAX_AGE: durationSetting("30d", { atLeast: "2m" }),
   /** …and at most this many bytes per stream, whatever their age: the disk's backstop. */
   STREAM_MAX_BYTES: byteSizeSetting("1GB", { atLeast: "1MB" }),
   /** Sent outbox rows: kept a while for whoever debugs a publish, never read again by the relay. */
   OUTBOX_SENT_RETENTION: durationSetting("1h", { atLeast: "1m" }),
-  /** Handled inbox rows: an event seen again within this is dropped as a repeat. */
-  INBOX_RETENTION: durationSetting("7d", { atLeast: "1h" }),
+  /** Handled inbox rows: an event seen again within this is dropped as a repeat. Longer than the redelivery window (retentionProblems). */
+  INBOX_RETENTION: durationSetting("7d"),
   /** Idempotency keys: a write retried with the same key within this answers the first result. */
   IDEMPOTENCY_KEY_RETENTION: durationSetting("24h", { atLeast: "1m" }),
 };

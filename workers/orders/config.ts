@@ -40,7 +40,7 @@ export const ordersConfigSchema = workerConfigSchema(defaultPortOf(placement)).e
   /** With nothing due, the sweeper still looks this often (a backstop: each attempt scheduled wakes it for its time). */
   SAGA_SWEEP_IDLE_MS: ms.default(10_000),
   /** How long a finished saga and its step log are kept after it ended (the order itself is kept): README "Retention". */
-  SAGA_RETENTION: durationSetting("30d", { atLeast: "1h" }),
+  SAGA_RETENTION: durationSetting("30d", { atLeast: "1m" }),
   /** A cancellation still CANCELLING this long after it was asked shows as CANCEL_STUCK. */
   CANCEL_STUCK_AFTER_MS: ms.default(60_000),
   /** Deliveries of an event orders consumes (a stock return, a refund, a customer or product for its copies) that cannot be applied before it goes to the dead letters. */
