@@ -27,29 +27,38 @@ export interface SagaSweeperOptions {
   drain(): Promise<unknown>;
 }
 
+/**
+ * The sweeper's reads, prepared once. `state != 'DONE'` is written out (not a bound parameter), so
+ * SQLite answers from the partial index sagas_unfinished_due instead of scanning every finished
+ * saga. One range of that index per sweep: the unfinished sagas whose next attempt is before
+ * `until` (the next backstop), earliest first, at most a batch: those due now are resumed, and
+ * the first one not yet due says when to look again.
+ */
+const batch = 100;
+
+function sweeperQueries(db: OrdersDb) {
+  const unfinished = sql`${sagas.state} != 'DONE'`;
+  const upTo = db
+    .select({ orderId: sagas.orderId, at: sagas.nextAttemptAt })
+    .from(sagas)
+    .where(and(unfinished, lte(sagas.nextAttemptAt, sql.placeholder("until"))))
+    .orderBy(asc(sagas.nextAttemptAt))
+    .limit(batch)
+    .prepare();
+  return {
+    all: () => db.select({ orderId: sagas.orderId, at: sagas.nextAttemptAt }).from(sagas).where(unfinished).orderBy(asc(sagas.nextAttemptAt)).all(),
+    upTo: (until: number) => upTo.all({ until }) as { orderId: string; at: number }[],
+  };
+}
+
 export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop & { due(at: number): void } {
   const { db } = options;
   const idleMs = Math.max(options.idleMs ?? 10_000, options.intervalMs);
+  const queries = sweeperQueries(db);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let wakeAt = Infinity;
   let lastSweepAt = 0;
   let stopped = true;
-
-  // `state != 'DONE'` written out (not a bound parameter), so SQLite can answer from the partial
-  // index sagas_unfinished_due instead of scanning every finished saga; prepared once.
-  const unfinished = sql`${sagas.state} != 'DONE'`;
-  const dueSagas = db
-    .select({ orderId: sagas.orderId })
-    .from(sagas)
-    .where(and(unfinished, lte(sagas.nextAttemptAt, sql.placeholder("now"))))
-    .orderBy(asc(sagas.nextAttemptAt))
-    .limit(100)
-    .prepare();
-  const earliestDue = db
-    .select({ at: sql<number | null>`min(${sagas.nextAttemptAt})` })
-    .from(sagas)
-    .where(unfinished)
-    .prepare();
 
   /** Sleeps until `at`, but not less than intervalMs after the last sweep; an earlier wake-up already set stands. */
   function wake(at: number): void {
@@ -63,12 +72,9 @@ export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop & { d
 
   function tick(): void {
     wakeAt = Infinity;
-    const found = sweep(false);
-    if (stopped) return;
     const clock = options.now().getTime();
-    // A full batch: more may be due now; else the earliest next attempt, or the backstop.
-    const earliest = (earliestDue.get() as { at: number | null } | undefined)?.at ?? Infinity;
-    due(found >= 100 ? clock : Math.min(earliest, clock + idleMs));
+    const next = sweep(false, clock + idleMs);
+    if (!stopped) due(Math.min(next, clock + idleMs));
   }
 
   /** `at` on the worker's clock (the sagas' times) as a wake-up on the timers' clock. */
@@ -76,20 +82,24 @@ export function createSagaSweeper(options: SagaSweeperOptions): WorkerLoop & { d
     wake(at - options.now().getTime() + Date.now());
   }
 
-  /** All unfinished sagas not already running here on start; afterwards only the due ones. */
-  function sweep(all: boolean): number {
-    if (stopped) return 0;
+  /**
+   * All unfinished sagas not already running here on start; afterwards the due ones. Answers when
+   * the next falls due (now, when a whole batch was due; Infinity when none is before `until`).
+   */
+  function sweep(all: boolean, until = Infinity): number {
+    if (stopped) return Infinity;
     lastSweepAt = Date.now();
     // The sweep's own reads get a background correlation ID; each resumed saga runs in its order's.
-    return runInBackgroundScope("saga-sweeper.orders", () => sweepNow(all));
+    return runInBackgroundScope("saga-sweeper.orders", () => sweepNow(all, until));
   }
 
-  function sweepNow(all: boolean): number {
-    const found = all
-      ? db.select({ orderId: sagas.orderId }).from(sagas).where(unfinished).orderBy(asc(sagas.nextAttemptAt)).all()
-      : (dueSagas.all({ now: options.now().getTime() }) as { orderId: string }[]);
-    for (const { orderId } of found) if (!options.isRunning(orderId)) options.resume(orderId);
-    return found.length;
+  function sweepNow(all: boolean, until: number): number {
+    const now = options.now().getTime();
+    const found = all ? queries.all() : queries.upTo(until);
+    const due = all ? found : found.filter((saga) => saga.at <= now);
+    for (const { orderId } of due) if (!options.isRunning(orderId)) options.resume(orderId);
+    if (!all && due.length === batch) return now;
+    return found.find((saga) => saga.at > now)?.at ?? Infinity;
   }
 
   return {
