@@ -23,7 +23,9 @@ describe("paging", () => {
     expect(decodeCursor(cursor)).toEqual([1733600000000, "0193abc"]);
     expect(input.parse({ cursor }).cursor).toBe(cursor);
     const foreign = Buffer.from('{"a":1}').toString("base64url");
-    for (const bad of [cursor.slice(0, -3), `${cursor}!`, `${cursor}x`, `${cursor}xx`, "x", foreign, Buffer.from("[]").toString("base64url"), ""]) {
+    // Any one character changed, even inside the key where the edit still decodes to a key, is refused by the check.
+    const edits = [...cursor].map((c, i) => cursor.slice(0, i) + (c === "A" ? "B" : "A") + cursor.slice(i + 1));
+    for (const bad of [...edits, cursor.slice(0, -3), `${cursor}!`, `${cursor}x`, `${cursor}xx`, "x", foreign, Buffer.from("[]").toString("base64url"), ""]) {
       const result = input.safeParse({ cursor: bad });
       expect(result.success, bad).toBe(false);
       expect(result.error!.issues.map((issue) => issue.path)).toEqual([["cursor"]]);

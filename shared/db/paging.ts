@@ -1,7 +1,8 @@
 /**
  * The one paging mechanism of every list: a `limit` (default 20, at most 100) and an opaque
  * `cursor`, keyset paging on an index (never OFFSET), and the answer `{ items, nextCursor }`.
- * A cursor is base64url of the last row's sort key and id; one that does not decode is a 400
+ * A cursor is base64url of the last row's sort key and id, then a check of it (so an edited or
+ * truncated one is refused); one that does not decode is a 400
  * naming `cursor` (a zod issue), never a 500.
  *
  * @example
@@ -11,6 +12,7 @@
  *     .orderBy(desc(t.createdAt), desc(t.id)).limit(input.limit + 1).all();
  *   return pageOf(rows, input.limit, (row) => [row.createdAt, row.id]);
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { DomainError } from "../core/errors";
@@ -23,15 +25,22 @@ const keySchema = z
   .min(1)
   .max(4);
 
+const checkLength = 8;
+/** 8 base64url characters of the key's sha256: an edited or truncated cursor no longer matches (a check, not a secret). */
+const checkOf = (encodedKey: string) => createHash("sha256").update(encodedKey).digest("base64url").slice(0, checkLength);
+
 export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+  const encodedKey = Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
+  return encodedKey + checkOf(encodedKey);
 }
 
 /** The key a cursor holds, or undefined when it is not one a page gave (tampered, truncated, not base64url). */
 export function decodeCursor(cursor: string): CursorKey | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor) || cursor.length <= checkLength) return undefined;
+  const encodedKey = cursor.slice(0, -checkLength);
+  if (checkOf(encodedKey) !== cursor.slice(-checkLength)) return undefined;
   try {
-    const parsed = keySchema.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+    const parsed = keySchema.safeParse(JSON.parse(Buffer.from(encodedKey, "base64url").toString("utf8")));
     // Only the one text a page gives for its key: base64url decoding ignores stray trailing characters.
     return parsed.success && encodeCursor(parsed.data) === cursor ? parsed.data : undefined;
   } catch {
