@@ -17,6 +17,10 @@ import { listPayments } from "../workers/payments/service";
 import { listReservations } from "../workers/inventory/service";
 import * as usersSchema from "../workers/users/schema";
 import { listUsers } from "../workers/users/service";
+import * as catalogSchema from "../workers/catalog/schema";
+import { listProducts } from "../workers/catalog/service";
+import * as reportingSchema from "../workers/reporting/schema";
+import { dailyRevenue, salesReport } from "../workers/reporting/service";
 import { drawPlan, installStatementRecorder, queryPlanOf, type StatementRecorder } from "./support/sql-plans";
 import { tempDir } from "./support/processes";
 
@@ -104,5 +108,27 @@ describe("every paged list is index-served in its order", () => {
       listUsers(db, { limit: 20, cursor: encodeCursor(["u1"]) });
     });
     expectIndexServed(planned, 2);
+  });
+
+  it("catalog: the products newest first, first page and later", async () => {
+    const planned = await plansOf("catalog", catalogSchema, (db) => {
+      listProducts(db, { limit: 20 });
+      listProducts(db, { limit: 20, cursor: encodeCursor(["p1"]) });
+    });
+    expectIndexServed(planned, 2);
+  });
+
+  it("reporting: the sales report's products best sellers first and the days newest first, first page and later", async () => {
+    const planned = await plansOf("reporting", reportingSchema, (db) => {
+      salesReport(db, { limit: 20 });
+      salesReport(db, { limit: 20, cursor: encodeCursor([100, "p1"]) });
+      dailyRevenue(db, { limit: 20 });
+      dailyRevenue(db, { limit: 20, cursor: encodeCursor(["2026-01-01"]) });
+    });
+    // The lists' statements (the report's asOf, a max over the few streams' positions, is no list).
+    expectIndexServed(
+      planned.filter(({ text }) => /from "(sales_by_product|revenue_by_day)"/.test(text)),
+      4,
+    );
   });
 });

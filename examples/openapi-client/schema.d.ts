@@ -297,8 +297,8 @@ export interface components {
         Products: components["schemas"]["Product"][];
         ProductPage: {
             items: components["schemas"]["Product"][];
-            /** @description The `after` of the next page; null on the last page */
-            next: string | null;
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         ProductWithStock: {
             id: string;
@@ -457,11 +457,15 @@ export interface components {
                 revenueCents: number;
             };
             products: {
-                productId: string;
-                name: string;
-                units: number;
-                revenueCents: number;
-            }[];
+                items: {
+                    productId: string;
+                    name: string;
+                    units: number;
+                    revenueCents: number;
+                }[];
+                /** @description Pass as `cursor` for the next page; null on the last page */
+                nextCursor: string | null;
+            };
             /** @description Time of the latest event the read model applied; null before any */
             asOf: string | null;
         };
@@ -735,6 +739,8 @@ export interface operations {
             query?: {
                 q?: string;
                 limit?: number;
+                cursor?: string;
+                /** @description A consistency token, as the x-consistency-token header (for links and browsers, where a header cannot be set) */
                 after?: string;
             };
             header?: {
@@ -1749,6 +1755,8 @@ export interface operations {
     "reports.sales": {
         parameters: {
             query?: {
+                limit?: number;
+                cursor?: string;
                 /** @description A consistency token, as the x-consistency-token header (for links and browsers, where a header cannot be set) */
                 after?: string;
             };
@@ -1773,6 +1781,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            /** @description Bad input: a path parameter, header, query or body field is invalid (details.fields names each), or the x-consistency-token is tampered, foreign or malformed */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A worker needed for the answer is unavailable (named in the message); or READ_MODEL_BEHIND: the read model has not applied the consistency token's events within READ_WAIT_MS (details.lagMs; `retry-after` says when to ask again) */

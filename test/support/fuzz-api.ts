@@ -40,7 +40,7 @@ const stockFields = [field("onHand", "onHand", () => 5)];
 const creditFields = [field("limitCents", "cents", () => 5000)];
 const orderFields = [field("customerId", "id", (ids) => ids.userId), field("items", "items", (ids) => [{ productId: ids.productId, quantity: 1 }])];
 const searchFields = [field("q", "q", () => "kettle"), optional("limit", "limit100", () => 10)];
-const listFields = [optional("limit", "limit200", () => 20), optional("after", "id", () => "0")];
+const listFields = [optional("limit", "limit100", () => 20)];
 const sagaFields = [optional("status", "status", () => "DONE"), optional("limit", "limit100", () => 10)];
 const idempotencyKey = optional("idempotencyKey", "idempotencyKey", (_ids, n) => `fuzz-key-${n}`);
 

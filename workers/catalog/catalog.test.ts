@@ -321,13 +321,14 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     });
   });
 
-  it("lists products page by page", async () => {
+  it("lists products newest first page by page, and refuses a cursor it did not give naming cursor", async () => {
     for (const n of [1, 2, 3]) await create({ sku: `L-${n}`, name: `Item ${n}`, priceCents: n * 100 });
     const first = data(await query("list", { limit: 2 }));
-    expect(first.items).toHaveLength(2);
-    const second = data(await query("list", { limit: 2, after: first.next }));
-    expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3"]);
-    expect(second.next).toBeNull();
+    expect(first.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3", "L-2"]);
+    const second = data(await query("list", { limit: 2, cursor: first.nextCursor }));
+    expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-1"]);
+    expect(second.nextCursor).toBeNull();
     expect(data(await query("list", {})).items).toHaveLength(3);
+    expect(JSON.stringify(await query("list", { cursor: `${first.nextCursor}x` }))).toContain("cursor");
   });
 });

@@ -1,6 +1,7 @@
 /** The inputs and answers of catalog's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/db/idempotency";
+import { pageInput, pageOutput } from "../../shared/db/paging";
 import type { Placement } from "../../shared/core/placement";
 
 /**
@@ -79,7 +80,8 @@ export const searchProductsInput = z.strictObject({
 });
 export type SearchProductsInput = z.infer<typeof searchProductsInput>;
 
-export const listProductsInput = z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: productId.optional() });
+/** The catalog newest first (descending id: ids are time-ordered), paged by the kit. */
+export const listProductsInput = z.strictObject({ ...pageInput });
 
 export const getProductInput = z.strictObject({ id: productId });
 
@@ -100,5 +102,5 @@ export type Product = z.infer<typeof productOutput>;
 /** Best match first (search). */
 export const productsOutput = z.array(productOutput);
 
-/** One page of the catalog in id order; `next` is the `after` of the next page, null on the last. */
-export const productPageOutput = z.strictObject({ items: z.array(productOutput), next: z.string().nullable().describe("The `after` of the next page; null on the last page") });
+/** One page of the catalog, newest first. */
+export const productPageOutput = pageOutput(productOutput);

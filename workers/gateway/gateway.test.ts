@@ -68,7 +68,7 @@ const order = (status: "PENDING" | "CONFIRMED") => ({
 });
 const salesReport = {
   totals: { orders: 1, units: 2, revenueCents: 3998 },
-  products: [{ productId: "p1", name: "Lamp", units: 2, revenueCents: 3998 }],
+  products: { items: [{ productId: "p1", name: "Lamp", units: 2, revenueCents: 3998 }], nextCursor: null },
   asOf: "2026-01-01T00:00:01.000Z",
 };
 const customerReport = (customerId: string) => ({
