@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * products.search / products.list
-         * @description Rows told apart by the query string: with `q` a full-text search, without it the catalog page by page.
+         * @description Rows told apart by the query string: with `q` a full-text search a page at a time best match first (keyset on bm25 rank and id, exact while the catalog is unchanged), without it the catalog page by page newest first.
          */
         get: operations["products.search|products.list"];
         put?: never;
@@ -294,7 +294,12 @@ export interface components {
             /** @description Whether inventory has any available; null until catalog has heard from inventory about this product */
             inStock: boolean | null;
         };
-        Products: components["schemas"]["Product"][];
+        /** @description A page of the matches, best first (bm25 rank, then id); the cursor holds the last match's rank and id */
+        Products: {
+            items: components["schemas"]["Product"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         ProductPage: {
             items: components["schemas"]["Product"][];
             /** @description Pass as `cursor` for the next page; null on the last page */

@@ -71,7 +71,7 @@ export const sampleAnswers: Record<string, unknown> = {
   "catalog.create": sampleProduct,
   "catalog.get": sampleProduct,
   "catalog.update": sampleProduct,
-  "catalog.search": [sampleProduct],
+  "catalog.search": { items: [sampleProduct], nextCursor: null },
   "catalog.list": { items: [sampleProduct], nextCursor: null },
   "inventory.setStock": sampleStock,
   "inventory.get": sampleStock,

@@ -76,7 +76,7 @@ export type UpdateProductInput = z.infer<typeof updateProductInput>;
 /** `q` is trimmed: a query of blanks only is refused rather than matching nothing. */
 export const searchProductsInput = z.strictObject({
   q: z.string().trim().min(1).max(200),
-  limit: z.number().int().min(1).max(100).default(20),
+  ...pageInput,
 });
 export type SearchProductsInput = z.infer<typeof searchProductsInput>;
 
@@ -99,8 +99,8 @@ export const productOutput = z.strictObject({
 });
 export type Product = z.infer<typeof productOutput>;
 
-/** Best match first (search). */
-export const productsOutput = z.array(productOutput);
+/** A page of the matches, best match first (search): keyset on (bm25 rank, id), exact while the catalog is unchanged. */
+export const productsOutput = pageOutput(productOutput).describe("A page of the matches, best first (bm25 rank, then id); the cursor holds the last match's rank and id");
 
 /** One page of the catalog, newest first. */
 export const productPageOutput = pageOutput(productOutput);
