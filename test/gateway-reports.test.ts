@@ -61,8 +61,8 @@ function salesFromOrders(orders: Order[]) {
       units: confirmed.reduce((sum, order) => sum + order.lines.reduce((n, line) => n + line.quantity, 0), 0),
       revenueCents: confirmed.reduce((sum, order) => sum + order.totalCents, 0),
     },
-    // reporting lists the best sellers first.
-    products: [...products.values()].sort((a, b) => b.revenueCents - a.revenueCents || a.productId.localeCompare(b.productId)),
+    // reporting's first page lists the best sellers first.
+    products: { items: [...products.values()].sort((a, b) => b.revenueCents - a.revenueCents || b.productId.localeCompare(a.productId)), nextCursor: null },
   };
 }
 
@@ -100,7 +100,7 @@ describe("reports through the gateway", () => {
     });
     expect(sales).toEqual({ ...expected, asOf: expect.any(String) });
     expect(sales.totals).toEqual({ orders: 1, units: 5, revenueCents: 3697 });
-    expect(sales.products.map((p: { name: string }) => p.name)).toEqual(["Reading lamp", "Spare bulb"]);
+    expect(sales.products.items.map((p: { name: string }) => p.name)).toEqual(["Reading lamp", "Spare bulb"]);
     expect(Number.isNaN(Date.parse(sales.asOf))).toBe(false);
 
     const report = await api("GET", `/api/reports/customers/${customerId}`);

@@ -117,7 +117,7 @@ describe("gateway REST API over real worker processes", () => {
     expect(product.status).toBe(200);
     expect(product.body).toMatchObject({ id: productId, sku, priceCents: 1250, stock: { onHand: 10, available: 8 }, degraded: [] });
     const found = await api("GET", `/api/products?q=${encodeURIComponent(sku)}`);
-    expect(found.body.map((p: { id: string }) => p.id)).toContain(productId);
+    expect(found.body.items.map((p: { id: string }) => p.id)).toContain(productId);
     const patched = await api("PATCH", `/api/products/${productId}`, { priceCents: 1300 });
     expect(patched.body.priceCents).toBe(1300);
 

@@ -17,6 +17,11 @@ import { listPayments } from "../workers/payments/service";
 import { listReservations } from "../workers/inventory/service";
 import * as usersSchema from "../workers/users/schema";
 import { listUsers } from "../workers/users/service";
+import * as catalogSchema from "../workers/catalog/schema";
+import { listProducts } from "../workers/catalog/service";
+import { searchProducts } from "../workers/catalog/search";
+import * as reportingSchema from "../workers/reporting/schema";
+import { dailyRevenue, salesReport } from "../workers/reporting/service";
 import { drawPlan, installStatementRecorder, queryPlanOf, type StatementRecorder } from "./support/sql-plans";
 import { tempDir } from "./support/processes";
 
@@ -104,5 +109,49 @@ describe("every paged list is index-served in its order", () => {
       listUsers(db, { limit: 20, cursor: encodeCursor(["u1"]) });
     });
     expectIndexServed(planned, 2);
+  });
+
+  it("catalog: the products newest first, first page and later", async () => {
+    const planned = await plansOf("catalog", catalogSchema, (db) => {
+      listProducts(db, { limit: 20 });
+      listProducts(db, { limit: 20, cursor: encodeCursor(["p1"]) });
+    });
+    expectIndexServed(planned, 2);
+  });
+
+  it("catalog: search's matches from the FTS index (a one-letter last word too), first page and later, and their rows by primary key", async () => {
+    const planned = await plansOf("catalog", catalogSchema, (db) => {
+      const at = new Date().toISOString();
+      db.insert(catalogSchema.products).values({ id: "p1", sku: "S-1", name: "Red lamp", priceCents: 1, attributes: {}, createdAt: at, updatedAt: at }).run();
+      searchProducts(db, { q: "red l", limit: 20 });
+      searchProducts(db, { q: "red l", limit: 20, cursor: encodeCursor([-1.5, "p0"]) });
+    });
+    // bm25 is per query, so no index holds its order: the matches come from the FTS index (MATCH), and the
+    // one sort is of those matches (rank, id), never of a table.
+    const ranked = planned.filter(({ text }) => /MATCH/.test(text));
+    expect(ranked).toHaveLength(2);
+    for (const { text, plan } of ranked) {
+      expect(plan.map((step) => step.detail).join("\n"), text).toMatch(/^SCAN products_fts VIRTUAL TABLE INDEX \d+:M/);
+      const beyondMatch = plan.filter(({ detail }) => !/^SCAN products_fts VIRTUAL TABLE INDEX \d+:M|^USE TEMP B-TREE FOR ORDER BY$/.test(detail));
+      expect(listPlanProblems(beyondMatch), `${text}\n${drawPlan(plan)}`).toEqual([]);
+    }
+    expectIndexServed(
+      planned.filter(({ text }) => !/MATCH/.test(text)),
+      1,
+    );
+  });
+
+  it("reporting: the sales report's products best sellers first and the days newest first, first page and later", async () => {
+    const planned = await plansOf("reporting", reportingSchema, (db) => {
+      salesReport(db, { limit: 20 });
+      salesReport(db, { limit: 20, cursor: encodeCursor([100, "p1"]) });
+      dailyRevenue(db, { limit: 20 });
+      dailyRevenue(db, { limit: 20, cursor: encodeCursor(["2026-01-01"]) });
+    });
+    // The lists' statements (the report's asOf, a max over the few streams' positions, is no list).
+    expectIndexServed(
+      planned.filter(({ text }) => /from "(sales_by_product|revenue_by_day)"/.test(text)),
+      4,
+    );
   });
 });

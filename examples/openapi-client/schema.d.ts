@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * products.search / products.list
-         * @description Rows told apart by the query string: with `q` a full-text search, without it the catalog page by page.
+         * @description Rows told apart by the query string: with `q` a full-text search a page at a time best match first (keyset on bm25 rank and id, exact while the catalog is unchanged), without it the catalog page by page newest first.
          */
         get: operations["products.search|products.list"];
         put?: never;
@@ -294,11 +294,16 @@ export interface components {
             /** @description Whether inventory has any available; null until catalog has heard from inventory about this product */
             inStock: boolean | null;
         };
-        Products: components["schemas"]["Product"][];
+        /** @description A page of the matches, best first (bm25 rank, then id); the cursor holds the last match's rank and id */
+        Products: {
+            items: components["schemas"]["Product"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
         ProductPage: {
             items: components["schemas"]["Product"][];
-            /** @description The `after` of the next page; null on the last page */
-            next: string | null;
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
         };
         ProductWithStock: {
             id: string;
@@ -457,11 +462,15 @@ export interface components {
                 revenueCents: number;
             };
             products: {
-                productId: string;
-                name: string;
-                units: number;
-                revenueCents: number;
-            }[];
+                items: {
+                    productId: string;
+                    name: string;
+                    units: number;
+                    revenueCents: number;
+                }[];
+                /** @description Pass as `cursor` for the next page; null on the last page */
+                nextCursor: string | null;
+            };
             /** @description Time of the latest event the read model applied; null before any */
             asOf: string | null;
         };
@@ -735,6 +744,8 @@ export interface operations {
             query?: {
                 q?: string;
                 limit?: number;
+                cursor?: string;
+                /** @description A consistency token, as the x-consistency-token header (for links and browsers, where a header cannot be set) */
                 after?: string;
             };
             header?: {
@@ -1749,6 +1760,8 @@ export interface operations {
     "reports.sales": {
         parameters: {
             query?: {
+                limit?: number;
+                cursor?: string;
                 /** @description A consistency token, as the x-consistency-token header (for links and browsers, where a header cannot be set) */
                 after?: string;
             };
@@ -1773,6 +1786,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            /** @description Bad input: a path parameter, header, query or body field is invalid (details.fields names each), or the x-consistency-token is tampered, foreign or malformed */
+            400: {
+                headers: {
+                    "x-correlation-id": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A worker needed for the answer is unavailable (named in the message); or READ_MODEL_BEHIND: the read model has not applied the consistency token's events within READ_WAIT_MS (details.lagMs; `retry-after` says when to ask again) */

@@ -51,7 +51,7 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
 const cursorProblem = "cursor is not one a page of this list gave";
 
 /** A well-formed cursor of another list (another key length): a 400 naming `cursor`, as zod's own refusal does. */
-function notThisListsCursor(): DomainError {
+export function notThisListsCursor(): DomainError {
   return new DomainError("BAD_INPUT", `invalid input: cursor: ${cursorProblem}`, { fields: [{ path: "cursor", message: cursorProblem }] });
 }
 

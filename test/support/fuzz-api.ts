@@ -40,7 +40,8 @@ const stockFields = [field("onHand", "onHand", () => 5)];
 const creditFields = [field("limitCents", "cents", () => 5000)];
 const orderFields = [field("customerId", "id", (ids) => ids.userId), field("items", "items", (ids) => [{ productId: ids.productId, quantity: 1 }])];
 const searchFields = [field("q", "q", () => "kettle"), optional("limit", "limit100", () => 10)];
-const listFields = [optional("limit", "limit200", () => 20), optional("after", "id", () => "0")];
+const listFields = [optional("limit", "limit100", () => 20)];
+const pageFields = [optional("limit", "limit100", () => 10)];
 const sagaFields = [optional("status", "status", () => "DONE"), optional("limit", "limit100", () => 10)];
 const idempotencyKey = optional("idempotencyKey", "idempotencyKey", (_ids, n) => `fuzz-key-${n}`);
 
@@ -92,10 +93,11 @@ export const restRoutes: RestRoute[] = [
   { method: "GET", pattern: "/api/orders/:id", params: [userId("id")] },
   { method: "GET", pattern: "/api/reports/customers/:id", params: [userId("id")], unknownIdAnswers: true },
   { method: "GET", pattern: "/api/admin/sagas", params: [], query: sagaFields, admin: true },
+  { method: "GET", pattern: "/api/reports/sales", params: [], query: pageFields },
 ];
 
 /** REST routes that take no input at all: only a wrong method or path can make them bad. */
-export const inputlessRestRoutes = ["/api/reports/sales", "/health"];
+export const inputlessRestRoutes = ["/health"];
 
 export interface TrpcProcedure extends Traits {
   path: string;
@@ -124,7 +126,7 @@ export const trpcProcedures: TrpcProcedure[] = [
   query("orders.byCustomer", [userId("customerId"), optional("limit", "limit100", () => 10)]),
   query("orders.sagas", sagaFields, { admin: true }),
   query("customers.summary", [userId("customerId")]),
-  query("reports.sales"),
+  query("reports.sales", pageFields),
   query("reports.customer", [userId("customerId")], { unknownIdAnswers: true }),
   query("health"),
 ];

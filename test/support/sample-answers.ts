@@ -57,7 +57,11 @@ export const sampleSaga: SagaView = {
 };
 
 const placed: PlacedOrder = { order: sampleOrder, completed: true };
-const sales: SalesReport = { totals: { orders: 1, units: 1, revenueCents: 100 }, products: [{ productId: "p1", name: "Lamp", units: 1, revenueCents: 100 }], asOf: at };
+const sales: SalesReport = {
+  totals: { orders: 1, units: 1, revenueCents: 100 },
+  products: { items: [{ productId: "p1", name: "Lamp", units: 1, revenueCents: 100 }], nextCursor: null },
+  asOf: at,
+};
 const customerStats: CustomerReport = { customerId: "c1", orders: 1, spentCents: 100, firstOrderAt: at, lastOrderAt: at, cancelledOrders: 0, refundedCents: 0, asOf: at };
 
 /** By `<peer>.<procedure>`. */
@@ -67,8 +71,8 @@ export const sampleAnswers: Record<string, unknown> = {
   "catalog.create": sampleProduct,
   "catalog.get": sampleProduct,
   "catalog.update": sampleProduct,
-  "catalog.search": [sampleProduct],
-  "catalog.list": { items: [sampleProduct], next: null },
+  "catalog.search": { items: [sampleProduct], nextCursor: null },
+  "catalog.list": { items: [sampleProduct], nextCursor: null },
   "inventory.setStock": sampleStock,
   "inventory.get": sampleStock,
   "payments.setCreditLimit": sampleAccount,

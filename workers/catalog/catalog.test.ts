@@ -19,7 +19,7 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
   const t = useInProcessWorker("catalog", schema, (deps) => createCatalogWorker(deps), { now: () => clock });
   const { mutate, query, data } = t;
   const create = async (product: Record<string, unknown>) => data(await mutate("create", product));
-  const search = async (q: string, limit?: number) => data(await query("search", { q, limit })) as Array<{ sku: string }>;
+  const search = async (q: string, limit?: number) => (data(await query("search", { q, limit })) as { items: Array<{ sku: string }> }).items;
   const outboxEnvelopes = () =>
     t.database.db
       .select()
@@ -246,7 +246,7 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     });
 
     it("keeps the index in step with updates and honours the limit", async () => {
-      const [trail] = data(await query("search", { q: "trail" })) as Array<{ id: string }>;
+      const [trail] = (data(await query("search", { q: "trail" })) as { items: Array<{ id: string }> }).items;
       data(await mutate("update", { id: trail!.id, name: "Mountain boots", attributes: { color: "green" } }));
       expect(await search("trail")).toEqual([]);
       expect(await search("blue")).toEqual([]);
@@ -254,6 +254,19 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
       expect(await search("red", 2)).toHaveLength(2);
       expect((await query("search", { q: "red", limit: 101 })).status).toBe(400);
       expect((await query("search", { q: "" })).status).toBe(400);
+    });
+
+    it("pages the matches best first by (rank, id): the pages together are the one-page answer, and a cursor it did not give is a 400", async () => {
+      const whole = (await search("red", 100)).map((p) => p.sku);
+      expect(whole).toHaveLength(2);
+      const first = data(await query("search", { q: "red", limit: 1 })) as { items: Array<{ sku: string }>; nextCursor: string };
+      const second = data(await query("search", { q: "red", limit: 1, cursor: first.nextCursor })) as { items: Array<{ sku: string }>; nextCursor: string | null };
+      expect([...first.items, ...second.items].map((p) => p.sku)).toEqual(whole);
+      expect(second.nextCursor).toBeNull();
+      expect((await query("search", { q: "red", cursor: `${first.nextCursor}x` })).status).toBe(400);
+      const otherList = Buffer.from(JSON.stringify(["p1"])).toString("base64url");
+      expect((await query("search", { q: "red", cursor: otherList })).status).toBe(400);
+      expect((await search("s", 1)).length).toBe(1);
     });
   });
 
@@ -321,13 +334,14 @@ describe("catalog worker (in-process, better-sqlite3)", () => {
     });
   });
 
-  it("lists products page by page", async () => {
+  it("lists products newest first page by page, and refuses a cursor it did not give naming cursor", async () => {
     for (const n of [1, 2, 3]) await create({ sku: `L-${n}`, name: `Item ${n}`, priceCents: n * 100 });
     const first = data(await query("list", { limit: 2 }));
-    expect(first.items).toHaveLength(2);
-    const second = data(await query("list", { limit: 2, after: first.next }));
-    expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3"]);
-    expect(second.next).toBeNull();
+    expect(first.items.map((p: { sku: string }) => p.sku)).toEqual(["L-3", "L-2"]);
+    const second = data(await query("list", { limit: 2, cursor: first.nextCursor }));
+    expect(second.items.map((p: { sku: string }) => p.sku)).toEqual(["L-1"]);
+    expect(second.nextCursor).toBeNull();
     expect(data(await query("list", {})).items).toHaveLength(3);
+    expect(JSON.stringify(await query("list", { cursor: `${first.nextCursor}x` }))).toContain("cursor");
   });
 });

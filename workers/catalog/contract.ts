@@ -1,6 +1,7 @@
 /** The inputs and answers of catalog's procedures that the gateway forwards: its public call contract (imports only shared/ and zod). */
 import { z } from "zod";
 import { idempotencyKeyInput } from "../../shared/db/idempotency";
+import { pageInput, pageOutput } from "../../shared/db/paging";
 import type { Placement } from "../../shared/core/placement";
 
 /**
@@ -75,11 +76,12 @@ export type UpdateProductInput = z.infer<typeof updateProductInput>;
 /** `q` is trimmed: a query of blanks only is refused rather than matching nothing. */
 export const searchProductsInput = z.strictObject({
   q: z.string().trim().min(1).max(200),
-  limit: z.number().int().min(1).max(100).default(20),
+  ...pageInput,
 });
 export type SearchProductsInput = z.infer<typeof searchProductsInput>;
 
-export const listProductsInput = z.strictObject({ limit: z.number().int().min(1).max(200).default(50), after: productId.optional() });
+/** The catalog newest first (descending id: ids are time-ordered), paged by the kit. */
+export const listProductsInput = z.strictObject({ ...pageInput });
 
 export const getProductInput = z.strictObject({ id: productId });
 
@@ -97,8 +99,8 @@ export const productOutput = z.strictObject({
 });
 export type Product = z.infer<typeof productOutput>;
 
-/** Best match first (search). */
-export const productsOutput = z.array(productOutput);
+/** A page of the matches, best match first (search): keyset on (bm25 rank, id), exact while the catalog is unchanged. */
+export const productsOutput = pageOutput(productOutput).describe("A page of the matches, best first (bm25 rank, then id); the cursor holds the last match's rank and id");
 
-/** One page of the catalog in id order; `next` is the `after` of the next page, null on the last. */
-export const productPageOutput = z.strictObject({ items: z.array(productOutput), next: z.string().nullable().describe("The `after` of the next page; null on the last page") });
+/** One page of the catalog, newest first. */
+export const productPageOutput = pageOutput(productOutput);

@@ -4,7 +4,8 @@
  * an FTS5 string, and the last one becomes a prefix ("red sho" finds "red shoes"; the index keeps
  * one-, two- and three-letter prefixes, migration 0006, so even "red s" is an index lookup).
  */
-import { inArray, sql } from "drizzle-orm";
+import { inArray, sql, type SQL } from "drizzle-orm";
+import { cursorOf, notThisListsCursor, pageOf, type CursorKey, type Page } from "../../shared/db/paging";
 import { products, type SearchProductsInput } from "./schema";
 import { toProduct, type CatalogDb, type Product } from "./service";
 
@@ -25,34 +26,61 @@ export function toFtsQuery(text: string): string | null {
   return `${quoted.join(" ")}*`;
 }
 
-/** Products matching every word, best first by bm25 (a name match weighs most, then sku, attributes, description). */
-export function searchProducts(db: CatalogDb, input: SearchProductsInput): Product[] {
-  const query = toFtsQuery(input.q);
-  if (!query) return [];
-  // One read transaction so the ranking and the rows come from the same snapshot.
-  return db.transaction((tx) => {
-    const ranked = tx.all<{ id: string }>(sql`
-      SELECT r.product_id AS id
+/** The rows after a page's last (rank, id) in best-match order; none on the first page. */
+function afterRanked(after: CursorKey | undefined): SQL {
+  if (after === undefined) return sql``;
+  if (after.length !== 2 || typeof after[0] !== "number") throw notThisListsCursor();
+  return sql`WHERE (rank, id) > (${after[0]}, ${after[1]})`;
+}
+
+/** The ids of a page of matches and one more (it says there is a next page), best first. */
+function rankedMatches(tx: CatalogDb, query: string, input: SearchProductsInput) {
+  return tx.all<{ rank: number; id: string }>(sql`
+    SELECT rank, id FROM (
+      SELECT bm25(products_fts, 10.0, 1.0, 5.0, 2.0) AS rank, r.product_id AS id
       FROM products_fts
       JOIN product_search_rows r ON r.search_rowid = products_fts.rowid
-      WHERE products_fts MATCH ${query}
-      ORDER BY bm25(products_fts, 10.0, 1.0, 5.0, 2.0), r.product_id
-      LIMIT ${input.limit}`);
-    if (ranked.length === 0) return [];
-    const rows = tx
+      WHERE products_fts MATCH ${query})
+    ${afterRanked(cursorOf(input.cursor))}
+    ORDER BY rank, id
+    LIMIT ${input.limit + 1}`);
+}
+
+/** The products of these ids, in their order. */
+function productsInOrder(tx: CatalogDb, ids: string[]): Product[] {
+  if (ids.length === 0) return [];
+  const byId = new Map(
+    tx
       .select()
       .from(products)
-      .where(
-        inArray(
-          products.id,
-          ranked.map((hit) => hit.id),
-        ),
-      )
-      .all();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ranked.flatMap((hit) => {
-      const row = byId.get(hit.id);
-      return row ? [toProduct(row)] : [];
-    });
+      .where(inArray(products.id, ids))
+      .all()
+      .map((row) => [row.id, row]),
+  );
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toProduct(row)] : [];
+  });
+}
+
+/**
+ * A page of the products matching every word, best first by bm25 (a name match weighs most, then
+ * sku, attributes, description), ties by id: keyset paging on (rank, id), the cursor holding the
+ * last row's rank and id, the next page the matches after it for the same query. Exact while the
+ * catalog is unchanged; a product written between pages moves bm25's weights (they depend on the
+ * whole index), so a later page may then skip or repeat a match whose rank moved.
+ */
+export function searchProducts(db: CatalogDb, input: SearchProductsInput): Page<Product> {
+  const query = toFtsQuery(input.q);
+  if (!query) return { items: [], nextCursor: null };
+  // One read transaction so the ranking and the rows come from the same snapshot.
+  return db.transaction((tx) => {
+    const page = pageOf(
+      rankedMatches(tx, query, input),
+      input.limit,
+      (hit) => [hit.rank, hit.id],
+      (hit) => hit.id,
+    );
+    return { items: productsInOrder(tx, page.items), nextCursor: page.nextCursor };
   });
 }

@@ -1,11 +1,12 @@
 /** catalog's domain logic: create, change, look up, list and search products. Functions of (db, input). */
 import type { z } from "zod";
-import { eq, gt, asc } from "drizzle-orm";
+import { eq, desc } from "drizzle-orm";
 import { DomainError } from "../../shared/core/errors";
 import { newId } from "../../shared/core/ids";
 import type { WorkerDb, WorkerTx } from "../../shared/db/db";
 import { enqueueEvent } from "../../shared/events/enqueue";
 import { keyedWrite, rememberKey, resourceOfKey } from "../../shared/db/idempotency";
+import { cursorOf, keysetBefore, pageOf } from "../../shared/db/paging";
 import { idempotencyKeys, outbox, products, type CreateProductInput, type ProductRow, type UpdateProductInput } from "./schema";
 import { productCreated, productUpdated } from "./events";
 import * as schema from "./schema";
@@ -134,15 +135,14 @@ export function getProducts(queries: CatalogQueries, ids: string[]): { products:
   return { products: found, missing };
 }
 
-/** Pages through products in id (= creation) order; `after` is the last id of the previous page. */
-export function listProducts(db: CatalogDb, page: { limit: number; after?: string | undefined }): ProductPage {
+/** Pages through products newest first (descending id: ids are time-ordered), keyset on the primary key. */
+export function listProducts(db: CatalogDb, page: { limit: number; cursor?: string | undefined }): ProductPage {
   const rows = db
     .select()
     .from(products)
-    .where(page.after ? gt(products.id, page.after) : undefined)
-    .orderBy(asc(products.id))
+    .where(keysetBefore([products.id], cursorOf(page.cursor)))
+    .orderBy(desc(products.id))
     .limit(page.limit + 1)
     .all();
-  const items = rows.slice(0, page.limit).map(toProduct);
-  return { items, next: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+  return pageOf(rows, page.limit, (row) => [row.id], toProduct);
 }

@@ -26,9 +26,6 @@ export function withTokenOutput<Shape extends z.core.$ZodShape, Config extends z
   return schema.extend({ consistencyToken: z.string().nullable().describe("What this write produced, for reads of read models that must show it (the x-consistency-token header)") });
 }
 
-/** An input of the gateway's own for a read that takes nothing but a token (the sales report). */
-export const tokenOnlyInput = z.strictObject({ consistencyToken: consistencyTokenInput.optional() }).optional();
-
 /** The token a read waits for: its input's (checked: a bad one is a 400 naming the header), else the request's header's (checked at the edge). */
 export function readAfter(deps: GatewayContext, input: { consistencyToken?: string | undefined } | undefined): string | undefined {
   const given = input?.consistencyToken;

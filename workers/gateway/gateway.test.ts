@@ -68,7 +68,7 @@ const order = (status: "PENDING" | "CONFIRMED") => ({
 });
 const salesReport = {
   totals: { orders: 1, units: 2, revenueCents: 3998 },
-  products: [{ productId: "p1", name: "Lamp", units: 2, revenueCents: 3998 }],
+  products: { items: [{ productId: "p1", name: "Lamp", units: 2, revenueCents: 3998 }], nextCursor: null },
   asOf: "2026-01-01T00:00:01.000Z",
 };
 const customerReport = (customerId: string) => ({
@@ -288,10 +288,17 @@ describe("gateway (in-process, fake peers)", () => {
     expect(stats.status).toBe(200);
     expect(await stats.json()).toEqual(customerReport("c1"));
     expect(mesh.calls.map((c) => `${c.peer}.${c.path}`)).toEqual(["reporting.sales", "reporting.customer"]);
+    expect(mesh.calls[0]?.input).toEqual({ limit: 20 });
     expect(mesh.calls[1]?.input).toEqual({ customerId: "c1" });
 
     const trpcData = async (path: string) => ((await (await send("GET", path)).json()) as { result: { data: unknown } }).result.data;
     expect(await trpcData("/trpc/reports.sales")).toEqual(salesReport);
+    // The products' page: limit and cursor from the query string, passed through; a bad one a 400 naming it.
+    const cursor = Buffer.from(JSON.stringify([100, "p1"])).toString("base64url");
+    expect((await send("GET", `/api/reports/sales?limit=5&cursor=${cursor}`)).status).toBe(200);
+    expect(mesh.calls.at(-1)?.input).toEqual({ limit: 5, cursor });
+    expect(await fieldsOf(await send("GET", "/api/reports/sales?limit=101"))).toEqual(["limit"]);
+    expect(await fieldsOf(await send("GET", "/api/reports/sales?cursor=x!"))).toEqual(["cursor"]);
     const input = encodeURIComponent(JSON.stringify({ customerId: "c1" }));
     expect(await trpcData(`/trpc/reports.customer?input=${input}`)).toEqual(customerReport("c1"));
   });

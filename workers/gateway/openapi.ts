@@ -155,7 +155,12 @@ function operationOf(rows: RestRoute[], answers: AnswerSchemas): Record<string, 
     operationId: rows.map((each) => each.procedure).join("|"),
     tags: [row.path.split("/")[2] ?? "health"],
     summary: rows.map((each) => each.procedure).join(" / "),
-    ...(rows.length > 1 ? { description: "Rows told apart by the query string: with `q` a full-text search, without it the catalog page by page." } : {}),
+    ...(rows.length > 1
+      ? {
+          description:
+            "Rows told apart by the query string: with `q` a full-text search a page at a time best match first (keyset on bm25 rank and id, exact while the catalog is unchanged), without it the catalog page by page newest first.",
+        }
+      : {}),
     parameters: parametersOf(rows),
     ...requestBodyOf(row),
     responses: { ...successResponses(rows, answers), ...errorResponses(rows) },

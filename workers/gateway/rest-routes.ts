@@ -127,7 +127,7 @@ export const restRoutes: readonly RestRoute[] = [
   }),
 
   // Reports come only from reporting: without it there is no answer to give (503 naming it).
-  route({ method: "GET", path: "/api/reports/sales", procedure: "reports.sales", status: 200 }),
+  route({ method: "GET", path: "/api/reports/sales", procedure: "reports.sales", from: "query", status: 200 }),
   route({ method: "GET", path: "/api/reports/customers/:id", procedure: "reports.customer", ...byCustomer, status: 200 }),
 
   route({ method: "GET", path: "/api/admin/sagas", procedure: "orders.sagas", from: "query", admin: true, status: 200 }),

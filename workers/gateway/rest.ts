@@ -31,7 +31,7 @@ interface InputPlan {
   /** No body reads as `{}` (the row's `bodyOptional`). */
   bodyOptional: boolean;
   query: boolean;
-  /** The row reads a read model and `?after=` is its consistency token (not a row whose input is its query string). */
+  /** The row reads a read model and `?after=` is its consistency token (not a row whose input has its own `after`). */
   afterToken: boolean;
 }
 
@@ -54,7 +54,7 @@ export function outputSchemaAt(path: string): z.ZodType {
 export function inputSchemaOf(path: string): z.ZodObject | null {
   const [declared] = procedureAt(path)._def.inputs as unknown[];
   if (declared === undefined) return null;
-  // An optional input (the sales report's token only) is planned as its object.
+  // An optional input (the sales report's: its page and token) is planned as its object.
   const schema = declared instanceof z.ZodOptional ? declared.unwrap() : declared;
   if (!(schema instanceof z.ZodObject)) throw new Error(`REST route onto ${path}: its input is not an object schema`);
   return schema;
@@ -87,8 +87,8 @@ export function planOf(row: RestRoute): InputPlan {
   const key = row.idempotencyKey ? fieldSchema(row, schema, "idempotencyKey") : null;
   const taken = [...params.map((param) => param.field), ...(key ? ["idempotencyKey"] : [])];
   if (row.from === "body" && !schema) throw new Error(`REST route ${row.method} ${row.path}: ${row.procedure} takes no body`);
-  // A row whose input is its query string (search, list) takes the token from the header only: its `after` is a page cursor.
-  const afterToken = schema !== null && "consistencyToken" in schema.shape && row.from !== "query";
+  // A read's `?after=` is its token, unless its own input has a field `after`.
+  const afterToken = schema !== null && "consistencyToken" in schema.shape && !("after" in schema.shape);
   const body = row.from === "body" ? withoutFields(schema!, taken) : null;
   return { params, key, body, bodyOptional: row.bodyOptional === true, query: row.from === "query", afterToken };
 }
@@ -110,9 +110,10 @@ async function bodyOf(c: Ctx, schema: z.ZodType, optional: boolean): Promise<Rec
   return check(schema, parsed) as Record<string, unknown>;
 }
 
-/** The query string; a numeric `limit` becomes a number so the procedure's schema can check it. */
-function queryOf(c: Ctx): Record<string, string | number> {
+/** The query string (but `after` when it is the token); a numeric `limit` becomes a number so the procedure's schema can check it. */
+function queryOf(c: Ctx, afterIsToken: boolean): Record<string, string | number> {
   const values: Record<string, string | number> = { ...c.req.query() };
+  if (afterIsToken) delete values["after"];
   const limit = values["limit"];
   if (typeof limit === "string" && /^-?\d+(\.\d+)?$/.test(limit)) values["limit"] = Number(limit);
   return values;
@@ -125,10 +126,10 @@ async function inputOf(c: Ctx, plan: InputPlan): Promise<Record<string, unknown>
   const header = plan.key ? c.req.header(idempotencyHeader) : undefined;
   if (plan.key && header !== undefined) input["idempotencyKey"] = check(plan.key, header, "Idempotency-Key");
   if (plan.body) return { ...(await bodyOf(c, plan.body, plan.bodyOptional)), ...input };
-  if (plan.query) return { ...queryOf(c), ...input };
-  // `?after=` is the read's consistency token here (the header is the other way).
+  // `?after=` is the read's consistency token (the header is the other way).
   const token = plan.afterToken ? c.req.query("after") : undefined;
-  return token === undefined ? input : { ...input, consistencyToken: token };
+  const query = plan.query ? queryOf(c, plan.afterToken) : {};
+  return token === undefined ? { ...query, ...input } : { ...query, ...input, consistencyToken: token };
 }
 
 const createCaller = createCallerFactory(gatewayRouter);

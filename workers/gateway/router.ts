@@ -13,12 +13,12 @@ import { accountOutput, getAccountInput, setCreditLimitInput } from "../payments
 import { cancelOrderInput, getOrderInput, listSagasInput, ordersOfCustomerInput, placeOrderInput, orderOutput, ordersOutput } from "../orders/contract";
 import { orderViewOutput, placedOrderOutput, sagasOutput } from "../orders/contract";
 import { cancelOrder } from "./cancel";
-import { customerReportInput, customerReportOutput, salesReportOutput } from "../reporting/contract";
+import { customerReportInput, customerReportOutput, salesReportInput, salesReportOutput } from "../reporting/contract";
 import { customerSummaryInput } from "./inputs";
 import { customerSummaryOutput, meshHealthOutput, productWithStockOutput } from "./outputs";
 import { customerOrders, customerSummary, meshHealth, productWithStock } from "./compose";
 import * as service from "./service";
-import { readAfter, readModelCall, tokenOnlyInput, withToken, withTokenInput, withTokenOutput } from "./consistency";
+import { readAfter, readModelCall, withToken, withTokenInput, withTokenOutput } from "./consistency";
 import type { GatewayContext } from "./deps";
 
 const p = procedures<GatewayContext>().public;
@@ -115,9 +115,11 @@ export const gatewayRouter = router({
   reports: router({
     // reporting's read models: these reads honour a consistency token.
     sales: p
-      .input(tokenOnlyInput)
+      .input(withTokenInput(salesReportInput).optional())
       .concat(answers(salesReportOutput))
-      .query(({ ctx, input }) => service.salesReport(ctx.deps.peers, readModelCall(ctx.deps, readAfter(ctx.deps, input)))),
+      .query(({ ctx, input: { consistencyToken, ...page } = { limit: 20 } }) =>
+        service.salesReport(ctx.deps.peers, page, readModelCall(ctx.deps, readAfter(ctx.deps, { consistencyToken }))),
+      ),
     customer: p
       .input(withTokenInput(customerReportInput))
       .concat(answers(customerReportOutput))

@@ -10,6 +10,7 @@ import { PeerUnavailableError } from "../../shared/rpc/peer-client";
 import { fromPeer } from "./errors";
 import type { RegisterUserInput } from "../users/contract";
 import type { CreateProductInput, SearchProductsInput, UpdateProductInput, listProductsInput } from "../catalog/contract";
+import type { salesReportInput } from "../reporting/contract";
 import type { SetStockInput } from "../inventory/contract";
 import type { SetCreditLimitInput } from "../payments/contract";
 import type { PlaceOrderInput, listSagasInput } from "../orders/contract";
@@ -116,8 +117,8 @@ export function listSagas(peers: GatewayPeers, input: z.output<typeof listSagasI
 }
 
 /** Sales of CONFIRMED orders from reporting's read model; it may lag the orders by a moment (`asOf`). */
-export function salesReport(peers: GatewayPeers, call?: ReadModelCall) {
-  return fromPeer("reporting", () => peers.reporting.sales.query(undefined, call));
+export function salesReport(peers: GatewayPeers, page: z.output<typeof salesReportInput>, call?: ReadModelCall) {
+  return fromPeer("reporting", () => peers.reporting.sales.query(page, call));
 }
 
 /** A customer's stats from reporting's read model: zeros for a customer with no confirmed order yet. */

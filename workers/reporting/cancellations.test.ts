@@ -39,11 +39,14 @@ describe("reporting nets cancellations (in-process)", () => {
     });
     apply(cancelled);
     expect(apply(cancelled)).toBe("duplicate");
-    expect(t.data(await t.query("revenueByDay", undefined))).toEqual([
-      { day: "2026-01-01", orders: 1, units: 2, revenueCents: 2000, refundedCents: 0 },
-      { day: "2026-01-03", orders: 1, units: 2, revenueCents: 0, refundedCents: 2000 },
-    ]);
-    expect(t.data(await t.query("sales", undefined)).totals).toEqual({ orders: 2, units: 4, revenueCents: 2000 });
+    // Newest day first, a page at a time: the second page continues from the first's cursor.
+    const first = t.data(await t.query("revenueByDay", { limit: 1 }));
+    expect(first.items).toEqual([{ day: "2026-01-03", orders: 1, units: 2, revenueCents: 0, refundedCents: 2000 }]);
+    expect(t.data(await t.query("revenueByDay", { limit: 1, cursor: first.nextCursor }))).toEqual({
+      items: [{ day: "2026-01-01", orders: 1, units: 2, revenueCents: 2000, refundedCents: 0 }],
+      nextCursor: null,
+    });
+    expect(t.data(await t.query("sales", {})).totals).toEqual({ orders: 2, units: 4, revenueCents: 2000 });
     expect(t.data(await t.query("customer", { customerId: "c1" }))).toMatchObject({ orders: 2, spentCents: 4000, cancelledOrders: 1, refundedCents: 2000 });
   });
 });

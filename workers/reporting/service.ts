@@ -6,6 +6,13 @@ import type { orderCancelled, orderConfirmed } from "../orders/events";
 import { consumerPositions, customerStats, revenueByDay, salesByProduct, salesTotals } from "./schema";
 import { readPositions } from "../../shared/events/positions";
 import * as schema from "./schema";
+import { cursorOf, keysetBefore, pageOf } from "../../shared/db/paging";
+
+/** A page of a list: what pageInput parses to. */
+interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
 
 import type { ReportingDb } from "./deps";
 import type { CustomerReport, SalesReport } from "./contract";
@@ -13,12 +20,18 @@ export type { ReportingDb, SalesReport, CustomerReport };
 export type OrderConfirmedData = EventData<typeof orderConfirmed>;
 export type OrderCancelledData = EventData<typeof orderCancelled>;
 
-/** The totals from their running row; the products best sellers first (ties by product id, descending), off the revenue index. */
-export function salesReport(db: ReportingDb): SalesReport {
+/** The totals from their running row; a page of the products best sellers first (ties by product id, descending), off the revenue index read backwards. */
+export function salesReport(db: ReportingDb, page: PageRequest = { limit: 20 }): SalesReport {
   const row = db.select().from(salesTotals).where(eq(salesTotals.id, 1)).get();
   const totals = { orders: row?.orders ?? 0, units: row?.units ?? 0, revenueCents: row?.revenueCents ?? 0 };
-  const products = db.select().from(salesByProduct).orderBy(desc(salesByProduct.revenueCents), desc(salesByProduct.productId)).all();
-  return { totals, products, asOf: asOf(db) };
+  const rows = db
+    .select()
+    .from(salesByProduct)
+    .where(keysetBefore([salesByProduct.revenueCents, salesByProduct.productId], cursorOf(page.cursor)))
+    .orderBy(desc(salesByProduct.revenueCents), desc(salesByProduct.productId))
+    .limit(page.limit + 1)
+    .all();
+  return { totals, products: pageOf(rows, page.limit, (sale) => [sale.revenueCents, sale.productId]), asOf: asOf(db) };
 }
 
 /** A customer with no confirmed order yet has zero stats, not an error: reporting may lag. */
@@ -36,7 +49,20 @@ export function customerReport(db: ReportingDb, customerId: string): CustomerRep
   };
 }
 
-export function dailyRevenue(db: ReportingDb) {
+/** Revenue per day, newest day first, keyset on the day (its primary key). */
+export function dailyRevenue(db: ReportingDb, page: PageRequest = { limit: 20 }) {
+  const rows = db
+    .select()
+    .from(revenueByDay)
+    .where(keysetBefore([revenueByDay.day], cursorOf(page.cursor)))
+    .orderBy(desc(revenueByDay.day))
+    .limit(page.limit + 1)
+    .all();
+  return pageOf(rows, page.limit, (day) => [day.day]);
+}
+
+/** Every day, oldest first: the whole read model, for the operators' snapshot only. */
+function everyDay(db: ReportingDb) {
   return db.select().from(revenueByDay).orderBy(asc(revenueByDay.day)).all();
 }
 
@@ -59,7 +85,7 @@ export function readModelSnapshot(db: ReportingDb) {
   return {
     sales: db.select().from(salesByProduct).orderBy(asc(salesByProduct.productId)).all(),
     customers: db.select().from(customerStats).orderBy(asc(customerStats.customerId)).all(),
-    revenueByDay: dailyRevenue(db),
+    revenueByDay: everyDay(db),
     totals: db.select().from(salesTotals).all(),
   };
 }
