@@ -62,6 +62,8 @@ interface Traits {
   unknownIdAnswers?: boolean;
   /** Every field optional but at least one needed (PATCH). */
   needsOneOf?: boolean;
+  /** The input itself may be left out (every field has a default): no input is a valid call, not a bad one. */
+  inputOptional?: boolean;
 }
 
 export interface RestRoute extends Traits {
@@ -126,7 +128,7 @@ export const trpcProcedures: TrpcProcedure[] = [
   query("orders.byCustomer", [userId("customerId"), optional("limit", "limit100", () => 10)]),
   query("orders.sagas", sagaFields, { admin: true }),
   query("customers.summary", [userId("customerId")]),
-  query("reports.sales", pageFields),
+  query("reports.sales", pageFields, { inputOptional: true }),
   query("reports.customer", [userId("customerId")], { unknownIdAnswers: true }),
   query("health"),
 ];

@@ -45,7 +45,7 @@ function procedureFaults(proc: TrpcProcedure, ids: SeedIds, adminKey: string): W
   }
   const faults: Weighted[] = [
     { weight: 8, arbitrary: badInput(proc, ids).map((bad) => ({ covers, what: bad.what, ...call(proc, bad.text, auth), expect: bad.expect })) },
-    { weight: 1, arbitrary: fc.constant({ covers, what: "no input", ...call(proc, undefined, auth), expect: { statuses: [400] } }) },
+    ...(proc.inputOptional ? [] : [{ weight: 1, arbitrary: fc.constant({ covers, what: "no input", ...call(proc, undefined, auth), expect: { statuses: [400] } }) }]),
     // The wrong method for the procedure, with a valid input: refused, never run.
     {
       weight: 1,

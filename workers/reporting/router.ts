@@ -11,7 +11,7 @@ const p = procedures<ReportingContext>();
 // Every read of a read model goes through the gate: with a consistency token it waits for the token's events (READ_WAIT_MS).
 export const reportingRouter = router({
   sales: p.internal
-    .input(salesReportInput)
+    .input(salesReportInput.default({ limit: 20 }))
     .concat(answers(salesReportOutput))
     .query(({ ctx, input }) => ctx.deps.readModel.read(() => salesReport(ctx.deps.db, input))),
   customer: p.internal
