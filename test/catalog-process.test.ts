@@ -25,23 +25,23 @@ describe("catalog as a real Bun process (bun:sqlite)", () => {
 
     const byAttribute = await trpcQuery(catalog.url, "search", { q: "japan" });
     expect(byAttribute.status).toBe(200);
-    expect(byAttribute.body.result.data.map((p: { sku: string }) => p.sku).sort()).toEqual(["POT-1", "TEA-GRN"]);
+    expect(byAttribute.body.result.data.items.map((p: { sku: string }) => p.sku).sort()).toEqual(["POT-1", "TEA-GRN"]);
 
     // "teap" is a prefix; the name match ranks above the description match though created later.
     const byPrefix = await trpcQuery(catalog.url, "search", { q: "teap" });
-    expect(byPrefix.body.result.data.map((p: { sku: string }) => p.sku)).toEqual(["POT-1", "TEA-GRN"]);
+    expect(byPrefix.body.result.data.items.map((p: { sku: string }) => p.sku)).toEqual(["POT-1", "TEA-GRN"]);
 
     // Input that is FTS5 syntax as raw text: a lone quote, a bare operator and a bracket.
     const hostile = await trpcQuery(catalog.url, "search", { q: '"porc' });
     expect(hostile.status).toBe(200);
-    expect(hostile.body.result.data.map((p: { sku: string }) => p.sku)).toEqual(["CUP-1"]);
+    expect(hostile.body.result.data.items.map((p: { sku: string }) => p.sku)).toEqual(["CUP-1"]);
     const operator = await trpcQuery(catalog.url, "search", { q: "AND (" });
     expect(operator.status).toBe(200);
-    expect(operator.body.result.data).toEqual([]);
+    expect(operator.body.result.data.items).toEqual([]);
 
     const updated = await trpcMutation(catalog.url, "update", { id: created[2].id, name: "Stoneware cup" });
     expect(updated.status).toBe(200);
-    expect((await trpcQuery(catalog.url, "search", { q: "stonew" })).body.result.data.map((p: { sku: string }) => p.sku)).toEqual(["CUP-1"]);
+    expect((await trpcQuery(catalog.url, "search", { q: "stonew" })).body.result.data.items.map((p: { sku: string }) => p.sku)).toEqual(["CUP-1"]);
     expect(await catalog.kill("SIGTERM")).toBe(0);
   });
 });

@@ -109,7 +109,8 @@ describe("the launcher on one of several hosts", () => {
     const operatorPassword = readFileSync(join(dataDirs[0]!, "secrets", "nats", "operator.password"), "utf8").trim();
     const nc = await connect({ servers: natsUrl.split(","), user: "operator", pass: operatorPassword });
     connections.push(nc);
-    const jsm = await nc.jetstreamManager();
+    // The manager asks the JetStream API once on creation: retried, as it may time out while the young cluster elects its meta leader.
+    const jsm = await waitFor("the JetStream API", () => nc.jetstreamManager(), 60_000);
     for (const stream of ["USERS", "CATALOG", "INVENTORY"]) {
       const info = await waitFor(`${stream} stream`, async () => jsm.streams.info(stream), 60_000);
       expect(info.config.num_replicas, stream).toBe(3);

@@ -102,13 +102,13 @@ describe("reporting read models", () => {
     const sales = await waitFor(
       "reporting to catch up",
       async () => {
-        const report = data(await trpcQuery(mesh.url("reporting"), "sales", undefined));
+        const report = data(await trpcQuery(mesh.url("reporting"), "sales", {}));
         return report.totals.orders === truth.orders ? report : undefined;
       },
       60_000,
     );
     expect(sales.totals).toEqual(truth);
-    expect(sales.products.find((p: { productId: string }) => p.productId === first.id)).toMatchObject({ units: 3, revenueCents: 3 * 1250, name: first.name });
+    expect(sales.products.items.find((p: { productId: string }) => p.productId === first.id)).toMatchObject({ units: 3, revenueCents: 3 * 1250, name: first.name });
     expect(data(await trpcQuery(mesh.url("reporting"), "customer", { customerId: shop.customer.id }))).toMatchObject({
       orders: 5,
       spentCents: truth.revenueCents,
