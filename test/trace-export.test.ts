@@ -47,14 +47,18 @@ describe("trace export from a launcher mesh", () => {
     expect(telemetry.traceStore).toBe(true);
     const headers = { authorization: `Bearer ${await testIdentity("gateway").tokenFor("telemetry")}` };
     const ids = (spans: { spanId: string }[]) => [...new Set(spans.map((span) => span.spanId))].sort();
-    // Each destination has its own batches: wait until both hold the request's spans, down to its users transaction
+    // Each destination has its own batches: wait until both hold the request's spans, the gateway's, its users transaction
     // and orders' consumer of users.user.registered (orders keeps a copy of each customer).
     const both = await waitFor(
       "the same spans at the receiver and in the mesh's store",
       async () => {
         const sent = receiver!.spans.filter((span) => span.attributes["correlation.id"] === correlationId);
         const stored = ((await (await fetch(`${telemetry.url}/traces/spans?correlationId=${correlationId}`, { headers })).json()) as { spans: { spanId: string }[] }).spans;
-        const complete = sent.some((span) => span.service === "users" && span.name.startsWith("db.transaction")) && sent.some((span) => span.service === "orders");
+        // Each process exports on its own schedule: the gateway's spans (its request ends last) may come after the others'.
+        const complete =
+          sent.some((span) => span.service === "users" && span.name.startsWith("db.transaction")) &&
+          sent.some((span) => span.service === "orders") &&
+          sent.some((span) => span.service === "gateway");
         return complete && ids(sent).join() === ids(stored).join() ? sent : undefined;
       },
       30_000,
